@@ -1,0 +1,48 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// The kernels' hot loops are written with SIMD types; on x86-64 they only become AVX2/FMA
+// instructions when the compiler may assume a CPU that has them (every x86-64 CPU since 2013).
+#if arch(x86_64)
+let kernelSpeedFlags: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+let kernelSpeedFlags: [SwiftSetting] = []
+#endif
+
+let package = Package(
+    name: "ConvTutor",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "convtutor", targets: ["convtutor"]),
+        .library(name: "ConvKernels", targets: ["ConvKernels"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The shared kernel module: tensors and every op as a forward/backward pair.
+        // Standard library, libm and Dispatch only.
+        .target(
+            name: "ConvKernels",
+            swiftSettings: kernelSpeedFlags
+        ),
+        // The grid commands, the JSON Lines compute filter and the kernel benchmark,
+        // as a library so that they can be tested without a process.
+        .target(
+            name: "KernelCommands",
+            dependencies: ["ConvKernels"],
+            swiftSettings: kernelSpeedFlags
+        ),
+        .executableTarget(
+            name: "convtutor",
+            dependencies: [
+                "ConvKernels",
+                "KernelCommands",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "KernelCommandsTests", dependencies: ["KernelCommands", "ConvKernels"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,45 @@
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Splitting work over cores.
+public enum Parallel {
+    /// The number of cores online, at least 1.
+    public static let defaultThreads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+
+    /// Runs `body(chunk)` for `chunk` in `0..<chunks`, on up to `threads` threads at once.
+    /// With one thread (or one chunk) it runs inline, with no dispatch at all.
+    ///
+    /// The caller promises that different chunks write to different memory; that is why `body`
+    /// need not be `Sendable` (the kernels hand raw buffer pointers to their chunks).
+    public static func forEach(chunks: Int, threads: Int, _ body: (Int) -> Void) {
+        if chunks <= 0 { return }
+        if threads <= 1 || chunks == 1 {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        let workers = min(threads, chunks)
+        withoutActuallyEscaping(body) { escapableBody in
+            nonisolated(unsafe) let body = escapableBody
+            // Each worker takes every `workers`-th chunk, so a worker never waits on another.
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var chunk = worker
+                while chunk < chunks {
+                    body(chunk)
+                    chunk += workers
+                }
+            }
+        }
+    }
+
+    /// Splits `0..<count` into `parts` contiguous ranges of near-equal size.
+    public static func split(_ count: Int, into parts: Int) -> [Range<Int>] {
+        let parts = max(1, min(parts, count))
+        return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
+    }
+}
