@@ -1,0 +1,166 @@
+/// Small single-precision matrix products for the fast paths of conv2d and linear.
+///
+/// Matrices are row-major with explicit leading dimensions (the distance between rows), so a
+/// kernel can multiply a block of a larger buffer in place. Register blocks keep several rows of
+/// the result in SIMD accumulators (`InlineArray`s of `SIMD8`, which the optimiser keeps in
+/// vector registers), so each value loaded feeds several fused multiply-adds.
+enum Gemm {
+    /// `c[i, j] (+)= sum over p < k of a[i * lda + p] * b[p * ldb + j]`, for `i < m`, `j < n`.
+    ///
+    /// Shapes: a `[m, k]`, b `[k, n]`, c `[m, n]`. With `accumulate` false, c is overwritten.
+    static func multiply(m: Int, n: Int, k: Int,
+                         a: UnsafePointer<Float>, lda: Int,
+                         b: UnsafePointer<Float>, ldb: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var row = 0
+        while row < m {
+            let rows = m &- row
+            let aRow = a + row &* lda, cRow = c + row &* ldc
+            if rows >= 6 {
+                RowBlock<6>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                row &+= 6
+            } else if rows >= 4 {
+                RowBlock<4>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                row &+= 4
+            } else if rows >= 2 {
+                RowBlock<2>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                row &+= 2
+            } else {
+                RowBlock<1>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                row &+= 1
+            }
+        }
+    }
+
+    /// `c[i, j] (+)= sum over p < k of a[i * lda + p] * b[j * ldb + p]`: dot products of rows of a
+    /// with rows of b, for `i < m`, `j < n`.
+    ///
+    /// Shapes: a `[m, k]`, b `[n, k]`, c `[m, n]` (that is, c = a b^T).
+    static func multiplyTransposed(m: Int, n: Int, k: Int,
+                                   a: UnsafePointer<Float>, lda: Int,
+                                   b: UnsafePointer<Float>, ldb: Int,
+                                   c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var row = 0
+        while row < m {
+            let rows = m &- row
+            let aRow = a + row &* lda, cRow = c + row &* ldc
+            var column = 0
+            if rows >= 4 {
+                while n &- column >= 3 {
+                    DotBlock<4, 3>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
+                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
+                    column &+= 3
+                }
+                while column < n {
+                    DotBlock<4, 1>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
+                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
+                    column &+= 1
+                }
+                row &+= 4
+            } else {
+                while n &- column >= 3 {
+                    DotBlock<1, 3>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
+                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
+                    column &+= 3
+                }
+                while column < n {
+                    DotBlock<1, 1>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
+                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
+                    column &+= 1
+                }
+                row &+= 1
+            }
+        }
+    }
+}
+
+@inline(__always)
+private func loadVector(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always)
+private func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+    UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
+}
+
+/// `R` rows of `c = a b`, 16 columns at a time (two `SIMD8` accumulators per row), then the
+/// leftover columns one at a time.
+private enum RowBlock<let R: Int> {
+    @inline(never)
+    static func multiply(n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var column = 0
+        while n &- column >= 16 {
+            var left = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+            var right = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+            var bRow = b + column
+            var p = 0
+            while p < k {
+                let bLeft = loadVector(bRow), bRight = loadVector(bRow + 8)
+                for r in 0..<R {
+                    let scale = SIMD8<Float>(repeating: a[r &* lda &+ p])
+                    left[r] = left[r].addingProduct(scale, bLeft)
+                    right[r] = right[r].addingProduct(scale, bRight)
+                }
+                bRow += ldb
+                p &+= 1
+            }
+            for r in 0..<R {
+                let out = c + (r &* ldc &+ column)
+                if accumulate {
+                    storeVector(loadVector(out) + left[r], out)
+                    storeVector(loadVector(out + 8) + right[r], out + 8)
+                } else {
+                    storeVector(left[r], out)
+                    storeVector(right[r], out + 8)
+                }
+            }
+            column &+= 16
+        }
+        while column < n {
+            for r in 0..<R {
+                var sum: Float = 0
+                var p = 0
+                while p < k {
+                    sum += a[r &* lda &+ p] * b[p &* ldb &+ column]
+                    p &+= 1
+                }
+                let out = c + (r &* ldc &+ column)
+                out.pointee = accumulate ? out.pointee + sum : sum
+            }
+            column &+= 1
+        }
+    }
+}
+
+/// `R` rows of a against `C` rows of b: `R * C` dot products along k, eight lanes at a time.
+private enum DotBlock<let R: Int, let C: Int> {
+    @inline(never)
+    static func multiply(k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var sums = InlineArray<R, InlineArray<C, SIMD8<Float>>>(repeating: InlineArray(repeating: .zero))
+        var p = 0
+        while k &- p >= 8 {
+            var bValues = InlineArray<C, SIMD8<Float>>(repeating: .zero)
+            for j in 0..<C { bValues[j] = loadVector(b + (j &* ldb &+ p)) }
+            for r in 0..<R {
+                let aValue = loadVector(a + (r &* lda &+ p))
+                for j in 0..<C { sums[r][j] = sums[r][j].addingProduct(aValue, bValues[j]) }
+            }
+            p &+= 8
+        }
+        for r in 0..<R {
+            for j in 0..<C {
+                var total = sums[r][j].sum()
+                var tail = p
+                while tail < k {
+                    total += a[r &* lda &+ tail] * b[j &* ldb &+ tail]
+                    tail &+= 1
+                }
+                let out = c + (r &* ldc &+ j)
+                out.pointee = accumulate ? out.pointee + total : total
+            }
+        }
+    }
+}

@@ -1,0 +1,69 @@
+@testable import ConvKernels
+import Testing
+
+/// The fast paths (im2col + blocked matrix products over threads) against the plain reference loops.
+@Suite("fast path equals reference")
+struct FastPathTests {
+    static let convCases: [(input: [Int], weight: [Int], options: Conv2dOptions)] = [
+        ([4, 1, 28, 28], [6, 1, 5, 5], Conv2dOptions(padding: 2)),            // LeNet conv1
+        ([3, 6, 14, 14], [16, 6, 5, 5], Conv2dOptions()),                     // LeNet conv2
+        ([1, 1, 28, 28], [6, 1, 5, 5], Conv2dOptions(padding: 2)),            // batch 1: threads split positions
+        ([1, 6, 14, 14], [16, 6, 5, 5], Conv2dOptions()),
+        ([2, 3, 9, 11], [5, 3, 3, 2], Conv2dOptions(stride: Pair(2, 3), padding: Pair(1, 2))),
+        ([3, 4, 10, 9], [6, 2, 3, 3], Conv2dOptions(stride: 1, padding: 2, dilation: Pair(2, 3), groups: 2)),
+        ([2, 5, 8, 8], [5, 1, 3, 3], Conv2dOptions(padding: 1, groups: 5)),   // depthwise
+        ([1, 2, 40, 37], [3, 2, 4, 4], Conv2dOptions(stride: 3, padding: 3, dilation: 2)),
+        ([5, 2, 3, 3], [7, 2, 1, 1], Conv2dOptions()),                        // 1x1, tiny planes
+        ([2, 1, 6, 6], [1, 1, 6, 6], Conv2dOptions(padding: 1)),              // kernel covers the image
+    ]
+
+    @Test("conv2d forward and backward, on 1 and 2 threads", arguments: 0..<convCases.count, [1, 2])
+    func conv(caseIndex: Int, threads: Int) throws {
+        let (inputShape, weightShape, options) = Self.convCases[caseIndex]
+        var random = SeededRandom(seed: UInt64(caseIndex * 10 + threads))
+        let input = random.uniformTensor(shape: inputShape)
+        let weight = random.uniformTensor(shape: weightShape)
+        let bias = random.uniformTensor(shape: [weightShape[0]])
+        let g = try Conv2dGeometry(inputShape: inputShape, weightShape: weightShape, options: options)
+        let dOutput = random.uniformTensor(shape: g.outputShape)
+
+        let fast = Conv2d.fastForward(g, input: input, weight: weight, bias: bias, threads: threads)
+        let reference = Conv2d.referenceForward(g, input: input, weight: weight, bias: bias)
+        expectClose(fast, reference, tolerance: 1e-5, "forward")
+
+        let fastGradients = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true,
+                                                needInputGradient: true, threads: threads)
+        let referenceGradients = Conv2d.referenceBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true)
+        expectClose(fastGradients.dInput, referenceGradients.dInput, tolerance: 1e-5, "dInput")
+        expectClose(fastGradients.dWeight, referenceGradients.dWeight, tolerance: 1e-5, "dWeight")
+        expectClose(fastGradients.dBias!, referenceGradients.dBias!, tolerance: 1e-5, "dBias")
+
+        let withoutInput = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: false,
+                                               needInputGradient: false, threads: threads)
+        #expect(withoutInput.dBias == nil)
+        #expect(withoutInput.dInput == Tensor(zeros: inputShape))
+        expectClose(withoutInput.dWeight, referenceGradients.dWeight, tolerance: 1e-5, "dWeight without dInput")
+    }
+
+    static let linearCases: [(batch: Int, inputs: Int, outputs: Int)] = [
+        (64, 400, 120), (64, 120, 84), (64, 84, 10), (1, 400, 120), (3, 7, 5), (17, 33, 19), (256, 84, 10),
+    ]
+
+    @Test("linear forward and backward, on 1 and 2 threads", arguments: 0..<linearCases.count, [1, 2])
+    func linear(caseIndex: Int, threads: Int) throws {
+        let (batch, inputs, outputs) = Self.linearCases[caseIndex]
+        var random = SeededRandom(seed: UInt64(500 + caseIndex * 10 + threads))
+        let input = random.uniformTensor(shape: [batch, inputs])
+        let weight = random.uniformTensor(shape: [outputs, inputs])
+        let bias = random.uniformTensor(shape: [outputs])
+        let dOutput = random.uniformTensor(shape: [batch, outputs])
+
+        let fast = try Linear.forward(input: input, weight: weight, bias: bias, threads: threads)
+        expectClose(fast, Linear.referenceForward(input: input, weight: weight, bias: bias), tolerance: 1e-5, "forward")
+        let fastGradients = try Linear.backward(input: input, weight: weight, dOutput: dOutput, threads: threads)
+        let reference = Linear.referenceBackward(input: input, weight: weight, dOutput: dOutput, hasBias: true)
+        expectClose(fastGradients.dInput, reference.dInput, tolerance: 1e-5, "dInput")
+        expectClose(fastGradients.dWeight, reference.dWeight, tolerance: 1e-5, "dWeight")
+        expectClose(fastGradients.dBias!, reference.dBias!, tolerance: 1e-5, "dBias")
+    }
+}
