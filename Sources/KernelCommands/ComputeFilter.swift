@@ -1,0 +1,160 @@
+import ConvKernels
+
+/// `convtutor compute`: a JSON Lines filter that runs whole tensors through the kernels.
+///
+/// Each input line is one request, each output line the answer to the request on the same line:
+///
+///     {"op": "relu", "input": {"shape": [3], "data": [-1, 0, 2]}, "gradOutput": {"shape": [3], "data": [1, 1, 1]}}
+///     {"output": {"shape": [3], "data": [0, 0, 2]}, "gradInput": {"shape": [3], "data": [0, 0, 1]}}
+///
+/// Ops and fields are those of `ComputeOp`; stride, padding, dilation and groups default to
+/// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel, leaky ReLU's slope to 0.01. With
+/// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them.
+/// An invalid request is answered `{"error": "..."}` and the next line goes on.
+public enum ComputeFilter {
+    /// The answer to one request line; never throws, an invalid request is a `failed` answer.
+    public static func answer(to line: String) -> ComputeAnswer {
+        do {
+            let request = try ComputeRequest(line: line)
+            let fields = try compute(request)
+            return ComputeAnswer(json: JSONText.object(fields), failed: false)
+        } catch {
+            return ComputeAnswer(json: JSONText.object([("error", JSONText.string(error.message))]), failed: true)
+        }
+    }
+
+    /// Answers every line `readLine` gives until it returns nil, passing each answer to `write`
+    /// as soon as it is ready (the caller flushes, so that the filter works in a pipe).
+    ///
+    /// - Returns: the number of lines that failed.
+    @discardableResult
+    public static func run(readLine: () -> String?, write: (String) -> Void) -> Int {
+        var failures = 0
+        while let line = readLine() {
+            let answer = answer(to: line)
+            if answer.failed { failures += 1 }
+            write(answer.json)
+        }
+        return failures
+    }
+
+    // MARK: - Ops
+
+    private typealias Fields = [(key: String, json: String)]
+
+    private static func compute(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        switch request.op {
+        case .conv2d: return try conv2d(request)
+        case .maxpool2d: return try pool2d(request, kind: .max)
+        case .avgpool2d: return try pool2d(request, kind: .average)
+        case .sumpool2d: return try pool2d(request, kind: .sum)
+        case .globalavgpool2d: return try globalAveragePool2d(request)
+        case .relu: return try activation(request, .relu)
+        case .leakyRelu:
+            let slope = try request.number("slope", default: ActivateGridCommand.defaultSlope)
+            return try activation(request, .leakyRelu(slope: slope))
+        case .sigmoid: return try activation(request, .sigmoid)
+        case .tanh: return try activation(request, .tanh)
+        case .softmax: return try softmax(request)
+        case .linear: return try linear(request)
+        case .softmaxCrossEntropy: return try softmaxCrossEntropy(request)
+        }
+    }
+
+    private static func conv2d(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let weight = try request.tensor("weight", shape: "[O, C/groups, KH, KW]")
+        let bias = try request.optionalTensor("bias")
+        let options = Conv2dOptions(
+            stride: try request.pair("stride", default: 1) ?? 1,
+            padding: try request.pair("padding", default: 0) ?? 0,
+            dilation: try request.pair("dilation", default: 1) ?? 1,
+            groups: try request.integer("groups", default: 1))
+        let gradOutput = try request.optionalTensor("gradOutput")
+        let output = try Conv2d.forward(input: input, weight: weight, bias: bias, options: options)
+        var fields: Fields = [("output", JSONText.tensor(output))]
+        if let gradOutput {
+            let gradients = try Conv2d.backward(input: input, weight: weight, dOutput: gradOutput,
+                                                hasBias: bias != nil, options: options)
+            fields += gradientFields(gradients.dInput, gradients.dWeight, gradients.dBias)
+        }
+        return fields
+    }
+
+    private static func pool2d(_ request: ComputeRequest, kind: PoolKind) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let options = Pool2dOptions(
+            kernel: try request.requiredPair("kernel"),
+            stride: try request.pair("stride", default: nil),
+            padding: try request.pair("padding", default: 0) ?? 0)
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try Pool2d.forward(input: input, kind: kind, options: options)))]
+        if let gradOutput {
+            let dInput = try Pool2d.backward(input: input, dOutput: gradOutput, kind: kind, options: options)
+            fields.append(("gradInput", JSONText.tensor(dInput)))
+        }
+        return fields
+    }
+
+    private static func globalAveragePool2d(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try GlobalAvgPool2d.forward(input: input)))]
+        if let gradOutput {
+            fields.append(("gradInput", JSONText.tensor(try GlobalAvgPool2d.backward(input: input, dOutput: gradOutput))))
+        }
+        return fields
+    }
+
+    private static func activation(_ request: ComputeRequest, _ function: Activation) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[any sizes]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(function.forward(input)))]
+        if let gradOutput {
+            // `Activation.backward` takes matching shapes as a precondition; here they come from a user.
+            guard gradOutput.shape == input.shape else {
+                throw KernelError("\(request.op.rawValue) gradOutput must have the output's shape \(input.shape); got \(gradOutput.shape)")
+            }
+            fields.append(("gradInput", JSONText.tensor(function.backward(input: input, dOutput: gradOutput))))
+        }
+        return fields
+    }
+
+    private static func softmax(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, K]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        let output = try Softmax.forward(input: input)
+        var fields: Fields = [("output", JSONText.tensor(output))]
+        if let gradOutput {
+            fields.append(("gradInput", JSONText.tensor(try Softmax.backward(output: output, dOutput: gradOutput))))
+        }
+        return fields
+    }
+
+    private static func linear(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, F]")
+        let weight = try request.tensor("weight", shape: "[O, F]")
+        let bias = try request.optionalTensor("bias")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        let output = try Linear.forward(input: input, weight: weight, bias: bias)
+        var fields: Fields = [("output", JSONText.tensor(output))]
+        if let gradOutput {
+            let gradients = try Linear.backward(input: input, weight: weight, dOutput: gradOutput, hasBias: bias != nil)
+            fields += gradientFields(gradients.dInput, gradients.dWeight, gradients.dBias)
+        }
+        return fields
+    }
+
+    private static func softmaxCrossEntropy(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let logits = try request.tensor("input", shape: "[N, K]")
+        let labels = try request.integers("labels")
+        let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: logits, labels: labels)
+        return [("loss", NumberText.json(loss)), ("gradInput", JSONText.tensor(dLogits))]
+    }
+
+    private static func gradientFields(_ dInput: Tensor, _ dWeight: Tensor, _ dBias: Tensor?) -> Fields {
+        var fields: Fields = [("gradInput", JSONText.tensor(dInput)), ("gradWeight", JSONText.tensor(dWeight))]
+        if let dBias { fields.append(("gradBias", JSONText.tensor(dBias))) }
+        return fields
+    }
+}

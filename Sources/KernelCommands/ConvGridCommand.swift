@@ -1,0 +1,32 @@
+import ConvKernels
+
+/// `convtutor conv`: one filter (a kernel per input channel) slid over a grid by `Conv2d.forward`.
+public enum ConvGridCommand {
+    /// Convolves `input` (`C` channels) with `kernel` (`C` channels: one filter, one output
+    /// channel) and reports the output, with every window's arithmetic from the kernel's observer
+    /// when `steps` is true.
+    ///
+    /// - Throws: `KernelError` when the kernel has another number of channels than the input, or
+    ///   the convolution itself rejects a size, stride, padding or dilation (its message unchanged).
+    public static func run(
+        input: Grid, kernel: Grid, bias: Float? = nil, options: Conv2dOptions = Conv2dOptions(), steps: Bool = false
+    ) throws(KernelError) -> GridReport {
+        guard kernel.channelCount == input.channelCount else {
+            throw KernelError("--kernel has \(channels(kernel.channelCount)) and --input has \(channels(input.channelCount)); "
+                + "give one kernel per input channel, separated by '|' as in the input")
+        }
+        // `Grid.tensor` is 1 x C x H x W, which is also the weight layout of one filter: [O = 1, C, KH, KW].
+        let biasTensor = bias.map { Tensor(shape: [1], data: [$0]) }
+        var windows: [String] = []
+        let observer: ((ConvWindow) -> Void)? = steps
+            ? { windows.append(StepText.conv($0, hasBias: bias != nil)) }
+            : nil
+        let output = try Conv2d.forward(input: input.tensor, weight: kernel.tensor, bias: biasTensor,
+                                        options: options, observer: observer)
+        return GridReport(output: output.grid(), steps: steps ? windows : nil)
+    }
+
+    private static func channels(_ count: Int) -> String {
+        count == 1 ? "1 channel" : "\(count) channels"
+    }
+}

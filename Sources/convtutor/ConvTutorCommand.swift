@@ -1,0 +1,78 @@
+import ArgumentParser
+import ConvKernels
+import Foundation
+import KernelCommands
+
+/// `convtutor`: the root command.
+@main
+struct ConvTutorCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convtutor",
+        abstract: "Learn convolutional neural networks by watching the real arithmetic.",
+        discussion: """
+            Grid commands compute small examples and can show every window's arithmetic; \
+            'compute' runs whole tensors through the same kernels as JSON Lines.
+
+            Examples:
+              convtutor conv --input "0 1 2; 3 4 5; 6 7 8" --kernel "0 1; 2 3" --steps
+              convtutor pool --input "1 3 2 4; 5 6 1 2; 7 2 9 0" --kind max --size 2
+              convtutor activate --input "-2 -0.5 0 1.5" --fn relu
+              echo '{"op": "relu", "input": {"shape": [3], "data": [-1, 0, 2]}}' |
+                convtutor compute
+
+            Exit status: 0 on success, 1 when a compute request failed, 2 for a bad flag or value.
+            """,
+        subcommands: [ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, BenchCommand.self])
+
+    /// Parses and runs like `ParsableCommand.main()`, but exits with 2 instead of
+    /// swift-argument-parser's 64 for a usage error (see `ExitStatus`).
+    static func main() {
+        let command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            exit(reporting: error)
+        }
+        do {
+            var command = command
+            try command.run()
+        } catch let error as ValidationError {
+            // A value the kernel rejected (see `reportingKernelErrors` below). swift-argument-parser would
+            // show the root command's usage for an error thrown by run(); show the subcommand's.
+            let subcommand = type(of: command)
+            let name = subcommand == Self.self ? "convtutor" : "convtutor \(subcommand._commandName)"
+            writeError("Error: \(error.message)\nUsage: \(usageString(for: subcommand))\n"
+                + "  See '\(name) --help' for more information.")
+            Foundation.exit(ExitStatus.usage)
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    /// Prints what swift-argument-parser would for `error` (help to standard output, errors to
+    /// standard error) and exits with convtutor's status for it.
+    private static func exit(reporting error: Error) -> Never {
+        let status = ExitStatus.mapping(parserStatus: exitCode(for: error).rawValue)
+        let message = fullMessage(for: error)
+        if status == ExitStatus.success {
+            print(message)
+        } else if !message.isEmpty {
+            writeError(message)
+        }
+        Foundation.exit(status)
+    }
+
+    private static func writeError(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// Runs a grid command's computation; a value the kernel rejects is a usage error (exit status
+/// 2), reported with the kernel's own message.
+func reportingKernelErrors<T>(_ body: () throws(KernelError) -> T) throws(ValidationError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw ValidationError(error.message)
+    }
+}
