@@ -76,8 +76,8 @@ public struct Adam: Optimizer, Sendable {
             secondMoments = firstMoments
         }
         stepCount += 1
-        let biasCorrection1 = 1 - Self.power(Double(beta1), stepCount)
-        let biasCorrection2 = 1 - Self.power(Double(beta2), stepCount)
+        let biasCorrection1 = 1 - Math.pow(Double(beta1), stepCount)
+        let biasCorrection2 = 1 - Math.pow(Double(beta2), stepCount)
         let stepSize = Float(Double(learningRate) / biasCorrection1)
         let biasCorrection2Root = Float(biasCorrection2.squareRoot())
         let firstWeight = 1 - beta1, beta2 = beta2, secondWeight = 1 - beta2, epsilon = epsilon
@@ -108,14 +108,4 @@ public struct Adam: Optimizer, Sendable {
         }
     }
 
-    /// `base^exponent` for the bias corrections, by repeated squaring (Math has no Double pow).
-    private static func power(_ base: Double, _ exponent: Int) -> Double {
-        var result = 1.0, square = base, remaining = exponent
-        while remaining > 0 {
-            if remaining & 1 == 1 { result *= square }
-            square *= square
-            remaining >>= 1
-        }
-        return result
-    }
 }

@@ -48,9 +48,9 @@ public enum LearningRateSchedule: Hashable, Sendable {
             return base
         case .step(let every, let factor):
             precondition(every >= 1, "LearningRateSchedule.step every \(every) epochs: validate() the schedule first")
-            return Float(Double(base) * Self.power(Double(factor), epoch / every))
+            return Float(Double(base) * Math.pow(Double(factor), epoch / every))
         case .exponential(let factor):
-            return Float(Double(base) * Self.power(Double(factor), epoch))
+            return Float(Double(base) * Math.pow(Double(factor), epoch))
         case .cosine(let totalEpochs, let minimum):
             precondition(totalEpochs >= 1,
                          "LearningRateSchedule.cosine over \(totalEpochs) epochs: validate() the schedule first")
@@ -66,14 +66,4 @@ public enum LearningRateSchedule: Hashable, Sendable {
         }
     }
 
-    /// `base^exponent` by repeated squaring (Math has no Double pow).
-    private static func power(_ base: Double, _ exponent: Int) -> Double {
-        var result = 1.0, square = base, remaining = exponent
-        while remaining > 0 {
-            if remaining & 1 == 1 { result *= square }
-            square *= square
-            remaining >>= 1
-        }
-        return result
-    }
 }
