@@ -42,7 +42,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
-        .testTarget(name: "KernelCommandsTests", dependencies: ["KernelCommands", "ConvKernels"]),
+        .testTarget(
+            name: "KernelCommandsTests",
+            dependencies: ["KernelCommands", "ConvKernels"],
+            // Read by path from the tests (they were made by tools/pytorch_cases.py).
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
