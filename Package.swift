@@ -11,7 +11,7 @@ let kernelSpeedFlags: [SwiftSetting] = []
 
 let package = Package(
     name: "ConvTutor",
-    platforms: [.macOS(.v13)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "convtutor", targets: ["convtutor"]),
         .library(name: "ConvKernels", targets: ["ConvKernels"]),

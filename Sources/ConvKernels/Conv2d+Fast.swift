@@ -1,4 +1,5 @@
-/// The fast path of conv2d: im2col into a cache-sized buffer, then the register-blocked matrix
+/// The fast path of conv2d for small batches (`Conv2d+Batched.swift` takes batches of 16 or
+/// more): im2col into a cache-sized buffer, then the register-blocked matrix
 /// products of `Gemm`, over all cores.
 ///
 /// Work is split over threads by image when the batch has at least as many images as threads
@@ -8,6 +9,9 @@
 /// reads its right-hand side from L2.
 extension Conv2d {
     static func fastForward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor?, threads: Int) -> Tensor {
+        if g.batch >= batchedPathMinimumBatch {
+            return batchedForward(g, input: input, weight: weight, bias: bias, threads: threads)
+        }
         var output = Tensor(zeros: g.outputShape)
         let plan = ConvWorkPlan(g, threads: threads)
         input.data.withUnsafeBufferPointer { inputBuffer in
@@ -48,6 +52,10 @@ extension Conv2d {
 
     static func fastBackward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, dOutput: Tensor, hasBias: Bool,
                              needInputGradient: Bool, threads: Int) -> Gradients {
+        if g.batch >= batchedPathMinimumBatch {
+            return batchedBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
+                                   needInputGradient: needInputGradient, threads: threads)
+        }
         let plan = ConvWorkPlan(g, threads: threads)
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = plan.patchSize
         let weightCount = g.outputChannels * patchSize

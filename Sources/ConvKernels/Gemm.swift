@@ -164,3 +164,132 @@ private enum DotBlock<let R: Int, let C: Int> {
         }
     }
 }
+
+/// Register blocks whose rows and columns are found through offset tables rather than a fixed
+/// stride: the batched convolution reads its patches straight out of a padded input (one table
+/// entry per kernel tap) and writes input gradients straight back the same way, with no im2col.
+enum TableGemm {
+    /// 16 columns of `c = a b` for the `m` rows of a:
+    /// `c[cOffsets[i] + j] (+)= sum over p < k of a[i * lda + p] * b[bOffsets[p] + j]`, `j < 16`.
+    static func multiply16(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                           b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>,
+                           c: UnsafeMutablePointer<Float>, cOffsets: UnsafePointer<Int>, accumulate: Bool) {
+        var row = 0
+        while row < m {
+            let rows = m &- row
+            let aRow = a + row &* lda, cRows = cOffsets + row
+            if rows >= 6 {
+                TableRowBlock<6>.multiply(k: k, a: aRow, lda: lda, b: b, bOffsets: bOffsets, c: c, cOffsets: cRows, accumulate: accumulate)
+                row &+= 6
+            } else if rows >= 4 {
+                TableRowBlock<4>.multiply(k: k, a: aRow, lda: lda, b: b, bOffsets: bOffsets, c: c, cOffsets: cRows, accumulate: accumulate)
+                row &+= 4
+            } else if rows >= 2 {
+                TableRowBlock<2>.multiply(k: k, a: aRow, lda: lda, b: b, bOffsets: bOffsets, c: c, cOffsets: cRows, accumulate: accumulate)
+                row &+= 2
+            } else {
+                TableRowBlock<1>.multiply(k: k, a: aRow, lda: lda, b: b, bOffsets: bOffsets, c: c, cOffsets: cRows, accumulate: accumulate)
+                row &+= 1
+            }
+        }
+    }
+
+    /// Dot products summed over positions and lanes, added to c:
+    /// `c[i * ldc + j] += sum over q in positions, l < lanes of
+    ///     a[i * aRowStride + q * lanes + l] * b[bOffsets[j] + positionOffsets[q] + l]`
+    /// for `i < m`, `j < n`; `lanes` is a multiple of 8.
+    static func dotOverPositions(m: Int, n: Int, positions: Range<Int>, lanes: Int,
+                                 a: UnsafePointer<Float>, aRowStride: Int,
+                                 b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, positionOffsets: UnsafePointer<Int>,
+                                 c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var row = 0
+        while row < m {
+            let aRows = a + row &* aRowStride, cRow = c + row &* ldc
+            var column = 0
+            if m &- row >= 4 {
+                while n &- column >= 3 {
+                    TableDotBlock<4, 3>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
+                    column &+= 3
+                }
+                while column < n {
+                    TableDotBlock<4, 1>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
+                    column &+= 1
+                }
+                row &+= 4
+            } else {
+                while n &- column >= 3 {
+                    TableDotBlock<1, 3>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
+                    column &+= 3
+                }
+                while column < n {
+                    TableDotBlock<1, 1>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
+                    column &+= 1
+                }
+                row &+= 1
+            }
+        }
+    }
+}
+
+/// `R` rows of a 16-column block, rows of b and c found through offset tables.
+private enum TableRowBlock<let R: Int> {
+    @inline(never)
+    static func multiply(k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>,
+                         c: UnsafeMutablePointer<Float>, cOffsets: UnsafePointer<Int>, accumulate: Bool) {
+        var left = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+        var right = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+        var p = 0
+        while p < k {
+            let bRow = b + bOffsets[p]
+            let bLeft = loadVector(bRow), bRight = loadVector(bRow + 8)
+            for r in 0..<R {
+                let scale = SIMD8<Float>(repeating: a[r &* lda &+ p])
+                left[r] = left[r].addingProduct(scale, bLeft)
+                right[r] = right[r].addingProduct(scale, bRight)
+            }
+            p &+= 1
+        }
+        for r in 0..<R {
+            let out = c + cOffsets[r]
+            if accumulate {
+                storeVector(loadVector(out) + left[r], out)
+                storeVector(loadVector(out + 8) + right[r], out + 8)
+            } else {
+                storeVector(left[r], out)
+                storeVector(right[r], out + 8)
+            }
+        }
+    }
+}
+
+/// `R` rows of a against `C` table rows of b, summed over positions and lanes, added to c.
+private enum TableDotBlock<let R: Int, let C: Int> {
+    @inline(never)
+    static func add(positions: Range<Int>, lanes: Int, a: UnsafePointer<Float>, aRowStride: Int,
+                    b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, positionOffsets: UnsafePointer<Int>,
+                    c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var sums = InlineArray<R, InlineArray<C, SIMD8<Float>>>(repeating: InlineArray(repeating: .zero))
+        var bBases = InlineArray<C, UnsafePointer<Float>>(repeating: b)
+        for j in 0..<C { bBases[j] = b + bOffsets[j] }
+        for q in positions {
+            let aPosition = a + q &* lanes, bPosition = positionOffsets[q]
+            var l = 0
+            while l < lanes {
+                var bValues = InlineArray<C, SIMD8<Float>>(repeating: .zero)
+                for j in 0..<C { bValues[j] = loadVector(bBases[j] + (bPosition &+ l)) }
+                for r in 0..<R {
+                    let aValue = loadVector(aPosition + (r &* aRowStride &+ l))
+                    for j in 0..<C { sums[r][j] = sums[r][j].addingProduct(aValue, bValues[j]) }
+                }
+                l &+= 8
+            }
+        }
+        for r in 0..<R {
+            for j in 0..<C { c[r &* ldc &+ j] += sums[r][j].sum() }
+        }
+    }
+}

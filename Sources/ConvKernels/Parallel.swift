@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -15,26 +14,16 @@ public enum Parallel {
     /// Runs `body(chunk)` for `chunk` in `0..<chunks`, on up to `threads` threads at once.
     /// With one thread (or one chunk) it runs inline, with no dispatch at all.
     ///
-    /// The caller promises that different chunks write to different memory; that is why `body`
-    /// need not be `Sendable` (the kernels hand raw buffer pointers to their chunks).
+    /// Chunks are handed out one at a time, so uneven chunks balance themselves. The caller
+    /// promises that different chunks write to different memory; that is why `body` need not be
+    /// `Sendable` (the kernels hand raw buffer pointers to their chunks).
     public static func forEach(chunks: Int, threads: Int, _ body: (Int) -> Void) {
         if chunks <= 0 { return }
         if threads <= 1 || chunks == 1 {
             for chunk in 0..<chunks { body(chunk) }
             return
         }
-        let workers = min(threads, chunks)
-        withoutActuallyEscaping(body) { escapableBody in
-            nonisolated(unsafe) let body = escapableBody
-            // Each worker takes every `workers`-th chunk, so a worker never waits on another.
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var chunk = worker
-                while chunk < chunks {
-                    body(chunk)
-                    chunk += workers
-                }
-            }
-        }
+        WorkerPool.shared.run(chunks: chunks, threads: threads, body)
     }
 
     /// Splits `0..<count` into `parts` contiguous ranges of near-equal size.

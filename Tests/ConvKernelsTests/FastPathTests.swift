@@ -15,6 +15,14 @@ struct FastPathTests {
         ([1, 2, 40, 37], [3, 2, 4, 4], Conv2dOptions(stride: 3, padding: 3, dilation: 2)),
         ([5, 2, 3, 3], [7, 2, 1, 1], Conv2dOptions()),                        // 1x1, tiny planes
         ([2, 1, 6, 6], [1, 1, 6, 6], Conv2dOptions(padding: 1)),              // kernel covers the image
+        // Batches of 16 or more take the batched (batch-innermost, no im2col) path.
+        ([16, 1, 28, 28], [6, 1, 5, 5], Conv2dOptions(padding: 2)),           // LeNet conv1
+        ([21, 6, 14, 14], [16, 6, 5, 5], Conv2dOptions()),                    // LeNet conv2, spare lanes
+        ([33, 3, 9, 11], [5, 3, 3, 2], Conv2dOptions(stride: Pair(2, 3), padding: Pair(1, 2))),
+        ([16, 4, 10, 9], [6, 2, 3, 3], Conv2dOptions(stride: 1, padding: 2, dilation: Pair(2, 3), groups: 2)),
+        ([17, 6, 8, 8], [6, 1, 3, 3], Conv2dOptions(padding: 1, groups: 6)),  // depthwise
+        ([48, 4, 7, 7], [10, 2, 3, 3], Conv2dOptions(padding: 1, groups: 2)), // 5 outputs per group: blocks straddle groups
+        ([16, 2, 5, 5], [3, 2, 1, 1], Conv2dOptions()),                       // 1x1
     ]
 
     @Test("conv2d forward and backward, on 1 and 2 threads", arguments: 0..<convCases.count, [1, 2])

@@ -1,0 +1,316 @@
+/// The batched fast path of conv2d, for batches of 16 images or more: no im2col at all.
+///
+/// The input is repacked once as `[C][H + 2 padH][W + 2 padW][lanes]`, batch innermost and
+/// zero-padded (`lanes` = the batch rounded up to 16). Then every kernel tap of every output
+/// position reads 16 images' values as two contiguous `SIMD8` vectors, found at
+/// `tapOffsets[tap] + positionOffsets[position]`, whatever the stride, padding or dilation; the
+/// products are `TableGemm`'s register blocks. Outputs are computed a tile of positions at a time and
+/// transposed to NCHW while in cache; gradients use the batch-innermost layout throughout.
+extension Conv2d {
+    /// Batches at least this large take the batched path.
+    static let batchedPathMinimumBatch = 16
+
+    static func batchedForward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor?, threads: Int) -> Tensor {
+        let layout = BatchedLayout(g)
+        let packed = layout.pack(input, threads: threads)
+        defer { packed.deallocate() }
+        var output = Tensor(zeros: g.outputShape)
+        // Output positions in tiles: a tile's products ([O][tile][lanes]) stay in cache until they
+        // are transposed into the NCHW output.
+        let tile = 16
+        let tileStride = tile * layout.lanes
+        let tileRowOffsets = (0..<g.outputChannels).map { $0 * tileStride }
+        let biasValues = bias?.data
+        weight.data.withUnsafeBufferPointer { weightBuffer in
+            layout.tapOffsets.withUnsafeBufferPointer { taps in
+                tileRowOffsets.withUnsafeBufferPointer { rows in
+                    output.data.withUnsafeMutableBufferPointer { outputBuffer in
+                        nonisolated(unsafe) let w = weightBuffer.baseAddress!, tapTable = taps.baseAddress!
+                        nonisolated(unsafe) let rowTable = rows.baseAddress!, x = UnsafePointer(packed)
+                        nonisolated(unsafe) let y = outputBuffer.baseAddress!
+                        let tiles = (layout.positions + tile - 1) / tile
+                        let parts = Parallel.split(tiles, into: threads)
+                        Parallel.forEach(chunks: parts.count, threads: threads) { part in
+                            let products = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * tileStride)
+                            defer { products.deallocate() }
+                            for tileIndex in parts[part] {
+                                let first = tileIndex * tile, count = min(tile, layout.positions - first)
+                                for offset in 0..<count {
+                                    for block in stride(from: 0, to: layout.lanes, by: 16) {
+                                        for group in 0..<g.groups {
+                                            let firstOutput = group * g.outputChannelsPerGroup
+                                            TableGemm.multiply16(
+                                                m: g.outputChannelsPerGroup, k: layout.patchSize,
+                                                a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
+                                                b: x + (group * g.inputChannelsPerGroup * layout.planeSize
+                                                        + layout.positionOffsets[first + offset] + block),
+                                                bOffsets: tapTable,
+                                                c: products + (offset * layout.lanes + block), cOffsets: rowTable + firstOutput,
+                                                accumulate: false)
+                                        }
+                                    }
+                                }
+                                for o in 0..<g.outputChannels {
+                                    // [tile][lanes] -> [N][tile] at this channel's plane
+                                    let plane = y + (o * layout.positions + first)
+                                    transpose(rows: count, columns: g.batch, from: products + o * tileStride, rowStride: layout.lanes,
+                                              to: plane, targetRowStride: g.outputChannels * layout.positions)
+                                    if let biasValue = biasValues?[o], biasValue != 0 {
+                                        for n in 0..<g.batch {
+                                            let row = plane + n * g.outputChannels * layout.positions
+                                            for p in 0..<count { row[p] += biasValue }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return output
+    }
+
+    static func batchedBackward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, dOutput: Tensor, hasBias: Bool,
+                                needInputGradient: Bool, threads: Int) -> Gradients {
+        let layout = BatchedLayout(g)
+        let packed = layout.pack(input, threads: threads)
+        let gradients = layout.packOutputGradient(dOutput, threads: threads)
+        defer { packed.deallocate(); gradients.deallocate() }
+        let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
+        var dWeight = [Float](repeating: 0, count: g.outputChannels * patchSize)
+        var dBias = [Float](repeating: 0, count: g.outputChannels)
+        for o in 0..<g.outputChannels {
+            dBias[o] = sumFloats(gradients + o * layout.outputRowStride, count: layout.outputRowStride)
+        }
+        // dWeight: tasks of 4 output channels x the whole patch, split over threads; positions in
+        // chunks so that the gradients and patches a chunk reads stay in cache.
+        let outputBlocks = (g.outputChannels + 3) / 4
+        let positionChunk = max(1, 16_384 / layout.lanes)
+        layout.tapOffsets.withUnsafeBufferPointer { taps in
+            layout.positionOffsets.withUnsafeBufferPointer { positionTable in
+                dWeight.withUnsafeMutableBufferPointer { dWeightBuffer in
+                    nonisolated(unsafe) let tapTable = taps.baseAddress!, positionOffsets = positionTable.baseAddress!
+                    nonisolated(unsafe) let dw = dWeightBuffer.baseAddress!, x = UnsafePointer(packed), dy = UnsafePointer(gradients)
+                    let parts = Parallel.split(outputBlocks, into: threads)
+                    Parallel.forEach(chunks: parts.count, threads: threads) { part in
+                        for chunkStart in stride(from: 0, to: layout.positions, by: positionChunk) {
+                            let chunk = chunkStart..<min(layout.positions, chunkStart + positionChunk)
+                            for block in parts[part] {
+                                let firstOutput = block * 4, count = min(4, g.outputChannels - firstOutput)
+                                let group = firstOutput / outputsPerGroup
+                                // A block never straddles groups when outputsPerGroup is a multiple of 4; else go row by row.
+                                var o = firstOutput
+                                while o < firstOutput + count {
+                                    let rowGroup = o / outputsPerGroup
+                                    let rows = rowGroup == group && (o - firstOutput == 0) && (firstOutput + count - 1) / outputsPerGroup == group
+                                        ? count : 1
+                                    TableGemm.dotOverPositions(
+                                        m: rows, n: patchSize, positions: chunk, lanes: layout.lanes,
+                                        a: dy + o * layout.outputRowStride, aRowStride: layout.outputRowStride,
+                                        b: x + rowGroup * g.inputChannelsPerGroup * layout.planeSize, bOffsets: tapTable,
+                                        positionOffsets: positionOffsets, c: dw + o * patchSize, ldc: patchSize)
+                                    o += rows
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var dInput = Tensor(zeros: g.inputShape)
+        if needInputGradient {
+            let packedGradient = batchedInputGradient(g, layout: layout, weight: weight, gradients: gradients, threads: threads)
+            layout.unpackInputGradient(packedGradient, into: &dInput, threads: threads)
+            packedGradient.deallocate()
+        }
+        return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
+                         dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
+    }
+
+    /// The input gradient in the packed layout: every output position adds `W^T dOutput` back
+    /// onto the taps it read. Threads take separate lane blocks (or separate channels), so no
+    /// two threads ever add to the same value.
+    private static func batchedInputGradient(_ g: Conv2dGeometry, layout: BatchedLayout, weight: Tensor,
+                                             gradients: UnsafeMutablePointer<Float>, threads: Int) -> UnsafeMutablePointer<Float> {
+        let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
+        let packedGradient = UnsafeMutablePointer<Float>.allocate(capacity: layout.packedCount)
+        packedGradient.initialize(repeating: 0, count: layout.packedCount)
+        // Weights transposed per group: [groups][patchSize][outputsPerGroup].
+        var transposed = [Float](repeating: 0, count: g.outputChannels * patchSize)
+        for group in 0..<g.groups {
+            for o in 0..<outputsPerGroup {
+                for tap in 0..<patchSize {
+                    transposed[(group * patchSize + tap) * outputsPerGroup + o] = weight.data[(group * outputsPerGroup + o) * patchSize + tap]
+                }
+            }
+        }
+        let outputRowOffsets = (0..<outputsPerGroup).map { $0 * layout.outputRowStride }
+        let blocks = layout.lanes / 16
+        let tapsPerChannel = g.kernelHeight * g.kernelWidth
+        // Split lane blocks over threads when there are enough, else the channels of each group.
+        let laneParts = blocks >= threads ? Parallel.split(blocks, into: threads) : [0..<blocks]
+        let channelParts = blocks >= threads ? [0..<g.inputChannelsPerGroup] : Parallel.split(g.inputChannelsPerGroup, into: threads)
+        transposed.withUnsafeBufferPointer { transposedBuffer in
+            layout.tapOffsets.withUnsafeBufferPointer { taps in
+                outputRowOffsets.withUnsafeBufferPointer { rows in
+                    nonisolated(unsafe) let wT = transposedBuffer.baseAddress!, tapTable = taps.baseAddress!
+                    nonisolated(unsafe) let rowTable = rows.baseAddress!, dy = UnsafePointer(gradients), dx = packedGradient
+                    Parallel.forEach(chunks: laneParts.count * channelParts.count, threads: threads) { task in
+                        let laneBlocks = laneParts[task / channelParts.count], channels = channelParts[task % channelParts.count]
+                        let firstTap = channels.lowerBound * tapsPerChannel, tapCount = channels.count * tapsPerChannel
+                        for group in 0..<g.groups {
+                            let firstOutput = group * outputsPerGroup
+                            let groupBase = group * g.inputChannelsPerGroup * layout.planeSize
+                            for position in 0..<layout.positions {
+                                for block in laneBlocks {
+                                    let lane = block * 16
+                                    TableGemm.multiply16(
+                                        m: tapCount, k: outputsPerGroup,
+                                        a: wT + (group * patchSize + firstTap) * outputsPerGroup, lda: outputsPerGroup,
+                                        b: dy + (firstOutput * layout.outputRowStride + position * layout.lanes + lane),
+                                        bOffsets: rowTable,
+                                        c: dx + (groupBase + layout.positionOffsets[position] + lane), cOffsets: tapTable + firstTap,
+                                        accumulate: true)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return packedGradient
+    }
+}
+
+/// The batch-innermost, zero-padded layout of the batched path and its offset tables.
+struct BatchedLayout {
+    let g: Conv2dGeometry
+    let paddedHeight: Int
+    let paddedWidth: Int
+    /// The batch rounded up to whole 16-lane blocks.
+    let lanes: Int
+    /// Floats per padded input channel: paddedHeight * paddedWidth * lanes.
+    let planeSize: Int
+    let positions: Int
+    /// Input channels per group * KH * KW.
+    let patchSize: Int
+    /// Floats per output channel in the packed output: positions * lanes.
+    let outputRowStride: Int
+    /// Per tap (local channel, kernel row, kernel column): its offset from an output position's anchor.
+    let tapOffsets: [Int]
+    /// Per output position (row-major): the offset of its anchor, the top-left tap.
+    let positionOffsets: [Int]
+
+    var packedCount: Int { g.inputChannels * planeSize }
+
+    init(_ g: Conv2dGeometry) {
+        self.g = g
+        let options = g.options
+        paddedHeight = g.inputHeight + 2 * options.padding.height
+        paddedWidth = g.inputWidth + 2 * options.padding.width
+        lanes = (g.batch + 15) / 16 * 16
+        planeSize = paddedHeight * paddedWidth * lanes
+        positions = g.outputHeight * g.outputWidth
+        patchSize = g.inputChannelsPerGroup * g.kernelHeight * g.kernelWidth
+        outputRowStride = positions * lanes
+        var taps: [Int] = []
+        taps.reserveCapacity(patchSize)
+        for channel in 0..<g.inputChannelsPerGroup {
+            for i in 0..<g.kernelHeight {
+                for j in 0..<g.kernelWidth {
+                    taps.append(channel * planeSize
+                                + (i * options.dilation.height * paddedWidth + j * options.dilation.width) * lanes)
+                }
+            }
+        }
+        tapOffsets = taps
+        var anchors: [Int] = []
+        anchors.reserveCapacity(positions)
+        for y in 0..<g.outputHeight {
+            for x in 0..<g.outputWidth {
+                anchors.append((y * options.stride.height * paddedWidth + x * options.stride.width) * lanes)
+            }
+        }
+        positionOffsets = anchors
+    }
+
+    /// The input as `[C][paddedHeight][paddedWidth][lanes]`, zero in the padding and spare lanes.
+    func pack(_ input: Tensor, threads: Int) -> UnsafeMutablePointer<Float> {
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+        packed.initialize(repeating: 0, count: packedCount)
+        let height = g.inputHeight, width = g.inputWidth, top = g.options.padding.height, left = g.options.padding.width
+        input.data.withUnsafeBufferPointer { source in
+            nonisolated(unsafe) let x = source.baseAddress!, target = packed
+            // One chunk per input row of every channel: [N][W] (that row of every image) -> [W][lanes].
+            Parallel.forEach(chunks: g.inputChannels * height, threads: threads) { chunk in
+                let c = chunk / height, row = chunk % height
+                transpose(rows: g.batch, columns: width,
+                          from: x + (c * height + row) * width, rowStride: g.inputChannels * height * width,
+                          to: target + c * planeSize + ((row + top) * paddedWidth + left) * lanes, targetRowStride: lanes)
+            }
+        }
+        return packed
+    }
+
+    /// An output gradient `[N, O, OH, OW]` as `[O][positions][lanes]`, zero in spare lanes.
+    func packOutputGradient(_ dOutput: Tensor, threads: Int) -> UnsafeMutablePointer<Float> {
+        let count = g.outputChannels * outputRowStride
+        let packed = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        if lanes > g.batch { packed.initialize(repeating: 0, count: count) }
+        dOutput.data.withUnsafeBufferPointer { source in
+            nonisolated(unsafe) let dy = source.baseAddress!, target = packed
+            // One chunk per output channel: [N][positions] -> [positions][lanes].
+            Parallel.forEach(chunks: g.outputChannels, threads: threads) { o in
+                transpose(rows: g.batch, columns: positions,
+                          from: dy + o * positions, rowStride: g.outputChannels * positions,
+                          to: target + o * outputRowStride, targetRowStride: lanes)
+            }
+        }
+        return packed
+    }
+
+    /// The packed input gradient back to `[N, C, H, W]`, dropping the padding.
+    func unpackInputGradient(_ packed: UnsafePointer<Float>, into dInput: inout Tensor, threads: Int) {
+        let height = g.inputHeight, width = g.inputWidth, top = g.options.padding.height, left = g.options.padding.width
+        dInput.data.withUnsafeMutableBufferPointer { target in
+            nonisolated(unsafe) let dx = target.baseAddress!, source = packed
+            // One chunk per input row of every channel: [W][lanes] -> [N][W].
+            Parallel.forEach(chunks: g.inputChannels * height, threads: threads) { chunk in
+                let c = chunk / height, row = chunk % height
+                transpose(rows: width, columns: g.batch,
+                          from: source + c * planeSize + ((row + top) * paddedWidth + left) * lanes, rowStride: lanes,
+                          to: dx + (c * height + row) * width, targetRowStride: g.inputChannels * height * width)
+            }
+        }
+    }
+}
+
+/// `to[j * targetRowStride + i] = from[i * rowStride + j]` for `i < rows`, `j < columns`, in
+/// 16 x 16 tiles so that both sides stay in cache whichever is strided.
+@inline(__always)
+func transpose(rows: Int, columns: Int, from source: UnsafePointer<Float>, rowStride: Int,
+               to target: UnsafeMutablePointer<Float>, targetRowStride: Int) {
+    var i0 = 0
+    while i0 < rows {
+        let i1 = min(rows, i0 &+ 16)
+        var j0 = 0
+        while j0 < columns {
+            let j1 = min(columns, j0 &+ 16)
+            // Target-contiguous inner loop: each target row of the tile is written as one run,
+            // while the tile's source rows (16 lines) stay in L1.
+            var j = j0
+            while j < j1 {
+                let targetRow = target + j &* targetRowStride
+                var i = i0
+                while i < i1 {
+                    targetRow[i] = source[i &* rowStride &+ j]
+                    i &+= 1
+                }
+                j &+= 1
+            }
+            j0 = j1
+        }
+        i0 = i1
+    }
+}

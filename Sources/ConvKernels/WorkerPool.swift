@@ -1,0 +1,138 @@
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
+/// Persistent worker threads that spin briefly between jobs, so a kernel can split a job of a
+/// few dozen microseconds over the cores and gain from it.
+///
+/// `DispatchQueue.concurrentPerform` wakes a sleeping thread for every job; on the virtual
+/// machines this runs on, that wake-up costs 50 to 100 µs, more than a LeNet-5 layer takes. The
+/// workers here spin for about a millisecond after each job (as OpenMP runtimes do) before they
+/// sleep on a condition variable.
+final class WorkerPool: @unchecked Sendable {
+    /// One pool for the process: as many workers as cores, less the calling thread.
+    static let shared = WorkerPool(workers: Parallel.defaultThreads - 1)
+
+    let workerCount: Int
+    /// Bumped once per job; workers wait for it to change.
+    private let generation = Atomic<Int>(0)
+    private let nextChunk = Atomic<Int>(0)
+    private let finishedWorkers = Atomic<Int>(0)
+    /// Held by the thread running a job, so jobs from different threads never mix.
+    private let busy = Atomic<Bool>(false)
+    private let sleepers = Atomic<Int>(0)
+    // Written only by the submitting thread before the generation is bumped (release) and read by
+    // workers after they see the bump (acquire).
+    private var job: ((Int) -> Void)?
+    private var chunkCount = 0
+    private var participants = 0
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    private let condition: UnsafeMutablePointer<pthread_cond_t>
+    /// How many polls a worker makes before it sleeps (about a millisecond).
+    private let spinLimit = 2_000_000
+
+    private init(workers: Int) {
+        workerCount = max(0, workers)
+        mutex = .allocate(capacity: 1)
+        condition = .allocate(capacity: 1)
+        pthread_mutex_init(mutex, nil)
+        pthread_cond_init(condition, nil)
+        for index in 0..<workerCount { startThread(index) }
+    }
+
+    /// Runs `body(chunk)` for every chunk in `0..<chunks` on the calling thread and up to
+    /// `threads - 1` workers; returns when all are done. If another thread's job is running, this
+    /// one runs on the calling thread alone.
+    func run(chunks: Int, threads: Int, _ body: (Int) -> Void) {
+        let helpers = min(workerCount, threads - 1, chunks - 1)
+        guard helpers > 0, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        withoutActuallyEscaping(body) { escapable in
+            job = escapable
+            chunkCount = chunks
+            participants = helpers
+            nextChunk.store(0, ordering: .relaxed)
+            finishedWorkers.store(0, ordering: .relaxed)
+            // Sequentially consistent on both sides: a worker going to sleep either sees this
+            // generation or is seen in `sleepers` and woken.
+            generation.wrappingAdd(1, ordering: .sequentiallyConsistent)
+            if sleepers.load(ordering: .sequentiallyConsistent) > 0 {
+                pthread_mutex_lock(mutex)
+                pthread_cond_broadcast(condition)
+                pthread_mutex_unlock(mutex)
+            }
+            takeChunks()
+            while finishedWorkers.load(ordering: .acquiring) < workerCount {}
+            job = nil
+        }
+        busy.store(false, ordering: .releasing)
+    }
+
+    private func takeChunks() {
+        guard let job else { return }
+        while true {
+            let chunk = nextChunk.wrappingAdd(1, ordering: .relaxed).oldValue
+            if chunk >= chunkCount { return }
+            job(chunk)
+        }
+    }
+
+    private func workerLoop(index: Int) {
+        // Generation 0 is the pool's start: a worker that starts late still takes the first job.
+        var seen = 0
+        while true {
+            var spins = 0
+            while generation.load(ordering: .acquiring) == seen {
+                spins += 1
+                if spins < spinLimit { continue }
+                pthread_mutex_lock(mutex)
+                sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
+                while generation.load(ordering: .sequentiallyConsistent) == seen {
+                    pthread_cond_wait(condition, mutex)
+                }
+                sleepers.wrappingSubtract(1, ordering: .sequentiallyConsistent)
+                pthread_mutex_unlock(mutex)
+            }
+            seen = generation.load(ordering: .acquiring)
+            if index < participants { takeChunks() }
+            finishedWorkers.wrappingAdd(1, ordering: .releasing)
+        }
+    }
+
+    private func startThread(_ index: Int) {
+        let context = Unmanaged.passRetained(WorkerStart(pool: self, index: index)).toOpaque()
+        #if canImport(Darwin)
+        var thread: pthread_t?
+        #else
+        var thread = pthread_t()
+        #endif
+        let created = pthread_create(&thread, nil, { raw in
+            let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
+            start.pool.workerLoop(index: start.index)
+            return nil
+        }, context)
+        precondition(created == 0, "could not start a kernel worker thread (pthread_create returned \(created))")
+        #if canImport(Darwin)
+        pthread_detach(thread!)
+        #else
+        pthread_detach(thread)
+        #endif
+    }
+}
+
+private final class WorkerStart {
+    let pool: WorkerPool
+    let index: Int
+
+    init(pool: WorkerPool, index: Int) {
+        self.pool = pool
+        self.index = index
+    }
+}
