@@ -33,9 +33,12 @@ let package = Package(
             dependencies: ["ConvKernels"],
             swiftSettings: kernelSpeedFlags
         ),
+        // One C call: keep freed tensor memory in the heap (see its header for why).
+        .target(name: "CMemoryTuning"),
         .executableTarget(
             name: "convtutor",
             dependencies: [
+                "CMemoryTuning",
                 "ConvKernels",
                 "KernelCommands",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

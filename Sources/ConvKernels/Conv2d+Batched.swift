@@ -83,36 +83,33 @@ extension Conv2d {
         for o in 0..<g.outputChannels {
             dBias[o] = sumFloats(gradients + o * layout.outputRowStride, count: layout.outputRowStride)
         }
-        // dWeight: tasks of 4 output channels x the whole patch, split over threads; positions in
-        // chunks so that the gradients and patches a chunk reads stay in cache.
-        let outputBlocks = (g.outputChannels + 3) / 4
+        // dWeight: tasks of up to 4 output channels (within one group) x a share of the taps, so
+        // that even 6 output channels balance over the threads; positions in chunks so that the
+        // gradients and patches a chunk reads stay in cache.
+        var tasks: [(firstOutput: Int, rows: Int, taps: Range<Int>)] = []
+        for group in 0..<g.groups {
+            for firstOutput in stride(from: group * outputsPerGroup, to: (group + 1) * outputsPerGroup, by: 4) {
+                let rows = min(4, (group + 1) * outputsPerGroup - firstOutput)
+                for taps in Parallel.split(patchSize, into: threads) { tasks.append((firstOutput, rows, taps)) }
+            }
+        }
         let positionChunk = max(1, 16_384 / layout.lanes)
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             layout.positionOffsets.withUnsafeBufferPointer { positionTable in
                 dWeight.withUnsafeMutableBufferPointer { dWeightBuffer in
                     nonisolated(unsafe) let tapTable = taps.baseAddress!, positionOffsets = positionTable.baseAddress!
                     nonisolated(unsafe) let dw = dWeightBuffer.baseAddress!, x = UnsafePointer(packed), dy = UnsafePointer(gradients)
-                    let parts = Parallel.split(outputBlocks, into: threads)
-                    Parallel.forEach(chunks: parts.count, threads: threads) { part in
+                    Parallel.forEach(chunks: tasks.count, threads: threads) { index in
+                        let task = tasks[index]
+                        let group = task.firstOutput / outputsPerGroup
                         for chunkStart in stride(from: 0, to: layout.positions, by: positionChunk) {
-                            let chunk = chunkStart..<min(layout.positions, chunkStart + positionChunk)
-                            for block in parts[part] {
-                                let firstOutput = block * 4, count = min(4, g.outputChannels - firstOutput)
-                                let group = firstOutput / outputsPerGroup
-                                // A block never straddles groups when outputsPerGroup is a multiple of 4; else go row by row.
-                                var o = firstOutput
-                                while o < firstOutput + count {
-                                    let rowGroup = o / outputsPerGroup
-                                    let rows = rowGroup == group && (o - firstOutput == 0) && (firstOutput + count - 1) / outputsPerGroup == group
-                                        ? count : 1
-                                    TableGemm.dotOverPositions(
-                                        m: rows, n: patchSize, positions: chunk, lanes: layout.lanes,
-                                        a: dy + o * layout.outputRowStride, aRowStride: layout.outputRowStride,
-                                        b: x + rowGroup * g.inputChannelsPerGroup * layout.planeSize, bOffsets: tapTable,
-                                        positionOffsets: positionOffsets, c: dw + o * patchSize, ldc: patchSize)
-                                    o += rows
-                                }
-                            }
+                            TableGemm.dotOverPositions(
+                                m: task.rows, n: task.taps.count,
+                                positions: chunkStart..<min(layout.positions, chunkStart + positionChunk), lanes: layout.lanes,
+                                a: dy + task.firstOutput * layout.outputRowStride, aRowStride: layout.outputRowStride,
+                                b: x + group * g.inputChannelsPerGroup * layout.planeSize, bOffsets: tapTable + task.taps.lowerBound,
+                                positionOffsets: positionOffsets, c: dw + (task.firstOutput * patchSize + task.taps.lowerBound),
+                                ldc: patchSize)
                         }
                     }
                 }
@@ -286,31 +283,66 @@ struct BatchedLayout {
     }
 }
 
-/// `to[j * targetRowStride + i] = from[i * rowStride + j]` for `i < rows`, `j < columns`, in
-/// 16 x 16 tiles so that both sides stay in cache whichever is strided.
+/// `to[j * targetRowStride + i] = from[i * rowStride + j]` for `i < rows`, `j < columns`: whole
+/// 8 x 8 blocks with vector shuffles, the ragged edges one value at a time.
 @inline(__always)
 func transpose(rows: Int, columns: Int, from source: UnsafePointer<Float>, rowStride: Int,
                to target: UnsafeMutablePointer<Float>, targetRowStride: Int) {
-    var i0 = 0
-    while i0 < rows {
-        let i1 = min(rows, i0 &+ 16)
-        var j0 = 0
-        while j0 < columns {
-            let j1 = min(columns, j0 &+ 16)
-            // Target-contiguous inner loop: each target row of the tile is written as one run,
-            // while the tile's source rows (16 lines) stay in L1.
-            var j = j0
-            while j < j1 {
-                let targetRow = target + j &* targetRowStride
-                var i = i0
-                while i < i1 {
-                    targetRow[i] = source[i &* rowStride &+ j]
-                    i &+= 1
-                }
-                j &+= 1
-            }
-            j0 = j1
+    let fullRows = rows & ~7, fullColumns = columns & ~7
+    var i = 0
+    while i < fullRows {
+        var j = 0
+        while j < fullColumns {
+            transpose8x8(from: source + (i &* rowStride &+ j), rowStride: rowStride,
+                         to: target + (j &* targetRowStride &+ i), targetRowStride: targetRowStride)
+            j &+= 8
         }
-        i0 = i1
+        i &+= 8
     }
+    // The right edge (columns past the last whole block) for every row, then the bottom edge.
+    var column = fullColumns
+    while column < columns {
+        let targetRow = target + column &* targetRowStride
+        var row = 0
+        while row < rows { targetRow[row] = source[row &* rowStride &+ column]; row &+= 1 }
+        column &+= 1
+    }
+    column = 0
+    while column < fullColumns {
+        let targetRow = target + column &* targetRowStride
+        var row = fullRows
+        while row < rows { targetRow[row] = source[row &* rowStride &+ column]; row &+= 1 }
+        column &+= 1
+    }
+}
+
+/// One 8 x 8 block: three rounds of shuffles (pairs, then 64-bit pairs, then 128-bit halves),
+/// which the compiler turns into unpack and permute instructions.
+@inline(__always)
+private func transpose8x8(from s: UnsafePointer<Float>, rowStride: Int, to t: UnsafeMutablePointer<Float>, targetRowStride: Int) {
+    @inline(__always) func load(_ row: Int) -> SIMD8<Float> {
+        UnsafeRawPointer(s + row &* rowStride).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always) func store(_ value: SIMD8<Float>, _ row: Int) {
+        UnsafeMutableRawPointer(t + row &* targetRowStride).storeBytes(of: value, as: SIMD8<Float>.self)
+    }
+    @inline(__always) func pairs(_ x: SIMD8<Float>, _ y: SIMD8<Float>, _ k: Int) -> SIMD8<Float> {
+        SIMD8(x[k], y[k], x[k + 1], y[k + 1], x[k + 4], y[k + 4], x[k + 5], y[k + 5])
+    }
+    @inline(__always) func quads(_ x: SIMD8<Float>, _ y: SIMD8<Float>, _ k: Int) -> SIMD8<Float> {
+        SIMD8(x[k], x[k + 1], y[k], y[k + 1], x[k + 4], x[k + 5], y[k + 4], y[k + 5])
+    }
+    let r0 = load(0), r1 = load(1), r2 = load(2), r3 = load(3), r4 = load(4), r5 = load(5), r6 = load(6), r7 = load(7)
+    let a0 = pairs(r0, r1, 0), a1 = pairs(r0, r1, 2), a2 = pairs(r2, r3, 0), a3 = pairs(r2, r3, 2)
+    let a4 = pairs(r4, r5, 0), a5 = pairs(r4, r5, 2), a6 = pairs(r6, r7, 0), a7 = pairs(r6, r7, 2)
+    let b0 = quads(a0, a2, 0), b1 = quads(a0, a2, 2), b2 = quads(a1, a3, 0), b3 = quads(a1, a3, 2)
+    let b4 = quads(a4, a6, 0), b5 = quads(a4, a6, 2), b6 = quads(a5, a7, 0), b7 = quads(a5, a7, 2)
+    store(SIMD8(lowHalf: b0.lowHalf, highHalf: b4.lowHalf), 0)
+    store(SIMD8(lowHalf: b1.lowHalf, highHalf: b5.lowHalf), 1)
+    store(SIMD8(lowHalf: b2.lowHalf, highHalf: b6.lowHalf), 2)
+    store(SIMD8(lowHalf: b3.lowHalf, highHalf: b7.lowHalf), 3)
+    store(SIMD8(lowHalf: b0.highHalf, highHalf: b4.highHalf), 4)
+    store(SIMD8(lowHalf: b1.highHalf, highHalf: b5.highHalf), 5)
+    store(SIMD8(lowHalf: b2.highHalf, highHalf: b6.highHalf), 6)
+    store(SIMD8(lowHalf: b3.highHalf, highHalf: b7.highHalf), 7)
 }

@@ -67,19 +67,25 @@ public enum KernelBenchmark {
         return results
     }
 
-    /// The mean seconds per call of `body` over a timed window, after a warm-up.
+    /// Seconds per call of `body`: after a warm-up, the timed seconds are cut into five windows
+    /// and the median window's mean is returned, so one stall of the virtual machine does not
+    /// move the figure.
     static func secondsPerCall(_ seconds: Double, _ body: () throws -> Void) throws -> Double {
         let clock = ContinuousClock()
         let warmUpEnd = clock.now.advanced(by: .seconds(seconds / 3))
         while clock.now < warmUpEnd { try body() }
-        var calls = 0
-        let start = clock.now
-        let end = start.advanced(by: .seconds(seconds))
-        repeat {
-            try body()
-            calls += 1
-        } while clock.now < end
-        return (clock.now - start).seconds / Double(calls)
+        var windows: [Double] = []
+        for _ in 0..<5 {
+            var calls = 0
+            let start = clock.now
+            let end = start.advanced(by: .seconds(seconds / 5))
+            repeat {
+                try body()
+                calls += 1
+            } while clock.now < end
+            windows.append((clock.now - start).seconds / Double(calls))
+        }
+        return windows.sorted()[2]
     }
 
     /// The FP32 peak this machine reaches in a loop of independent fused multiply-adds on 8-lane

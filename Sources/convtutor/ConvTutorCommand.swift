@@ -1,3 +1,4 @@
+import CMemoryTuning
 import ArgumentParser
 import ConvKernels
 import Foundation
@@ -27,6 +28,7 @@ struct ConvTutorCommand: ParsableCommand {
     /// Parses and runs like `ParsableCommand.main()`, but exits with 2 instead of
     /// swift-argument-parser's 64 for a usage error (see `ExitStatus`).
     static func main() {
+        convtutor_keep_freed_memory()
         let command: ParsableCommand
         do {
             command = try parseAsRoot()
