@@ -14,53 +14,58 @@ extension Conv2d {
         let layout = BatchedLayout(g)
         let packed = layout.pack(input, threads: threads)
         defer { packed.deallocate() }
-        var output = Tensor(zeros: g.outputShape)
-        // Output positions in tiles: a tile's products ([O][tile][lanes]) stay in cache until they
-        // are transposed into the NCHW output.
+        // Every output value is written by the tile transposes, so the output starts uninitialised.
+        return Tensor(shape: g.outputShape) { output in
+            weight.data.withUnsafeBufferPointer { weightBuffer in
+                forwardTiles(g, layout: layout, packedInput: packed, weight: weightBuffer.baseAddress!, bias: bias?.data,
+                             output: output.baseAddress!, threads: threads)
+            }
+        }
+    }
+
+    /// Output positions in tiles of 16: a tile's products (`[O][tile][lanes]`) stay in cache until
+    /// they are transposed into the NCHW output, with the bias added.
+    private static func forwardTiles(_ g: Conv2dGeometry, layout: BatchedLayout, packedInput: UnsafePointer<Float>,
+                                     weight: UnsafePointer<Float>, bias: [Float]?, output: UnsafeMutablePointer<Float>,
+                                     threads: Int) {
         let tile = 16
         let tileStride = tile * layout.lanes
         let tileRowOffsets = (0..<g.outputChannels).map { $0 * tileStride }
-        let biasValues = bias?.data
-        weight.data.withUnsafeBufferPointer { weightBuffer in
-            layout.tapOffsets.withUnsafeBufferPointer { taps in
-                tileRowOffsets.withUnsafeBufferPointer { rows in
-                    output.data.withUnsafeMutableBufferPointer { outputBuffer in
-                        nonisolated(unsafe) let w = weightBuffer.baseAddress!, tapTable = taps.baseAddress!
-                        nonisolated(unsafe) let rowTable = rows.baseAddress!, x = UnsafePointer(packed)
-                        nonisolated(unsafe) let y = outputBuffer.baseAddress!
-                        let tiles = (layout.positions + tile - 1) / tile
-                        let parts = Parallel.split(tiles, into: threads)
-                        Parallel.forEach(chunks: parts.count, threads: threads) { part in
-                            let products = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * tileStride)
-                            defer { products.deallocate() }
-                            for tileIndex in parts[part] {
-                                let first = tileIndex * tile, count = min(tile, layout.positions - first)
-                                for offset in 0..<count {
-                                    for block in stride(from: 0, to: layout.lanes, by: 16) {
-                                        for group in 0..<g.groups {
-                                            let firstOutput = group * g.outputChannelsPerGroup
-                                            TableGemm.multiply16(
-                                                m: g.outputChannelsPerGroup, k: layout.patchSize,
-                                                a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
-                                                b: x + (group * g.inputChannelsPerGroup * layout.planeSize
-                                                        + layout.positionOffsets[first + offset] + block),
-                                                bOffsets: tapTable,
-                                                c: products + (offset * layout.lanes + block), cOffsets: rowTable + firstOutput,
-                                                accumulate: false)
-                                        }
-                                    }
+        let tiles = (layout.positions + tile - 1) / tile
+        let parts = Parallel.split(tiles, into: threads)
+        layout.tapOffsets.withUnsafeBufferPointer { taps in
+            tileRowOffsets.withUnsafeBufferPointer { rows in
+                nonisolated(unsafe) let tapTable = taps.baseAddress!, rowTable = rows.baseAddress!
+                nonisolated(unsafe) let x = packedInput, w = weight, y = output
+                Parallel.forEach(chunks: parts.count, threads: threads) { part in
+                    let products = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * tileStride)
+                    defer { products.deallocate() }
+                    for tileIndex in parts[part] {
+                        let first = tileIndex * tile, count = min(tile, layout.positions - first)
+                        for offset in 0..<count {
+                            for block in stride(from: 0, to: layout.lanes, by: 16) {
+                                for group in 0..<g.groups {
+                                    let firstOutput = group * g.outputChannelsPerGroup
+                                    TableGemm.multiply16(
+                                        m: g.outputChannelsPerGroup, k: layout.patchSize,
+                                        a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
+                                        b: x + (group * g.inputChannelsPerGroup * layout.planeSize
+                                                + layout.positionOffsets[first + offset] + block),
+                                        bOffsets: tapTable,
+                                        c: products + (offset * layout.lanes + block), cOffsets: rowTable + firstOutput,
+                                        accumulate: false)
                                 }
-                                for o in 0..<g.outputChannels {
-                                    // [tile][lanes] -> [N][tile] at this channel's plane
-                                    let plane = y + (o * layout.positions + first)
-                                    transpose(rows: count, columns: g.batch, from: products + o * tileStride, rowStride: layout.lanes,
-                                              to: plane, targetRowStride: g.outputChannels * layout.positions)
-                                    if let biasValue = biasValues?[o], biasValue != 0 {
-                                        for n in 0..<g.batch {
-                                            let row = plane + n * g.outputChannels * layout.positions
-                                            for p in 0..<count { row[p] += biasValue }
-                                        }
-                                    }
+                            }
+                        }
+                        for o in 0..<g.outputChannels {
+                            // [tile][lanes] -> [N][tile] in this channel's plane
+                            let plane = y + (o * layout.positions + first)
+                            transpose(rows: count, columns: g.batch, from: products + o * tileStride, rowStride: layout.lanes,
+                                      to: plane, targetRowStride: g.outputChannels * layout.positions)
+                            if let biasValue = bias?[o], biasValue != 0 {
+                                for n in 0..<g.batch {
+                                    let row = plane + n * g.outputChannels * layout.positions
+                                    for p in 0..<count { row[p] += biasValue }
                                 }
                             }
                         }
@@ -68,7 +73,6 @@ extension Conv2d {
                 }
             }
         }
-        return output
     }
 
     static func batchedBackward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, dOutput: Tensor, hasBias: Bool,
@@ -115,10 +119,13 @@ extension Conv2d {
                 }
             }
         }
-        var dInput = Tensor(zeros: g.inputShape)
+        var dInput = Tensor(zeros: needInputGradient ? [0] : g.inputShape)  // replaced below when computed
         if needInputGradient {
             let packedGradient = batchedInputGradient(g, layout: layout, weight: weight, gradients: gradients, threads: threads)
-            layout.unpackInputGradient(packedGradient, into: &dInput, threads: threads)
+            // The unpacking writes every value, so the gradient starts uninitialised.
+            dInput = Tensor(shape: g.inputShape) { target in
+                layout.unpackInputGradient(packedGradient, into: target.baseAddress!, threads: threads)
+            }
             packedGradient.deallocate()
         }
         return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
@@ -268,17 +275,15 @@ struct BatchedLayout {
     }
 
     /// The packed input gradient back to `[N, C, H, W]`, dropping the padding.
-    func unpackInputGradient(_ packed: UnsafePointer<Float>, into dInput: inout Tensor, threads: Int) {
+    func unpackInputGradient(_ packed: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>, threads: Int) {
         let height = g.inputHeight, width = g.inputWidth, top = g.options.padding.height, left = g.options.padding.width
-        dInput.data.withUnsafeMutableBufferPointer { target in
-            nonisolated(unsafe) let dx = target.baseAddress!, source = packed
-            // One chunk per input row of every channel: [W][lanes] -> [N][W].
-            Parallel.forEach(chunks: g.inputChannels * height, threads: threads) { chunk in
-                let c = chunk / height, row = chunk % height
-                transpose(rows: width, columns: g.batch,
-                          from: source + c * planeSize + ((row + top) * paddedWidth + left) * lanes, rowStride: lanes,
-                          to: dx + (c * height + row) * width, targetRowStride: g.inputChannels * height * width)
-            }
+        nonisolated(unsafe) let dx = target, source = packed
+        // One chunk per input row of every channel: [W][lanes] -> [N][W].
+        Parallel.forEach(chunks: g.inputChannels * height, threads: threads) { chunk in
+            let c = chunk / height, row = chunk % height
+            transpose(rows: width, columns: g.batch,
+                      from: source + c * planeSize + ((row + top) * paddedWidth + left) * lanes, rowStride: lanes,
+                      to: dx + (c * height + row) * width, targetRowStride: g.inputChannels * height * width)
         }
     }
 }

@@ -21,6 +21,18 @@ public struct Tensor: Equatable, Sendable {
         self.init(shape: shape, data: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
+    /// A tensor whose values `initialize` writes, every one of them, into uninitialised memory:
+    /// for kernels that overwrite their whole output, which need not pay for zeroing it first.
+    public init(shape: [Int], initializingWith initialize: (UnsafeMutableBufferPointer<Float>) -> Void) {
+        let count = shape.reduce(1, *)
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor shape \(shape) has a negative dimension")
+        self.shape = shape
+        self.data = [Float](unsafeUninitializedCapacity: count) { buffer, initializedCount in
+            initialize(buffer)
+            initializedCount = count
+        }
+    }
+
     /// A tensor with every value equal to `value`.
     public init(repeating value: Float, shape: [Int]) {
         self.init(shape: shape, data: [Float](repeating: value, count: shape.reduce(1, *)))

@@ -33,14 +33,16 @@ struct BenchCommand: ParsableCommand {
 
     func run() throws {
         let allThreads = Parallel.defaultThreads
+        // Progress on a terminal only: a line rewritten in place, erased at the end.
+        let showProgress = !json && isatty(STDERR_FILENO) == 1
         let report: (String) -> Void = { line in
-            if !json { FileHandle.standardError.write(Data("  measuring \(line)...\r".utf8)) }
+            if showProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r  measuring \(line)...".utf8)) }
         }
         report("the FP32 peak")
         let peakOne = KernelBenchmark.measurePeak(threads: 1, seconds: seconds)
         let peakAll = KernelBenchmark.measurePeak(threads: allThreads, seconds: seconds)
         let results = try KernelBenchmark.run(threadCounts: [1, allThreads], seconds: seconds, progress: report)
-        if !json { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+        if showProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
 
         // Forward + backward of both layers at batch 64 on all cores: the headline figure.
         let headline = results.filter { $0.batch == 64 && $0.threads == allThreads }
