@@ -119,14 +119,16 @@ extension Conv2d {
                 }
             }
         }
-        var dInput = Tensor(zeros: needInputGradient ? [0] : g.inputShape)  // replaced below when computed
+        let dInput: Tensor
         if needInputGradient {
             let packedGradient = batchedInputGradient(g, layout: layout, weight: weight, gradients: gradients, threads: threads)
+            defer { packedGradient.deallocate() }
             // The unpacking writes every value, so the gradient starts uninitialised.
             dInput = Tensor(shape: g.inputShape) { target in
                 layout.unpackInputGradient(packedGradient, into: target.baseAddress!, threads: threads)
             }
-            packedGradient.deallocate()
+        } else {
+            dInput = Tensor(zeros: g.inputShape)
         }
         return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
                          dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
