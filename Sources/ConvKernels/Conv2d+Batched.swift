@@ -31,8 +31,9 @@ extension Conv2d {
         let tile = 16
         let tileStride = tile * layout.lanes
         let tileRowOffsets = (0..<g.outputChannels).map { $0 * tileStride }
-        let tiles = (layout.positions + tile - 1) / tile
-        let parts = Parallel.split(tiles, into: threads)
+        // Positions split evenly over the threads first, then cut into tiles, so no thread waits
+        // on another's extra tile.
+        let parts = Parallel.split(layout.positions, into: threads)
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             tileRowOffsets.withUnsafeBufferPointer { rows in
                 nonisolated(unsafe) let tapTable = taps.baseAddress!, rowTable = rows.baseAddress!
@@ -40,8 +41,8 @@ extension Conv2d {
                 Parallel.forEach(chunks: parts.count, threads: threads) { part in
                     let products = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * tileStride)
                     defer { products.deallocate() }
-                    for tileIndex in parts[part] {
-                        let first = tileIndex * tile, count = min(tile, layout.positions - first)
+                    for first in stride(from: parts[part].lowerBound, to: parts[part].upperBound, by: tile) {
+                        let count = min(tile, parts[part].upperBound - first)
                         for offset in 0..<count {
                             for block in stride(from: 0, to: layout.lanes, by: 16) {
                                 for group in 0..<g.groups {
@@ -84,8 +85,11 @@ extension Conv2d {
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
         var dWeight = [Float](repeating: 0, count: g.outputChannels * patchSize)
         var dBias = [Float](repeating: 0, count: g.outputChannels)
-        for o in 0..<g.outputChannels {
-            dBias[o] = sumFloats(gradients + o * layout.outputRowStride, count: layout.outputRowStride)
+        dBias.withUnsafeMutableBufferPointer { dBiasBuffer in
+            nonisolated(unsafe) let db = dBiasBuffer.baseAddress!, dy = UnsafePointer(gradients)
+            Parallel.forEach(chunks: g.outputChannels, threads: threads) { o in
+                db[o] = sumFloats(dy + o * layout.outputRowStride, count: layout.outputRowStride)
+            }
         }
         // dWeight: tasks of up to 4 output channels (within one group) x a share of the taps, so
         // that even 6 output channels balance over the threads; positions in chunks so that the

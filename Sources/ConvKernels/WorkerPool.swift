@@ -12,8 +12,9 @@ import Musl
 ///
 /// `DispatchQueue.concurrentPerform` wakes a sleeping thread for every job; on the virtual
 /// machines this runs on, that wake-up costs 50 to 100 µs, more than a LeNet-5 layer takes. The
-/// workers here spin for about a millisecond after each job (as OpenMP runtimes do) before they
-/// sleep on a condition variable.
+/// workers here poll for a millisecond or two after each job (as OpenMP runtimes do), yielding
+/// their core after the first few microseconds so that an oversubscribed machine still makes
+/// progress, and then sleep on a condition variable.
 final class WorkerPool: @unchecked Sendable {
     /// One pool for the process: as many workers as cores, less the calling thread.
     static let shared = WorkerPool(workers: Parallel.defaultThreads - 1)
@@ -33,8 +34,11 @@ final class WorkerPool: @unchecked Sendable {
     private var participants = 0
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
-    /// How many polls a worker makes before it sleeps (about a millisecond).
-    private let spinLimit = 2_000_000
+    /// How many polls a waiting thread makes before it starts yielding its core at each poll: when
+    /// the machine has more runnable threads than cores, the thread it waits for may need that core.
+    private let busyPolls = 2_000
+    /// How many polls a worker makes before it sleeps (a millisecond or two).
+    private let spinLimit = 200_000
 
     private init(workers: Int) {
         workerCount = max(0, workers)
@@ -69,7 +73,11 @@ final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             takeChunks()
-            while finishedWorkers.load(ordering: .acquiring) < workerCount {}
+            var spins = 0
+            while finishedWorkers.load(ordering: .acquiring) < workerCount {
+                spins += 1
+                if spins > busyPolls { sched_yield() }
+            }
             job = nil
         }
         busy.store(false, ordering: .releasing)
@@ -91,7 +99,10 @@ final class WorkerPool: @unchecked Sendable {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
                 spins += 1
-                if spins < spinLimit { continue }
+                if spins < spinLimit {
+                    if spins > busyPolls { sched_yield() }
+                    continue
+                }
                 pthread_mutex_lock(mutex)
                 sleepers.wrappingAdd(1, ordering: .sequentiallyConsistent)
                 while generation.load(ordering: .sequentiallyConsistent) == seen {
