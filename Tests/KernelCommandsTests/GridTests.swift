@@ -88,7 +88,7 @@ struct GridTests {
         #expect(NumberText.json(-.infinity) == "null")
         #expect(NumberText.term(-1) == "(-1)")
         #expect(NumberText.term(2) == "2")
-        for value: Float in [0.1, 1.0 / 3.0, 3.4e38, 1e-45, -123.456] {
+        for value: Float in [0.1, 1.0 / 3.0, 3.4e38, Float.leastNonzeroMagnitude, -123.456] {
             #expect(Float(NumberText.format(value)) == value, "\(value) reads back")
         }
     }
