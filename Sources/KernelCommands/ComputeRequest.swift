@@ -14,7 +14,7 @@ struct ComputeRequest {
             throw KernelError("the line is empty; each line must be one request, a JSON object such as "
                 + #"{"op": "relu", "input": {"shape": [2], "data": [-1, 1]}}"#)
         }
-        guard case .object(let fields) = try JSONParser.parse(line) else {
+        guard case .object(let fields) = try JSONValue(parsing: line) else {
             throw KernelError("a request must be a JSON object such as "
                 + #"{"op": "relu", "input": {"shape": [2], "data": [-1, 1]}}"#)
         }
@@ -154,22 +154,19 @@ struct ComputeRequest {
 
     /// A JSON number as a `Float`; it must lie within a `Float`'s range.
     private static func float(_ value: JSONValue, name: String) throws(KernelError) -> Float {
-        guard case .number(let text) = value else {
+        guard case .number(let number) = value else {
             let why = value == .null ? "; NaN and infinity cannot be written in JSON" : ""
             throw KernelError("\(name) is \(value.shortText); it must be a number\(why)")
         }
-        guard let float = Float(text), float.isFinite else {
-            throw KernelError("\(name) is \(text), outside the range of a 32-bit float (+-3.4e38)")
+        guard let float = number.float else {
+            throw KernelError("\(name) is \(number.text), outside the range of a 32-bit float (+-3.4e38)")
         }
         return float
     }
 
     /// A JSON number that is a whole number (`2`, also `2.0` or `2e0`) and fits an `Int`.
     private static func wholeNumber(_ value: JSONValue) -> Int? {
-        guard case .number(let text) = value else { return nil }
-        if let integer = Int(text) { return integer }
-        guard let double = Double(text), double.isFinite, double.rounded() == double,
-              abs(double) <= 9_007_199_254_740_992 else { return nil }
-        return Int(double)
+        guard case .number(let number) = value else { return nil }
+        return number.integer
     }
 }

@@ -9,7 +9,7 @@ private func t(_ shape: [Int], _ data: [Float]) -> String {
 
 /// The answer's fields, parsed back.
 private func fields(_ answer: ComputeAnswer) throws -> [String: JSONValue] {
-    guard case .object(let fields) = try JSONParser.parse(answer.json) else {
+    guard case .object(let fields) = try JSONValue(parsing: answer.json) else {
         Issue.record("answer is not an object: \(answer.json)")
         return [:]
     }
@@ -20,8 +20,8 @@ private func fields(_ answer: ComputeAnswer) throws -> [String: JSONValue] {
 private func tensor(_ answer: ComputeAnswer, _ name: String) throws -> Tensor? {
     guard case .object(let parts)? = try fields(answer)[name],
           case .array(let shape)? = parts["shape"], case .array(let data)? = parts["data"] else { return nil }
-    return Tensor(shape: shape.compactMap { if case .number(let n) = $0 { Int(n) } else { nil } },
-                  data: data.compactMap { if case .number(let n) = $0 { Float(n) } else { nil } })
+    return Tensor(shape: shape.compactMap { if case .number(let n) = $0 { n.integer } else { nil } },
+                  data: data.compactMap { if case .number(let n) = $0 { n.float } else { nil } })
 }
 
 private func error(_ line: String) -> String {
@@ -140,7 +140,7 @@ struct ComputeFilterTests {
         let answer = ComputeFilter.answer(to: #"{"op": "softmax_cross_entropy", "input": \#(t([2, 2], [0, 0, 0, 0])), "labels": [0, 1]}"#)
         #expect(try Set(fields(answer).keys) == ["loss", "gradInput"])
         guard case .number(let loss)? = try fields(answer)["loss"] else { Issue.record("no loss"); return }
-        #expect(abs((Float(loss) ?? 0) - 0.6931472) < 1e-6)
+        #expect(abs((loss.float ?? 0) - 0.6931472) < 1e-6)
         #expect(try tensor(answer, "gradInput") == Tensor(shape: [2, 2], data: [-0.25, 0.25, 0.25, -0.25]))
     }
 
@@ -155,9 +155,9 @@ struct ComputeFilterTests {
     }
 
     @Test("invalid requests are answered with an error naming the value and the rule", arguments: [
-        (#"{"op": "relu", "input": "#, "malformed JSON after character 24: the line ends where a value was expected"),
-        (#"{"op": "relu" "input": 1}"#, "malformed JSON at character 15: expected ',' or '}' after the value of \"op\", found '\"input\": 1}'"),
-        ("not json", "malformed JSON at character 1: expected a value (object, array, string, number, true, false or null), found 'not json'"),
+        (#"{"op": "relu", "input": "#, "malformed JSON: Unexpected end of file during JSON parse."),
+        (#"{"op": "relu" "input": 1}"#, "malformed JSON: Invalid value around character 14."),
+        ("not json", "malformed JSON: Invalid value around character 1."),
         (#"[1, 2]"#, #"a request must be a JSON object such as {"op": "relu", "input": {"shape": [2], "data": [-1, 1]}}"#),
         (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy"),
         (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy"),
@@ -177,7 +177,6 @@ struct ComputeFilterTests {
         (#"{"op": "relu", "input": [1, 2]}"#, "\"input\" must be a tensor {\"shape\": [...], \"data\": [numbers, row-major]}; got an array"),
         (#"{"op": "relu", "input": {"data": [1]}}"#, "\"input\" has no \"shape\"; a tensor is {\"shape\": [...], \"data\": [numbers, row-major]}"),
         (#"{"op": "relu", "input": {"shape": [1], "data": [1], "dtype": "f32"}}"#, "\"input\" has an unknown field \"dtype\"; a tensor has only \"shape\" and \"data\""),
-        (#"{"op": "relu", "op": "tanh"}"#, "malformed JSON at character 16: field \"op\" appears twice"),
         (#"{"op": "relu", "input": {"shape": [2], "data": [1, 2]}, "gradOutput": {"shape": [1], "data": [1]}}"#, "relu gradOutput must have the output's shape [2]; got [1]"),
     ])
     func invalidRequests(line: String, message: String) {
@@ -219,9 +218,96 @@ struct ComputeFilterTests {
     func oddLines() {
         #expect(error("").hasPrefix("the line is empty; each line must be one request"))
         #expect(error("   \t").hasPrefix("the line is empty"))
-        #expect(error(String(repeating: "[", count: 100_000)).hasSuffix("arrays and objects are nested more than 64 deep"))
+        #expect(error(String(repeating: "[", count: 100_000)) == "malformed JSON: Too many nested arrays or dictionaries around character 513.")
         #expect(error(#"{"op": "relu\u0000"}"#).hasPrefix("unknown op"))
-        #expect(error("{\"op\": \"re\u{1}lu\"}") == "malformed JSON at character 11: a control character (code 1) inside a string must be escaped")
+        #expect(error("{\"op\": \"re\u{1}lu\"}") == "malformed JSON: Unescaped control character around character 10.")
+    }
+
+    @Test("numbers keep full Float precision: rounded once from the digits, never through Double")
+    func floatPrecision() throws {
+        var random = SeededRandom(seed: 2024)
+        let special: [Float] = [0.1, 1.0 / 3, .pi, -2.5e-7, 16_777_216, .leastNonzeroMagnitude, .leastNormalMagnitude,
+                                .greatestFiniteMagnitude, -.greatestFiniteMagnitude]
+        let positives = (0..<500).map { _ in Float(bitPattern: UInt32.random(in: 1..<0x7F80_0000, using: &random)) }
+        for value in special + positives {
+            guard case .number(let number) = try JSONValue(parsing: NumberText.format(value)) else {
+                Issue.record("\(value) did not read as a number")
+                continue
+            }
+            #expect(number.float == value, "\(NumberText.format(value))")
+        }
+        // Just above the midpoint of 1 and the next Float: rounded once, it goes up; through a
+        // Double it would land on the midpoint and then tie to even, down to 1.
+        guard case .number(let aboveMidpoint) = try JSONValue(parsing: "1.000000059604644775390625000000001") else {
+            Issue.record("not a number")
+            return
+        }
+        #expect(aboveMidpoint.float == Float(1).nextUp)
+        // End to end: relu answers every positive value exactly as it was written.
+        let answer = ComputeFilter.answer(to: #"{"op": "relu", "input": \#(t([positives.count], positives))}"#)
+        #expect(answer.json == #"{"output": \#(t([positives.count], positives))}"#)
+    }
+
+    @Test("numbers beyond a Float: underflow reads as 0, overflow is refused, beyond a Double is malformed")
+    func floatRange() {
+        let tiny = ComputeFilter.answer(to: #"{"op": "relu", "input": {"shape": [3], "data": [1e-50, -1e-50, 1e-45]}}"#)
+        #expect(tiny.json == #"{"output": {"shape": [3], "data": [0, 0, 1e-45]}}"#)
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [-3.5e38]}}"#)
+            == "\"input\" data[0] is -3.5e38, outside the range of a 32-bit float (+-3.4e38)")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [1e400]}}"#)
+            == "malformed JSON: Number 1e400 is not representable in Swift.")
+    }
+
+    @Test("booleans are never numbers; whole numbers are told from fractions and stay exact")
+    func numberKinds() {
+        let conv = #""op": "conv2d", "input": \#(convInput), "weight": \#(convWeight)"#
+        let crossEntropy = #""op": "softmax_cross_entropy", "input": \#(t([1, 2], [1, 2]))"#
+        #expect(error(#"{"op": "relu", "input": {"shape": [true], "data": [1]}}"#)
+            == "\"input\" shape [true] has the entry true; every shape entry must be a whole number of at least 1")
+        #expect(error(#"{"op": "relu", "input": {"shape": [2.5], "data": [1, 2]}}"#)
+            == "\"input\" shape [2.5] has the entry 2.5; every shape entry must be a whole number of at least 1")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [false]}}"#) == "\"input\" data[0] is false; it must be a number")
+        #expect(error("{\(crossEntropy), \"labels\": [true]}") == "\"labels\"[0] is true; it must be a whole number")
+        #expect(error("{\(crossEntropy), \"labels\": [1.5]}") == "\"labels\"[0] is 1.5; it must be a whole number")
+        #expect(error("{\(crossEntropy), \"labels\": [9007199254740993]}")
+            == "label 9007199254740993 at position 0 is out of range; labels must be in 0..<2", "beyond 2^53, still exact")
+        #expect(error("{\(conv), \"groups\": true}") == "\"groups\" is true; it must be a whole number")
+        #expect(error("{\(conv), \"stride\": [1, false]}") == "\"stride\" is [1, false]; a pair is a whole number (both axes) or [height, width]")
+        #expect(error("{\(conv), \"padding\": 1e20}") == "\"padding\" is 1e20; a pair is a whole number (both axes) or [height, width]")
+        let wholeInExponentForm = ComputeFilter.answer(to: #"{"op": "maxpool2d", "input": \#(t([1, 1, 1, 2], [1, 3])), "kernel": [1e0, 2.0]}"#)
+        #expect(wholeInExponentForm.json == #"{"output": {"shape": [1, 1, 1, 1], "data": [3]}}"#)
+    }
+
+    @Test("malformed lines: trailing text, NaN and infinity, numbers and strings JSON does not allow")
+    func malformedLines() {
+        let relu = #"{"op": "relu", "input": {"shape": [1], "data": [1]}}"#
+        #expect(error(relu + " x") == "malformed JSON: Invalid value around character 53.")
+        #expect(error(relu + relu) == "malformed JSON: Invalid value around character 52.")
+        #expect(!ComputeFilter.answer(to: relu + " \t").failed, "trailing whitespace is fine")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [NaN]}}"#) == "malformed JSON: Invalid value around character 48.")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [-Infinity]}}"#) == "malformed JSON: Invalid value around character 49.")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": ["NaN"]}}"#) == "\"input\" data[0] is \"NaN\"; it must be a number")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [01]}}"#) == "malformed JSON: Number with leading zero around character 49.")
+        #expect(error(#"{"op": "relu", "input": {"shape": [1], "data": [1.]}}"#).hasPrefix("malformed JSON: "))
+        #expect(error(#"{"op": "\ud800"}"#).hasPrefix("malformed JSON: "), "a lone surrogate")
+        #expect(error(#"{'op': 'relu'}"#).hasPrefix("malformed JSON: "))
+    }
+
+    @Test("nesting deeper than 64 is refused before it is read")
+    func closedNesting() {
+        func nested(_ depth: Int) -> String {
+            #"{"op": "relu", "input": {"shape": [1], "data": [1]}, "x": "# + String(repeating: "[", count: depth - 1)
+                + String(repeating: "]", count: depth - 1) + "}"
+        }
+        #expect(error(nested(64)) == "unknown field \"x\" for op relu; it accepts input, gradOutput")
+        #expect(error(nested(65)) == "arrays and objects are nested more than 64 deep")
+        #expect(error(nested(500)) == "arrays and objects are nested more than 64 deep")
+    }
+
+    @Test("duplicate keys: the first value counts (JSONDecoder's rule)")
+    func duplicateKeys() {
+        let answer = ComputeFilter.answer(to: #"{"op": "relu", "op": "tanh", "input": {"shape": [2], "data": [-1, 2], "data": [5, 6]}}"#)
+        #expect(answer.json == #"{"output": {"shape": [2], "data": [0, 2]}}"#)
     }
 
     @Test("the loop answers every line in order, goes on after errors and counts the failures")
@@ -237,7 +323,7 @@ struct ComputeFilterTests {
         #expect(failures == 2)
         #expect(answers.count == 4)
         #expect(answers[0] == #"{"output": {"shape": [1], "data": [0]}}"#)
-        #expect(answers[1].hasPrefix(#"{"error": "malformed JSON at character 2"#))
+        #expect(answers[1].hasPrefix(#"{"error": "malformed JSON: Invalid value around character 1."#))
         #expect(answers[2].hasPrefix(#"{"error": "the line is empty"#))
         #expect(answers[3] == #"{"output": {"shape": [1], "data": [0]}}"#)
     }
