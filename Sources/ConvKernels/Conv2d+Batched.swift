@@ -39,7 +39,7 @@ extension Conv2d {
                 nonisolated(unsafe) let tapTable = taps.baseAddress!, rowTable = rows.baseAddress!
                 nonisolated(unsafe) let x = packedInput, w = weight, y = output
                 Parallel.forEach(chunks: parts.count, threads: threads) { part in
-                    let products = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannels * tileStride)
+                    let products = allocateAlignedFloats(g.outputChannels * tileStride)
                     defer { products.deallocate() }
                     for first in stride(from: parts[part].lowerBound, to: parts[part].upperBound, by: tile) {
                         let count = min(tile, parts[part].upperBound - first)
@@ -139,12 +139,12 @@ extension Conv2d {
     }
 
     /// The input gradient in the packed layout: every output position adds `W^T dOutput` back
-    /// onto the taps it read. Threads take separate lane blocks (or separate channels), so no
-    /// two threads ever add to the same value.
+    /// onto the taps it read. Threads take separate channels (or separate lane blocks, in
+    /// 64-byte-aligned 16-lane runs), so no two threads ever add to the same value or cache line.
     private static func batchedInputGradient(_ g: Conv2dGeometry, layout: BatchedLayout, weight: Tensor,
                                              gradients: UnsafeMutablePointer<Float>, threads: Int) -> UnsafeMutablePointer<Float> {
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
-        let packedGradient = UnsafeMutablePointer<Float>.allocate(capacity: layout.packedCount)
+        let packedGradient = allocateAlignedFloats(layout.packedCount)
         packedGradient.initialize(repeating: 0, count: layout.packedCount)
         // Weights transposed per group: [groups][patchSize][outputsPerGroup].
         var transposed = [Float](repeating: 0, count: g.outputChannels * patchSize)
@@ -158,9 +158,11 @@ extension Conv2d {
         let outputRowOffsets = (0..<outputsPerGroup).map { $0 * layout.outputRowStride }
         let blocks = layout.lanes / 16
         let tapsPerChannel = g.kernelHeight * g.kernelWidth
-        // Split lane blocks over threads when there are enough, else the channels of each group.
-        let laneParts = blocks >= threads ? Parallel.split(blocks, into: threads) : [0..<blocks]
-        let channelParts = blocks >= threads ? [0..<g.inputChannelsPerGroup] : Parallel.split(g.inputChannelsPerGroup, into: threads)
+        // Split the channels of each group over threads when there are enough (each thread then
+        // owns whole planes), else the lane blocks.
+        let splitsChannels = g.inputChannelsPerGroup >= threads
+        let laneParts = splitsChannels ? [0..<blocks] : Parallel.split(blocks, into: threads)
+        let channelParts = splitsChannels ? Parallel.split(g.inputChannelsPerGroup, into: threads) : [0..<g.inputChannelsPerGroup]
         transposed.withUnsafeBufferPointer { transposedBuffer in
             layout.tapOffsets.withUnsafeBufferPointer { taps in
                 outputRowOffsets.withUnsafeBufferPointer { rows in
@@ -247,7 +249,7 @@ struct BatchedLayout {
 
     /// The input as `[C][paddedHeight][paddedWidth][lanes]`, zero in the padding and spare lanes.
     func pack(_ input: Tensor, threads: Int) -> UnsafeMutablePointer<Float> {
-        let packed = UnsafeMutablePointer<Float>.allocate(capacity: packedCount)
+        let packed = allocateAlignedFloats(packedCount)
         packed.initialize(repeating: 0, count: packedCount)
         let height = g.inputHeight, width = g.inputWidth, top = g.options.padding.height, left = g.options.padding.width
         input.data.withUnsafeBufferPointer { source in
@@ -266,7 +268,7 @@ struct BatchedLayout {
     /// An output gradient `[N, O, OH, OW]` as `[O][positions][lanes]`, zero in spare lanes.
     func packOutputGradient(_ dOutput: Tensor, threads: Int) -> UnsafeMutablePointer<Float> {
         let count = g.outputChannels * outputRowStride
-        let packed = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let packed = allocateAlignedFloats(count)
         if lanes > g.batch { packed.initialize(repeating: 0, count: count) }
         dOutput.data.withUnsafeBufferPointer { source in
             nonisolated(unsafe) let dy = source.baseAddress!, target = packed

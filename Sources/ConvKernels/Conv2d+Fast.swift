@@ -22,8 +22,8 @@ extension Conv2d {
                     nonisolated(unsafe) let y = outputBuffer.baseAddress!
                     let biasValues = bias?.data
                     Parallel.forEach(chunks: plan.items.count, threads: threads) { item in
-                        let patches = UnsafeMutablePointer<Float>.allocate(capacity: plan.patchSize * plan.maxColumns)
-                        let product = UnsafeMutablePointer<Float>.allocate(capacity: g.outputChannelsPerGroup * plan.maxColumns)
+                        let patches = allocateAlignedFloats(plan.patchSize * plan.maxColumns)
+                        let product = allocateAlignedFloats(g.outputChannelsPerGroup * plan.maxColumns)
                         defer { patches.deallocate(); product.deallocate() }
                         for unit in plan.items[item] {
                             let columns = plan.paddedColumns(unit)
@@ -75,7 +75,7 @@ extension Conv2d {
         // When threads share an image, each keeps its unfolded input gradients for an ordered fold afterwards.
         let deferredFold = plan.splitsPositions && needInputGradient
         let keptPatches = deferredFold
-            ? UnsafeMutablePointer<Float>.allocate(capacity: plan.items.count * g.groups * patchSize * plan.maxColumns) : nil
+            ? allocateAlignedFloats(plan.items.count * g.groups * patchSize * plan.maxColumns) : nil
         defer { keptPatches?.deallocate() }
 
         input.data.withUnsafeBufferPointer { inputBuffer in
@@ -92,9 +92,9 @@ extension Conv2d {
                                 nonisolated(unsafe) let dbAll = partialBiasBuffer.baseAddress!
                                 nonisolated(unsafe) let kept = keptPatches
                                 Parallel.forEach(chunks: plan.items.count, threads: threads) { item in
-                                    let patches = UnsafeMutablePointer<Float>.allocate(capacity: patchSize * plan.maxColumns)
-                                    let gradients = UnsafeMutablePointer<Float>.allocate(capacity: outputsPerGroup * plan.maxColumns)
-                                    let ownPatchGradients = UnsafeMutablePointer<Float>.allocate(capacity: patchSize * plan.maxColumns)
+                                    let patches = allocateAlignedFloats(patchSize * plan.maxColumns)
+                                    let gradients = allocateAlignedFloats(outputsPerGroup * plan.maxColumns)
+                                    let ownPatchGradients = allocateAlignedFloats(patchSize * plan.maxColumns)
                                     defer { patches.deallocate(); gradients.deallocate(); ownPatchGradients.deallocate() }
                                     let dw = dwAll + item * weightCount, db = dbAll + item * g.outputChannels
                                     for unit in plan.items[item] {

@@ -32,3 +32,12 @@ public enum Parallel {
         return (0..<parts).map { part in (count * part / parts)..<(count * (part + 1) / parts) }
     }
 }
+
+/// Uninitialised room for `count` floats, starting on a 64-byte cache line, for kernel scratch
+/// buffers. Threads that write neighbouring 16-float runs of such a buffer never share a cache
+/// line; with malloc's 16-byte alignment they would, and the line would bounce between cores.
+/// Release it with `deallocate()`.
+func allocateAlignedFloats(_ count: Int) -> UnsafeMutablePointer<Float> {
+    UnsafeMutableRawPointer.allocate(byteCount: max(1, count) * MemoryLayout<Float>.stride, alignment: 64)
+        .bindMemory(to: Float.self, capacity: max(1, count))
+}
