@@ -1,21 +1,26 @@
 import ConvKernels
 import Testing
 
-/// The largest difference between two tensors relative to the larger magnitude of either (at least 1e-6).
-func relativeDifference(_ a: Tensor, _ b: Tensor) -> Float {
+/// The largest difference between two tensors relative to the larger magnitude of either (at least
+/// `magnitudeFloor`).
+func relativeDifference(_ a: Tensor, _ b: Tensor, magnitudeFloor: Float = 1e-6) -> Float {
     precondition(a.shape == b.shape, "shapes differ: \(a.shape) vs \(b.shape)")
-    let scale = max(a.maxMagnitude, b.maxMagnitude, 1e-6)
+    let scale = max(a.maxMagnitude, b.maxMagnitude, magnitudeFloor)
     var largest: Float = 0
     for index in 0..<a.count { largest = max(largest, abs(a.data[index] - b.data[index])) }
     return largest / scale
 }
 
 /// Expects two tensors equal in shape and within `tolerance` relative to their largest magnitude.
-func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-5, _ what: String = "",
+///
+/// - Parameter magnitudeFloor: the smallest magnitude to measure against. A sum of many terms that
+///   cancel (a bias gradient over a batch) can be far smaller than its terms, while its rounding
+///   error scales with the terms: pass their magnitude here.
+func expectClose(_ a: Tensor, _ b: Tensor, tolerance: Float = 1e-5, magnitudeFloor: Float = 1e-6, _ what: String = "",
                  sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(a.shape == b.shape, "\(what): shapes \(a.shape) and \(b.shape)", sourceLocation: sourceLocation)
     guard a.shape == b.shape else { return }
-    let difference = relativeDifference(a, b)
+    let difference = relativeDifference(a, b, magnitudeFloor: magnitudeFloor)
     #expect(difference <= tolerance, "\(what): relative difference \(difference) > \(tolerance)",
             sourceLocation: sourceLocation)
 }
