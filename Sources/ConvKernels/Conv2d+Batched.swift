@@ -34,8 +34,6 @@ extension Conv2d {
         // Positions split evenly over the threads first, then cut into tiles, so no thread waits
         // on another's extra tile.
         let parts = Parallel.split(layout.positions, into: threads)
-        // One or two outputs per group: 64-lane rows keep eight independent sums going.
-        let wide = g.outputChannelsPerGroup <= 2 && layout.lanes % 64 == 0
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             tileRowOffsets.withUnsafeBufferPointer { rows in
                 nonisolated(unsafe) let tapTable = taps.baseAddress!, rowTable = rows.baseAddress!
@@ -46,27 +44,17 @@ extension Conv2d {
                     for first in stride(from: parts[part].lowerBound, to: parts[part].upperBound, by: tile) {
                         let count = min(tile, parts[part].upperBound - first)
                         for offset in 0..<count {
-                            let anchor = layout.positionOffsets[first + offset]
-                            for group in 0..<g.groups {
-                                let firstOutput = group * g.outputChannelsPerGroup
-                                let groupInput = x + (group * g.inputChannelsPerGroup * layout.planeSize + anchor)
-                                if wide {
-                                    for block in stride(from: 0, to: layout.lanes, by: 64) {
-                                        TableGemm.multiply64(
-                                            m: g.outputChannelsPerGroup, k: layout.patchSize,
-                                            a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
-                                            b: groupInput + block, bOffsets: tapTable,
-                                            c: products + (offset * layout.lanes + block), cOffsets: rowTable + firstOutput)
-                                    }
-                                } else {
-                                    for block in stride(from: 0, to: layout.lanes, by: 16) {
-                                        TableGemm.multiply16(
-                                            m: g.outputChannelsPerGroup, k: layout.patchSize,
-                                            a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
-                                            b: groupInput + block, bOffsets: tapTable,
-                                            c: products + (offset * layout.lanes + block), cOffsets: rowTable + firstOutput,
-                                            accumulate: false)
-                                    }
+                            for block in stride(from: 0, to: layout.lanes, by: 16) {
+                                for group in 0..<g.groups {
+                                    let firstOutput = group * g.outputChannelsPerGroup
+                                    TableGemm.multiply16(
+                                        m: g.outputChannelsPerGroup, k: layout.patchSize,
+                                        a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
+                                        b: x + (group * g.inputChannelsPerGroup * layout.planeSize
+                                                + layout.positionOffsets[first + offset] + block),
+                                        bOffsets: tapTable,
+                                        c: products + (offset * layout.lanes + block), cOffsets: rowTable + firstOutput,
+                                        accumulate: false)
                                 }
                             }
                         }
@@ -136,10 +124,7 @@ extension Conv2d {
             }
         }
         let dInput: Tensor
-        if needInputGradient, g.inputChannelsPerGroup <= 2,
-           let gathered = gatheredInputGradient(g, weight: weight, dOutput: dOutput, threads: threads) {
-            dInput = gathered
-        } else if needInputGradient {
+        if needInputGradient {
             let packedGradient = batchedInputGradient(g, layout: layout, weight: weight, gradients: gradients, threads: threads)
             defer { packedGradient.deallocate() }
             // The unpacking writes every value, so the gradient starts uninitialised.
@@ -151,46 +136,6 @@ extension Conv2d {
         }
         return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
                          dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
-    }
-
-    /// The input gradient gathered rather than scattered, for stride 1: the output gradient, padded
-    /// by `dilation * (kernel - 1) - padding`, convolved with the weights flipped in space and
-    /// transposed per group (`[C, O / groups, KH, KW]`), is the input gradient:
-    ///
-    ///     dInput[n, c, y, x] = sum over o, i, j of
-    ///         weight[o, c, KH-1-i, KW-1-j] * dOutputPadded[n, o, y + i * dilH, x + j * dilW]
-    ///
-    /// Each input value is then written once, where scattering adds to it from every window; that
-    /// pays when a group has only one or two input channels (a network's first layer), whose
-    /// scatter would be all read-modify-writes. Nil when the shape does not allow it or it would
-    /// cost more multiply-adds than the scatter.
-    private static func gatheredInputGradient(_ g: Conv2dGeometry, weight: Tensor, dOutput: Tensor,
-                                              threads: Int) -> Tensor? {
-        let options = g.options
-        let padding = Pair(options.dilation.height * (g.kernelHeight - 1) - options.padding.height,
-                           options.dilation.width * (g.kernelWidth - 1) - options.padding.width)
-        guard options.stride == 1, padding.height >= 0, padding.width >= 0 else { return nil }
-        let outputsPerGroup = g.outputChannelsPerGroup, channelsPerGroup = g.inputChannelsPerGroup
-        let taps = g.kernelHeight * g.kernelWidth
-        var flipped = [Float](repeating: 0, count: weight.count)
-        for group in 0..<g.groups {
-            for localOutput in 0..<outputsPerGroup {
-                for localChannel in 0..<channelsPerGroup {
-                    let source = ((group * outputsPerGroup + localOutput) * channelsPerGroup + localChannel) * taps
-                    let target = ((group * channelsPerGroup + localChannel) * outputsPerGroup + localOutput) * taps
-                    for tap in 0..<taps { flipped[target + tap] = weight.data[source + taps - 1 - tap] }
-                }
-            }
-        }
-        let gradientOptions = Conv2dOptions(stride: 1, padding: padding, dilation: options.dilation, groups: g.groups)
-        guard let gradientGeometry = try? Conv2dGeometry(
-                  inputShape: g.outputShape, weightShape: [g.inputChannels, outputsPerGroup, g.kernelHeight, g.kernelWidth],
-                  options: gradientOptions),
-              gradientGeometry.outputShape == g.inputShape,
-              gradientGeometry.multiplyAdds <= g.multiplyAdds * 5 / 4
-        else { return nil }
-        return batchedForward(gradientGeometry, input: dOutput,
-                              weight: Tensor(shape: gradientGeometry.weightShape, data: flipped), bias: nil, threads: threads)
     }
 
     /// The input gradient in the packed layout: every output position adds `W^T dOutput` back

@@ -194,18 +194,6 @@ enum TableGemm {
         }
     }
 
-    /// 64 columns of `c = a b` for the `m` rows of a, one row at a time with eight accumulators:
-    /// for one or two rows, where 16-column blocks would leave too few independent sums to hide
-    /// the latency of a fused multiply-add.
-    /// `c[cOffsets[i] + j] = sum over p < k of a[i * lda + p] * b[bOffsets[p] + j]`, `j < 64`.
-    static func multiply64(m: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
-                           b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>,
-                           c: UnsafeMutablePointer<Float>, cOffsets: UnsafePointer<Int>) {
-        for row in 0..<m {
-            TableWideRow.multiply(k: k, a: a + row &* lda, b: b, bOffsets: bOffsets, c: c + cOffsets[row])
-        }
-    }
-
     /// Dot products summed over positions and lanes, added to c:
     /// `c[i * ldc + j] += sum over q in positions, l < lanes of
     ///     a[i * aRowStride + q * lanes + l] * b[bOffsets[j] + positionOffsets[q] + l]`
@@ -275,23 +263,6 @@ private enum TableRowBlock<let R: Int> {
                 storeVector(right[r], out + 8)
             }
         }
-    }
-}
-
-/// One row of a 64-column block: eight `SIMD8` accumulators, rows of b through an offset table.
-private enum TableWideRow {
-    @inline(never)
-    static func multiply(k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>,
-                         c: UnsafeMutablePointer<Float>) {
-        var sums = InlineArray<8, SIMD8<Float>>(repeating: .zero)
-        var p = 0
-        while p < k {
-            let bRow = b + bOffsets[p]
-            let scale = SIMD8<Float>(repeating: a[p])
-            for v in 0..<8 { sums[v] = sums[v].addingProduct(scale, loadVector(bRow + v &* 8)) }
-            p &+= 1
-        }
-        for v in 0..<8 { storeVector(sums[v], c + v &* 8) }
     }
 }
 

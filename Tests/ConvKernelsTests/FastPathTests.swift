@@ -23,7 +23,7 @@ struct FastPathTests {
         ([17, 6, 8, 8], [6, 1, 3, 3], Conv2dOptions(padding: 1, groups: 6)),  // depthwise
         ([48, 4, 7, 7], [10, 2, 3, 3], Conv2dOptions(padding: 1, groups: 2)), // 5 outputs per group: blocks straddle groups
         ([16, 2, 5, 5], [3, 2, 1, 1], Conv2dOptions()),                       // 1x1
-        // 64-lane rows when a group has one or two outputs (forward, and the gathered input gradient).
+        // A whole 64-lane batch with one or two outputs or inputs per group.
         ([64, 1, 12, 12], [2, 1, 3, 3], Conv2dOptions(padding: 1)),
         ([50, 2, 9, 9], [1, 2, 3, 3], Conv2dOptions(dilation: 2)),
     ]
