@@ -139,13 +139,10 @@ extension Conv2d {
     }
 
     /// The input gradient in the packed layout: every output position adds `W^T dOutput` back
-    /// onto the taps it read. Threads take separate channels (or separate lane blocks, in
-    /// 64-byte-aligned 16-lane runs), so no two threads ever add to the same value or cache line.
+    /// onto the taps it read. No two threads ever add to the same value or cache line.
     private static func batchedInputGradient(_ g: Conv2dGeometry, layout: BatchedLayout, weight: Tensor,
                                              gradients: UnsafeMutablePointer<Float>, threads: Int) -> UnsafeMutablePointer<Float> {
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
-        let packedGradient = allocateAlignedFloats(layout.packedCount)
-        packedGradient.initialize(repeating: 0, count: layout.packedCount)
         // Weights transposed per group: [groups][patchSize][outputsPerGroup].
         var transposed = [Float](repeating: 0, count: g.outputChannels * patchSize)
         for group in 0..<g.groups {
@@ -156,27 +153,36 @@ extension Conv2d {
             }
         }
         let outputRowOffsets = (0..<outputsPerGroup).map { $0 * layout.outputRowStride }
-        let blocks = layout.lanes / 16
         let tapsPerChannel = g.kernelHeight * g.kernelWidth
-        // Split the channels of each group over threads when there are enough (each thread then
-        // owns whole planes), else the lane blocks.
-        let splitsChannels = g.inputChannelsPerGroup >= threads
-        let laneParts = splitsChannels ? [0..<blocks] : Parallel.split(blocks, into: threads)
+        // With enough channels, each thread owns whole planes of one shared gradient. Otherwise
+        // (a first layer's one channel) each thread takes a share of the output positions and
+        // adds into a private copy, and the copies are summed after: neighbouring positions add
+        // into the same input values, so sharing one copy would need the threads to take turns.
+        let splitsChannels = g.inputChannelsPerGroup >= threads || threads == 1
         let channelParts = splitsChannels ? Parallel.split(g.inputChannelsPerGroup, into: threads) : [0..<g.inputChannelsPerGroup]
+        let positionParts = splitsChannels ? [0..<layout.positions] : Parallel.split(layout.positions, into: threads)
+        let copies = positionParts.count
+        let packedGradient = allocateAlignedFloats(copies * layout.packedCount)
         transposed.withUnsafeBufferPointer { transposedBuffer in
             layout.tapOffsets.withUnsafeBufferPointer { taps in
                 outputRowOffsets.withUnsafeBufferPointer { rows in
                     nonisolated(unsafe) let wT = transposedBuffer.baseAddress!, tapTable = taps.baseAddress!
-                    nonisolated(unsafe) let rowTable = rows.baseAddress!, dy = UnsafePointer(gradients), dx = packedGradient
-                    Parallel.forEach(chunks: laneParts.count * channelParts.count, threads: threads) { task in
-                        let laneBlocks = laneParts[task / channelParts.count], channels = channelParts[task % channelParts.count]
+                    nonisolated(unsafe) let rowTable = rows.baseAddress!, dy = UnsafePointer(gradients), dxCopies = packedGradient
+                    Parallel.forEach(chunks: channelParts.count * positionParts.count, threads: threads) { task in
+                        let channels = channelParts[task % channelParts.count], positions = positionParts[task / channelParts.count]
+                        let dx = dxCopies + (task / channelParts.count) * layout.packedCount
+                        for channel in channels {
+                            for group in 0..<g.groups {
+                                (dx + (group * g.inputChannelsPerGroup + channel) * layout.planeSize)
+                                    .initialize(repeating: 0, count: layout.planeSize)
+                            }
+                        }
                         let firstTap = channels.lowerBound * tapsPerChannel, tapCount = channels.count * tapsPerChannel
                         for group in 0..<g.groups {
                             let firstOutput = group * outputsPerGroup
                             let groupBase = group * g.inputChannelsPerGroup * layout.planeSize
-                            for position in 0..<layout.positions {
-                                for block in laneBlocks {
-                                    let lane = block * 16
+                            for position in positions {
+                                for lane in stride(from: 0, to: layout.lanes, by: 16) {
                                     TableGemm.multiply16(
                                         m: tapCount, k: outputsPerGroup,
                                         a: wT + (group * patchSize + firstTap) * outputsPerGroup, lda: outputsPerGroup,
@@ -185,6 +191,17 @@ extension Conv2d {
                                         c: dx + (groupBase + layout.positionOffsets[position] + lane), cOffsets: tapTable + firstTap,
                                         accumulate: true)
                                 }
+                            }
+                        }
+                    }
+                    if copies > 1 {
+                        // Sum the private copies into the first, a slice of it per chunk.
+                        let slices = Parallel.split(layout.packedCount, into: 4 * threads)
+                        Parallel.forEach(chunks: slices.count, threads: threads) { slice in
+                            let range = slices[slice]
+                            for copy in 1..<copies {
+                                addFloats(from: dxCopies + (copy * layout.packedCount + range.lowerBound),
+                                          to: dxCopies + range.lowerBound, count: range.count)
                             }
                         }
                     }
