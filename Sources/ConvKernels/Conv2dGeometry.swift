@@ -38,6 +38,15 @@ public struct Conv2dGeometry: Hashable, Sendable {
     public var weightShape: [Int] { [outputChannels, inputChannelsPerGroup, kernelHeight, kernelWidth] }
     public var outputShape: [Int] { [batch, outputChannels, outputHeight, outputWidth] }
 
+    /// The number of output values, or nil when it does not fit in an `Int`.
+    public var outputCount: Int? {
+        outputShape.reduce(Optional(1)) { product, size in
+            guard let product else { return nil }
+            let (result, overflow) = product.multipliedReportingOverflow(by: size)
+            return overflow ? nil : result
+        }
+    }
+
     /// Multiply-adds of one forward pass.
     public var multiplyAdds: Int {
         batch * outputChannels * outputHeight * outputWidth * inputChannelsPerGroup * kernelHeight * kernelWidth

@@ -18,8 +18,15 @@ public enum SlidingWindow {
         guard stride >= 1 else { throw KernelError("stride \(stride) along the \(axis) is invalid; stride must be at least 1") }
         guard dilation >= 1 else { throw KernelError("dilation \(dilation) along the \(axis) is invalid; dilation must be at least 1") }
         guard padding >= 0 else { throw KernelError("padding \(padding) along the \(axis) is invalid; padding must be 0 or more") }
-        let span = dilation * (kernel - 1) + 1
-        let padded = input + 2 * padding
+        // Checked arithmetic: absurd values (a padding of 2^62) are a user's error, not a crash.
+        let (spread, spreadOverflow) = dilation.multipliedReportingOverflow(by: kernel - 1)
+        let (bothSides, sidesOverflow) = padding.multipliedReportingOverflow(by: 2)
+        let (paddedInput, paddedOverflow) = input.addingReportingOverflow(bothSides)
+        guard !spreadOverflow, spread < Int.max, !sidesOverflow, !paddedOverflow else {
+            throw KernelError("kernel \(axis) \(kernel), dilation \(dilation) and padding \(padding) along the \(axis) are too large to compute with")
+        }
+        let span = spread + 1
+        let padded = paddedInput
         guard span <= padded else {
             let what = dilation == 1 ? "kernel \(axis) \(kernel)" : "dilated kernel \(axis) \(span) (kernel \(kernel), dilation \(dilation))"
             throw KernelError("\(what) is larger than the padded input \(axis) \(padded) (input \(input) + 2 x padding \(padding))")

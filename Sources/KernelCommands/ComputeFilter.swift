@@ -71,6 +71,7 @@ public enum ComputeFilter {
             dilation: try request.pair("dilation", default: 1) ?? 1,
             groups: try request.integer("groups", default: 1))
         let gradOutput = try request.optionalTensor("gradOutput")
+        try OutputLimit.check(Conv2dGeometry(inputShape: input.shape, weightShape: weight.shape, options: options))
         let output = try Conv2d.forward(input: input, weight: weight, bias: bias, options: options)
         var fields: Fields = [("output", JSONText.tensor(output))]
         if let gradOutput {

@@ -21,6 +21,7 @@ public enum ConvGridCommand {
         let observer: ((ConvWindow) -> Void)? = steps
             ? { windows.append(StepText.conv($0, hasBias: bias != nil)) }
             : nil
+        try OutputLimit.check(Conv2dGeometry(inputShape: input.tensor.shape, weightShape: kernel.tensor.shape, options: options))
         let output = try Conv2d.forward(input: input.tensor, weight: kernel.tensor, bias: biasTensor,
                                         options: options, observer: observer)
         return GridReport(output: output.grid(), steps: steps ? windows : nil)

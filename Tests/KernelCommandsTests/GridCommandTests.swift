@@ -198,3 +198,21 @@ struct GridCommandTests {
         #expect(ExitStatus.usage == 2 && ExitStatus.failure == 1 && ExitStatus.success == 0)
     }
 }
+
+@Suite("output limit")
+struct OutputLimitTests {
+    @Test("a convolution whose output would be huge is refused with its size")
+    func hugeOutput() throws {
+        let input = try Grid(parsing: "1 2; 3 4"), kernel = try Grid(parsing: "1")
+        var message = ""
+        do {
+            _ = try ConvGridCommand.run(input: input, kernel: kernel, options: Conv2dOptions(padding: 100_000))
+        } catch {
+            message = error.message
+        }
+        #expect(message.contains("would hold 40000800004 values; at most 67108864 are accepted"))
+        let answer = ComputeFilter.answer(to: #"{"op": "conv2d", "input": {"shape": [1,1,2,2], "data": [1,2,3,4]}, "weight": {"shape": [1,1,1,1], "data": [1]}, "padding": 50000}"#)
+        #expect(answer.failed)
+        #expect(answer.json.contains("at most 67108864"))
+    }
+}
