@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 // The kernels' hot loops are written with SIMD types; on x86-64 they only become AVX2/FMA
