@@ -91,13 +91,16 @@ extension Conv2d {
                 db[o] = sumFloats(dy + o * layout.outputRowStride, count: layout.outputRowStride)
             }
         }
-        // dWeight: tasks of up to 4 output channels (within one group) x a share of the taps, so
-        // that even 6 output channels balance over the threads; positions in chunks so that the
+        // dWeight: tasks of a block of output channels (within one group) x a share of the taps,
+        // so that even 6 output channels balance over the threads; positions in chunks so that the
         // gradients and patches a chunk reads stay in cache.
+        // Blocks of 4 rows where the outputs divide into them (measured faster for conv2's 16), else 6
+        // (conv1's 6 in one block rather than 4 + 2: about 15% faster).
+        let blockRows = outputsPerGroup % 4 == 0 ? 4 : 6
         var tasks: [(firstOutput: Int, rows: Int, taps: Range<Int>)] = []
         for group in 0..<g.groups {
-            for firstOutput in stride(from: group * outputsPerGroup, to: (group + 1) * outputsPerGroup, by: 4) {
-                let rows = min(4, (group + 1) * outputsPerGroup - firstOutput)
+            for firstOutput in stride(from: group * outputsPerGroup, to: (group + 1) * outputsPerGroup, by: blockRows) {
+                let rows = min(blockRows, (group + 1) * outputsPerGroup - firstOutput)
                 for taps in Parallel.split(patchSize, into: threads) { tasks.append((firstOutput, rows, taps)) }
             }
         }

@@ -206,7 +206,19 @@ enum TableGemm {
         while row < m {
             let aRows = a + row &* aRowStride, cRow = c + row &* ldc
             var column = 0
-            if m &- row >= 4 {
+            if m &- row >= 6 {
+                while n &- column >= 2 {
+                    TableDotBlock<6, 2>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
+                    column &+= 2
+                }
+                while column < n {
+                    TableDotBlock<6, 1>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
+                    column &+= 1
+                }
+                row &+= 6
+            } else if m &- row >= 4 {
                 while n &- column >= 3 {
                     TableDotBlock<4, 3>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
                                             bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
