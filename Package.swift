@@ -15,6 +15,7 @@ let package = Package(
     products: [
         .executable(name: "convtutor", targets: ["convtutor"]),
         .library(name: "ConvKernels", targets: ["ConvKernels"]),
+        .library(name: "Training", targets: ["Training"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -33,6 +34,14 @@ let package = Package(
             dependencies: ["ConvKernels"],
             swiftSettings: kernelSpeedFlags
         ),
+        // zlib, for gzip'd IDX files (Debian: zlib1g-dev).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // The training engine: datasets, the LeNet-5 model, the trainer, checkpoints.
+        .target(
+            name: "Training",
+            dependencies: ["ConvKernels", "CZlib"],
+            swiftSettings: kernelSpeedFlags
+        ),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(
@@ -45,6 +54,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "CZlib"]),
         .testTarget(
             name: "KernelCommandsTests",
             dependencies: ["KernelCommands", "ConvKernels"],
