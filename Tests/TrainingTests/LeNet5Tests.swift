@@ -1,0 +1,59 @@
+import ConvKernels
+import Foundation
+import Testing
+import Training
+
+@Suite("LeNet-5")
+struct LeNet5Tests {
+    @Test("61,706 parameters with PyTorch's names and shapes", arguments: LeNet5.Variant.allCases)
+    func parameters(variant: LeNet5.Variant) {
+        let network = LeNet5(variant: variant, seed: 1)
+        #expect(network.parameterCount == 61_706)
+        #expect(network.parameters.map(\.shape) == LeNet5.parameterShapes)
+        #expect(LeNet5.parameterNames.count == network.parameters.count)
+    }
+
+    @Test("the forward pass gives each layer's documented shape")
+    func shapes() throws {
+        var random = SeededRandom(seed: 2)
+        let activations = try LeNet5(seed: 1).forward(random.uniformTensor(shape: [3, 1, 28, 28]))
+        #expect(activations.conv1.shape == [3, 6, 28, 28] && activations.pool1.shape == [3, 6, 14, 14])
+        #expect(activations.conv2.shape == [3, 16, 10, 10] && activations.pool2.shape == [3, 16, 5, 5])
+        #expect(activations.flat.shape == [3, 400] && activations.fc1.shape == [3, 120] && activations.fc2.shape == [3, 84])
+        #expect(activations.logits.shape == [3, 10])
+    }
+
+    /// The loss of a batch as a function of one parameter value, in Double for the finite differences.
+    private func loss(_ network: LeNet5, _ input: Tensor, _ labels: [Int]) throws -> Double {
+        Double(try SoftmaxCrossEntropy.forward(logits: network.forward(input).logits, labels: labels).loss)
+    }
+
+    @Test("backward matches finite differences of the loss through the whole network (classic: smooth everywhere)")
+    func gradientCheck() throws {
+        var random = SeededRandom(seed: 3)
+        var network = LeNet5(variant: .classic, seed: 4)
+        let input = random.uniformTensor(shape: [2, 1, 28, 28], in: 0..<1)
+        let labels = [3, 8]
+        let activations = try network.forward(input)
+        let dLogits = try SoftmaxCrossEntropy.forward(logits: activations.logits, labels: labels).dLogits
+        let gradients = try network.backward(activations, dLogits: dLogits)
+        let step: Float = 1e-2
+        for (index, name) in LeNet5.parameterNames.enumerated() {
+            // A few values of every parameter tensor, spread over it.
+            let count = network.parameters[index].count
+            for probe in [0, count / 3, count / 2, count - 1] {
+                let original = network.parameters[index].data[probe]
+                network.parameters[index].data[probe] = original + step
+                let plus = try loss(network, input, labels)
+                network.parameters[index].data[probe] = original - step
+                let minus = try loss(network, input, labels)
+                network.parameters[index].data[probe] = original
+                let numerical = Float((plus - minus) / (2 * Double(step)))
+                let analytic = gradients[index].data[probe]
+                // The loss is a Float near 2.3: its rounding over a step of 1e-2 is about 3e-5.
+                #expect(abs(numerical - analytic) <= 4e-5 + 1e-2 * abs(numerical),
+                        "\(name)[\(probe)]: analytic \(analytic), numerical \(numerical)")
+            }
+        }
+    }
+}
