@@ -28,7 +28,7 @@ private struct IDXFolder {
             _ = bytes.withUnsafeBytes { gzwrite(gz, $0.baseAddress, UInt32($0.count)) }
             gzclose(gz)
         } else {
-            FileManager.default.createFile(atPath: file, contents: Data(bytes))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
         }
     }
 
