@@ -55,6 +55,7 @@ let package = Package(
                 "CMemoryTuning",
                 "ConvKernels",
                 "KernelCommands",
+                "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

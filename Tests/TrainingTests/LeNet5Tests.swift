@@ -13,6 +13,20 @@ struct LeNet5Tests {
         #expect(LeNet5.parameterNames.count == network.parameters.count)
     }
 
+    @Test("the layer table: shapes, parameters and multiply-adds worked out by hand", arguments: LeNet5.Variant.allCases)
+    func summary(variant: LeNet5.Variant) throws {
+        let rows = try LeNet5(variant: variant, seed: 0).summary()
+        let conv1 = try #require(rows.first { $0.name == "conv1" })
+        // 6 x 28 x 28 outputs, each 1 x 5 x 5 multiply-adds; 6 x 25 weights + 6 biases.
+        #expect(conv1 == LeNet5.LayerSummary(name: "conv1", outputShape: [6, 28, 28], parameters: 156, multiplyAdds: 117_600))
+        let conv2 = try #require(rows.first { $0.name == "conv2" })
+        #expect(conv2 == LeNet5.LayerSummary(name: "conv2", outputShape: [16, 10, 10], parameters: 2_416, multiplyAdds: 240_000))
+        #expect(rows.map(\.parameters).reduce(0, +) == 61_706)
+        #expect(rows.map(\.multiplyAdds).reduce(0, +) == 117_600 + 240_000 + 48_000 + 10_080 + 840)
+        #expect(rows.last?.outputShape == [10])
+        #expect(rows.contains { $0.name == (variant == .modern ? "maxpool1" : "avgpool1") })
+    }
+
     @Test("the forward pass gives each layer's documented shape")
     func shapes() throws {
         var random = SeededRandom(seed: 2)
