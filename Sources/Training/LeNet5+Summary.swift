@@ -9,6 +9,13 @@ extension LeNet5 {
         public let parameters: Int
         /// Multiply-adds of the forward pass for one image.
         public let multiplyAdds: Int
+
+        public init(name: String, outputShape: [Int], parameters: Int, multiplyAdds: Int) {
+            self.name = name
+            self.outputShape = outputShape
+            self.parameters = parameters
+            self.multiplyAdds = multiplyAdds
+        }
     }
 
     /// Every layer of the network with its output shape, parameters and multiply-adds, read off a
