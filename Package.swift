@@ -60,7 +60,12 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "CZlib"]),
+        .testTarget(
+            name: "TrainingTests",
+            dependencies: ["Training", "CZlib"],
+            // Read by path from the tests (made by tools/pytorch_lenet_fixture.py).
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "KernelCommandsTests",
             dependencies: ["KernelCommands", "ConvKernels"],
