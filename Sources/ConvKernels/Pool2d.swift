@@ -36,13 +36,18 @@ public struct Pool2dOptions: Hashable, Sendable {
 public enum Pool2d {
     /// The pooled output `[N, C, OH, OW]`.
     ///
-    /// - Parameter observer: told about every window, in output order.
+    /// - Parameter observer: told about every window, in output order; passing one runs the
+    ///   reference loops (without one, unpadded pooling takes `Pool2d+Fast.swift`'s path).
     /// - Throws: `KernelError` when the input is not 4-D or empty, or the kernel, stride or padding
     ///   break a rule (see `SlidingWindow.outputSize`; padding at most half the kernel).
     public static func forward(
-        input: Tensor, kind: PoolKind, options: Pool2dOptions, observer: ((PoolWindow) -> Void)? = nil
+        input: Tensor, kind: PoolKind, options: Pool2dOptions, threads: Int = Parallel.defaultThreads,
+        observer: ((PoolWindow) -> Void)? = nil
     ) throws(KernelError) -> Tensor {
         let geometry = try Geometry(inputShape: input.shape, options: options)
+        if observer == nil && fastPathApplies(geometry) {
+            return fastForward(geometry, input: input, kind: kind, threads: threads)
+        }
         return pool(geometry, input: input, kind: kind, observer: observer)
     }
 
@@ -57,12 +62,15 @@ public enum Pool2d {
     /// - Throws: `KernelError` for the same rules as `forward`, and when `dOutput` does not have the
     ///   output's shape.
     public static func backward(
-        input: Tensor, dOutput: Tensor, kind: PoolKind, options: Pool2dOptions,
+        input: Tensor, dOutput: Tensor, kind: PoolKind, options: Pool2dOptions, threads: Int = Parallel.defaultThreads,
         observer: ((PoolGradientWindow) -> Void)? = nil
     ) throws(KernelError) -> Tensor {
         let geometry = try Geometry(inputShape: input.shape, options: options)
         guard dOutput.shape == geometry.outputShape else {
             throw KernelError("pool2d dOutput must have the output's shape \(geometry.outputShape); got \(dOutput.shape)")
+        }
+        if observer == nil && fastPathApplies(geometry) {
+            return fastBackward(geometry, input: input, dOutput: dOutput, kind: kind, threads: threads)
         }
         return unpool(geometry, input: input, dOutput: dOutput, kind: kind, observer: observer)
     }

@@ -79,4 +79,34 @@ struct FastPathTests {
         expectClose(fastGradients.dWeight, reference.dWeight, tolerance: 1e-5, "dWeight")
         expectClose(fastGradients.dBias!, reference.dBias!, tolerance: 1e-5, "dBias")
     }
+
+    static let poolCases: [(input: [Int], kernel: Pair, stride: Pair?)] = [
+        ([64, 6, 28, 28], 2, nil),                 // LeNet pool1
+        ([3, 16, 10, 10], 2, nil),                 // LeNet pool2
+        ([2, 3, 9, 7], Pair(3, 2), Pair(2, 1)),    // overlapping, non-square
+        ([1, 2, 5, 5], 5, nil),                    // one window per plane
+        ([4, 1, 6, 6], 1, 2),
+    ]
+
+    @Test("unpadded pooling: the fast path equals the observed reference, value for value",
+          arguments: 0..<poolCases.count, PoolKind.allCases)
+    func pooling(caseIndex: Int, kind: PoolKind) throws {
+        let (shape, kernel, stride) = Self.poolCases[caseIndex]
+        var random = SeededRandom(seed: UInt64(700 + caseIndex))
+        var input = random.uniformTensor(shape: shape)
+        // Ties and a NaN, where PyTorch's rule (first maximum, a NaN takes over) matters.
+        input.data[0] = input.data[1]
+        input.data[5] = .nan
+        let options = Pool2dOptions(kernel: kernel, stride: stride)
+        for threads in [1, 2] {
+            let fast = try Pool2d.forward(input: input, kind: kind, options: options, threads: threads)
+            let reference = try Pool2d.forward(input: input, kind: kind, options: options) { _ in }
+            #expect(fast.shape == reference.shape)
+            #expect(zip(fast.data, reference.data).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) })
+            let dOutput = random.uniformTensor(shape: reference.shape)
+            let fastGradient = try Pool2d.backward(input: input, dOutput: dOutput, kind: kind, options: options, threads: threads)
+            let referenceGradient = try Pool2d.backward(input: input, dOutput: dOutput, kind: kind, options: options) { _ in }
+            #expect(fastGradient == referenceGradient)
+        }
+    }
 }

@@ -1,0 +1,104 @@
+/// The fast path of pooling without padding (LeNet-5's 2 x 2 windows with stride 2): every
+/// window lies inside the image, so the loops need no bounds checks, and the planes of the batch
+/// are split over the cores. The observed loops in `Pool2d.swift` stay the reference; tests hold
+/// the two equal, value for value.
+extension Pool2d {
+    /// Whether `fastForward` / `fastBackward` apply: no observer and no padding.
+    static func fastPathApplies(_ g: Geometry) -> Bool {
+        g.padding.height == 0 && g.padding.width == 0
+    }
+
+    /// Planes per parallel chunk: enough work per chunk to be worth handing to a thread.
+    private static func planesPerChunk(_ g: Geometry) -> Int {
+        max(1, 4096 / max(1, g.inputHeight * g.inputWidth))
+    }
+
+    static func fastForward(_ g: Geometry, input: Tensor, kind: PoolKind, threads: Int) -> Tensor {
+        let planes = g.batch * g.channels
+        let chunk = planesPerChunk(g)
+        let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputHeight * g.outputWidth
+        let kernelHeight = g.kernel.height, kernelWidth = g.kernel.width
+        let divisor = Float(kernelHeight * kernelWidth)
+        return Tensor(shape: g.outputShape) { output in
+            input.data.withUnsafeBufferPointer { source in
+                nonisolated(unsafe) let x = source.baseAddress!, y = output.baseAddress!
+                Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
+                    for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
+                        let input = x + plane &* inputPlane, out = y + plane &* outputPlane
+                        for oy in 0..<g.outputHeight {
+                            for ox in 0..<g.outputWidth {
+                                let corner = input + (oy &* g.stride.height &* g.inputWidth &+ ox &* g.stride.width)
+                                var value: Float
+                                if kind == .max {
+                                    // PyTorch's rule, as in the reference: a larger value or a NaN takes over.
+                                    value = corner[0]
+                                    for i in 0..<kernelHeight {
+                                        for j in 0..<kernelWidth {
+                                            let candidate = corner[i &* g.inputWidth &+ j]
+                                            if candidate > value || candidate.isNaN { value = candidate }
+                                        }
+                                    }
+                                } else {
+                                    value = 0
+                                    for i in 0..<kernelHeight {
+                                        for j in 0..<kernelWidth { value += corner[i &* g.inputWidth &+ j] }
+                                    }
+                                    if kind == .average { value /= divisor }
+                                }
+                                out[oy &* g.outputWidth &+ ox] = value
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static func fastBackward(_ g: Geometry, input: Tensor, dOutput: Tensor, kind: PoolKind, threads: Int) -> Tensor {
+        let planes = g.batch * g.channels
+        let chunk = planesPerChunk(g)
+        let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputHeight * g.outputWidth
+        let kernelHeight = g.kernel.height, kernelWidth = g.kernel.width
+        let divisor = Float(kernelHeight * kernelWidth)
+        var dInput = Tensor(zeros: g.inputShape)
+        input.data.withUnsafeBufferPointer { source in
+            dOutput.data.withUnsafeBufferPointer { gradient in
+                dInput.data.withUnsafeMutableBufferPointer { target in
+                    nonisolated(unsafe) let x = source.baseAddress!, dy = gradient.baseAddress!, dx = target.baseAddress!
+                    Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
+                        for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
+                            let input = x + plane &* inputPlane, dIn = dx + plane &* inputPlane
+                            let dOut = dy + plane &* outputPlane
+                            for oy in 0..<g.outputHeight {
+                                for ox in 0..<g.outputWidth {
+                                    let offset = oy &* g.stride.height &* g.inputWidth &+ ox &* g.stride.width
+                                    let share = dOut[oy &* g.outputWidth &+ ox]
+                                    if kind == .max {
+                                        // The reference's rule exactly: the first maximum, or the last NaN.
+                                        var best = input[offset], winner = offset
+                                        for i in 0..<kernelHeight {
+                                            for j in 0..<kernelWidth {
+                                                let cell = offset &+ i &* g.inputWidth &+ j
+                                                if input[cell] > best || input[cell].isNaN {
+                                                    best = input[cell]
+                                                    winner = cell
+                                                }
+                                            }
+                                        }
+                                        dIn[winner] += share
+                                    } else {
+                                        let value = kind == .average ? share / divisor : share
+                                        for i in 0..<kernelHeight {
+                                            for j in 0..<kernelWidth { dIn[offset &+ i &* g.inputWidth &+ j] += value }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return dInput
+    }
+}
