@@ -19,6 +19,8 @@ extension Pool2d {
         let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputHeight * g.outputWidth
         let kernelHeight = g.kernel.height, kernelWidth = g.kernel.width
         let divisor = Float(kernelHeight * kernelWidth)
+        // Decided once: comparing the enum inside the loops costs a call per window.
+        let isMax = kind == .max, isAverage = kind == .average
         return Tensor(shape: g.outputShape) { output in
             input.data.withUnsafeBufferPointer { source in
                 nonisolated(unsafe) let x = source.baseAddress!, y = output.baseAddress!
@@ -29,13 +31,15 @@ extension Pool2d {
                             for ox in 0..<g.outputWidth {
                                 let corner = input + (oy &* g.stride.height &* g.inputWidth &+ ox &* g.stride.width)
                                 var value: Float
-                                if kind == .max {
+                                if isMax {
                                     // PyTorch's rule, as in the reference: a larger value or a NaN takes over.
                                     value = corner[0]
                                     for i in 0..<kernelHeight {
                                         for j in 0..<kernelWidth {
                                             let candidate = corner[i &* g.inputWidth &+ j]
-                                            if candidate > value || candidate.isNaN { value = candidate }
+                                            // A select, not a branch: on real data the comparison is a coin toss.
+                                            let takes = candidate > value || candidate != candidate
+                                            value = takes ? candidate : value
                                         }
                                     }
                                 } else {
@@ -43,7 +47,7 @@ extension Pool2d {
                                     for i in 0..<kernelHeight {
                                         for j in 0..<kernelWidth { value += corner[i &* g.inputWidth &+ j] }
                                     }
-                                    if kind == .average { value /= divisor }
+                                    if isAverage { value /= divisor }
                                 }
                                 out[oy &* g.outputWidth &+ ox] = value
                             }
@@ -60,6 +64,7 @@ extension Pool2d {
         let inputPlane = g.inputHeight * g.inputWidth, outputPlane = g.outputHeight * g.outputWidth
         let kernelHeight = g.kernel.height, kernelWidth = g.kernel.width
         let divisor = Float(kernelHeight * kernelWidth)
+        let isMax = kind == .max, isAverage = kind == .average
         var dInput = Tensor(zeros: g.inputShape)
         input.data.withUnsafeBufferPointer { source in
             dOutput.data.withUnsafeBufferPointer { gradient in
@@ -73,21 +78,21 @@ extension Pool2d {
                                 for ox in 0..<g.outputWidth {
                                     let offset = oy &* g.stride.height &* g.inputWidth &+ ox &* g.stride.width
                                     let share = dOut[oy &* g.outputWidth &+ ox]
-                                    if kind == .max {
+                                    if isMax {
                                         // The reference's rule exactly: the first maximum, or the last NaN.
                                         var best = input[offset], winner = offset
                                         for i in 0..<kernelHeight {
                                             for j in 0..<kernelWidth {
                                                 let cell = offset &+ i &* g.inputWidth &+ j
-                                                if input[cell] > best || input[cell].isNaN {
-                                                    best = input[cell]
-                                                    winner = cell
-                                                }
+                                                let candidate = input[cell]
+                                                let takes = candidate > best || candidate != candidate
+                                                best = takes ? candidate : best
+                                                winner = takes ? cell : winner
                                             }
                                         }
                                         dIn[winner] += share
                                     } else {
-                                        let value = kind == .average ? share / divisor : share
+                                        let value = isAverage ? share / divisor : share
                                         for i in 0..<kernelHeight {
                                             for j in 0..<kernelWidth { dIn[offset &+ i &* g.inputWidth &+ j] += value }
                                         }
