@@ -21,6 +21,7 @@ extension Pool2d {
         let divisor = Float(kernelHeight * kernelWidth)
         // Decided once: comparing the enum inside the loops costs a call per window.
         let isMax = kind == .max, isAverage = kind == .average
+        let isMaxTwoByTwo = isMax && g.kernel == 2 && g.stride == 2
         return Tensor(shape: g.outputShape) { output in
             input.data.withUnsafeBufferPointer { source in
                 nonisolated(unsafe) let x = source.baseAddress!, y = output.baseAddress!
@@ -28,7 +29,14 @@ extension Pool2d {
                     for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
                         let input = x + plane &* inputPlane, out = y + plane &* outputPlane
                         for oy in 0..<g.outputHeight {
-                            for ox in 0..<g.outputWidth {
+                            // 2 x 2 max pooling with stride 2, eight outputs at a time.
+                            let vectorEnd = isMaxTwoByTwo ? g.outputWidth & ~7 : 0
+                            for ox in stride(from: 0, to: vectorEnd, by: 8) {
+                                let top = input + (2 &* oy &* g.inputWidth &+ 2 &* ox)
+                                UnsafeMutableRawPointer(out + (oy &* g.outputWidth &+ ox)).storeBytes(
+                                    of: maxOfTwoByTwo(top: top, bottom: top + g.inputWidth), as: SIMD8<Float>.self)
+                            }
+                            for ox in vectorEnd..<g.outputWidth {
                                 let corner = input + (oy &* g.stride.height &* g.inputWidth &+ ox &* g.stride.width)
                                 var value: Float
                                 if isMax {
@@ -105,5 +113,17 @@ extension Pool2d {
             }
         }
         return dInput
+    }
+
+    /// Eight 2 x 2 windows side by side: the four cells of each in the reference's order (top
+    /// left, top right, bottom left, bottom right), each taking over when larger or NaN.
+    @inline(__always)
+    private static func maxOfTwoByTwo(top: UnsafePointer<Float>, bottom: UnsafePointer<Float>) -> SIMD8<Float> {
+        @inline(__always) func takeOver(_ value: SIMD8<Float>, _ candidate: SIMD8<Float>) -> SIMD8<Float> {
+            value.replacing(with: candidate, where: (candidate .> value) .| (candidate .!= candidate))
+        }
+        let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
+        let lower = UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self)
+        return takeOver(takeOver(takeOver(upper.evenHalf, upper.oddHalf), lower.evenHalf), lower.oddHalf)
     }
 }
