@@ -17,8 +17,8 @@ extension Conv2d {
         // Every output value is written by the tile transposes, so the output starts uninitialised.
         return Tensor(shape: g.outputShape) { output in
             weight.data.withUnsafeBufferPointer { weightBuffer in
-                forwardTiles(g, layout: layout, packedInput: packed, weight: weightBuffer.baseAddress!, bias: bias?.data,
-                             output: output.baseAddress!, threads: threads)
+                forwardTiles(g, layout: layout, packedInput: packed, weight: weightBuffer.base, bias: bias?.data,
+                             output: output.base, threads: threads)
             }
         }
     }
@@ -36,7 +36,7 @@ extension Conv2d {
         let parts = Parallel.split(layout.positions, into: threads)
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             tileRowOffsets.withUnsafeBufferPointer { rows in
-                nonisolated(unsafe) let tapTable = taps.baseAddress!, rowTable = rows.baseAddress!
+                nonisolated(unsafe) let tapTable = taps.base, rowTable = rows.base
                 nonisolated(unsafe) let x = packedInput, w = weight, y = output
                 Parallel.forEach(chunks: parts.count, threads: threads) { part in
                     let products = allocateAlignedFloats(g.outputChannels * tileStride)
@@ -86,7 +86,7 @@ extension Conv2d {
         var dWeight = [Float](repeating: 0, count: g.outputChannels * patchSize)
         var dBias = [Float](repeating: 0, count: g.outputChannels)
         dBias.withUnsafeMutableBufferPointer { dBiasBuffer in
-            nonisolated(unsafe) let db = dBiasBuffer.baseAddress!, dy = UnsafePointer(gradients)
+            nonisolated(unsafe) let db = dBiasBuffer.base, dy = UnsafePointer(gradients)
             Parallel.forEach(chunks: g.outputChannels, threads: threads) { o in
                 db[o] = sumFloats(dy + o * layout.outputRowStride, count: layout.outputRowStride)
             }
@@ -108,8 +108,8 @@ extension Conv2d {
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             layout.positionOffsets.withUnsafeBufferPointer { positionTable in
                 dWeight.withUnsafeMutableBufferPointer { dWeightBuffer in
-                    nonisolated(unsafe) let tapTable = taps.baseAddress!, positionOffsets = positionTable.baseAddress!
-                    nonisolated(unsafe) let dw = dWeightBuffer.baseAddress!, x = UnsafePointer(packed), dy = UnsafePointer(gradients)
+                    nonisolated(unsafe) let tapTable = taps.base, positionOffsets = positionTable.base
+                    nonisolated(unsafe) let dw = dWeightBuffer.base, x = UnsafePointer(packed), dy = UnsafePointer(gradients)
                     Parallel.forEach(chunks: tasks.count, threads: threads) { index in
                         let task = tasks[index]
                         let group = task.firstOutput / outputsPerGroup
@@ -132,7 +132,7 @@ extension Conv2d {
             defer { packedGradient.deallocate() }
             // The unpacking writes every value, so the gradient starts uninitialised.
             dInput = Tensor(shape: g.inputShape) { target in
-                layout.unpackInputGradient(packedGradient, into: target.baseAddress!, threads: threads)
+                layout.unpackInputGradient(packedGradient, into: target.base, threads: threads)
             }
         } else {
             dInput = Tensor(zeros: g.inputShape)
@@ -169,8 +169,8 @@ extension Conv2d {
         transposed.withUnsafeBufferPointer { transposedBuffer in
             layout.tapOffsets.withUnsafeBufferPointer { taps in
                 outputRowOffsets.withUnsafeBufferPointer { rows in
-                    nonisolated(unsafe) let wT = transposedBuffer.baseAddress!, tapTable = taps.baseAddress!
-                    nonisolated(unsafe) let rowTable = rows.baseAddress!, dy = UnsafePointer(gradients), dxCopies = packedGradient
+                    nonisolated(unsafe) let wT = transposedBuffer.base, tapTable = taps.base
+                    nonisolated(unsafe) let rowTable = rows.base, dy = UnsafePointer(gradients), dxCopies = packedGradient
                     Parallel.forEach(chunks: channelParts.count * positionParts.count, threads: threads) { task in
                         let channels = channelParts[task % channelParts.count], positions = positionParts[task / channelParts.count]
                         let dx = dxCopies + (task / channelParts.count) * layout.packedCount
@@ -273,7 +273,7 @@ struct BatchedLayout {
         packed.initialize(repeating: 0, count: packedCount)
         let height = g.inputHeight, width = g.inputWidth, top = g.options.padding.height, left = g.options.padding.width
         input.data.withUnsafeBufferPointer { source in
-            nonisolated(unsafe) let x = source.baseAddress!, target = packed
+            nonisolated(unsafe) let x = source.base, target = packed
             // One chunk per input row of every channel: [N][W] (that row of every image) -> [W][lanes].
             Parallel.forEach(chunks: g.inputChannels * height, threads: threads) { chunk in
                 let c = chunk / height, row = chunk % height
@@ -291,7 +291,7 @@ struct BatchedLayout {
         let packed = allocateAlignedFloats(count)
         if lanes > g.batch { packed.initialize(repeating: 0, count: count) }
         dOutput.data.withUnsafeBufferPointer { source in
-            nonisolated(unsafe) let dy = source.baseAddress!, target = packed
+            nonisolated(unsafe) let dy = source.base, target = packed
             // One chunk per output channel: [N][positions] -> [positions][lanes].
             Parallel.forEach(chunks: g.outputChannels, threads: threads) { o in
                 transpose(rows: g.batch, columns: positions,

@@ -17,9 +17,9 @@ extension Conv2d {
         input.data.withUnsafeBufferPointer { inputBuffer in
             weight.data.withUnsafeBufferPointer { weightBuffer in
                 output.data.withUnsafeMutableBufferPointer { outputBuffer in
-                    nonisolated(unsafe) let x = inputBuffer.baseAddress!
-                    nonisolated(unsafe) let w = weightBuffer.baseAddress!
-                    nonisolated(unsafe) let y = outputBuffer.baseAddress!
+                    nonisolated(unsafe) let x = inputBuffer.base
+                    nonisolated(unsafe) let w = weightBuffer.base
+                    nonisolated(unsafe) let y = outputBuffer.base
                     let biasValues = bias?.data
                     Parallel.forEach(chunks: plan.items.count, threads: threads) { item in
                         let patches = allocateAlignedFloats(plan.patchSize * plan.maxColumns)
@@ -84,12 +84,12 @@ extension Conv2d {
                     dInput.data.withUnsafeMutableBufferPointer { dInputBuffer in
                         partialWeight.withUnsafeMutableBufferPointer { partialWeightBuffer in
                             partialBias.withUnsafeMutableBufferPointer { partialBiasBuffer in
-                                nonisolated(unsafe) let x = inputBuffer.baseAddress!
-                                nonisolated(unsafe) let dy = gradBuffer.baseAddress!
-                                nonisolated(unsafe) let wT = transposedBuffer.baseAddress!
-                                nonisolated(unsafe) let dx = dInputBuffer.baseAddress!
-                                nonisolated(unsafe) let dwAll = partialWeightBuffer.baseAddress!
-                                nonisolated(unsafe) let dbAll = partialBiasBuffer.baseAddress!
+                                nonisolated(unsafe) let x = inputBuffer.base
+                                nonisolated(unsafe) let dy = gradBuffer.base
+                                nonisolated(unsafe) let wT = transposedBuffer.base
+                                nonisolated(unsafe) let dx = dInputBuffer.base
+                                nonisolated(unsafe) let dwAll = partialWeightBuffer.base
+                                nonisolated(unsafe) let dbAll = partialBiasBuffer.base
                                 nonisolated(unsafe) let kept = keptPatches
                                 Parallel.forEach(chunks: plan.items.count, threads: threads) { item in
                                     let patches = allocateAlignedFloats(patchSize * plan.maxColumns)

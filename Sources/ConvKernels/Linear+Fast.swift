@@ -11,8 +11,8 @@ extension Linear {
         input.data.withUnsafeBufferPointer { inputBuffer in
             weight.data.withUnsafeBufferPointer { weightBuffer in
                 output.data.withUnsafeMutableBufferPointer { outputBuffer in
-                    nonisolated(unsafe) let x = inputBuffer.baseAddress!, w = weightBuffer.baseAddress!
-                    nonisolated(unsafe) let y = outputBuffer.baseAddress!
+                    nonisolated(unsafe) let x = inputBuffer.base, w = weightBuffer.base
+                    nonisolated(unsafe) let y = outputBuffer.base
                     Parallel.forEach(chunks: parts.count, threads: threads) { part in
                         let rows = parts[part]
                         // y = x W^T: dot products of input rows with weight rows.
@@ -54,9 +54,9 @@ extension Linear {
                     transposedGradient.withUnsafeBufferPointer { transposedBuffer in
                         dInput.data.withUnsafeMutableBufferPointer { dInputBuffer in
                             dWeight.data.withUnsafeMutableBufferPointer { dWeightBuffer in
-                                nonisolated(unsafe) let x = inputBuffer.baseAddress!, w = weightBuffer.baseAddress!
-                                nonisolated(unsafe) let dy = gradientBuffer.baseAddress!, dyT = transposedBuffer.baseAddress!
-                                nonisolated(unsafe) let dx = dInputBuffer.baseAddress!, dw = dWeightBuffer.baseAddress!
+                                nonisolated(unsafe) let x = inputBuffer.base, w = weightBuffer.base
+                                nonisolated(unsafe) let dy = gradientBuffer.base, dyT = transposedBuffer.base
+                                nonisolated(unsafe) let dx = dInputBuffer.base, dw = dWeightBuffer.base
                                 let inputJobs = needInputGradient ? inputParts.count : 0
                                 Parallel.forEach(chunks: inputJobs + weightParts.count, threads: threads) { job in
                                     if job < inputJobs {

@@ -24,7 +24,7 @@ extension Pool2d {
         let isMaxTwoByTwo = isMax && g.kernel == 2 && g.stride == 2
         return Tensor(shape: g.outputShape) { output in
             input.data.withUnsafeBufferPointer { source in
-                nonisolated(unsafe) let x = source.baseAddress!, y = output.baseAddress!
+                nonisolated(unsafe) let x = source.base, y = output.base
                 Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
                     for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
                         let input = x + plane &* inputPlane, out = y + plane &* outputPlane
@@ -77,7 +77,7 @@ extension Pool2d {
         input.data.withUnsafeBufferPointer { source in
             dOutput.data.withUnsafeBufferPointer { gradient in
                 dInput.data.withUnsafeMutableBufferPointer { target in
-                    nonisolated(unsafe) let x = source.baseAddress!, dy = gradient.baseAddress!, dx = target.baseAddress!
+                    nonisolated(unsafe) let x = source.base, dy = gradient.base, dx = target.base
                     Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
                         for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
                             let input = x + plane &* inputPlane, dIn = dx + plane &* inputPlane

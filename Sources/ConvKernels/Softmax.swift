@@ -19,19 +19,28 @@ public enum Softmax {
             output.withUnsafeMutableBufferPointer { target in
                 for row in 0..<rows {
                     let base = row &* classes
-                    var largest = source[base]
-                    for k in 1..<classes where source[base &+ k] > largest { largest = source[base &+ k] }
-                    var sum: Float = 0
-                    for k in 0..<classes {
-                        let e = Math.exp(source[base &+ k] - largest)
-                        target[base &+ k] = e
-                        sum += e
-                    }
+                    let (_, sum) = exponentiateRow(source.base + base, into: target.base + base, count: classes)
                     for k in 0..<classes { target[base &+ k] /= sum }
                 }
             }
         }
         return Tensor(shape: input.shape, data: output)
+    }
+
+    /// Writes `exp(x[k] - m)` for one row of `count` scores and returns `m` (the row's maximum) and
+    /// the sum of the exponentials: the shared first half of softmax and of cross-entropy.
+    @inline(__always)
+    static func exponentiateRow(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                                count: Int) -> (largest: Float, sum: Float) {
+        var largest = source[0]
+        for k in 1..<count where source[k] > largest { largest = source[k] }
+        var sum: Float = 0
+        for k in 0..<count {
+            let e = Math.exp(source[k] - largest)
+            target[k] = e
+            sum += e
+        }
+        return (largest, sum)
     }
 
     /// The gradient with respect to the input, from the forward pass's `output` `y`:

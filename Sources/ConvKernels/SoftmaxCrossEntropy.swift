@@ -35,14 +35,8 @@ public enum SoftmaxCrossEntropy {
             dLogits.withUnsafeMutableBufferPointer { target in
                 for row in 0..<rows {
                     let base = row &* classes
-                    var largest = source[base]
-                    for k in 1..<classes where source[base &+ k] > largest { largest = source[base &+ k] }
-                    var sum: Float = 0
-                    for k in 0..<classes {
-                        let e = Math.exp(source[base &+ k] - largest)
-                        target[base &+ k] = e
-                        sum += e
-                    }
+                    let (largest, sum) = Softmax.exponentiateRow(source.base + base, into: target.base + base,
+                                                                 count: classes)
                     let label = labels[row]
                     // (m - x[label]) first: the two are close, so the difference is exact and the
                     // small log term is not lost against a large maximum.

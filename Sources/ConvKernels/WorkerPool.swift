@@ -125,13 +125,14 @@ final class WorkerPool: @unchecked Sendable {
         var thread = pthread_t()
         #endif
         let created = pthread_create(&thread, nil, { raw in
-            let start = Unmanaged<WorkerStart>.fromOpaque(raw!).takeRetainedValue()
+            guard let raw else { preconditionFailure("a kernel worker thread started without its context") }
+            let start = Unmanaged<WorkerStart>.fromOpaque(raw).takeRetainedValue()
             start.pool.workerLoop(index: start.index)
             return nil
         }, context)
         precondition(created == 0, "could not start a kernel worker thread (pthread_create returned \(created))")
         #if canImport(Darwin)
-        pthread_detach(thread!)
+        if let thread { pthread_detach(thread) }
         #else
         pthread_detach(thread)
         #endif
