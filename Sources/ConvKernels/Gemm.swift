@@ -44,30 +44,11 @@ enum Gemm {
         while row < m {
             let rows = m &- row
             let aRow = a + row &* lda, cRow = c + row &* ldc
-            var column = 0
             if rows >= 4 {
-                while n &- column >= 3 {
-                    DotBlock<4, 3>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
-                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
-                    column &+= 3
-                }
-                while column < n {
-                    DotBlock<4, 1>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
-                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
-                    column &+= 1
-                }
+                DotBlock<4, 3>.acrossColumns(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
                 row &+= 4
             } else {
-                while n &- column >= 3 {
-                    DotBlock<1, 3>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
-                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
-                    column &+= 3
-                }
-                while column < n {
-                    DotBlock<1, 1>.multiply(k: k, a: aRow, lda: lda, b: b + column &* ldb, ldb: ldb,
-                                            c: cRow + column, ldc: ldc, accumulate: accumulate)
-                    column &+= 1
-                }
+                DotBlock<1, 3>.acrossColumns(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
                 row &+= 1
             }
         }
@@ -136,6 +117,22 @@ private enum RowBlock<let R: Int> {
 
 /// `R` rows of a against `C` rows of b: `R * C` dot products along k, eight lanes at a time.
 private enum DotBlock<let R: Int, let C: Int> {
+    /// `R` rows of a against all `n` rows of b: `C` at a time, then one at a time.
+    @inline(__always)
+    static func acrossColumns(n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+                              c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        var column = 0
+        while n &- column >= C {
+            multiply(k: k, a: a, lda: lda, b: b + column &* ldb, ldb: ldb, c: c + column, ldc: ldc, accumulate: accumulate)
+            column &+= C
+        }
+        while column < n {
+            DotBlock<R, 1>.multiply(k: k, a: a, lda: lda, b: b + column &* ldb, ldb: ldb, c: c + column, ldc: ldc,
+                                    accumulate: accumulate)
+            column &+= 1
+        }
+    }
+
     @inline(never)
     static func multiply(k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
@@ -205,42 +202,17 @@ enum TableGemm {
         var row = 0
         while row < m {
             let aRows = a + row &* aRowStride, cRow = c + row &* ldc
-            var column = 0
             if m &- row >= 6 {
-                while n &- column >= 2 {
-                    TableDotBlock<6, 2>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
-                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
-                    column &+= 2
-                }
-                while column < n {
-                    TableDotBlock<6, 1>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
-                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
-                    column &+= 1
-                }
+                TableDotBlock<6, 2>.acrossColumns(n: n, positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                                  bOffsets: bOffsets, positionOffsets: positionOffsets, c: cRow, ldc: ldc)
                 row &+= 6
             } else if m &- row >= 4 {
-                while n &- column >= 3 {
-                    TableDotBlock<4, 3>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
-                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
-                    column &+= 3
-                }
-                while column < n {
-                    TableDotBlock<4, 1>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
-                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
-                    column &+= 1
-                }
+                TableDotBlock<4, 3>.acrossColumns(n: n, positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                                  bOffsets: bOffsets, positionOffsets: positionOffsets, c: cRow, ldc: ldc)
                 row &+= 4
             } else {
-                while n &- column >= 3 {
-                    TableDotBlock<1, 3>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
-                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
-                    column &+= 3
-                }
-                while column < n {
-                    TableDotBlock<1, 1>.add(positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
-                                            bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: cRow + column, ldc: ldc)
-                    column &+= 1
-                }
+                TableDotBlock<1, 3>.acrossColumns(n: n, positions: positions, lanes: lanes, a: aRows, aRowStride: aRowStride, b: b,
+                                                  bOffsets: bOffsets, positionOffsets: positionOffsets, c: cRow, ldc: ldc)
                 row &+= 1
             }
         }
@@ -280,6 +252,24 @@ private enum TableRowBlock<let R: Int> {
 
 /// `R` rows of a against `C` table rows of b, summed over positions and lanes, added to c.
 private enum TableDotBlock<let R: Int, let C: Int> {
+    /// `R` rows of a against all `n` table rows of b: `C` at a time, then one at a time.
+    @inline(__always)
+    static func acrossColumns(n: Int, positions: Range<Int>, lanes: Int, a: UnsafePointer<Float>, aRowStride: Int,
+                              b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, positionOffsets: UnsafePointer<Int>,
+                              c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var column = 0
+        while n &- column >= C {
+            add(positions: positions, lanes: lanes, a: a, aRowStride: aRowStride, b: b, bOffsets: bOffsets + column,
+                positionOffsets: positionOffsets, c: c + column, ldc: ldc)
+            column &+= C
+        }
+        while column < n {
+            TableDotBlock<R, 1>.add(positions: positions, lanes: lanes, a: a, aRowStride: aRowStride, b: b,
+                                    bOffsets: bOffsets + column, positionOffsets: positionOffsets, c: c + column, ldc: ldc)
+            column &+= 1
+        }
+    }
+
     @inline(never)
     static func add(positions: Range<Int>, lanes: Int, a: UnsafePointer<Float>, aRowStride: Int,
                     b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, positionOffsets: UnsafePointer<Int>,
