@@ -1,41 +1,76 @@
 import ConvKernels
 
 extension LeNet5 {
-    /// The parameters under PyTorch's names, with the variant in the metadata (plus `metadata`).
+    /// The parameters (and batch normalisation's running statistics) under PyTorch's names, with the
+    /// variant and options in the metadata (plus `metadata`).
     public func checkpoint(metadata: [String: String] = [:]) -> Checkpoint {
         var allMetadata = metadata
-        allMetadata["variant"] = variant.rawValue
         allMetadata["model"] = "LeNet-5"
-        return Checkpoint(tensors: Array(zip(Self.parameterNames, parameters)).map { ($0.0, $0.1) }, metadata: allMetadata)
+        allMetadata["variant"] = variant.rawValue
+        allMetadata["batch_norm"] = options.batchNorm ? "true" : "false"
+        allMetadata["dropout"] = "\(options.dropout)"
+        var tensors = Array(zip(parameterNames, parameters)).map { (name: $0.0, tensor: $0.1) }
+        if options.batchNorm {
+            tensors += zip(Self.runningStatisticNames, runningStatistics).map { (name: $0.0, tensor: $0.1) }
+        }
+        return Checkpoint(tensors: tensors, metadata: allMetadata)
     }
 
     /// A network with a checkpoint's parameters.
     ///
+    /// - Parameter variant: taken when the checkpoint does not say (one written by PyTorch has no
+    ///   metadata); when it does and `requireVariant` is true, the two must agree.
     /// - Throws: `CheckpointError` when a parameter is missing or has another shape, or the
-    ///   checkpoint names another variant (one written by PyTorch, without metadata, is taken as
-    ///   `variant`).
-    public init(checkpoint: Checkpoint, variant expected: Variant = .modern, name: String) throws(CheckpointError) {
+    ///   checkpoint's metadata is not understood.
+    public init(checkpoint: Checkpoint, variant expected: Variant = .modern, requireVariant: Bool = false,
+                name: String) throws(CheckpointError) {
         let variant: Variant
         if let written = checkpoint.metadata["variant"] {
             guard let known = Variant(rawValue: written) else {
                 throw CheckpointError("\(name): variant \"\(written)\" is not one of modern, classic")
             }
+            if requireVariant && known != expected {
+                throw CheckpointError("\(name): holds a \(known.rawValue) LeNet-5, not the \(expected.rawValue) one asked for; "
+                    + "give --variant \(known.rawValue) or another checkpoint")
+            }
             variant = known
         } else {
             variant = expected
         }
-        var parameters: [Tensor] = []
-        for (parameterName, shape) in zip(Self.parameterNames, Self.parameterShapes) {
-            guard let tensor = checkpoint.tensor(named: parameterName) else {
-                throw CheckpointError("\(name): has no \(parameterName); a LeNet-5 checkpoint holds "
-                    + Self.parameterNames.joined(separator: ", "))
+        var options = Options()
+        if let batchNorm = checkpoint.metadata["batch_norm"] {
+            guard batchNorm == "true" || batchNorm == "false" else {
+                throw CheckpointError("\(name): batch_norm \"\(batchNorm)\" in the metadata is not true or false")
+            }
+            options.batchNorm = batchNorm == "true"
+        } else {
+            // A checkpoint without metadata (PyTorch's) has batch normalisation if it holds its tensors.
+            options.batchNorm = checkpoint.tensor(named: "bn1.weight") != nil
+        }
+        if let dropout = checkpoint.metadata["dropout"] {
+            guard let value = Float(dropout), value >= 0, value < 1 else {
+                throw CheckpointError("\(name): dropout \"\(dropout)\" in the metadata is not a probability below 1")
+            }
+            options.dropout = value
+        }
+        var names = Self.parameterNames, shapes = Self.parameterShapes
+        if options.batchNorm {
+            names += Self.batchNormParameterNames + Self.runningStatisticNames
+            shapes += Self.batchNormParameterShapes + Self.runningStatisticShapes
+        }
+        var tensors: [Tensor] = []
+        for (tensorName, shape) in zip(names, shapes) {
+            guard let tensor = checkpoint.tensor(named: tensorName) else {
+                throw CheckpointError("\(name): has no \(tensorName); a LeNet-5 checkpoint holds "
+                    + names.joined(separator: ", "))
             }
             guard tensor.shape == shape else {
-                throw CheckpointError("\(name): \(parameterName) has shape \(tensor.shape); LeNet-5's is \(shape)")
+                throw CheckpointError("\(name): \(tensorName) has shape \(tensor.shape); LeNet-5's is \(shape)")
             }
-            parameters.append(tensor)
+            tensors.append(tensor)
         }
-        self.variant = variant
-        self.parameters = parameters
+        let parameterCount = Self.parameterNames.count + (options.batchNorm ? Self.batchNormParameterNames.count : 0)
+        self.init(variant: variant, options: options, parameters: Array(tensors[..<parameterCount]),
+                  runningStatistics: Array(tensors[parameterCount...]))
     }
 }

@@ -1,7 +1,7 @@
 import ConvKernels
 import Foundation
 import Testing
-import Training
+@testable import Training
 
 @Suite("LeNet-5")
 struct LeNet5Tests {
@@ -70,5 +70,59 @@ struct LeNet5Tests {
                         "\(name)[\(probe)]: analytic \(analytic), numerical \(numerical)")
             }
         }
+    }
+}
+
+@Suite("LeNet-5 options")
+struct LeNet5OptionsTests {
+    /// The training-mode loss, with the dropout masks drawn from the same seed on every call.
+    private func loss(_ network: LeNet5, _ input: Tensor, _ labels: [Int]) throws -> Double {
+        var copy = network
+        var random = SeededRandom(seed: 11)
+        let logits = try copy.forwardForTraining(input, random: &random).logits
+        return Double(try SoftmaxCrossEntropy.forward(logits: logits, labels: labels).loss)
+    }
+
+    @Test("with batch normalisation and dropout, backward matches finite differences (classic, training mode)")
+    func gradientCheck() throws {
+        var random = SeededRandom(seed: 5)
+        var network = LeNet5(variant: .classic, options: LeNet5.Options(dropout: 0.25, batchNorm: true), seed: 6)
+        #expect(network.parameterNames.suffix(4) == ["bn1.weight", "bn1.bias", "bn2.weight", "bn2.bias"])
+        let input = random.uniformTensor(shape: [4, 1, 28, 28], in: 0..<1)
+        let labels = [3, 8, 1, 0]
+        var copy = network
+        var masks = SeededRandom(seed: 11)
+        let activations = try copy.forwardForTraining(input, random: &masks)
+        #expect(activations.conv1Normalized != nil && activations.dropoutMask1 != nil)
+        let dLogits = try SoftmaxCrossEntropy.forward(logits: activations.logits, labels: labels).dLogits
+        let gradients = try network.backward(activations, dLogits: dLogits)
+        let step: Float = 1e-2
+        for (index, name) in network.parameterNames.enumerated() {
+            let count = network.parameters[index].count
+            for probe in Set([0, count / 2, count - 1]) {
+                let original = network.parameters[index].data[probe]
+                network.parameters[index].data[probe] = original + step
+                let plus = try loss(network, input, labels)
+                network.parameters[index].data[probe] = original - step
+                let minus = try loss(network, input, labels)
+                network.parameters[index].data[probe] = original
+                let numerical = Float((plus - minus) / (2 * Double(step)))
+                let analytic = gradients[index].data[probe]
+                #expect(abs(numerical - analytic) <= 6e-5 + 2e-2 * abs(numerical),
+                        "\(name)[\(probe)]: analytic \(analytic), numerical \(numerical)")
+            }
+        }
+    }
+
+    @Test("evaluation mode uses no dropout and the running statistics, and changes nothing")
+    func evaluationMode() throws {
+        var random = SeededRandom(seed: 1)
+        var network = LeNet5(options: LeNet5.Options(dropout: 0.5, batchNorm: true), seed: 2)
+        let input = random.uniformTensor(shape: [2, 1, 28, 28], in: 0..<1)
+        let first = try network.forward(input).logits
+        #expect(try network.forward(input).logits == first, "evaluation is deterministic")
+        _ = try network.forwardForTraining(input, random: &random)
+        #expect(network.runningStatistics[0] != Tensor(zeros: [6]), "a training pass moves the running mean")
+        #expect(try network.forward(input).logits != first, "evaluation reads the running statistics")
     }
 }

@@ -1,0 +1,390 @@
+import ConvKernels
+import Foundation
+
+/// The training loop: mini-batches shuffled by seed, the optimizer, evaluation on the validation
+/// and test sets after every epoch, early stopping, divergence, events and snapshots.
+///
+/// `run` is synchronous; `TrainingSession` runs it on a background thread. The loop never waits for
+/// whoever reads its events: they are handed over as values.
+public struct Trainer: Sendable {
+    public private(set) var configuration: TrainingConfiguration
+    public let data: TrainingData
+    public private(set) var network: LeNet5
+    public private(set) var optimizer: TrainingOptimizer
+    /// Epochs finished, steps taken, and batches done in the current epoch (0 at an epoch boundary).
+    public private(set) var epochsCompleted = 0
+    public private(set) var stepsTaken = 0
+    public private(set) var batchesDoneInEpoch = 0
+    /// The training images (after the validation split), the validation images, by index into `data.train`.
+    public let trainingIndices: [Int]
+    public let validationIndices: [Int]
+    private let trainBatches: BatchMaker
+    private let testBatches: BatchMaker
+    private var latestConfusion: ConfusionMatrix?
+    /// Random draws for dropout and augmentation.
+    private var random: SeededRandom
+
+    /// A trainer at step 0, or continuing `resume` (a checkpoint written by a trainer: its weights,
+    /// optimizer state, position and seed).
+    ///
+    /// - Throws: `KernelError` for a bad configuration (naming the flag), `CheckpointError` for a
+    ///   checkpoint that does not fit (naming the file), `DatasetError` for a split that does not fit.
+    public init(configuration: TrainingConfiguration, data: TrainingData,
+                resume: (checkpoint: Checkpoint, name: String)? = nil) throws {
+        try configuration.validate()
+        var configuration = configuration
+        var network = LeNet5(variant: configuration.variant, options: configuration.modelOptions, seed: configuration.seed)
+        var optimizer = try TrainingOptimizer(kind: configuration.optimizer, learningRate: configuration.baseLearningRate,
+                                              momentum: configuration.momentum, weightDecay: configuration.weightDecay)
+        if let (checkpoint, name) = resume {
+            network = try LeNet5(checkpoint: checkpoint, variant: configuration.variant, requireVariant: true, name: name)
+            guard network.options.batchNorm == configuration.modelOptions.batchNorm else {
+                throw CheckpointError("\(name): was trained \(network.options.batchNorm ? "with" : "without") batch "
+                    + "normalisation; give \(network.options.batchNorm ? "--batch-norm" : "no --batch-norm") to resume it")
+            }
+            try optimizer.restore(from: checkpoint.metadata, shapes: network.parameters.map(\.shape), name: name)
+            if let seed = checkpoint.metadata["seed"].flatMap(UInt64.init) { configuration.seed = seed }
+        }
+        let usable = min(configuration.trainingSubset.map { $0 + configuration.validationCount } ?? data.train.count,
+                         data.train.count)
+        guard configuration.validationCount < usable else {
+            throw DatasetError("--validation \(configuration.validationCount) leaves no training images out of "
+                + "\(data.train.count); give fewer than \(data.train.count)")
+        }
+        // The split is fixed by the seed: the same images are held out on every resume.
+        var splitRandom = SeededRandom(seed: configuration.seed &+ 0x5EED)
+        var order = Array(0..<data.train.count)
+        Self.shuffle(&order, random: &splitRandom)
+        validationIndices = Array(order[0..<configuration.validationCount])
+        trainingIndices = Array(order[configuration.validationCount..<usable])
+        guard configuration.probeIndex >= 0 else {
+            throw KernelError("--probe \(configuration.probeIndex) is invalid; give an image number, 0 or more")
+        }
+
+        self.configuration = configuration
+        self.data = data
+        self.network = network
+        self.optimizer = optimizer
+        trainBatches = BatchMaker(images: data.train, mean: data.mean, standardDeviation: data.standardDeviation)
+        testBatches = BatchMaker(images: data.test, mean: data.mean, standardDeviation: data.standardDeviation)
+        random = SeededRandom(seed: configuration.seed &+ 0xD12017)
+        if let (checkpoint, name) = resume {
+            let position = { (key: String) throws(CheckpointError) -> Int in
+                guard let text = checkpoint.metadata[key] else { return 0 }
+                guard let value = Int(text), value >= 0 else {
+                    throw CheckpointError("\(name): \(key) \"\(text)\" in the metadata is not a count")
+                }
+                return value
+            }
+            epochsCompleted = try position("epoch")
+            stepsTaken = try position("step")
+            batchesDoneInEpoch = try position("batch")
+            if batchesDoneInEpoch >= stepsPerEpoch { batchesDoneInEpoch = 0 }
+        }
+    }
+
+    public var stepsPerEpoch: Int { (trainingIndices.count + configuration.batchSize - 1) / configuration.batchSize }
+
+    /// The learning rate for the next step: the schedule's for the epoch, times the warm-up ramp.
+    func learningRate(epoch: Int, step: Int, scale: Float) -> Float {
+        var rate = configuration.schedule.rate(base: configuration.baseLearningRate, epoch: epoch)
+        if configuration.warmupSteps > 0 && step < configuration.warmupSteps {
+            rate *= Float(step + 1) / Float(configuration.warmupSteps)
+        }
+        return rate * scale
+    }
+
+    /// Trains until every epoch has run, early stopping, divergence, or `control` says stop.
+    ///
+    /// - Parameters:
+    ///   - emit: receives every event, on this thread, in order.
+    ///   - snapshot: receives a snapshot at most every `configuration.snapshotInterval` seconds.
+    public mutating func run(control: TrainingControl = TrainingControl(),
+                             emit: (TrainingEvent) -> Void,
+                             snapshot: (TrainingSnapshot) -> Void = { _ in }) -> TrainingOutcome {
+        let started = Date()
+        let threads = configuration.threads, batchSize = configuration.batchSize
+        emit(.started(TrainingStart(
+            datasetName: data.name, datasetDescription: data.description, trainingImages: trainingIndices.count,
+            validationImages: validationIndices.count, testImages: data.test.count, stepsPerEpoch: stepsPerEpoch,
+            epochs: configuration.epochs, firstEpoch: epochsCompleted + 1, firstStep: stepsTaken,
+            parameterCount: network.parameterCount)))
+
+        var lastEpoch: EpochReport?
+        var bestValidationLoss = Double.infinity, bestEpoch = epochsCompleted, bestParameters = network.parameters
+        var bestStatistics = network.runningStatistics
+        var epochsWithoutImprovement = 0
+        var lastSnapshot = Date.distantPast
+        // Images per second over a sliding window of about half a second.
+        var rateWindowStart = Date(), rateWindowImages = 0, recentRate = 0.0
+
+        func finish(_ reason: TrainingOutcome.Reason) -> TrainingOutcome {
+            let outcome = TrainingOutcome(reason: reason, epochsCompleted: epochsCompleted, steps: stepsTaken,
+                                          lastEpoch: lastEpoch, seconds: Date().timeIntervalSince(started))
+            emit(.finished(outcome))
+            return outcome
+        }
+
+        while epochsCompleted < configuration.epochs {
+            let epoch = epochsCompleted
+            let epochStarted = Date()
+            var trainingSeconds = 0.0, trainedImages = 0
+            var lossSum = 0.0, correct = 0, lossBatches = 0
+            var order = trainingIndices
+            var shuffleRandom = SeededRandom(seed: configuration.seed &+ UInt64(epoch) &* 0x9E37_79B9_7F4A_7C15)
+            Self.shuffle(&order, random: &shuffleRandom)
+
+            while batchesDoneInEpoch < stepsPerEpoch {
+                let keepGoing = control.waitForNextStep { paths in
+                    for path in paths { saveRequested(path, emit: emit) }
+                }
+                guard keepGoing else { return finish(.stopped) }
+                let stepStarted = Date()
+                let range = (batchesDoneInEpoch * batchSize)..<min(order.count, (batchesDoneInEpoch + 1) * batchSize)
+                let (images, labels) = trainBatches.batch(order[range], augmentation: configuration.augmentation,
+                                                          random: &random)
+                let rate = learningRate(epoch: epoch, step: stepsTaken, scale: control.learningRateScale)
+                optimizer.learningRate = rate
+                let result: (loss: Float, correct: Int, gradients: [Tensor])
+                do {
+                    result = try step(images: images, labels: labels, threads: threads)
+                } catch {
+                    preconditionFailure("a LeNet-5 step failed on a well-formed batch: \(error)")
+                }
+                guard result.loss.isFinite && Self.allFinite(result.gradients) else {
+                    // The update is not applied: the weights stay those of the last good step.
+                    return finish(.diverged(step: stepsTaken + 1, suggestedLearningRate: Self.suggestion(below: rate)))
+                }
+                optimizer.step(parameters: &network.parameters, gradients: result.gradients)
+                stepsTaken += 1
+                batchesDoneInEpoch += 1
+                lossSum += Double(result.loss) * Double(labels.count)
+                lossBatches += labels.count
+                correct += result.correct
+
+                let now = Date()
+                trainingSeconds += now.timeIntervalSince(stepStarted)
+                trainedImages += labels.count
+                rateWindowImages += labels.count
+                let windowSeconds = now.timeIntervalSince(rateWindowStart)
+                if windowSeconds >= 0.5 || recentRate == 0 {
+                    recentRate = Double(rateWindowImages) / max(windowSeconds, 1e-9)
+                    rateWindowStart = now
+                    rateWindowImages = 0
+                }
+                emit(.step(StepReport(epoch: epoch + 1, batch: batchesDoneInEpoch, batchesPerEpoch: stepsPerEpoch,
+                                      step: stepsTaken, loss: result.loss,
+                                      accuracy: Float(result.correct) / Float(labels.count),
+                                      learningRate: rate, imagesPerSecond: recentRate)))
+                if now.timeIntervalSince(lastSnapshot) >= configuration.snapshotInterval {
+                    snapshot(takeSnapshot(epoch: epoch + 1, gradients: result.gradients))
+                    lastSnapshot = Date()
+                }
+            }
+
+            // The epoch's end: evaluation, the report, early stopping.
+            let validation = validationIndices.isEmpty ? nil
+                : evaluate(trainBatches, indices: validationIndices, threads: threads)
+            let test = evaluate(testBatches, indices: Array(0..<data.test.count), threads: threads)
+            latestConfusion = validation?.confusion ?? test.confusion
+            epochsCompleted += 1
+            batchesDoneInEpoch = 0
+            let report = EpochReport(
+                epoch: epoch + 1, step: stepsTaken, loss: lossBatches == 0 ? 0 : lossSum / Double(lossBatches),
+                trainAccuracy: lossBatches == 0 ? 0 : Double(correct) / Double(lossBatches),
+                validationLoss: validation?.loss, validationAccuracy: validation?.confusion.accuracy,
+                testLoss: test.loss, testAccuracy: test.confusion.accuracy,
+                learningRate: learningRate(epoch: epoch, step: stepsTaken, scale: control.learningRateScale),
+                imagesPerSecond: trainingSeconds > 0 ? Double(trainedImages) / trainingSeconds : 0,
+                seconds: Date().timeIntervalSince(epochStarted), confusion: latestConfusion ?? test.confusion)
+            lastEpoch = report
+            emit(.epoch(report))
+            snapshot(takeSnapshot(epoch: epoch + 1, gradients: nil))
+            lastSnapshot = Date()
+
+            if let patience = configuration.patience, let validationLoss = validation?.loss {
+                if validationLoss < bestValidationLoss {
+                    bestValidationLoss = validationLoss
+                    bestEpoch = epoch + 1
+                    bestParameters = network.parameters
+                    bestStatistics = network.runningStatistics
+                    epochsWithoutImprovement = 0
+                } else {
+                    epochsWithoutImprovement += 1
+                    if epochsWithoutImprovement >= patience {
+                        network.parameters = bestParameters
+                        network.runningStatistics = bestStatistics
+                        return finish(.earlyStopped(bestEpoch: bestEpoch))
+                    }
+                }
+            }
+        }
+        for path in control.takeCheckpointRequests() { saveRequested(path, emit: emit) }
+        return finish(.completed)
+    }
+
+    /// Forward (training mode), loss and backward for one batch, with L1 added to the weights'
+    /// gradients; the update is left to the caller.
+    mutating func step(images: Tensor, labels: [Int], threads: Int) throws(KernelError)
+        -> (loss: Float, correct: Int, gradients: [Tensor]) {
+        let activations = try network.forwardForTraining(images, random: &random, threads: threads)
+        let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: activations.logits, labels: labels)
+        var gradients = try network.backward(activations, dLogits: dLogits, threads: threads)
+        if configuration.l1 > 0 {
+            for index in Self.weightIndices { addL1(&gradients[index], weights: network.parameters[index]) }
+        }
+        return (loss, Self.correctCount(logits: activations.logits, labels: labels), gradients)
+    }
+
+    /// conv1, conv2, fc1, fc2 and fc3's weights (not biases, not batch normalisation).
+    static let weightIndices = [0, 2, 4, 6, 8]
+
+    private func addL1(_ gradient: inout Tensor, weights: Tensor) {
+        let l1 = configuration.l1
+        for index in 0..<gradient.count {
+            let w = weights.data[index]
+            gradient.data[index] += w > 0 ? l1 : (w < 0 ? -l1 : 0)
+        }
+    }
+
+    /// The mean loss and the confusion matrix over `indices`, in evaluation mode.
+    func evaluate(_ maker: BatchMaker, indices: [Int], threads: Int) -> (loss: Double, confusion: ConfusionMatrix) {
+        var confusion = ConfusionMatrix(classes: 10)
+        var lossSum = 0.0
+        var unused = SeededRandom(seed: 0)
+        var start = 0
+        while start < indices.count {
+            let end = min(indices.count, start + 500)
+            let (images, labels) = maker.batch(indices[start..<end], random: &unused)
+            do {
+                let logits = try network.forward(images, threads: threads).logits
+                let (loss, _) = try SoftmaxCrossEntropy.forward(logits: logits, labels: labels)
+                lossSum += Double(loss) * Double(labels.count)
+                for (row, label) in labels.enumerated() {
+                    confusion.add(actual: label, predicted: Self.argmax(logits.data, row: row, width: 10))
+                }
+            } catch {
+                preconditionFailure("evaluating LeNet-5 failed on a well-formed batch: \(error)")
+            }
+            start = end
+        }
+        return (indices.isEmpty ? 0 : lossSum / Double(indices.count), confusion)
+    }
+
+    /// The figures for a split (`validation` or `test`) with the current weights.
+    public func evaluate(split: EvaluationSplit) -> (loss: Double, confusion: ConfusionMatrix) {
+        switch split {
+        case .validation: evaluate(trainBatches, indices: validationIndices, threads: configuration.threads)
+        case .test: evaluate(testBatches, indices: Array(0..<data.test.count), threads: configuration.threads)
+        }
+    }
+
+    public enum EvaluationSplit: Sendable { case validation, test }
+
+    private func takeSnapshot(epoch: Int, gradients: [Tensor]?) -> TrainingSnapshot {
+        let probeSet = validationIndices.isEmpty ? (maker: testBatches, indices: Array(0..<data.test.count))
+            : (maker: trainBatches, indices: validationIndices)
+        let probeIndex = probeSet.indices[configuration.probeIndex % probeSet.indices.count]
+        var unused = SeededRandom(seed: 0)
+        let (image, labels) = probeSet.maker.batch([probeIndex][...], random: &unused)
+        let activations: LeNet5.Activations, probabilities: [Float]
+        do {
+            activations = try network.forward(image, threads: 1)
+            probabilities = try Softmax.forward(input: activations.logits).data
+        } catch {
+            preconditionFailure("LeNet-5 failed on the probe image: \(error)")
+        }
+        return TrainingSnapshot(
+            epoch: epoch, step: stepsTaken, conv1Weights: network.parameters[0], conv2Weights: network.parameters[2],
+            conv1Gradient: gradients?[0] ?? Tensor(zeros: network.parameters[0].shape),
+            conv2Gradient: gradients?[2] ?? Tensor(zeros: network.parameters[2].shape),
+            probeIndex: probeIndex, probeLabel: labels[0], probe: activations,
+            probeProbabilities: probabilities, confusion: latestConfusion)
+    }
+
+    /// The checkpoint of the run as it stands: weights under PyTorch's names, and in the metadata
+    /// everything `--resume` needs (position, seed, optimizer state) and the inspector needs
+    /// (normalisation).
+    public func checkpoint() -> Checkpoint {
+        var metadata = optimizer.metadata
+        metadata["trainer"] = "convtutor"
+        metadata["epoch"] = "\(epochsCompleted)"
+        metadata["step"] = "\(stepsTaken)"
+        metadata["batch"] = "\(batchesDoneInEpoch)"
+        metadata["seed"] = "\(configuration.seed)"
+        metadata["dataset"] = data.name
+        metadata["normalization_mean"] = "\(data.mean)"
+        metadata["normalization_std"] = "\(data.standardDeviation)"
+        metadata["learning_rate"] = "\(configuration.baseLearningRate)"
+        metadata["batch_size"] = "\(configuration.batchSize)"
+        metadata["weight_decay"] = "\(configuration.weightDecay)"
+        metadata["l1"] = "\(configuration.l1)"
+        metadata["augmentation"] = configuration.augmentation == nil ? "false" : "true"
+        if let accuracy = lastTestAccuracy { metadata["test_accuracy"] = "\(accuracy)" }
+        return network.checkpoint(metadata: metadata)
+    }
+
+    /// Set from outside after the run to record the final test accuracy in the checkpoint.
+    public var lastTestAccuracy: Double?
+
+    private func saveRequested(_ path: String, emit: (TrainingEvent) -> Void) {
+        do {
+            try checkpoint().write(to: path)
+            emit(.checkpointSaved(path: path))
+        } catch {
+            emit(.checkpointFailed(path: path, message: error.message))
+        }
+    }
+
+    // MARK: Helpers
+
+    static func shuffle(_ values: inout [Int], random: inout SeededRandom) {
+        // Fisher-Yates with the seeded generator, so that an order depends on the seed alone.
+        guard values.count > 1 else { return }
+        for index in stride(from: values.count - 1, to: 0, by: -1) {
+            let other = Int(random.next() % UInt64(index + 1))
+            values.swapAt(index, other)
+        }
+    }
+
+    static func argmax(_ data: [Float], row: Int, width: Int) -> Int {
+        var best = 0
+        for column in 1..<width where data[row * width + column] > data[row * width + best] { best = column }
+        return best
+    }
+
+    static func correctCount(logits: Tensor, labels: [Int]) -> Int {
+        var correct = 0
+        for (row, label) in labels.enumerated() where argmax(logits.data, row: row, width: 10) == label { correct += 1 }
+        return correct
+    }
+
+    /// True when no gradient holds a NaN or an infinity (a NaN or infinity times 0 is NaN, and NaN
+    /// spreads through the sum, so one pass of multiply-adds decides it).
+    static func allFinite(_ tensors: [Tensor]) -> Bool {
+        for tensor in tensors {
+            var sum = SIMD8<Float>()
+            tensor.data.withUnsafeBufferPointer { values in
+                var index = 0
+                while index + 8 <= values.count {
+                    sum += SIMD8<Float>(values[index..<(index + 8)]) * 0
+                    index += 8
+                }
+                while index < values.count {
+                    sum[0] += values[index] * 0
+                    index += 1
+                }
+            }
+            if !sum.sum().isFinite { return false }
+        }
+        return true
+    }
+
+    /// A learning rate to suggest after divergence at `rate`: a tenth of it, rounded to one significant digit.
+    static func suggestion(below rate: Float) -> Float {
+        let target = Double(rate) / 10
+        guard target > 0 && target.isFinite else { return rate }
+        let magnitude = pow(10, (log10(target)).rounded(.down))
+        return Float((target / magnitude).rounded(.down) * magnitude)
+    }
+}

@@ -1,0 +1,119 @@
+import ConvKernels
+
+/// What a training run reports as it goes, in order: `started`, then `step`s with an `epoch` after
+/// each epoch's last step, then one `finished`.
+public enum TrainingEvent: Sendable {
+    case started(TrainingStart)
+    case step(StepReport)
+    case epoch(EpochReport)
+    /// A checkpoint asked for with `TrainingSession.saveCheckpoint(to:)` was written (or failed).
+    case checkpointSaved(path: String)
+    case checkpointFailed(path: String, message: String)
+    case finished(TrainingOutcome)
+}
+
+public struct TrainingStart: Sendable {
+    public let datasetName: String
+    public let datasetDescription: String
+    public let trainingImages: Int
+    public let validationImages: Int
+    public let testImages: Int
+    public let stepsPerEpoch: Int
+    public let epochs: Int
+    /// The epoch (from 1) and step the run starts at (later than 1 and 0 when resuming).
+    public let firstEpoch: Int
+    public let firstStep: Int
+    public let parameterCount: Int
+}
+
+public struct StepReport: Sendable {
+    /// The epoch, from 1.
+    public let epoch: Int
+    /// The batch within the epoch, from 1.
+    public let batch: Int
+    public let batchesPerEpoch: Int
+    /// Steps taken since the run began, from 1.
+    public let step: Int
+    public let loss: Float
+    /// The share of this batch the network got right before the update.
+    public let accuracy: Float
+    public let learningRate: Float
+    /// Training images per second over the last half second or so.
+    public let imagesPerSecond: Double
+}
+
+public struct EpochReport: Sendable, Equatable {
+    public let epoch: Int
+    public let step: Int
+    /// The mean training loss over the epoch's batches.
+    public let loss: Double
+    public let trainAccuracy: Double
+    public let validationLoss: Double?
+    public let validationAccuracy: Double?
+    public let testLoss: Double
+    public let testAccuracy: Double
+    public let learningRate: Float
+    /// Training images per second over the epoch (evaluation not counted).
+    public let imagesPerSecond: Double
+    /// Seconds the epoch took, evaluation included.
+    public let seconds: Double
+    /// The validation set's confusion matrix (the test set's when there is no validation split).
+    public let confusion: ConfusionMatrix
+}
+
+public struct TrainingOutcome: Sendable {
+    public enum Reason: Sendable, Equatable {
+        /// Every epoch ran.
+        case completed
+        /// The validation loss did not improve for `patience` epochs; the weights of `bestEpoch` are kept.
+        case earlyStopped(bestEpoch: Int)
+        /// Stopped on request.
+        case stopped
+        /// The loss (or a gradient) became NaN or infinite at `step`; the weights of the step before are kept.
+        case diverged(step: Int, suggestedLearningRate: Float)
+    }
+
+    public let reason: Reason
+    public let epochsCompleted: Int
+    public let steps: Int
+    /// The last epoch's figures, when one finished.
+    public let lastEpoch: EpochReport?
+    public let seconds: Double
+
+    /// The message for the reason, as the command prints it.
+    public var message: String {
+        switch reason {
+        case .completed: "finished \(epochsCompleted) epoch\(epochsCompleted == 1 ? "" : "s")"
+        case .earlyStopped(let best):
+            "stopped early after epoch \(epochsCompleted): the validation loss had not improved since epoch \(best), whose weights are kept"
+        case .stopped: "stopped at step \(steps)"
+        case .diverged(let step, let rate):
+            "loss diverged at step \(step); try a learning rate below \(TrainingOutcome.format(rate))"
+        }
+    }
+
+    static func format(_ rate: Float) -> String {
+        let text = "\(rate)"
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
+    }
+}
+
+/// What a screen shows of the network while it trains; taken at most every few hundred milliseconds.
+public struct TrainingSnapshot: Sendable {
+    public let epoch: Int
+    public let step: Int
+    /// conv1's weights `[6, 1, 5, 5]` and conv2's `[16, 6, 5, 5]`.
+    public let conv1Weights: Tensor
+    public let conv2Weights: Tensor
+    /// Their gradients at the last step.
+    public let conv1Gradient: Tensor
+    public let conv2Gradient: Tensor
+    /// The probe image (a validation image), its label, and every layer's output for it.
+    public let probeIndex: Int
+    public let probeLabel: Int
+    public let probe: LeNet5.Activations
+    /// The softmax of the probe's logits.
+    public let probeProbabilities: [Float]
+    /// The latest validation confusion matrix (nil before the first epoch ends).
+    public let confusion: ConfusionMatrix?
+}

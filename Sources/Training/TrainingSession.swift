@@ -1,0 +1,76 @@
+import Foundation
+import Synchronization
+
+/// A `Trainer` running on its own thread. A screen or a command reads its events and its latest
+/// snapshot whenever it likes, and steers it through `control`; neither ever waits on the other.
+public final class TrainingSession: Sendable {
+    public let control = TrainingControl()
+    private let state: Mutex<State>
+    private let done = DispatchSemaphore(value: 0)
+
+    private struct State: ~Copyable {
+        var events: [TrainingEvent] = []
+        var droppedSteps = 0
+        var snapshot: TrainingSnapshot?
+        var result: (trainer: Trainer, outcome: TrainingOutcome)?
+    }
+
+    /// Events kept for `takeEvents()` at most; beyond it the oldest step events are dropped (never
+    /// epoch or final events), so a reader that stops reading cannot make memory grow.
+    public static let eventLimit = 20_000
+
+    /// Starts `trainer` on a new thread. `onEvent`, if given, is also called with every event on
+    /// the training thread (it must be quick: the headless command writes a log line).
+    ///
+    /// - Parameter startPaused: true waits for `control.step()` or `control.resume()` before the first step.
+    public init(trainer: Trainer, startPaused: Bool = false, onEvent: (@Sendable (TrainingEvent) -> Void)? = nil) {
+        state = Mutex(State())
+        if startPaused { control.pause() }
+        let thread = Thread { [self, control] in
+            var trainer = trainer
+            let outcome = trainer.run(control: control, emit: { event in
+                onEvent?(event)
+                self.state.withLock { state in
+                    state.events.append(event)
+                    if state.events.count > Self.eventLimit {
+                        if let index = state.events.firstIndex(where: { if case .step = $0 { true } else { false } }) {
+                            state.events.remove(at: index)
+                            state.droppedSteps += 1
+                        }
+                    }
+                }
+            }, snapshot: { snapshot in
+                self.state.withLock { $0.snapshot = snapshot }
+            })
+            self.state.withLock { $0.result = (trainer, outcome) }
+            self.done.signal()
+        }
+        thread.name = "convtutor training"
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// The events since the last call, oldest first.
+    public func takeEvents() -> [TrainingEvent] {
+        state.withLock { state in
+            defer { state.events = [] }
+            return state.events
+        }
+    }
+
+    /// The most recent snapshot, if one was taken yet.
+    public var latestSnapshot: TrainingSnapshot? { state.withLock { $0.snapshot } }
+
+    /// True once the run has finished.
+    public var isFinished: Bool { state.withLock { $0.result != nil } }
+
+    /// Waits for the run to finish and returns the trainer as it ended and the outcome.
+    public func wait() -> (trainer: Trainer, outcome: TrainingOutcome) {
+        done.wait()
+        done.signal()  // later calls return at once
+        return state.withLock { state in
+            guard let result = state.result else { preconditionFailure("the training thread signalled without a result") }
+            return result
+        }
+    }
+}

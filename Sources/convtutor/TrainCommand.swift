@@ -1,0 +1,330 @@
+import ArgumentParser
+import ConvKernels
+import Foundation
+import KernelCommands
+import Training
+
+extension TrainingOptimizer.Kind: ExpressibleByArgument {}
+
+/// `convtutor train`: trains LeNet-5, headless.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train LeNet-5 on MNIST or the built-in digits, with checkpoints PyTorch can read.",
+        discussion: """
+            Without --data, trains on MNIST if 'convtutor data fetch mnist' has stored it in the cache, \
+            else on the built-in digits (made in memory, nothing downloaded), and says which it chose. \
+            5,000 training images are held out for validation; the test set is used only for the \
+            reported test figures.
+
+            The default recipe: Adam, learning rate 0.001, batch 32, 10 epochs, PyTorch's \
+            initialisation, inputs normalised by the training set's mean and deviation.
+
+            On a terminal a progress bar runs on standard error; each epoch's figures go to standard \
+            output. --log writes JSON Lines (one "epoch" event per epoch and a last "done" event). \
+            Ctrl-C stops at the next step and still writes --save.
+
+            Examples:
+              convtutor train --no-tui --epochs 1
+              convtutor train --no-tui --data ~/mnist --save lenet.safetensors --log train.jsonl
+              convtutor train --no-tui --optimizer sgd --lr 0.05 --schedule step:3:0.5
+              convtutor train --no-tui --resume lenet.safetensors --epochs 20 --save lenet.safetensors
+
+            Exit status: 0 when training ran, 1 when it could not (a bad file, a diverged loss), \
+            2 for a bad flag or value.
+            """)
+
+    @Flag(name: .customLong("no-tui"), help: "Train without the live screen (the only mode so far).")
+    var noTUI = false
+
+    @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files (plain or .gz).", valueName: "dir"))
+    var data: String?
+
+    @Option(help: "Epochs to train (1 to 10000).")
+    var epochs: Int = 10
+
+    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 65536).")
+    var batchSize: Int = 32
+
+    @Option(help: "The optimizer: adam or sgd (with momentum).")
+    var optimizer: TrainingOptimizer.Kind = .adam
+
+    @Option(help: ArgumentHelp("The learning rate (default 0.001 for adam, 0.05 for sgd).", valueName: "rate"))
+    var lr: Float?
+
+    @Option(help: "SGD's momentum.")
+    var momentum: Float = 0.9
+
+    @Option(help: ArgumentHelp("The learning-rate schedule: constant, step:EVERY:FACTOR, exponential:FACTOR or cosine[:MINIMUM] (cosine spans --epochs).",
+                               valueName: "schedule"))
+    var schedule: String = "constant"
+
+    @Option(help: ArgumentHelp("Steps over which the learning rate rises from near 0 at the start.", valueName: "steps"))
+    var warmup: Int = 0
+
+    @Option(help: "Which LeNet-5: modern (ReLU, max pooling) or classic (tanh, average pooling).")
+    var variant: LeNet5.Variant = .modern
+
+    @Option(help: ArgumentHelp("Dropout probability after fc1 and fc2 (0 for none).", valueName: "p"))
+    var dropout: Float = 0
+
+    @Flag(name: .customLong("batch-norm"), help: "Batch normalisation after each convolution.")
+    var batchNorm = false
+
+    @Option(name: .customLong("weight-decay"), help: ArgumentHelp("L2 weight decay.", valueName: "lambda"))
+    var weightDecay: Float = 0
+
+    @Option(help: ArgumentHelp("L1 penalty on the weights.", valueName: "lambda"))
+    var l1: Float = 0
+
+    @Flag(help: "Random shifts, small rotations, scaling and noise on training images.")
+    var augment = false
+
+    @Option(help: ArgumentHelp("Training images held out for validation.", valueName: "count"))
+    var validation: Int = 5_000
+
+    @Option(help: ArgumentHelp("Stop after this many epochs without a better validation loss (keeping the best weights).",
+                               valueName: "epochs"))
+    var patience: Int?
+
+    @Option(help: ArgumentHelp("Train on only this many images (to watch overfitting).", valueName: "count"))
+    var subset: Int?
+
+    @Option(help: "The seed for initialisation, the validation split, shuffling, dropout and augmentation.")
+    var seed: UInt64 = 0
+
+    @Option(help: ArgumentHelp("Threads to train with (default: every core).", valueName: "count"))
+    var threads: Int = Parallel.defaultThreads
+
+    @Option(help: ArgumentHelp("Write the trained network here (safetensors, written atomically).", valueName: "file"))
+    var save: String?
+
+    @Option(help: ArgumentHelp("Continue from a checkpoint written by convtutor train.", valueName: "file"))
+    var resume: String?
+
+    @Option(help: ArgumentHelp("Write JSON Lines events here.", valueName: "file"))
+    var log: String?
+
+    func validate() throws {
+        do {
+            try makeConfiguration().validate()
+        } catch let error as KernelError {
+            throw ValidationError(error.message)
+        }
+        if let save { try checkWritable(save, flag: "--save") }
+        if let log { try checkWritable(log, flag: "--log") }
+        if let resume, !FileManager.default.fileExists(atPath: resume) {
+            throw ValidationError("--resume \(resume): no such file; give a checkpoint written by convtutor train --save")
+        }
+        if let data {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--data \(data): no such folder; give a folder holding train-images-idx3-ubyte, "
+                    + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (or their .gz)")
+            }
+        }
+    }
+
+    /// The folder must exist and take a new file; the file itself, if there, must not be a folder.
+    private func checkWritable(_ path: String, flag: String) throws {
+        let url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw ValidationError("\(flag) \(path) is a folder; give a file name")
+        }
+        let folder = url.deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw ValidationError("\(flag) \(path): the folder \(folder) does not exist")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw ValidationError("\(flag) \(path): the folder \(folder) is not writable")
+        }
+    }
+
+    func makeConfiguration() throws -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.variant = variant
+        configuration.modelOptions = LeNet5.Options(dropout: dropout, batchNorm: batchNorm)
+        configuration.optimizer = optimizer
+        configuration.learningRate = lr
+        configuration.momentum = momentum
+        configuration.schedule = try Self.parseSchedule(schedule, epochs: epochs)
+        configuration.warmupSteps = warmup
+        configuration.batchSize = batchSize
+        configuration.epochs = epochs
+        configuration.threads = threads
+        configuration.seed = seed
+        configuration.validationCount = validation
+        configuration.augmentation = augment ? Augmentation() : nil
+        configuration.weightDecay = weightDecay
+        configuration.l1 = l1
+        configuration.patience = patience
+        configuration.trainingSubset = subset
+        return configuration
+    }
+
+    static func parseSchedule(_ text: String, epochs: Int) throws -> LearningRateSchedule {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let accepted = "give constant, step:EVERY:FACTOR (e.g. step:3:0.5), exponential:FACTOR (e.g. exponential:0.9) or cosine[:MINIMUM]"
+        switch (parts.first ?? "", parts.count) {
+        case ("constant", 1): return .constant
+        case ("step", 3):
+            guard let every = Int(parts[1]), let factor = Float(parts[2]) else { break }
+            return .step(every: every, factor: factor)
+        case ("exponential", 2):
+            guard let factor = Float(parts[1]) else { break }
+            return .exponential(factor: factor)
+        case ("cosine", 1): return .cosine(totalEpochs: max(1, epochs))
+        case ("cosine", 2):
+            guard let minimum = Float(parts[1]) else { break }
+            return .cosine(totalEpochs: max(1, epochs), minimum: minimum)
+        default: break
+        }
+        throw ValidationError("--schedule \(text) is not understood; \(accepted)")
+    }
+
+    func run() throws {
+        let configuration = try makeConfiguration()
+        let resumeFrom: (checkpoint: Checkpoint, name: String)?
+        let trainingData: TrainingData
+        do {
+            resumeFrom = try resume.map { path throws(CheckpointError) in (try Checkpoint(path: path), path) }
+            if let data {
+                trainingData = try TrainingData.idx(directory: data)
+            } else {
+                trainingData = try TrainingData.defaultChoice(seed: 0)
+            }
+        } catch {
+            fail("\(error)")
+        }
+        let trainer: Trainer
+        do {
+            trainer = try Trainer(configuration: configuration, data: trainingData, resume: resumeFrom)
+        } catch let error as KernelError {
+            throw ValidationError(error.message)
+        } catch {
+            fail("\(error)")
+        }
+        printStandardError(dataChoiceLine(trainingData))
+
+        let logFile: FileHandle?
+        if let log {
+            guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
+                fail("--log \(log): cannot create the file")
+            }
+            logFile = handle
+        } else {
+            logFile = nil
+        }
+        let printer = TrainingProgressPrinter(showsBar: isatty(STDERR_FILENO) == 1, configuration: configuration)
+        let session = TrainingSession(trainer: trainer, onEvent: { event in
+            printer.handle(event)
+            // The final event is logged after the save, so that it can name the checkpoint.
+            if case .finished = event { return }
+            if let logFile, let line = TrainingLog.line(for: event) {
+                logFile.write(Data((line + "\n").utf8))
+            }
+        })
+        let interrupts = InterruptHandler { session.control.stop() }
+        var (finished, outcome) = session.wait()
+        interrupts.cancel()
+        printer.clearBar()
+
+        var written: String?
+        if let save {
+            finished.lastTestAccuracy = outcome.lastEpoch?.testAccuracy
+            do {
+                try finished.checkpoint().write(to: save)
+                written = save
+            } catch {
+                printStandardError("convtutor train: \(error)")
+            }
+        }
+        if let logFile {
+            if let line = TrainingLog.line(for: .finished(outcome), checkpointPath: written) {
+                logFile.write(Data((line + "\n").utf8))
+            }
+            try? logFile.close()
+        }
+        print(summary(outcome, checkpoint: written))
+        if case .diverged = outcome.reason {
+            printStandardError("convtutor train: \(outcome.message)")
+            throw ExitCode(ExitStatus.failure)
+        }
+        if save != nil && written == nil { throw ExitCode(ExitStatus.failure) }
+    }
+
+    private func dataChoiceLine(_ data: TrainingData) -> String {
+        switch data.source {
+        case .builtInDigits:
+            "Training on the \(data.description). (No MNIST in the cache: 'convtutor data fetch mnist' stores it, or give --data DIR.)"
+        default:
+            "Training on \(data.description)."
+        }
+    }
+
+    private func summary(_ outcome: TrainingOutcome, checkpoint: String?) -> String {
+        var lines: [String] = []
+        let duration = TrainingProgressPrinter.duration(outcome.seconds)
+        if let last = outcome.lastEpoch {
+            lines.append("Done: \(outcome.message) in \(duration). Test accuracy \(percent(last.testAccuracy)) "
+                + "(loss \(String(format: "%.4f", last.testLoss))), \(Int(last.imagesPerSecond.rounded())) images/s.")
+        } else {
+            lines.append("Done: \(outcome.message) in \(duration), before the first epoch ended.")
+        }
+        if let checkpoint {
+            lines.append("Checkpoint written to \(checkpoint) (safetensors; loads in PyTorch with safetensors.torch.load_file).")
+        } else if save == nil {
+            lines.append("No checkpoint written; give --save FILE to keep the weights.")
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private func fail(_ message: String) -> Never {
+        printStandardError("convtutor train: \(message)")
+        Foundation.exit(ExitStatus.failure)
+    }
+}
+
+func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
+
+func printStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
+}
+
+/// Ctrl-C (SIGINT) and SIGTERM call `stop` once, so training ends at the next step and the
+/// checkpoint is still written; a second signal exits at once.
+final class InterruptHandler: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(stop: @escaping @Sendable () -> Void) {
+        let count = ManagedAtomicCounter()
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if count.increment() == 1 {
+                    printStandardError("\nconvtutor train: stopping at the next step (Ctrl-C again to quit at once)")
+                    stop()
+                } else {
+                    Foundation.exit(130)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+        signal(SIGINT, SIG_DFL)
+        signal(SIGTERM, SIG_DFL)
+    }
+}
+
+/// A counter bumped from a signal handler's queue.
+final class ManagedAtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+}

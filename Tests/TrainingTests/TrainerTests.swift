@@ -1,0 +1,266 @@
+import ConvKernels
+import Foundation
+import Testing
+@testable import Training
+
+/// The trainer on small sets of the built-in digits, on one thread so that every run is repeatable.
+@Suite("Trainer")
+struct TrainerTests {
+    static let data: TrainingData = {
+        let (train, test) = SyntheticDigits.make(trainCount: 1_200, testCount: 300, seed: 7)
+        return TrainingData(source: .builtInDigits(seed: 7), train: train, test: test)
+    }()
+
+    static func configuration(epochs: Int = 1, batchSize: Int = 50) -> TrainingConfiguration {
+        var configuration = TrainingConfiguration()
+        configuration.epochs = epochs
+        configuration.batchSize = batchSize
+        configuration.threads = 1
+        configuration.validationCount = 200
+        configuration.seed = 3
+        return configuration
+    }
+
+    /// Runs to the end, collecting the events.
+    static func run(_ trainer: inout Trainer, control: TrainingControl = TrainingControl())
+        -> (events: [TrainingEvent], outcome: TrainingOutcome, snapshots: Int) {
+        var events: [TrainingEvent] = []
+        var snapshots = 0
+        let outcome = trainer.run(control: control, emit: { events.append($0) }, snapshot: { _ in snapshots += 1 })
+        return (events, outcome, snapshots)
+    }
+
+    @Test("events come in order: started, a step per batch with an epoch after each epoch, then finished")
+    func eventOrder() throws {
+        var trainer = try Trainer(configuration: Self.configuration(epochs: 2), data: Self.data)
+        // 1,000 training images in batches of 50.
+        #expect(trainer.trainingIndices.count == 1_000 && trainer.validationIndices.count == 200)
+        #expect(trainer.stepsPerEpoch == 20)
+        let (events, outcome, snapshots) = Self.run(&trainer)
+        var kinds: [String] = []
+        for event in events {
+            switch event {
+            case .started: kinds.append("started")
+            case .step: kinds.append("step")
+            case .epoch: kinds.append("epoch")
+            case .finished: kinds.append("finished")
+            case .checkpointSaved, .checkpointFailed: kinds.append("checkpoint")
+            }
+        }
+        let epoch = Array(repeating: "step", count: 20) + ["epoch"]
+        #expect(kinds == ["started"] + epoch + epoch + ["finished"])
+        #expect(outcome.reason == .completed && outcome.steps == 40 && outcome.epochsCompleted == 2)
+        #expect(snapshots >= 2, "a snapshot at each epoch's end at least")
+        let steps = events.compactMap { if case .step(let step) = $0 { step } else { nil } }
+        #expect(steps.map(\.step) == Array(1...40))
+        #expect(steps.last?.batch == 20 && steps.last?.epoch == 2 && steps.allSatisfy { $0.learningRate == 1e-3 })
+        let reports = events.compactMap { if case .epoch(let report) = $0 { report } else { nil } }
+        #expect(reports.map(\.epoch) == [1, 2])
+        let last = try #require(reports.last)
+        #expect(last.confusion.total == 200, "the validation confusion matrix counts the 200 validation images")
+        #expect(last.validationAccuracy == last.confusion.accuracy)
+        #expect(last.testAccuracy > 0.5, "40 steps on the built-in digits get most test digits right: \(last.testAccuracy)")
+        #expect(reports[1].loss < reports[0].loss)
+    }
+
+    @Test("the validation split is held out of training, fixed by the seed")
+    func validationSplit() throws {
+        let a = try Trainer(configuration: Self.configuration(), data: Self.data)
+        let b = try Trainer(configuration: Self.configuration(), data: Self.data)
+        #expect(a.validationIndices == b.validationIndices)
+        #expect(Set(a.validationIndices).isDisjoint(with: a.trainingIndices))
+        #expect(Set(a.validationIndices + a.trainingIndices) == Set(0..<1_200))
+        var other = Self.configuration()
+        other.seed = 4
+        #expect(try Trainer(configuration: other, data: Self.data).validationIndices != a.validationIndices)
+    }
+
+    @Test("a NaN loss stops at that step with a suggested rate, keeping the last good weights")
+    func divergence() throws {
+        var configuration = Self.configuration(epochs: 3)
+        configuration.optimizer = .sgd
+        configuration.learningRate = 1e4
+        var trainer = try Trainer(configuration: configuration, data: Self.data)
+        let (events, outcome, _) = Self.run(&trainer)
+        guard case .diverged(let step, let suggestion) = outcome.reason else {
+            Issue.record("expected divergence, got \(outcome.reason)")
+            return
+        }
+        #expect(suggestion == 1000)
+        #expect(outcome.message == "loss diverged at step \(step); try a learning rate below 1000")
+        #expect(outcome.steps == step - 1, "the diverging step's update is not applied")
+        let losses = events.compactMap { if case .step(let report) = $0 { report.loss } else { nil } }
+        #expect(losses.count == step - 1 && losses.allSatisfy(\.isFinite))
+        #expect(trainer.network.parameters.allSatisfy { $0.data.allSatisfy(\.isFinite) })
+    }
+
+    @Test("the suggested rate is a tenth of the diverging one, rounded down to one digit")
+    func suggestion() {
+        #expect(Trainer.suggestion(below: 1) == 0.1)
+        #expect(Trainer.suggestion(below: 0.35) == 0.03)
+        #expect(Trainer.suggestion(below: 1e4) == 1000)
+    }
+
+    @Test("early stopping: validation loss that stops improving ends the run and restores the best epoch's weights")
+    func earlyStopping() throws {
+        // 20 training images learned by heart: the validation loss soon rises.
+        var configuration = Self.configuration(epochs: 40, batchSize: 10)
+        configuration.trainingSubset = 20
+        configuration.learningRate = 1e-2
+        configuration.patience = 2
+        var trainer = try Trainer(configuration: configuration, data: Self.data)
+        var bestSeen: Int?
+        var bestLoss = Double.infinity
+        var events: [TrainingEvent] = []
+        let outcome = trainer.run(emit: { events.append($0) })
+        let reports = events.compactMap { if case .epoch(let report) = $0 { report } else { nil } }
+        guard case .earlyStopped(let bestEpoch) = outcome.reason else {
+            Issue.record("expected early stopping within 40 epochs, got \(outcome.reason)")
+            return
+        }
+        for report in reports where (report.validationLoss ?? .infinity) < bestLoss {
+            bestLoss = report.validationLoss ?? .infinity
+            bestSeen = report.epoch
+        }
+        #expect(bestEpoch == bestSeen)
+        #expect(reports.count == bestEpoch + 2, "stopped two epochs after the best")
+        // The restored weights give the best epoch's validation loss again.
+        let (loss, _) = trainer.evaluate(split: .validation)
+        #expect(abs(loss - bestLoss) < 1e-9, "restored weights give \(loss); the best epoch had \(bestLoss)")
+    }
+
+    @Test("pause, one step, resume and stop from another thread")
+    func controls() throws {
+        var configuration = Self.configuration(epochs: 50)
+        configuration.snapshotInterval = 0
+        let session = TrainingSession(trainer: try Trainer(configuration: configuration, data: Self.data), startPaused: true)
+        func steps() -> [Int] { session.takeEvents().compactMap { if case .step(let s) = $0 { s.step } else { nil } } }
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(steps().isEmpty, "paused before the first step")
+        session.control.step()
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(steps() == [1], "one step while paused")
+        #expect(session.latestSnapshot?.step == 1)
+        session.control.resume()
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(steps().count > 1, "running again")
+        session.control.stop()
+        let (_, outcome) = session.wait()
+        #expect(outcome.reason == .stopped)
+        #expect(session.isFinished)
+    }
+
+    @Test("snapshots hold conv1 and conv2's weights, the probe's activations and its probabilities")
+    func snapshot() throws {
+        var trainer = try Trainer(configuration: Self.configuration(), data: Self.data)
+        var snapshots: [TrainingSnapshot] = []
+        _ = trainer.run(emit: { _ in }, snapshot: { snapshots.append($0) })
+        let last = try #require(snapshots.last)
+        #expect(last.conv1Weights.shape == [6, 1, 5, 5] && last.conv2Weights.shape == [16, 6, 5, 5])
+        #expect(last.conv1Weights == trainer.network.parameters[0])
+        #expect(last.probe.conv1.shape == [1, 6, 28, 28] && last.probe.pool2.shape == [1, 16, 5, 5])
+        #expect(abs(last.probeProbabilities.reduce(0, +) - 1) < 1e-5)
+        #expect(last.probeIndex == trainer.validationIndices[0])
+        #expect(last.confusion?.total == 200)
+    }
+
+    @Test("a checkpoint resumes exactly: 2 epochs straight equal 1 epoch, save, load, 1 more", arguments: TrainingOptimizer.Kind.allCases)
+    func resumeIsExact(optimizer: TrainingOptimizer.Kind) throws {
+        var configuration = Self.configuration(epochs: 2)
+        configuration.optimizer = optimizer
+        var straight = try Trainer(configuration: configuration, data: Self.data)
+        _ = Self.run(&straight)
+
+        configuration.epochs = 1
+        var first = try Trainer(configuration: configuration, data: Self.data)
+        _ = Self.run(&first)
+        let bytes = try first.checkpoint().encoded()
+        let checkpoint = try Checkpoint(bytes: bytes, name: "half.safetensors")
+        configuration.epochs = 2
+        configuration.seed = 99  // the checkpoint's seed wins: the data order must be the original one
+        var resumed = try Trainer(configuration: configuration, data: Self.data, resume: (checkpoint, "half.safetensors"))
+        #expect(resumed.epochsCompleted == 1 && resumed.stepsTaken == 20)
+        let (events, outcome, _) = Self.run(&resumed)
+        #expect(outcome.steps == 40)
+        if case .started(let start) = events.first { #expect(start.firstEpoch == 2) }
+        #expect(resumed.network.parameters == straight.network.parameters)
+    }
+
+    @Test("resuming checks the variant, the optimizer and that there is optimizer state")
+    func resumeMismatches() throws {
+        var trainer = try Trainer(configuration: Self.configuration(), data: Self.data)
+        _ = Self.run(&trainer)
+        let checkpoint = trainer.checkpoint()
+        var classic = Self.configuration()
+        classic.variant = .classic
+        #expect(throws: CheckpointError("lenet.safetensors: holds a modern LeNet-5, not the classic one asked for; "
+            + "give --variant modern or another checkpoint")) {
+            try Trainer(configuration: classic, data: Self.data, resume: (checkpoint, "lenet.safetensors"))
+        }
+        var sgd = Self.configuration()
+        sgd.optimizer = .sgd
+        #expect(throws: CheckpointError("lenet.safetensors: was trained with adam, not sgd; give --optimizer adam to resume it")) {
+            try Trainer(configuration: sgd, data: Self.data, resume: (checkpoint, "lenet.safetensors"))
+        }
+        let bare = LeNet5(seed: 1).checkpoint()
+        #expect(throws: CheckpointError.self) {
+            try Trainer(configuration: Self.configuration(), data: Self.data, resume: (bare, "bare.safetensors"))
+        }
+    }
+
+    @Test("bad settings name their flag", arguments: [
+        ("lr 0", "--lr 0.0 is invalid"), ("lr -1", "--lr -1.0 is invalid"), ("batch 0", "--batch-size 0 is invalid"),
+        ("epochs 0", "--epochs 0 is invalid"), ("dropout 1", "dropout 1.0 is invalid"),
+    ])
+    func badSettings(setting: String, message: String) {
+        var configuration = Self.configuration()
+        switch setting {
+        case "lr 0": configuration.learningRate = 0
+        case "lr -1": configuration.learningRate = -1
+        case "batch 0": configuration.batchSize = 0
+        case "epochs 0": configuration.epochs = 0
+        default: configuration.modelOptions.dropout = 1
+        }
+        do {
+            try configuration.validate()
+            Issue.record("\(message): accepted")
+        } catch {
+            #expect(error.message.hasPrefix(message), "\(error.message)")
+        }
+    }
+
+    @Test("dropout and batch normalisation train, and batch norm's tensors round-trip through a checkpoint")
+    func options() throws {
+        var configuration = Self.configuration()
+        configuration.modelOptions = LeNet5.Options(dropout: 0.3, batchNorm: true)
+        var trainer = try Trainer(configuration: configuration, data: Self.data)
+        let (_, outcome, _) = Self.run(&trainer)
+        #expect(outcome.reason == .completed)
+        #expect((outcome.lastEpoch?.testAccuracy ?? 0) > 0.3)
+        #expect(trainer.network.parameterCount == 61_706 + 44)
+        let checkpoint = trainer.checkpoint()
+        #expect(checkpoint.tensor(named: "bn2.running_var")?.shape == [16])
+        let loaded = try LeNet5(checkpoint: Checkpoint(bytes: checkpoint.encoded(), name: "bn"), name: "bn")
+        #expect(loaded.options == LeNet5.Options(dropout: 0.3, batchNorm: true))
+        #expect(loaded.parameters == trainer.network.parameters && loaded.runningStatistics == trainer.network.runningStatistics)
+        #expect(loaded.runningStatistics[1] != Tensor(repeating: 1, shape: [6]), "training moved the running variance")
+    }
+
+    @Test("augmentation keeps the image size and the normalisation of an empty pixel, and changes the digits")
+    func augmentation() {
+        let images = Self.data.train
+        let maker = BatchMaker(images: images, mean: 0.1, standardDeviation: 0.3)
+        var random = SeededRandom(seed: 1)
+        let plain = maker.batch([0, 1][...], random: &random).images
+        var augmentation = Augmentation()
+        augmentation.noise = 0
+        let moved = maker.batch([0, 1][...], augmentation: augmentation, random: &random).images
+        #expect(moved.shape == plain.shape)
+        #expect(moved != plain)
+        // Corners stay background: the digit is centred and the shift is at most 2 pixels.
+        #expect(abs(moved.data[0] - (-0.1 / 0.3)) < 1e-5)
+        // Ink is preserved roughly: the sums agree within a quarter.
+        let ink = { (t: Tensor) in t.data.reduce(0) { $0 + ($1 * 0.3 + 0.1) } }
+        #expect(abs(ink(moved) - ink(plain)) < 0.25 * ink(plain))
+    }
+}
