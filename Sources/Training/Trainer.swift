@@ -236,6 +236,22 @@ public struct Trainer: Sendable {
         return (loss, Self.correctCount(logits: activations.logits, labels: labels), gradients)
     }
 
+    /// One whole training step on a batch outside the run's schedule (for benchmarks): forward,
+    /// loss, backward and the optimizer's update at the current learning rate.
+    ///
+    /// - Parameters: images `[N, 1, 28, 28]`, already normalised; `labels` N classes.
+    public mutating func trainStep(images: Tensor, labels: [Int]) throws(KernelError) -> (loss: Float, correct: Int) {
+        let result = try step(images: images, labels: labels, threads: configuration.threads)
+        optimizer.step(parameters: &network.parameters, gradients: result.gradients)
+        return (result.loss, result.correct)
+    }
+
+    /// Normalised input batches of training images `indices` (for benchmarks), as a step takes them.
+    public func trainingBatch(_ indices: ArraySlice<Int>) -> (images: Tensor, labels: [Int]) {
+        var unused = SeededRandom(seed: 0)
+        return trainBatches.batch(indices, random: &unused)
+    }
+
     /// conv1, conv2, fc1, fc2 and fc3's weights (not biases, not batch normalisation).
     static let weightIndices = [0, 2, 4, 6, 8]
 
