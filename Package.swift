@@ -24,6 +24,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // MD5 of downloaded dataset files (Insecure.MD5).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The shared kernel module: tensors and every op as a forward/backward pair.
@@ -44,7 +46,7 @@ let package = Package(
         // The training engine: datasets, the LeNet-5 model, the trainer, checkpoints.
         .target(
             name: "Training",
-            dependencies: ["ConvKernels", "CZlib"],
+            dependencies: ["ConvKernels", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: kernelSpeedFlags
         ),
         // One C call: keep freed tensor memory in the heap (see its header for why).

@@ -1,0 +1,72 @@
+import Crypto
+import Foundation
+
+/// The file-system steps of a download: folders, sizes, checksums, with errno's words in errors.
+enum PartFile {
+    /// A failed file-system call, described with the path and errno's text.
+    struct IOError: Error {
+        let message: String
+    }
+
+    /// Creates `path` and any missing parent folders (like `mkdir -p`), naming the exact folder
+    /// that could not be made and why.
+    static func makeFolders(_ path: String) throws(DownloadError) {
+        guard !path.isEmpty else {
+            throw DownloadError(.folderUnusable, "the folder name is empty; give a folder to download into")
+        }
+        let components = path.split(separator: "/", omittingEmptySubsequences: true)
+        var current = path.hasPrefix("/") ? "/" : ""
+        for component in components {
+            current += (current.isEmpty || current.hasSuffix("/") ? "" : "/") + component
+            if mkdir(current, 0o755) == 0 { continue }
+            let code = errno
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: current, isDirectory: &isDirectory) {
+                if isDirectory.boolValue { continue }
+                throw DownloadError(.folderUnusable, "cannot use the folder \(path): \(current) is a file, not a folder")
+            }
+            throw DownloadError(.folderUnusable, "cannot create the folder \(path): \(current): \(errnoText(code))")
+        }
+    }
+
+    /// The size of the regular file at `path`, or nil when there is none.
+    static func size(of path: String) -> Int64? {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int64(info.st_size)
+    }
+
+    /// The file's MD5 checksum as 32 lowercase hex digits, read 1 MiB at a time.
+    static func md5(ofFileAt path: String) throws(IOError) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw IOError(message: errnoText()) }
+        defer { close(descriptor) }
+        var hasher = Insecure.MD5()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count == 0 { break }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw IOError(message: errnoText())
+            }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+        }
+        return hexDigits(hasher.finalize())
+    }
+
+    static func hexDigits(_ bytes: some Sequence<UInt8>) -> String {
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 15)])
+        }
+        return text
+    }
+
+    /// errno's message, e.g. "Permission denied".
+    static func errnoText(_ code: Int32 = errno) -> String {
+        String(cString: strerror(code))
+    }
+}
