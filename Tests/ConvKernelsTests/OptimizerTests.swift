@@ -1,4 +1,4 @@
-import ConvKernels
+@testable import ConvKernels
 import Testing
 
 /// Gradients of the quadratic `f(p) = sum(curvature_i * (p_i - target_i)^2 / 2)` over a list of tensors,
@@ -218,6 +218,33 @@ struct AdamTests {
         for k in parameters.indices {
             expectClose(parameters[k], Tensor(shape: startShapes[k], data: targets[k]), tolerance: 1e-2, "parameter \(k)")
         }
+    }
+
+    @Test("the vectorised step equals the one-value-at-a-time reference bit for bit, on 1 and 2 threads",
+          arguments: [(0 as Float, false), (0.05, false), (0.05, true)], [1, 2])
+    func vectorisedEqualsReference(decay settings: (decay: Float, decoupled: Bool), threads: Int) throws {
+        let (decay, decoupled) = settings
+        // Sizes around the 8-lane vectors and the parallel threshold, and LeNet-5's largest weight.
+        let shapes = [[1], [7], [8], [9], [23], [8191], [8193], [120, 400]]
+        var random = SeededRandom(seed: 77)
+        var fast = try Adam(learningRate: 0.01, weightDecay: decay, decoupledWeightDecay: decoupled)
+        fast.threads = threads
+        var reference = fast
+        var fastParameters = shapes.map { random.uniformTensor(shape: $0) }
+        var referenceParameters = fastParameters
+        for _ in 0..<4 {
+            // Gradients with zeros and large values mixed in, so moments of every size meet.
+            let gradients = shapes.map { shape in
+                var gradient = random.uniformTensor(shape: shape, in: -3..<3)
+                for i in stride(from: 0, to: gradient.count, by: 5) { gradient.data[i] = 0 }
+                return gradient
+            }
+            fast.step(parameters: &fastParameters, gradients: gradients)
+            reference.referenceStep(parameters: &referenceParameters, gradients: gradients)
+        }
+        #expect(fastParameters == referenceParameters)
+        #expect(fast.firstMoments == reference.firstMoments)
+        #expect(fast.secondMoments == reference.secondMoments)
     }
 
     @Test("invalid settings are rejected as PyTorch rejects them")
