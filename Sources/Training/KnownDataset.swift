@@ -31,8 +31,8 @@ public enum KnownDataset: String, CaseIterable, Sendable {
     /// One line on what it holds, for `convtutor data list`.
     public var summary: String {
         switch self {
-        case .mnist: "handwritten digits 0-9; 60,000 training and 10,000 test images, 28x28 gray; 11 MB"
-        case .fashionMNIST: "clothing in 10 classes; 60,000 training and 10,000 test images, 28x28 gray; 30 MB"
+        case .mnist: "handwritten digits 0-9; 60,000 training and 10,000 test images, 28x28 gray; 11.6 MB"
+        case .fashionMNIST: "clothing in 10 classes; 60,000 training and 10,000 test images, 28x28 gray; about 30 MB"
         }
     }
 

@@ -25,7 +25,8 @@ enum PartFile {
                 if isDirectory.boolValue { continue }
                 throw DownloadError(.folderUnusable, "cannot use the folder \(path): \(current) is a file, not a folder")
             }
-            throw DownloadError(.folderUnusable, "cannot create the folder \(path): \(current): \(errnoText(code))")
+            let place = current == path ? "" : "\(current): "
+            throw DownloadError(.folderUnusable, "cannot create the folder \(path): \(place)\(errnoText(code))")
         }
     }
 

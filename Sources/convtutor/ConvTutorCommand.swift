@@ -23,7 +23,7 @@ struct ConvTutorCommand: ParsableCommand {
 
             Exit status: 0 on success, 1 when a compute request failed, 2 for a bad flag or value.
             """,
-        subcommands: [ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, BenchCommand.self])
+        subcommands: [ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, BenchCommand.self])
 
     /// Parses and runs like `ParsableCommand.main()`, but exits with 2 instead of
     /// swift-argument-parser's 64 for a usage error (see `ExitStatus`).

@@ -361,7 +361,9 @@ struct DatasetDownloadTests {
             let denied = try #require(fetchError(downloader, to: locked))
             #expect(denied.message == "cannot write in the folder \(locked): Permission denied")
             let below = try #require(fetchError(downloader, to: locked + "/mnist"))
-            #expect(below.message == "cannot create the folder \(locked)/mnist: \(locked)/mnist: Permission denied")
+            #expect(below.message == "cannot create the folder \(locked)/mnist: Permission denied")
+            let deeper = try #require(fetchError(downloader, to: locked + "/a/b"))
+            #expect(deeper.message == "cannot create the folder \(locked)/a/b: \(locked)/a: Permission denied")
         }
         #expect(server.requests.isEmpty)
     }
