@@ -85,9 +85,11 @@ public struct Trainer: Sendable {
 
     public var stepsPerEpoch: Int { (trainingIndices.count + configuration.batchSize - 1) / configuration.batchSize }
 
-    /// The learning rate for the next step: the schedule's for the epoch, times the warm-up ramp.
-    func learningRate(epoch: Int, step: Int, scale: Float) -> Float {
-        var rate = configuration.schedule.rate(base: configuration.baseLearningRate, epoch: epoch)
+    /// The learning rate for step `step` (from 0): the base rate times the schedule's factor and the
+    /// warm-up ramp, times `scale` (the screen's + and - keys).
+    func learningRate(step: Int, scale: Float) -> Float {
+        var rate = configuration.baseLearningRate
+            * configuration.schedule.factor(step: step, stepsPerEpoch: stepsPerEpoch, epochs: configuration.epochs)
         if configuration.warmupSteps > 0 && step < configuration.warmupSteps {
             rate *= Float(step + 1) / Float(configuration.warmupSteps)
         }
@@ -143,7 +145,7 @@ public struct Trainer: Sendable {
                 let range = (batchesDoneInEpoch * batchSize)..<min(order.count, (batchesDoneInEpoch + 1) * batchSize)
                 let (images, labels) = trainBatches.batch(order[range], augmentation: configuration.augmentation,
                                                           random: &random)
-                let rate = learningRate(epoch: epoch, step: stepsTaken, scale: control.learningRateScale)
+                let rate = learningRate(step: stepsTaken, scale: control.learningRateScale)
                 optimizer.learningRate = rate
                 let result: (loss: Float, correct: Int, gradients: [Tensor])
                 do {
@@ -194,7 +196,7 @@ public struct Trainer: Sendable {
                 trainAccuracy: lossBatches == 0 ? 0 : Double(correct) / Double(lossBatches),
                 validationLoss: validation?.loss, validationAccuracy: validation?.confusion.accuracy,
                 testLoss: test.loss, testAccuracy: test.confusion.accuracy,
-                learningRate: learningRate(epoch: epoch, step: stepsTaken, scale: control.learningRateScale),
+                learningRate: optimizer.learningRate,
                 imagesPerSecond: trainingSeconds > 0 ? Double(trainedImages) / trainingSeconds : 0,
                 seconds: Date().timeIntervalSince(epochStarted), confusion: latestConfusion ?? test.confusion)
             lastEpoch = report

@@ -10,7 +10,7 @@ public enum TrainingOptimizer: Sendable {
     public enum Kind: String, CaseIterable, Sendable {
         case adam, sgd
         /// The learning rate used when none is given.
-        public var defaultLearningRate: Float { self == .adam ? 1e-3 : 0.05 }
+        public var defaultLearningRate: Float { self == .adam ? 3e-3 : 0.05 }
     }
 
     /// A fresh optimizer: Adam with PyTorch's betas, or SGD with `momentum`; `weightDecay` is L2,

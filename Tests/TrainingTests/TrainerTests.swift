@@ -18,6 +18,9 @@ struct TrainerTests {
         configuration.threads = 1
         configuration.validationCount = 200
         configuration.seed = 3
+        configuration.learningRate = 1e-3
+        configuration.schedule = .perEpoch(.constant)
+        configuration.warmupSteps = 0
         return configuration
     }
 
@@ -92,6 +95,31 @@ struct TrainerTests {
         let losses = events.compactMap { if case .step(let report) = $0 { report.loss } else { nil } }
         #expect(losses.count == step - 1 && losses.allSatisfy(\.isFinite))
         #expect(trainer.network.parameters.allSatisfy { $0.data.allSatisfy(\.isFinite) })
+    }
+
+    @Test("anneal: a cosine from the peak to a tenth over the first epoch, then to 0 over the rest")
+    func anneal() {
+        let schedule = TrainingSchedule.anneal
+        func factor(_ step: Int) -> Float { schedule.factor(step: step, stepsPerEpoch: 100, epochs: 3) }
+        #expect(factor(0) == 1)
+        #expect(abs(factor(50) - 0.55) < 1e-6)
+        #expect(factor(100) == 0.1)
+        #expect(abs(factor(200) - 0.05) < 1e-6)
+        #expect(abs(factor(300)) < 1e-6)
+        #expect((1..<300).allSatisfy { factor($0) < factor($0 - 1) }, "it only falls")
+        #expect(TrainingSchedule.perEpoch(.step(every: 1, factor: 0.5)).factor(step: 150, stepsPerEpoch: 100, epochs: 3) == 0.5)
+    }
+
+    @Test("warm-up ramps the rate up over the first steps; the schedule's factor follows")
+    func warmup() throws {
+        var configuration = Self.configuration()
+        configuration.warmupSteps = 4
+        configuration.schedule = .anneal
+        let trainer = try Trainer(configuration: configuration, data: Self.data)
+        let rates = (0..<6).map { trainer.learningRate(step: $0, scale: 1) }
+        let anneal = (0..<6).map { 1e-3 * TrainingSchedule.anneal.factor(step: $0, stepsPerEpoch: 20, epochs: 1) }
+        #expect(rates == [anneal[0] / 4, anneal[1] / 2, anneal[2] * 3 / 4, anneal[3], anneal[4], anneal[5]])
+        #expect(trainer.learningRate(step: 5, scale: 2) == 2 * anneal[5])
     }
 
     @Test("the suggested rate is a tenth of the diverging one, rounded down to one digit")
