@@ -311,7 +311,7 @@ private enum ConvTutorBinary {
 }
 
 /// A finished run of `convtutor`.
-private struct ConvTutorRun: Sendable, CustomStringConvertible {
+struct ConvTutorRun: Sendable, CustomStringConvertible {
     let arguments: [String]
     /// The exit status; nil when a signal ended the process.
     let exitStatus: Int32?
@@ -321,10 +321,10 @@ private struct ConvTutorRun: Sendable, CustomStringConvertible {
 
     /// Runs `convtutor` with `arguments`, writes `standardInput` and closes it, and waits for the
     /// end; a run that takes longer than `timeout` is killed and throws.
-    static func of(_ arguments: [String], standardInput: String = "",
+    static func of(_ arguments: [String], standardInput: String = "", environment: [String: String] = [:],
                    timeout: Duration = ConvTutorProcess.timeLimit) async throws -> ConvTutorRun {
         try await ConvTutorProcess.offTheTaskPool {
-            let process = try ConvTutorProcess(arguments)
+            let process = try ConvTutorProcess(arguments, environment: environment)
             defer { process.stopIfRunning() }
             if !standardInput.isEmpty { try process.send(standardInput) }
             return try process.finish(timeout: timeout)
@@ -366,7 +366,7 @@ private struct ConvTutorRun: Sendable, CustomStringConvertible {
 
 /// A running `convtutor` with pipes on its standard input, output and error. Its waits block the
 /// calling thread, so call it through `offTheTaskPool`.
-private final class ConvTutorProcess: @unchecked Sendable {
+final class ConvTutorProcess: @unchecked Sendable {
     /// How long one run may take before it counts as hung and is killed.
     static let timeLimit: Duration = .seconds(20)
 
@@ -385,10 +385,14 @@ private final class ConvTutorProcess: @unchecked Sendable {
     private var ended = false
     private var linesTaken = 0
 
-    init(_ arguments: [String]) throws {
+    /// - Parameter environment: variables set on top of this process's own.
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
         self.arguments = arguments
         process.executableURL = try ConvTutorBinary.url()
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let outputPipe = Pipe(), errorPipe = Pipe()
         process.standardInput = input
         process.standardOutput = outputPipe
