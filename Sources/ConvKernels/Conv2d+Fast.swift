@@ -12,6 +12,9 @@ extension Conv2d {
         if g.batch >= batchedPathMinimumBatch {
             return batchedForward(g, input: input, weight: weight, bias: bias, threads: threads)
         }
+        if directPathApplies(g) {
+            return directForward(g, input: input, weight: weight, bias: bias, threads: threads)
+        }
         var output = Tensor(zeros: g.outputShape)
         let plan = ConvWorkPlan(g, threads: threads)
         input.data.withUnsafeBufferPointer { inputBuffer in
@@ -55,6 +58,10 @@ extension Conv2d {
         if g.batch >= batchedPathMinimumBatch {
             return batchedBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
                                    needInputGradient: needInputGradient, threads: threads)
+        }
+        if directPathApplies(g) {
+            return directBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
+                                  needInputGradient: needInputGradient, threads: threads)
         }
         let plan = ConvWorkPlan(g, threads: threads)
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = plan.patchSize

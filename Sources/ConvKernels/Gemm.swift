@@ -219,6 +219,79 @@ enum TableGemm {
     }
 }
 
+extension TableGemm {
+    /// Dot products of rows of a with masked table rows of b, added to c:
+    /// `c[i * ldc + j] += sum over p < count of a[i * lda + p] * (keep[p] != 0 ? b[bOffsets[j] + p] : 0)`
+    /// for `i < m`, `j < n`; `count` is a multiple of 8. The mask clears b's bits, so a value it
+    /// drops contributes exactly 0 even when it is infinite or NaN.
+    static func maskedDot(m: Int, n: Int, count: Int, a: UnsafePointer<Float>, lda: Int,
+                          b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>, keep: UnsafePointer<UInt32>,
+                          c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var row = 0
+        while row < m {
+            let aRows = a + row &* lda, cRow = c + row &* ldc
+            if m &- row >= 6 {
+                MaskedDotBlock<6, 2>.acrossColumns(n: n, count: count, a: aRows, lda: lda, b: b, bOffsets: bOffsets,
+                                                   keep: keep, c: cRow, ldc: ldc)
+                row &+= 6
+            } else if m &- row >= 4 {
+                MaskedDotBlock<4, 3>.acrossColumns(n: n, count: count, a: aRows, lda: lda, b: b, bOffsets: bOffsets,
+                                                   keep: keep, c: cRow, ldc: ldc)
+                row &+= 4
+            } else {
+                MaskedDotBlock<1, 3>.acrossColumns(n: n, count: count, a: aRows, lda: lda, b: b, bOffsets: bOffsets,
+                                                   keep: keep, c: cRow, ldc: ldc)
+                row &+= 1
+            }
+        }
+    }
+}
+
+/// `R` rows of a against `C` masked table rows of b, added to c.
+private enum MaskedDotBlock<let R: Int, let C: Int> {
+    /// `R` rows of a against all `n` table rows of b: `C` at a time, then one at a time.
+    @inline(__always)
+    static func acrossColumns(n: Int, count: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>,
+                              bOffsets: UnsafePointer<Int>, keep: UnsafePointer<UInt32>,
+                              c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var column = 0
+        while n &- column >= C {
+            add(count: count, a: a, lda: lda, b: b, bOffsets: bOffsets + column, keep: keep, c: c + column, ldc: ldc)
+            column &+= C
+        }
+        while column < n {
+            MaskedDotBlock<R, 1>.add(count: count, a: a, lda: lda, b: b, bOffsets: bOffsets + column, keep: keep,
+                                     c: c + column, ldc: ldc)
+            column &+= 1
+        }
+    }
+
+    @inline(never)
+    static func add(count: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>,
+                    keep: UnsafePointer<UInt32>, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var sums = InlineArray<R, InlineArray<C, SIMD8<Float>>>(repeating: InlineArray(repeating: .zero))
+        var bBases = InlineArray<C, UnsafePointer<Float>>(repeating: b)
+        for j in 0..<C { bBases[j] = b + bOffsets[j] }
+        var p = 0
+        while p < count {
+            let mask = UnsafeRawPointer(keep + p).loadUnaligned(as: SIMD8<UInt32>.self)
+            var bValues = InlineArray<C, SIMD8<Float>>(repeating: .zero)
+            for j in 0..<C {
+                let bits = UnsafeRawPointer(bBases[j] + p).loadUnaligned(as: SIMD8<UInt32>.self) & mask
+                bValues[j] = unsafeBitCast(bits, to: SIMD8<Float>.self)
+            }
+            for r in 0..<R {
+                let aValue = loadVector(a + (r &* lda &+ p))
+                for j in 0..<C { sums[r][j] = sums[r][j].addingProduct(aValue, bValues[j]) }
+            }
+            p &+= 8
+        }
+        for r in 0..<R {
+            for j in 0..<C { c[r &* ldc &+ j] += sums[r][j].sum() }
+        }
+    }
+}
+
 /// `R` rows of a 16-column block, rows of b and c found through offset tables.
 private enum TableRowBlock<let R: Int> {
     @inline(never)

@@ -11,6 +11,10 @@ public enum Parallel {
     /// The number of cores online, at least 1.
     public static let defaultThreads: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
+    /// Multiply-adds below which a kernel runs on the calling thread alone: handing work to another
+    /// core and waiting for it costs about a microsecond even when the worker is spinning.
+    public static let minimumParallelWork = 1 << 16
+
     /// Runs `body(chunk)` for `chunk` in `0..<chunks`, on up to `threads` threads at once.
     /// With one thread (or one chunk) it runs inline, with no dispatch at all.
     ///

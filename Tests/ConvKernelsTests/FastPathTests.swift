@@ -58,6 +58,35 @@ struct FastPathTests {
         expectClose(withoutInput.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight without dInput")
     }
 
+    @Test("conv2d with an infinite input: the fast paths spoil exactly the values the reference spoils",
+          arguments: [1, 20], [1, 2])
+    func infiniteInput(batch: Int, threads: Int) throws {
+        // Batch 1 takes the direct (wide-row) path, batch 20 the batched one. The infinity sits in
+        // the last column, where the direct path's dropped positions read for most kernel taps.
+        let options = Conv2dOptions(padding: 1)
+        let g = try Conv2dGeometry(inputShape: [batch, 2, 8, 8], weightShape: [3, 2, 3, 3], options: options)
+        var random = SeededRandom(seed: 901)
+        var input = random.uniformTensor(shape: g.inputShape)
+        input[0, 1, 3, 7] = .infinity
+        let weight = random.uniformTensor(shape: g.weightShape)
+        let dOutput = random.uniformTensor(shape: g.outputShape)
+        func expectSameSpoilage(_ fast: Tensor, _ reference: Tensor, _ what: String) {
+            #expect(zip(fast.data, reference.data).allSatisfy { $0.isFinite == $1.isFinite }, "\(what): spoiled values differ")
+            let finite = reference.data.indices.filter { reference.data[$0].isFinite && fast.data[$0].isFinite }
+            #expect(finite.count < reference.count, "\(what): the infinity spoiled nothing")
+            expectClose(Tensor(shape: [finite.count], data: finite.map { fast.data[$0] }),
+                        Tensor(shape: [finite.count], data: finite.map { reference.data[$0] }),
+                        tolerance: 1e-5, magnitudeFloor: 1, what)
+        }
+        expectSameSpoilage(Conv2d.fastForward(g, input: input, weight: weight, bias: nil, threads: threads),
+                           Conv2d.referenceForward(g, input: input, weight: weight, bias: nil), "forward")
+        let fast = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: false,
+                                       needInputGradient: true, threads: threads)
+        let reference = Conv2d.referenceBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: false)
+        expectSameSpoilage(fast.dWeight, reference.dWeight, "dWeight")
+        expectClose(fast.dInput, reference.dInput, tolerance: 1e-5, magnitudeFloor: 1, "dInput")
+    }
+
     static let linearCases: [(batch: Int, inputs: Int, outputs: Int)] = [
         (64, 400, 120), (64, 120, 84), (64, 84, 10), (1, 400, 120), (3, 7, 5), (17, 33, 19), (256, 84, 10),
     ]
