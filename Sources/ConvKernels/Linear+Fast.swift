@@ -6,11 +6,11 @@ extension Linear {
 
     static func fastForward(batch: Int, inputs: Int, outputs: Int, input: Tensor, weight: Tensor, bias: Tensor?,
                             threads: Int) -> Tensor {
-        var output = Tensor(zeros: [batch, outputs])
         let parts = batch * inputs * outputs >= parallelThreshold ? Parallel.split(batch, into: threads) : [0..<batch]
-        input.data.withUnsafeBufferPointer { inputBuffer in
-            weight.data.withUnsafeBufferPointer { weightBuffer in
-                output.data.withUnsafeMutableBufferPointer { outputBuffer in
+        // The products overwrite every value, so the output starts uninitialised.
+        return Tensor(shape: [batch, outputs]) { outputBuffer in
+            input.data.withUnsafeBufferPointer { inputBuffer in
+                weight.data.withUnsafeBufferPointer { weightBuffer in
                     nonisolated(unsafe) let x = inputBuffer.base, w = weightBuffer.base
                     nonisolated(unsafe) let y = outputBuffer.base
                     Parallel.forEach(chunks: parts.count, threads: threads) { part in
@@ -22,56 +22,58 @@ extension Linear {
                     }
                 }
             }
-        }
-        if let bias {
-            for n in 0..<batch {
-                for o in 0..<outputs { output.data[n * outputs + o] += bias.data[o] }
+            if let bias {
+                bias.data.withUnsafeBufferPointer { biasBuffer in
+                    for n in 0..<batch {
+                        addFloats(from: biasBuffer.base, to: outputBuffer.base + n * outputs, count: outputs)
+                    }
+                }
             }
         }
-        return output
     }
 
     static func fastBackward(batch: Int, inputs: Int, outputs: Int, input: Tensor, weight: Tensor, dOutput: Tensor,
                              hasBias: Bool, needInputGradient: Bool, threads: Int) -> Gradients {
-        var dInput = Tensor(zeros: [batch, inputs])
-        var dWeight = Tensor(zeros: [outputs, inputs])
-        var dBias = Tensor(zeros: [outputs])
-        // dOutput^T [O, N], so the weight gradient is a plain product dOutput^T x.
-        var transposedGradient = [Float](repeating: 0, count: outputs * batch)
-        for n in 0..<batch {
-            for o in 0..<outputs {
-                let value = dOutput.data[n * outputs + o]
-                transposedGradient[o * batch + n] = value
-                dBias.data[o] += value
+        var dBias = [Float](repeating: 0, count: outputs)
+        dOutput.data.withUnsafeBufferPointer { source in
+            dBias.withUnsafeMutableBufferPointer { target in
+                for n in 0..<batch { addFloats(from: source.base + n * outputs, to: target.base, count: outputs) }
             }
+        }
+        // dOutput^T [O, N], so the weight gradient is a plain product dOutput^T x (at batch 1 it is dOutput itself).
+        let transposedGradient = batch == 1 ? dOutput.data : [Float](unsafeUninitializedCapacity: outputs * batch) { target, count in
+            dOutput.data.withUnsafeBufferPointer { source in
+                transpose(rows: batch, columns: outputs, from: source.base, rowStride: outputs,
+                          to: target.base, targetRowStride: batch)
+            }
+            count = outputs * batch
         }
         let large = batch * inputs * outputs >= parallelThreshold
         let inputParts = large ? Parallel.split(batch, into: threads) : [0..<batch]
         let weightParts = large ? Parallel.split(outputs, into: threads) : [0..<outputs]
-        input.data.withUnsafeBufferPointer { inputBuffer in
-            weight.data.withUnsafeBufferPointer { weightBuffer in
-                dOutput.data.withUnsafeBufferPointer { gradientBuffer in
-                    transposedGradient.withUnsafeBufferPointer { transposedBuffer in
-                        dInput.data.withUnsafeMutableBufferPointer { dInputBuffer in
-                            dWeight.data.withUnsafeMutableBufferPointer { dWeightBuffer in
-                                nonisolated(unsafe) let x = inputBuffer.base, w = weightBuffer.base
-                                nonisolated(unsafe) let dy = gradientBuffer.base, dyT = transposedBuffer.base
-                                nonisolated(unsafe) let dx = dInputBuffer.base, dw = dWeightBuffer.base
-                                let inputJobs = needInputGradient ? inputParts.count : 0
-                                Parallel.forEach(chunks: inputJobs + weightParts.count, threads: threads) { job in
-                                    if job < inputJobs {
-                                        // dInput = dOutput W
-                                        let rows = inputParts[job]
-                                        Gemm.multiply(m: rows.count, n: inputs, k: outputs, a: dy + rows.lowerBound * outputs,
-                                                      lda: outputs, b: w, ldb: inputs, c: dx + rows.lowerBound * inputs,
-                                                      ldc: inputs, accumulate: false)
-                                    } else {
-                                        // dWeight = dOutput^T x
-                                        let rows = weightParts[job - inputJobs]
-                                        Gemm.multiply(m: rows.count, n: inputs, k: batch, a: dyT + rows.lowerBound * batch,
-                                                      lda: batch, b: x, ldb: inputs, c: dw + rows.lowerBound * inputs,
-                                                      ldc: inputs, accumulate: false)
-                                    }
+        /// Both products, each overwriting every value of its gradient; `dx` nil skips dInput.
+        func products(dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>) {
+            input.data.withUnsafeBufferPointer { inputBuffer in
+                weight.data.withUnsafeBufferPointer { weightBuffer in
+                    dOutput.data.withUnsafeBufferPointer { gradientBuffer in
+                        transposedGradient.withUnsafeBufferPointer { transposedBuffer in
+                            nonisolated(unsafe) let x = inputBuffer.base, w = weightBuffer.base
+                            nonisolated(unsafe) let dy = gradientBuffer.base, dyT = transposedBuffer.base
+                            nonisolated(unsafe) let dx = dx, dw = dw
+                            let inputJobs = dx == nil ? 0 : inputParts.count
+                            Parallel.forEach(chunks: inputJobs + weightParts.count, threads: threads) { job in
+                                if job < inputJobs, let dx {
+                                    // dInput = dOutput W
+                                    let rows = inputParts[job]
+                                    Gemm.multiply(m: rows.count, n: inputs, k: outputs, a: dy + rows.lowerBound * outputs,
+                                                  lda: outputs, b: w, ldb: inputs, c: dx + rows.lowerBound * inputs,
+                                                  ldc: inputs, accumulate: false)
+                                } else {
+                                    // dWeight = dOutput^T x
+                                    let rows = weightParts[job - inputJobs]
+                                    Gemm.multiply(m: rows.count, n: inputs, k: batch, a: dyT + rows.lowerBound * batch,
+                                                  lda: batch, b: x, ldb: inputs, c: dw + rows.lowerBound * inputs,
+                                                  ldc: inputs, accumulate: false)
                                 }
                             }
                         }
@@ -79,6 +81,16 @@ extension Linear {
                 }
             }
         }
-        return Gradients(dInput: dInput, dWeight: dWeight, dBias: hasBias ? dBias : nil)
+        // The products write every value, so the gradients start uninitialised.
+        var dInput: Tensor?
+        let dWeight = Tensor(shape: [outputs, inputs]) { dWeightBuffer in
+            if needInputGradient {
+                dInput = Tensor(shape: [batch, inputs]) { dInputBuffer in products(dx: dInputBuffer.base, dw: dWeightBuffer.base) }
+            } else {
+                products(dx: nil, dw: dWeightBuffer.base)
+            }
+        }
+        return Gradients(dInput: dInput ?? Tensor(zeros: [batch, inputs]), dWeight: dWeight,
+                         dBias: hasBias ? Tensor(shape: [outputs], data: dBias) : nil)
     }
 }

@@ -126,6 +126,14 @@ struct FastPathTests {
         // Ties and a NaN, where PyTorch's rule (first maximum, a NaN takes over) matters.
         input.data[0] = input.data[1]
         input.data[5] = .nan
+        let width = shape[3]
+        if shape[2] >= 4 && width >= 8 {
+            // A NaN in a bottom row, a tie down a column, and two NaNs in one window.
+            input.data[width + 3] = .nan
+            input.data[2 * width + 4] = input.data[3 * width + 4]
+            input.data[2 * width + 6] = .nan
+            input.data[3 * width + 7] = .nan
+        }
         let options = Pool2dOptions(kernel: kernel, stride: stride)
         for threads in [1, 2] {
             let fast = try Pool2d.forward(input: input, kind: kind, options: options, threads: threads)
