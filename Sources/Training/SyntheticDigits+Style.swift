@@ -67,8 +67,8 @@ public struct DigitStyle: Sendable, Hashable {
             rotation: clamp(random.nextNormal(standardDeviation: 0.15), -0.4, 0.4),
             scale: random.nextFloat(in: 0.75..<1.05),
             width: random.nextFloat(in: 0.7..<1.3),
-            offsetX: clamp(random.nextNormal(standardDeviation: 0.7), -2, 2),
-            offsetY: clamp(random.nextNormal(standardDeviation: 0.7), -2, 2),
+            offsetX: clamp(random.nextNormal(standardDeviation: 0.6), -1.5, 1.5),
+            offsetY: clamp(random.nextNormal(standardDeviation: 0.6), -1.5, 1.5),
             jitter: random.nextFloat(in: 0.02..<0.1),
             noise: random.nextFloat(in: 0..<0.15),
             ink: random.nextFloat(in: 0.85..<1))

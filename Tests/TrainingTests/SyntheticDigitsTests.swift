@@ -38,8 +38,8 @@ struct SyntheticDigitsTests {
         return (rows, columns)
     }
 
-    /// The fraction of pixels of at least half intensity (MNIST: 13% on average, 3.5-29% for 99.8%
-    /// of its digits).
+    /// The fraction of pixels of at least half intensity (MNIST's training digits: 13% on average,
+    /// 1.9% the least, 39.8% the most, 3.5-29% for 99.8% of them).
     private func inkFraction(_ pixels: ArraySlice<UInt8>) -> Double {
         Double(pixels.filter { $0 >= 128 }.count) / Double(pixels.count)
     }
@@ -118,7 +118,7 @@ struct SyntheticDigitsTests {
         #expect(trainImages.count == train.count, "the training set repeats \(train.count - trainImages.count) images")
     }
 
-    @Test("pixels look like MNIST's: ink 2-35% of each image, full-strength ink, centred within 3 pixels")
+    @Test("pixels look like MNIST's: ink 1.5-40% of each image, full-strength ink, centred within 3 pixels")
     func plausiblePixels() {
         let (train, _) = SyntheticDigits.make(trainCount: 3_000, testCount: 0, seed: 5)
         var totalInk = 0.0, meanPixel = 0.0
@@ -127,7 +127,7 @@ struct SyntheticDigitsTests {
             let ink = inkFraction(pixels)
             totalInk += ink
             meanPixel += pixels.reduce(0.0) { $0 + Double($1) } / 784 / 255
-            #expect((0.02...0.35).contains(ink), "image \(index) (a \(train.labels[index])) is \(ink * 100)% ink")
+            #expect((0.015...0.40).contains(ink), "image \(index) (a \(train.labels[index])) is \(ink * 100)% ink")
             #expect(pixels.max() ?? 0 >= 200, "image \(index)'s darkest pixel is \(pixels.max() ?? 0)")
             let centre = centreOfMass(pixels)
             #expect(abs(centre.x - 13.5) <= 3 && abs(centre.y - 13.5) <= 3,
