@@ -47,6 +47,8 @@ let package = Package(
         .target(
             name: "Training",
             dependencies: ["ConvKernels", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            // The pretrained LeNet-5 (see PretrainedModel.swift and the README for how it was made).
+            resources: [.copy("Resources/lenet5-mnist.safetensors")],
             swiftSettings: kernelSpeedFlags
         ),
         // One C call: keep freed tensor memory in the heap (see its header for why).
