@@ -12,7 +12,9 @@ struct ConvTutorCommand: ParsableCommand {
         abstract: "Learn convolutional neural networks by watching the real arithmetic.",
         discussion: """
             Grid commands compute small examples and can show every window's arithmetic; \
-            'compute' runs whole tensors through the same kernels as JSON Lines.
+            'compute' runs whole tensors through the same kernels as JSON Lines. 'train' trains \
+            LeNet-5 (on MNIST from 'data fetch', or on built-in digits made in memory), 'model' prints \
+            its layers, 'bench' measures speed.
 
             Examples:
               convtutor conv --input "0 1 2; 3 4 5; 6 7 8" --kernel "0 1; 2 3" --steps
@@ -20,6 +22,8 @@ struct ConvTutorCommand: ParsableCommand {
               convtutor activate --input "-2 -0.5 0 1.5" --fn relu
               echo '{"op": "relu", "input": {"shape": [3], "data": [-1, 0, 2]}}' |
                 convtutor compute
+              convtutor train --no-tui --epochs 1
+              convtutor data fetch mnist
 
             Exit status: 0 on success, 1 when a compute request failed, 2 for a bad flag or value.
             """,

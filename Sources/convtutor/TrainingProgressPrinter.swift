@@ -34,7 +34,8 @@ final class TrainingProgressPrinter: @unchecked Sendable {
                 writeLine("Resuming at epoch \(start.firstEpoch) (step \(start.firstStep)).")
             }
             writeLine("\(start.trainingImages.formatted()) training, \(start.validationImages.formatted()) validation and "
-                + "\(start.testImages.formatted()) test images; \(start.stepsPerEpoch) steps per epoch, \(start.epochs) epochs.")
+                + "\(start.testImages.formatted()) test images; \(start.stepsPerEpoch.formatted()) steps per epoch, "
+                + "\(start.epochs) epoch\(start.epochs == 1 ? "" : "s").")
         case .step(let step):
             guard showsBar else { return }
             let now = Date()
