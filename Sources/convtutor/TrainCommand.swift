@@ -270,8 +270,9 @@ struct TrainCommand: ParsableCommand {
         var lines: [String] = []
         let duration = TrainingProgressPrinter.duration(outcome.seconds)
         if let last = outcome.lastEpoch {
-            lines.append("Done: \(outcome.message) in \(duration). Test accuracy \(percent(last.testAccuracy)) "
-                + "(loss \(String(format: "%.4f", last.testLoss))), \(Int(last.imagesPerSecond.rounded())) images/s.")
+            lines.append("Done: \(outcome.message) in \(duration). Test accuracy after epoch \(last.epoch): "
+                + "\(percent(last.testAccuracy)) (loss \(String(format: "%.4f", last.testLoss))), "
+                + "\(Int(last.imagesPerSecond.rounded()).formatted()) images/s.")
         } else {
             lines.append("Done: \(outcome.message) in \(duration), before the first epoch ended.")
         }
