@@ -146,15 +146,7 @@ extension Conv2d {
     private static func batchedInputGradient(_ g: Conv2dGeometry, layout: BatchedLayout, weight: Tensor,
                                              gradients: UnsafeMutablePointer<Float>, threads: Int) -> UnsafeMutablePointer<Float> {
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
-        // Weights transposed per group: [groups][patchSize][outputsPerGroup].
-        var transposed = [Float](repeating: 0, count: g.outputChannels * patchSize)
-        for group in 0..<g.groups {
-            for o in 0..<outputsPerGroup {
-                for tap in 0..<patchSize {
-                    transposed[(group * patchSize + tap) * outputsPerGroup + o] = weight.data[(group * outputsPerGroup + o) * patchSize + tap]
-                }
-            }
-        }
+        let transposed = transposedWeights(g, weight: weight)
         let outputRowOffsets = (0..<outputsPerGroup).map { $0 * layout.outputRowStride }
         let tapsPerChannel = g.kernelHeight * g.kernelWidth
         // With enough channels, each thread owns whole planes of one shared gradient. Otherwise

@@ -135,15 +135,7 @@ extension Conv2d {
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
         let tapsPerChannel = g.kernelHeight * g.kernelWidth
         let wideImage = g.outputChannels * layout.wideCount
-        // Weights transposed per group: [groups][patchSize][outputsPerGroup].
-        var transposed = [Float](repeating: 0, count: g.outputChannels * patchSize)
-        for group in 0..<g.groups {
-            for o in 0..<outputsPerGroup {
-                for tap in 0..<patchSize {
-                    transposed[(group * patchSize + tap) * outputsPerGroup + o] = weight.data[(group * outputsPerGroup + o) * patchSize + tap]
-                }
-            }
-        }
+        let transposed = transposedWeights(g, weight: weight)
         let paddedGradient = allocateAlignedFloats(g.batch * layout.imageSize)
         paddedGradient.initialize(repeating: 0, count: g.batch * layout.imageSize)
         defer { paddedGradient.deallocate() }

@@ -70,15 +70,7 @@ extension Conv2d {
         // Per work item: partial weight and bias gradients, summed after the parallel part.
         var partialWeight = [Float](repeating: 0, count: plan.items.count * weightCount)
         var partialBias = [Float](repeating: 0, count: plan.items.count * g.outputChannels)
-        // Weights transposed per group, [groups][patchSize][outputsPerGroup], for dPatches = W^T dOutput.
-        var transposed = [Float](repeating: 0, count: weightCount)
-        for group in 0..<g.groups {
-            for o in 0..<outputsPerGroup {
-                for q in 0..<patchSize {
-                    transposed[(group * patchSize + q) * outputsPerGroup + o] = weight.data[(group * outputsPerGroup + o) * patchSize + q]
-                }
-            }
-        }
+        let transposed = transposedWeights(g, weight: weight)
         // When threads share an image, each keeps its unfolded input gradients for an ordered fold afterwards.
         let deferredFold = plan.splitsPositions && needInputGradient
         let keptPatches = deferredFold
@@ -166,6 +158,23 @@ extension Conv2d {
         }
         return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
                          dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
+    }
+
+    /// The weights transposed per group, `[groups][patchSize][outputsPerGroup]`, for the input
+    /// gradient's products `W^T dOutput`.
+    static func transposedWeights(_ g: Conv2dGeometry, weight: Tensor) -> [Float] {
+        let outputsPerGroup = g.outputChannelsPerGroup
+        let patchSize = g.inputChannelsPerGroup * g.kernelHeight * g.kernelWidth
+        return [Float](unsafeUninitializedCapacity: g.outputChannels * patchSize) { target, count in
+            weight.data.withUnsafeBufferPointer { source in
+                for group in 0..<g.groups {
+                    transpose(rows: outputsPerGroup, columns: patchSize,
+                              from: source.base + group * outputsPerGroup * patchSize, rowStride: patchSize,
+                              to: target.base + group * patchSize * outputsPerGroup, targetRowStride: outputsPerGroup)
+                }
+            }
+            count = g.outputChannels * patchSize
+        }
     }
 
     /// im2col: the input patches of one group under `unit`'s output positions, as a

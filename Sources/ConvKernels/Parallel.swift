@@ -13,7 +13,7 @@ public enum Parallel {
 
     /// Multiply-adds below which a kernel runs on the calling thread alone: handing work to another
     /// core and waiting for it costs about a microsecond even when the worker is spinning.
-    public static let minimumParallelWork = 1 << 16
+    public static let minimumParallelWork = 1 << 18
 
     /// Runs `body(chunk)` for `chunk` in `0..<chunks`, on up to `threads` threads at once.
     /// With one thread (or one chunk) it runs inline, with no dispatch at all.

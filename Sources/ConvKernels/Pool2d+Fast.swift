@@ -13,6 +13,15 @@ extension Pool2d {
         max(1, 4096 / max(1, g.inputHeight * g.inputWidth))
     }
 
+    /// Inputs smaller than this are pooled on the calling thread alone (LeNet-5's pool1 at batch 1,
+    /// 4,704 values, takes about a microsecond: less than sharing it would cost).
+    static let minimumParallelInput = 1 << 15
+
+    /// The threads worth using on `g`'s input.
+    private static func usefulThreads(_ g: Geometry, _ threads: Int) -> Int {
+        g.batch * g.channels * g.inputHeight * g.inputWidth >= minimumParallelInput ? threads : 1
+    }
+
     static func fastForward(_ g: Geometry, input: Tensor, kind: PoolKind, threads: Int) -> Tensor {
         let planes = g.batch * g.channels
         let chunk = planesPerChunk(g)
@@ -25,19 +34,25 @@ extension Pool2d {
         return Tensor(shape: g.outputShape) { output in
             input.data.withUnsafeBufferPointer { source in
                 nonisolated(unsafe) let x = source.base, y = output.base
-                Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
+                Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: usefulThreads(g, threads)) { part in
                     for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
                         let input = x + plane &* inputPlane, out = y + plane &* outputPlane
                         for oy in 0..<g.outputHeight {
-                            // 2 x 2 pooling with stride 2, eight outputs at a time.
-                            let vectorEnd = isTwoByTwo ? g.outputWidth & ~7 : 0
-                            for ox in stride(from: 0, to: vectorEnd, by: 8) {
-                                let top = input + (2 &* oy &* g.inputWidth &+ 2 &* ox)
-                                let value: SIMD8<Float> = isMax ? maxOfTwoByTwo(top: top, bottom: top + g.inputWidth)
-                                    : sumOfTwoByTwo(top: top, bottom: top + g.inputWidth) / SIMD8(repeating: isAverage ? 4 : 1)
-                                UnsafeMutableRawPointer(out + (oy &* g.outputWidth &+ ox)).storeBytes(of: value, as: SIMD8<Float>.self)
+                            // 2 x 2 pooling with stride 2: the whole row in vectors of windows when it is wide enough.
+                            if isTwoByTwo && g.outputWidth >= 4 {
+                                let top = input + 2 &* oy &* g.inputWidth, row = out + oy &* g.outputWidth
+                                forEachVectorOfWindows(count: g.outputWidth) { first, wide in
+                                    if wide {
+                                        poolWindows(SIMD8<Float>.self, top: top + 2 &* first, bottom: top + (g.inputWidth &+ 2 &* first),
+                                                    to: row + first, isMax: isMax, divisor: isAverage ? 4 : 1)
+                                    } else {
+                                        poolWindows(SIMD4<Float>.self, top: top + 2 &* first, bottom: top + (g.inputWidth &+ 2 &* first),
+                                                    to: row + first, isMax: isMax, divisor: isAverage ? 4 : 1)
+                                    }
+                                }
+                                continue
                             }
-                            for ox in vectorEnd..<g.outputWidth {
+                            for ox in 0..<g.outputWidth {
                                 let corner = input + (oy &* g.stride.height &* g.inputWidth &+ ox &* g.stride.width)
                                 var value: Float
                                 if isMax {
@@ -82,7 +97,7 @@ extension Pool2d {
             dOutput.data.withUnsafeBufferPointer { gradient in
                 dInput.data.withUnsafeMutableBufferPointer { target in
                     nonisolated(unsafe) let x = source.base, dy = gradient.base, dx = target.base
-                    Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
+                    Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: usefulThreads(g, threads)) { part in
                         for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
                             let input = x + plane &* inputPlane, dIn = dx + plane &* inputPlane
                             let dOut = dy + plane &* outputPlane
@@ -134,22 +149,27 @@ extension Pool2d {
             input.data.withUnsafeBufferPointer { source in
                 dOutput.data.withUnsafeBufferPointer { gradient in
                     nonisolated(unsafe) let x = source.base, dy = gradient.base, dx = target.base
-                    Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: threads) { part in
+                    Parallel.forEach(chunks: (planes + chunk - 1) / chunk, threads: usefulThreads(g, threads)) { part in
                         for plane in (part * chunk)..<min(planes, part * chunk + chunk) {
                             for oy in 0..<g.outputHeight {
                                 let top = x + (plane &* inputPlane &+ 2 &* oy &* width), bottom = top + width
                                 let dTop = dx + (plane &* inputPlane &+ 2 &* oy &* width), dBottom = dTop + width
                                 let dOut = dy + (plane &* outputPlane &+ oy &* outputWidth)
-                                var ox = 0
-                                while outputWidth &- ox >= 8 {
-                                    let share = UnsafeRawPointer(dOut + ox).loadUnaligned(as: SIMD8<Float>.self)
-                                    let (upper, lower) = isMax
-                                        ? routeMaxOfTwoByTwo(share, top: top + 2 &* ox, bottom: bottom + 2 &* ox)
-                                        : spreadOverTwoByTwo(share / scale)
-                                    UnsafeMutableRawPointer(dTop + 2 &* ox).storeBytes(of: upper, as: SIMD16<Float>.self)
-                                    UnsafeMutableRawPointer(dBottom + 2 &* ox).storeBytes(of: lower, as: SIMD16<Float>.self)
-                                    ox &+= 8
+                                if outputWidth >= 4 {
+                                    forEachVectorOfWindows(count: outputWidth) { first, wide in
+                                        if wide {
+                                            routeWindows(SIMD8<Float>.self, dOutput: dOut + first, top: top + 2 &* first,
+                                                         bottom: bottom + 2 &* first, dTop: dTop + 2 &* first,
+                                                         dBottom: dBottom + 2 &* first, isMax: isMax, divisor: scale)
+                                        } else {
+                                            routeWindows(SIMD4<Float>.self, dOutput: dOut + first, top: top + 2 &* first,
+                                                         bottom: bottom + 2 &* first, dTop: dTop + 2 &* first,
+                                                         dBottom: dBottom + 2 &* first, isMax: isMax, divisor: scale)
+                                        }
+                                    }
+                                    continue
                                 }
+                                var ox = 0
                                 while ox < outputWidth {
                                     let share = dOut[ox]
                                     let left = 2 &* ox, right = left &+ 1
@@ -184,65 +204,197 @@ extension Pool2d {
         }
     }
 
-    /// Eight 2 x 2 windows' shares routed to their winners (the reference's rule: the first maximum
-    /// in cell order, or the last NaN), as the top and bottom input rows they cover.
+    /// Calls `body(first, wide)` for vectors of windows covering `0..<count` (at least 4): eight
+    /// windows at a time (`wide`) when the row has eight or more, else four; the last vector ends
+    /// at the row's end, overlapping the one before it. Overlapping windows get the same values
+    /// written twice, so every window is computed as if once.
     @inline(__always)
-    private static func routeMaxOfTwoByTwo(_ share: SIMD8<Float>, top: UnsafePointer<Float>,
-                                           bottom: UnsafePointer<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-        let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
-        let lower = UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self)
-        var best = upper.evenHalf, winner = SIMD8<Int32>.zero
-        @inline(__always) func consider(_ candidate: SIMD8<Float>, _ cell: Int32) {
+    private static func forEachVectorOfWindows(count: Int, _ body: (_ first: Int, _ wide: Bool) -> Void) {
+        let lanes = count >= 8 ? 8 : 4
+        var first = 0
+        while first < count {
+            body(min(first, count &- lanes), lanes == 8)
+            first &+= lanes
+        }
+    }
+
+    /// `V.scalarCount` 2 x 2 windows of pooling side by side, written to `output`: the four cells of
+    /// each in the reference's order (top left, top right, bottom left, bottom right); for the
+    /// maximum each takes over when larger or NaN, for the sum they are added from 0.
+    @inline(__always)
+    private static func poolWindows<V: WindowLanes>(_: V.Type, top: UnsafePointer<Float>, bottom: UnsafePointer<Float>,
+                                                    to output: UnsafeMutablePointer<Float>, isMax: Bool, divisor: Float) {
+        let (a, b) = V.loadPairs(top), (c, d) = V.loadPairs(bottom)
+        let value = isMax ? V.maxInOrder(a, b, c, d) : V.sumInOrder(a, b, c, d, dividedBy: divisor)
+        value.store(to: output)
+    }
+
+    /// The backward pass of `V.scalarCount` tiling 2 x 2 windows: each window's share (divided by
+    /// `divisor`, plus 0 as the reference adds it to a zero) goes to its winner, and 0 to the other
+    /// cells, for the maximum (the first maximum in cell order, or the last NaN), or to all four cells.
+    @inline(__always)
+    private static func routeWindows<V: WindowLanes>(_: V.Type, dOutput: UnsafePointer<Float>,
+                                                     top: UnsafePointer<Float>, bottom: UnsafePointer<Float>,
+                                                     dTop: UnsafeMutablePointer<Float>, dBottom: UnsafeMutablePointer<Float>,
+                                                     isMax: Bool, divisor: Float) {
+        let share = V.load(dOutput)
+        guard isMax else {
+            let routed = V.spread(share, dividedBy: divisor)
+            V.storeInterleaved(routed, routed, to: dTop)
+            V.storeInterleaved(routed, routed, to: dBottom)
+            return
+        }
+        let (a, b) = V.loadPairs(top), (c, d) = V.loadPairs(bottom)
+        let (shareA, shareB, shareC, shareD) = V.routeToMax(share, a, b, c, d)
+        V.storeInterleaved(shareA, shareB, to: dTop)
+        V.storeInterleaved(shareC, shareD, to: dBottom)
+    }
+}
+
+/// A vector of pooling windows, one per lane: loads of two cells per window, stores back
+/// interleaved, and the per-window arithmetic. Written out for each width (`SIMD8` and `SIMD4`)
+/// rather than generically: generic SIMD comparisons compile to one lane at a time.
+protocol WindowLanes {
+    /// `2 * lanes` values from `pointer`, split into the even and the odd ones.
+    static func loadPairs(_ pointer: UnsafePointer<Float>) -> (even: Self, odd: Self)
+    /// `(even[0], odd[0], even[1], odd[1], ...)` stored at `pointer`.
+    static func storeInterleaved(_ even: Self, _ odd: Self, to pointer: UnsafeMutablePointer<Float>)
+    static func load(_ pointer: UnsafePointer<Float>) -> Self
+    func store(to pointer: UnsafeMutablePointer<Float>)
+    /// The reference's maximum of four cells: each takes over when larger or NaN.
+    static func maxInOrder(_ a: Self, _ b: Self, _ c: Self, _ d: Self) -> Self
+    /// `(((0 + a) + b) + c + d) / divisor`, the reference's order.
+    static func sumInOrder(_ a: Self, _ b: Self, _ c: Self, _ d: Self, dividedBy divisor: Float) -> Self
+    /// `share / divisor + 0`: what the reference adds to each zero cell.
+    static func spread(_ share: Self, dividedBy divisor: Float) -> Self
+    /// `share + 0` in the lane of each window's winner among cells a, b, c, d (the first maximum,
+    /// or the last NaN), 0 in the others.
+    static func routeToMax(_ share: Self, _ a: Self, _ b: Self, _ c: Self, _ d: Self) -> (Self, Self, Self, Self)
+}
+
+extension SIMD8: WindowLanes where Scalar == Float {
+    @inline(__always)
+    static func loadPairs(_ pointer: UnsafePointer<Float>) -> (even: Self, odd: Self) {
+        let pairs = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+        return (pairs.evenHalf, pairs.oddHalf)
+    }
+
+    @inline(__always)
+    static func storeInterleaved(_ even: Self, _ odd: Self, to pointer: UnsafeMutablePointer<Float>) {
+        let pairs = SIMD16(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
+                           even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
+        UnsafeMutableRawPointer(pointer).storeBytes(of: pairs, as: SIMD16<Float>.self)
+    }
+
+    @inline(__always)
+    static func load(_ pointer: UnsafePointer<Float>) -> Self {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
+    }
+
+    @inline(__always)
+    func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
+
+    @inline(__always)
+    static func maxInOrder(_ a: Self, _ b: Self, _ c: Self, _ d: Self) -> Self {
+        @inline(__always) func takeOver(_ value: Self, _ candidate: Self) -> Self {
+            value.replacing(with: candidate, where: (candidate .> value) .| (candidate .!= candidate))
+        }
+        return takeOver(takeOver(takeOver(a, b), c), d)
+    }
+
+    @inline(__always)
+    static func sumInOrder(_ a: Self, _ b: Self, _ c: Self, _ d: Self, dividedBy divisor: Float) -> Self {
+        var sum = Self.zero + a
+        sum += b
+        sum += c
+        return (sum + d) / Self(repeating: divisor)
+    }
+
+    @inline(__always)
+    static func spread(_ share: Self, dividedBy divisor: Float) -> Self {
+        share / Self(repeating: divisor) + Self.zero
+    }
+
+    @inline(__always)
+    static func routeToMax(_ share: Self, _ a: Self, _ b: Self, _ c: Self, _ d: Self) -> (Self, Self, Self, Self) {
+        var best = a, winner = SIMD8<Int32>.zero
+        @inline(__always) func consider(_ candidate: Self, _ cell: Int32) {
             let takes = (candidate .> best) .| (candidate .!= candidate)
             best.replace(with: candidate, where: takes)
             winner.replace(with: cell, where: takes)
         }
-        consider(upper.oddHalf, 1)
-        consider(lower.evenHalf, 2)
-        consider(lower.oddHalf, 3)
-        let zero = SIMD8<Float>.zero
-        let routed = share + zero
-        @inline(__always) func part(_ cell: Int32) -> SIMD8<Float> {
-            zero.replacing(with: routed, where: winner .== SIMD8<Int32>(repeating: cell))
+        consider(b, 1)
+        consider(c, 2)
+        consider(d, 3)
+        let routed = share + Self.zero
+        @inline(__always) func routedTo(_ cell: Int32) -> Self {
+            Self.zero.replacing(with: routed, where: winner .== SIMD8<Int32>(repeating: cell))
         }
-        return (interleave(part(0), part(1)), interleave(part(2), part(3)))
+        return (routedTo(0), routedTo(1), routedTo(2), routedTo(3))
+    }
+}
+
+extension SIMD4: WindowLanes where Scalar == Float {
+    @inline(__always)
+    static func loadPairs(_ pointer: UnsafePointer<Float>) -> (even: Self, odd: Self) {
+        let pairs = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+        return (pairs.evenHalf, pairs.oddHalf)
     }
 
-    /// Eight windows' shares written to all four cells of each (`share + 0`, as the reference adds it to a zero).
     @inline(__always)
-    private static func spreadOverTwoByTwo(_ share: SIMD8<Float>) -> (SIMD16<Float>, SIMD16<Float>) {
-        let routed = share + SIMD8<Float>.zero
-        let row = interleave(routed, routed)
-        return (row, row)
+    static func storeInterleaved(_ even: Self, _ odd: Self, to pointer: UnsafeMutablePointer<Float>) {
+        let pairs = SIMD8(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3])
+        UnsafeMutableRawPointer(pointer).storeBytes(of: pairs, as: SIMD8<Float>.self)
     }
 
-    /// `(even[0], odd[0], even[1], odd[1], ...)`.
     @inline(__always)
-    private static func interleave(_ even: SIMD8<Float>, _ odd: SIMD8<Float>) -> SIMD16<Float> {
-        SIMD16(even[0], odd[0], even[1], odd[1], even[2], odd[2], even[3], odd[3],
-               even[4], odd[4], even[5], odd[5], even[6], odd[6], even[7], odd[7])
+    static func load(_ pointer: UnsafePointer<Float>) -> Self {
+        UnsafeRawPointer(pointer).loadUnaligned(as: Self.self)
     }
 
-    /// Eight 2 x 2 windows' sums, in the reference's cell order from 0.
     @inline(__always)
-    private static func sumOfTwoByTwo(top: UnsafePointer<Float>, bottom: UnsafePointer<Float>) -> SIMD8<Float> {
-        let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
-        let lower = UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self)
-        var sum = SIMD8<Float>.zero + upper.evenHalf
-        sum += upper.oddHalf
-        sum += lower.evenHalf
-        return sum + lower.oddHalf
+    func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
     }
 
-    /// Eight 2 x 2 windows side by side: the four cells of each in the reference's order (top
-    /// left, top right, bottom left, bottom right), each taking over when larger or NaN.
     @inline(__always)
-    private static func maxOfTwoByTwo(top: UnsafePointer<Float>, bottom: UnsafePointer<Float>) -> SIMD8<Float> {
-        @inline(__always) func takeOver(_ value: SIMD8<Float>, _ candidate: SIMD8<Float>) -> SIMD8<Float> {
+    static func maxInOrder(_ a: Self, _ b: Self, _ c: Self, _ d: Self) -> Self {
+        @inline(__always) func takeOver(_ value: Self, _ candidate: Self) -> Self {
             value.replacing(with: candidate, where: (candidate .> value) .| (candidate .!= candidate))
         }
-        let upper = UnsafeRawPointer(top).loadUnaligned(as: SIMD16<Float>.self)
-        let lower = UnsafeRawPointer(bottom).loadUnaligned(as: SIMD16<Float>.self)
-        return takeOver(takeOver(takeOver(upper.evenHalf, upper.oddHalf), lower.evenHalf), lower.oddHalf)
+        return takeOver(takeOver(takeOver(a, b), c), d)
+    }
+
+    @inline(__always)
+    static func sumInOrder(_ a: Self, _ b: Self, _ c: Self, _ d: Self, dividedBy divisor: Float) -> Self {
+        var sum = Self.zero + a
+        sum += b
+        sum += c
+        return (sum + d) / Self(repeating: divisor)
+    }
+
+    @inline(__always)
+    static func spread(_ share: Self, dividedBy divisor: Float) -> Self {
+        share / Self(repeating: divisor) + Self.zero
+    }
+
+    @inline(__always)
+    static func routeToMax(_ share: Self, _ a: Self, _ b: Self, _ c: Self, _ d: Self) -> (Self, Self, Self, Self) {
+        var best = a, winner = SIMD4<Int32>.zero
+        @inline(__always) func consider(_ candidate: Self, _ cell: Int32) {
+            let takes = (candidate .> best) .| (candidate .!= candidate)
+            best.replace(with: candidate, where: takes)
+            winner.replace(with: cell, where: takes)
+        }
+        consider(b, 1)
+        consider(c, 2)
+        consider(d, 3)
+        let routed = share + Self.zero
+        @inline(__always) func routedTo(_ cell: Int32) -> Self {
+            Self.zero.replacing(with: routed, where: winner .== SIMD4<Int32>(repeating: cell))
+        }
+        return (routedTo(0), routedTo(1), routedTo(2), routedTo(3))
     }
 }

@@ -115,6 +115,9 @@ struct FastPathTests {
         ([2, 3, 9, 7], Pair(3, 2), Pair(2, 1)),    // overlapping, non-square
         ([1, 2, 5, 5], 5, nil),                    // one window per plane
         ([4, 1, 6, 6], 1, 2),
+        ([2, 3, 8, 9], 2, nil),                    // odd width: the last column is in no window
+        ([1, 2, 12, 12], 2, nil),                  // six windows a row: two overlapping vectors of four
+        ([2, 2, 6, 6], 2, nil),                    // three windows a row: one at a time
     ]
 
     @Test("unpadded pooling: the fast path equals the observed reference, value for value",
