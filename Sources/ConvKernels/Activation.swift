@@ -53,26 +53,38 @@ public enum Activation: Hashable, Sendable {
 
     /// The function applied to every value of `input`.
     public func forward(_ input: Tensor) -> Tensor {
-        var output = [Float](repeating: 0, count: input.count)
-        input.data.withUnsafeBufferPointer { source in
-            output.withUnsafeMutableBufferPointer { target in
-                // One loop per case, so each loop body is a straight line the compiler can vectorise.
+        // Every value is written, so the output starts uninitialised.
+        Tensor(shape: input.shape) { target in
+            input.data.withUnsafeBufferPointer { source in
+                let x = source.baseAddress, y = target.baseAddress, count = source.count
+                guard let x, let y else { return }
+                // One loop per case, so each loop body is a straight line; ReLU and leaky ReLU eight
+                // lanes at a time, with the same selects as the scalar functions (NaN passes, no -0).
                 switch self {
                 case .relu:
-                    for index in 0..<source.count { target[index] = Self.relu(source[index]) }
-                case .leakyRelu(let slope):
-                    for index in 0..<source.count {
-                        let x = source[index]
-                        target[index] = x > 0 ? x : x * slope
+                    var index = 0
+                    while count &- index >= 8 {
+                        let value = Self.load(x + index)
+                        Self.store(value.replacing(with: SIMD8<Float>.zero, where: value .<= SIMD8<Float>.zero), y + index)
+                        index &+= 8
                     }
+                    while index < count { y[index] = Self.relu(x[index]); index &+= 1 }
+                case .leakyRelu(let slope):
+                    let slopes = SIMD8<Float>(repeating: slope)
+                    var index = 0
+                    while count &- index >= 8 {
+                        let value = Self.load(x + index)
+                        Self.store((value * slopes).replacing(with: value, where: value .> SIMD8<Float>.zero), y + index)
+                        index &+= 8
+                    }
+                    while index < count { y[index] = x[index] > 0 ? x[index] : x[index] * slope; index &+= 1 }
                 case .sigmoid:
-                    for index in 0..<source.count { target[index] = Self.sigmoid(source[index]) }
+                    for index in 0..<count { y[index] = Self.sigmoid(x[index]) }
                 case .tanh:
-                    for index in 0..<source.count { target[index] = Math.tanh(source[index]) }
+                    for index in 0..<count { y[index] = Math.tanh(x[index]) }
                 }
             }
         }
-        return Tensor(shape: input.shape, data: output)
     }
 
     /// The gradient with respect to the input: `dInput = dOutput * derivative(input)`, elementwise.
@@ -81,32 +93,54 @@ public enum Activation: Hashable, Sendable {
     public func backward(input: Tensor, dOutput: Tensor) -> Tensor {
         precondition(input.shape == dOutput.shape,
                      "\(name) backward: input shape \(input.shape) differs from dOutput shape \(dOutput.shape)")
-        var dInput = [Float](repeating: 0, count: input.count)
-        input.data.withUnsafeBufferPointer { source in
-            dOutput.data.withUnsafeBufferPointer { gradients in
-                dInput.withUnsafeMutableBufferPointer { target in
+        return Tensor(shape: input.shape) { target in
+            input.data.withUnsafeBufferPointer { source in
+                dOutput.data.withUnsafeBufferPointer { gradients in
+                    let x = source.baseAddress, dy = gradients.baseAddress, dx = target.baseAddress, count = source.count
+                    guard let x, let dy, let dx else { return }
                     switch self {
                     case .relu:
-                        for index in 0..<source.count { target[index] = source[index] <= 0 ? 0 : gradients[index] }
-                    case .leakyRelu(let slope):
-                        for index in 0..<source.count {
-                            target[index] = source[index] > 0 ? gradients[index] : gradients[index] * slope
+                        // PyTorch's threshold_backward: the gradient passes unless the input is <= 0 (NaN passes).
+                        var index = 0
+                        while count &- index >= 8 {
+                            let value = Self.load(x + index), gradient = Self.load(dy + index)
+                            Self.store(gradient.replacing(with: SIMD8<Float>.zero, where: value .<= SIMD8<Float>.zero), dx + index)
+                            index &+= 8
                         }
+                        while index < count { dx[index] = x[index] <= 0 ? 0 : dy[index]; index &+= 1 }
+                    case .leakyRelu(let slope):
+                        let slopes = SIMD8<Float>(repeating: slope)
+                        var index = 0
+                        while count &- index >= 8 {
+                            let value = Self.load(x + index), gradient = Self.load(dy + index)
+                            Self.store((gradient * slopes).replacing(with: gradient, where: value .> SIMD8<Float>.zero), dx + index)
+                            index &+= 8
+                        }
+                        while index < count { dx[index] = x[index] > 0 ? dy[index] : dy[index] * slope; index &+= 1 }
                     case .sigmoid:
-                        for index in 0..<source.count {
-                            let s = Self.sigmoid(source[index])
-                            target[index] = gradients[index] * (s * (1 - s))
+                        for index in 0..<count {
+                            let s = Self.sigmoid(x[index])
+                            dx[index] = dy[index] * (s * (1 - s))
                         }
                     case .tanh:
-                        for index in 0..<source.count {
-                            let t = Math.tanh(source[index])
-                            target[index] = gradients[index] * (1 - t * t)
+                        for index in 0..<count {
+                            let t = Math.tanh(x[index])
+                            dx[index] = dy[index] * (1 - t * t)
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: input.shape, data: dInput)
+    }
+
+    @inline(__always)
+    private static func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    private static func store(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
     }
 
     /// ReLU that lets NaN through (as PyTorch does) and never writes -0.

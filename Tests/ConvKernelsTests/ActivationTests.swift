@@ -55,6 +55,28 @@ struct ActivationTests {
         #expect(dInput.data == zip(input.data, dOutput.data).map { activation.derivative($0) * $1 })
     }
 
+    @Test("NaN, signed zeros and infinities: whole tensors (eight values at a time) match one value at a time",
+          arguments: all)
+    func specialValues(activation: Activation) {
+        let specials: [Float] = [.nan, -0.0, 0, .infinity, -.infinity, 1, -1, 0.5, -2, .nan, -0.0, 3]
+        var random = SeededRandom(seed: 52)
+        // 37 values: four vectors of eight and a tail, the specials spread over both.
+        var input = random.uniformTensor(shape: [37], in: -3..<3)
+        for (index, value) in specials.enumerated() { input.data[index * 3] = value }
+        let dOutput = random.uniformTensor(shape: [37])
+        let output = activation.forward(input)
+        #expect(zip(output.data, input.data).allSatisfy { y, x in
+            y.bitPattern == activation.value(x).bitPattern || (y.isNaN && activation.value(x).isNaN)
+        })
+        let dInput = activation.backward(input: input, dOutput: dOutput)
+        for index in 0..<input.count {
+            let one = activation.backward(input: Tensor(shape: [1], data: [input.data[index]]),
+                                          dOutput: Tensor(shape: [1], data: [dOutput.data[index]]))
+            #expect(dInput.data[index].bitPattern == one.data[0].bitPattern || (dInput.data[index].isNaN && one.data[0].isNaN),
+                    "\(activation.name) backward at \(input.data[index])")
+        }
+    }
+
     @Test("backward matches finite differences away from the kink", arguments: all)
     func gradientCheck(activation: Activation) {
         var random = SeededRandom(seed: 51)
