@@ -51,6 +51,8 @@ let package = Package(
             resources: [.copy("Resources/lenet5-mnist.safetensors")],
             swiftSettings: kernelSpeedFlags
         ),
+        // Cells, styles, colour scales, widgets and the backend protocol: no curses, standard library only.
+        .target(name: "TerminalUI"),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(
@@ -64,6 +66,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(
             name: "TrainingTests",
             dependencies: ["Training", "CZlib"],
