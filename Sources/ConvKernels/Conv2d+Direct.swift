@@ -96,13 +96,36 @@ extension Conv2d {
         }
 
         // dWeight: each task a share of one group's taps, over every image.
-        var dWeight = [Float](repeating: 0, count: g.outputChannels * patchSize)
         let tapParts = g.multiplyAdds >= Parallel.minimumParallelWork ? Parallel.split(patchSize, into: threads) : [0..<patchSize]
+        let dWeight = outputsPerGroup >= broadcastMinimumOutputs
+            ? directWeightGradientByBroadcast(g, layout: layout, padded: padded, dOutput: dOutput, tapParts: tapParts, threads: threads)
+            : directWeightGradientByDots(g, layout: layout, padded: padded, wideGradient: wideGradient, tapParts: tapParts,
+                                         threads: threads)
+
+        let dInput = needInputGradient
+            ? directInputGradient(g, layout: layout, weight: weight, wideGradient: wideGradient, threads: threads)
+            : Tensor(zeros: g.inputShape)
+        return Gradients(dInput: dInput, dWeight: dWeight,
+                         dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
+    }
+
+    /// Groups with at least this many outputs take the weight gradient by broadcasting (16 output
+    /// lanes, no dropped positions); fewer fill too few lanes, and take it as masked dot products.
+    static let broadcastMinimumOutputs = 9
+
+    /// The weight gradient as dot products over wide positions: `R` outputs against `C` taps,
+    /// eight positions at a time, the dropped positions' inputs masked to zero.
+    private static func directWeightGradientByDots(_ g: Conv2dGeometry, layout: WideLayout, padded: UnsafePointer<Float>,
+                                                   wideGradient: UnsafePointer<Float>, tapParts: [Range<Int>],
+                                                   threads: Int) -> Tensor {
+        let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
+        let wideImage = g.outputChannels * layout.wideCount
+        var dWeight = Tensor(zeros: g.weightShape)
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             layout.keepMask.withUnsafeBufferPointer { mask in
-                dWeight.withUnsafeMutableBufferPointer { dWeightBuffer in
+                dWeight.data.withUnsafeMutableBufferPointer { dWeightBuffer in
                     nonisolated(unsafe) let tapTable = taps.base, keep = mask.base, dw = dWeightBuffer.base
-                    nonisolated(unsafe) let x = UnsafePointer(padded), dy = UnsafePointer(wideGradient)
+                    nonisolated(unsafe) let x = padded, dy = wideGradient
                     Parallel.forEach(chunks: g.groups * tapParts.count, threads: threads) { task in
                         let group = task / tapParts.count, tapRange = tapParts[task % tapParts.count]
                         let firstOutput = group * outputsPerGroup
@@ -118,12 +141,57 @@ extension Conv2d {
                 }
             }
         }
+        return dWeight
+    }
 
-        let dInput = needInputGradient
-            ? directInputGradient(g, layout: layout, weight: weight, wideGradient: wideGradient, threads: threads)
-            : Tensor(zeros: g.inputShape)
-        return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
-                         dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
+    /// The weight gradient by broadcasting: the output gradient transposed to `[positions][lanes]`
+    /// (a group's outputs in 16-lane blocks), then for `R` taps at a time every kept position's
+    /// input value broadcast against its 16 gradients, into `dWeight^T` `[patchSize][lanes]`,
+    /// transposed back at the end. Only kept positions are visited, so nothing needs masking.
+    private static func directWeightGradientByBroadcast(_ g: Conv2dGeometry, layout: WideLayout, padded: UnsafePointer<Float>,
+                                                        dOutput: Tensor, tapParts: [Range<Int>], threads: Int) -> Tensor {
+        let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
+        let positions = g.outputHeight * g.outputWidth
+        let lanes = (outputsPerGroup + 15) / 16 * 16
+        // [image][group][positions][lanes], zero in the spare lanes.
+        let transposedCount = g.batch * g.groups * positions * lanes
+        let transposedGradient = allocateAlignedFloats(transposedCount)
+        // [group][patchSize][lanes]
+        let transposedWeight = allocateAlignedFloats(g.groups * patchSize * lanes)
+        defer { transposedGradient.deallocate(); transposedWeight.deallocate() }
+        if lanes > outputsPerGroup { transposedGradient.initialize(repeating: 0, count: transposedCount) }
+        transposedWeight.initialize(repeating: 0, count: g.groups * patchSize * lanes)
+        dOutput.data.withUnsafeBufferPointer { source in
+            for image in 0..<g.batch {
+                for group in 0..<g.groups {
+                    transpose(rows: outputsPerGroup, columns: positions,
+                              from: source.base + (image * g.outputChannels + group * outputsPerGroup) * positions, rowStride: positions,
+                              to: transposedGradient + (image * g.groups + group) * positions * lanes, targetRowStride: lanes)
+                }
+            }
+        }
+        layout.tapOffsets.withUnsafeBufferPointer { taps in
+            nonisolated(unsafe) let tapTable = taps.base, x = padded
+            nonisolated(unsafe) let dyT = UnsafePointer(transposedGradient), dwT = transposedWeight
+            Parallel.forEach(chunks: g.groups * tapParts.count, threads: threads) { task in
+                let group = task / tapParts.count, tapRange = tapParts[task % tapParts.count]
+                for image in 0..<g.batch {
+                    TableGemm.broadcastOverGrid(
+                        m: tapRange.count, lanes: lanes, rows: g.outputHeight, columns: g.outputWidth,
+                        a: dyT + (image * g.groups + group) * positions * lanes,
+                        b: x + (image * layout.imageSize + group * g.inputChannelsPerGroup * layout.planeStride),
+                        bOffsets: tapTable + tapRange.lowerBound, bRowStride: layout.paddedWidth,
+                        c: dwT + (group * patchSize + tapRange.lowerBound) * lanes, ldc: lanes)
+                }
+            }
+        }
+        return Tensor(shape: g.weightShape) { dWeight in
+            for group in 0..<g.groups {
+                transpose(rows: patchSize, columns: outputsPerGroup,
+                          from: transposedWeight + group * patchSize * lanes, rowStride: lanes,
+                          to: dWeight.base + group * outputsPerGroup * patchSize, targetRowStride: patchSize)
+            }
+        }
     }
 
     /// The input gradient: per input channel, the products `weight^T dOutputWide` of its taps

@@ -14,20 +14,66 @@ enum Gemm {
                          c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
         var row = 0
         while row < m {
-            let rows = m &- row
+            let rows = m &- row >= 6 ? 6 : m &- row >= 4 ? 4 : m &- row >= 2 ? 2 : 1
             let aRow = a + row &* lda, cRow = c + row &* ldc
-            if rows >= 6 {
-                RowBlock<6>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
-                row &+= 6
-            } else if rows >= 4 {
-                RowBlock<4>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
-                row &+= 4
-            } else if rows >= 2 {
-                RowBlock<2>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
-                row &+= 2
-            } else {
-                RowBlock<1>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
-                row &+= 1
+            var column: Int
+            switch rows {
+            case 6:
+                column = RowBlock<6, 2>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+            case 4:
+                column = RowBlock<4, 2>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+            case 2:
+                column = RowBlock<2, 4>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                if n &- column >= 16 {
+                    column &+= RowBlock<2, 2>.multiply(n: n &- column, k: k, a: aRow, lda: lda, b: b + column, ldb: ldb,
+                                                       c: cRow + column, ldc: ldc, accumulate: accumulate)
+                }
+            default:
+                // One row has one accumulator per column vector: eight vectors, so that the chains
+                // of dependent multiply-adds overlap instead of waiting on each other.
+                column = RowBlock<1, 8>.multiply(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                if n &- column >= 16 {
+                    column &+= RowBlock<1, 2>.multiply(n: n &- column, k: k, a: aRow, lda: lda, b: b + column, ldb: ldb,
+                                                       c: cRow + column, ldc: ldc, accumulate: accumulate)
+                }
+            }
+            if n &- column >= 8 {
+                column &+= narrowBlock(rows: rows, n: n &- column, k: k, a: aRow, lda: lda, b: b + column, ldb: ldb,
+                                       c: cRow + column, ldc: ldc, accumulate: accumulate)
+            }
+            leftoverColumns(rows: rows, columns: column..<n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc,
+                            accumulate: accumulate)
+            row &+= rows
+        }
+    }
+
+    /// Eight columns of `rows` rows (whole 8-column blocks, fewer than 16 columns being left).
+    private static func narrowBlock(rows: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                    b: UnsafePointer<Float>, ldb: Int,
+                                    c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) -> Int {
+        switch rows {
+        case 6: RowBlock<6, 1>.multiply(n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        case 4: RowBlock<4, 1>.multiply(n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        case 2: RowBlock<2, 1>.multiply(n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        default: RowBlock<1, 1>.multiply(n: n, k: k, a: a, lda: lda, b: b, ldb: ldb, c: c, ldc: ldc, accumulate: accumulate)
+        }
+    }
+
+    /// The columns past the last whole vector block, one at a time.
+    @inline(never)
+    private static func leftoverColumns(rows: Int, columns: Range<Int>, k: Int, a: UnsafePointer<Float>, lda: Int,
+                                        b: UnsafePointer<Float>, ldb: Int,
+                                        c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+        for column in columns {
+            for r in 0..<rows {
+                var sum: Float = 0
+                var p = 0
+                while p < k {
+                    sum += a[r &* lda &+ p] * b[p &* ldb &+ column]
+                    p &+= 1
+                }
+                let out = c + (r &* ldc &+ column)
+                out.pointee = accumulate ? out.pointee + sum : sum
             }
         }
     }
@@ -48,7 +94,8 @@ enum Gemm {
                 DotBlock<4, 3>.acrossColumns(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
                 row &+= 4
             } else {
-                DotBlock<1, 3>.acrossColumns(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
+                // Six dot products at once: six independent chains of multiply-adds.
+                DotBlock<1, 6>.acrossColumns(n: n, k: k, a: aRow, lda: lda, b: b, ldb: ldb, c: cRow, ldc: ldc, accumulate: accumulate)
                 row &+= 1
             }
         }
@@ -65,53 +112,36 @@ private func storeVector(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<
     UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
 }
 
-/// `R` rows of `c = a b`, 16 columns at a time (two `SIMD8` accumulators per row), then the
-/// leftover columns one at a time.
-private enum RowBlock<let R: Int> {
+/// `R` rows of `c = a b`, `8 * V` columns at a time (`V` `SIMD8` accumulators per row); returns
+/// the first column not done (the caller does the rest).
+private enum RowBlock<let R: Int, let V: Int> {
     @inline(never)
     static func multiply(n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
+                         c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) -> Int {
         var column = 0
-        while n &- column >= 16 {
-            var left = InlineArray<R, SIMD8<Float>>(repeating: .zero)
-            var right = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+        while n &- column >= 8 &* V {
+            var sums = InlineArray<R, InlineArray<V, SIMD8<Float>>>(repeating: InlineArray(repeating: .zero))
             var bRow = b + column
             var p = 0
             while p < k {
-                let bLeft = loadVector(bRow), bRight = loadVector(bRow + 8)
+                var bValues = InlineArray<V, SIMD8<Float>>(repeating: .zero)
+                for v in 0..<V { bValues[v] = loadVector(bRow + 8 &* v) }
                 for r in 0..<R {
                     let scale = SIMD8<Float>(repeating: a[r &* lda &+ p])
-                    left[r] = left[r].addingProduct(scale, bLeft)
-                    right[r] = right[r].addingProduct(scale, bRight)
+                    for v in 0..<V { sums[r][v] = sums[r][v].addingProduct(scale, bValues[v]) }
                 }
                 bRow += ldb
                 p &+= 1
             }
             for r in 0..<R {
-                let out = c + (r &* ldc &+ column)
-                if accumulate {
-                    storeVector(loadVector(out) + left[r], out)
-                    storeVector(loadVector(out + 8) + right[r], out + 8)
-                } else {
-                    storeVector(left[r], out)
-                    storeVector(right[r], out + 8)
+                for v in 0..<V {
+                    let out = c + (r &* ldc &+ column &+ 8 &* v)
+                    storeVector(accumulate ? loadVector(out) + sums[r][v] : sums[r][v], out)
                 }
             }
-            column &+= 16
+            column &+= 8 &* V
         }
-        while column < n {
-            for r in 0..<R {
-                var sum: Float = 0
-                var p = 0
-                while p < k {
-                    sum += a[r &* lda &+ p] * b[p &* ldb &+ column]
-                    p &+= 1
-                }
-                let out = c + (r &* ldc &+ column)
-                out.pointee = accumulate ? out.pointee + sum : sum
-            }
-            column &+= 1
-        }
+        return column
     }
 }
 
@@ -243,6 +273,68 @@ extension TableGemm {
                                                    keep: keep, c: cRow, ldc: ldc)
                 row &+= 1
             }
+        }
+    }
+}
+
+extension TableGemm {
+    /// Sums over the positions of a `rows x columns` grid, 16 columns of c at a time:
+    /// `c[i * ldc + j] += sum over y < rows, x < columns of
+    ///     b[bOffsets[i] + y * bRowStride + x] * a[(y * columns + x) * lanes + j]`
+    /// for `i < m`, `j < lanes` (a multiple of 16). Each b value is broadcast against 16 lanes of a.
+    static func broadcastOverGrid(m: Int, lanes: Int, rows: Int, columns: Int,
+                                  a: UnsafePointer<Float>, b: UnsafePointer<Float>, bOffsets: UnsafePointer<Int>,
+                                  bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var lane = 0
+        while lane < lanes {
+            var row = 0
+            while row < m {
+                if m &- row >= 6 {
+                    GridBlock<6>.add(lanes: lanes, rows: rows, columns: columns, a: a + lane, b: b, bOffsets: bOffsets + row,
+                                     bRowStride: bRowStride, c: c + (row &* ldc &+ lane), ldc: ldc)
+                    row &+= 6
+                } else if m &- row >= 3 {
+                    GridBlock<3>.add(lanes: lanes, rows: rows, columns: columns, a: a + lane, b: b, bOffsets: bOffsets + row,
+                                     bRowStride: bRowStride, c: c + (row &* ldc &+ lane), ldc: ldc)
+                    row &+= 3
+                } else {
+                    GridBlock<1>.add(lanes: lanes, rows: rows, columns: columns, a: a + lane, b: b, bOffsets: bOffsets + row,
+                                     bRowStride: bRowStride, c: c + (row &* ldc &+ lane), ldc: ldc)
+                    row &+= 1
+                }
+            }
+            lane &+= 16
+        }
+    }
+}
+
+/// `R` rows of c, 16 lanes, summed over a grid of positions.
+private enum GridBlock<let R: Int> {
+    @inline(never)
+    static func add(lanes: Int, rows: Int, columns: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>,
+                    bOffsets: UnsafePointer<Int>, bRowStride: Int, c: UnsafeMutablePointer<Float>, ldc: Int) {
+        var left = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+        var right = InlineArray<R, SIMD8<Float>>(repeating: .zero)
+        var bBases = InlineArray<R, UnsafePointer<Float>>(repeating: b)
+        for r in 0..<R { bBases[r] = b + bOffsets[r] }
+        var aPosition = a
+        var bRow = 0
+        for _ in 0..<rows {
+            for x in 0..<columns {
+                let aLeft = loadVector(aPosition), aRight = loadVector(aPosition + 8)
+                for r in 0..<R {
+                    let scale = SIMD8<Float>(repeating: bBases[r][bRow &+ x])
+                    left[r] = left[r].addingProduct(scale, aLeft)
+                    right[r] = right[r].addingProduct(scale, aRight)
+                }
+                aPosition += lanes
+            }
+            bRow &+= bRowStride
+        }
+        for r in 0..<R {
+            let out = c + r &* ldc
+            storeVector(loadVector(out) + left[r], out)
+            storeVector(loadVector(out + 8) + right[r], out + 8)
         }
     }
 }

@@ -15,6 +15,9 @@ struct FastPathTests {
         ([1, 2, 40, 37], [3, 2, 4, 4], Conv2dOptions(stride: 3, padding: 3, dilation: 2)),
         ([5, 2, 3, 3], [7, 2, 1, 1], Conv2dOptions()),                        // 1x1, tiny planes
         ([2, 1, 6, 6], [1, 1, 6, 6], Conv2dOptions(padding: 1)),              // kernel covers the image
+        // Nine or more outputs per group: the weight gradient by broadcasting, spare lanes and all.
+        ([2, 4, 9, 9], [20, 2, 3, 3], Conv2dOptions(padding: 1, groups: 2)),
+        ([1, 3, 7, 7], [40, 3, 3, 3], Conv2dOptions(dilation: 2)),
         // Batches of 16 or more take the batched (batch-innermost, no im2col) path.
         ([16, 1, 28, 28], [6, 1, 5, 5], Conv2dOptions(padding: 2)),           // LeNet conv1
         ([21, 6, 14, 14], [16, 6, 5, 5], Conv2dOptions()),                    // LeNet conv2, spare lanes
@@ -59,12 +62,14 @@ struct FastPathTests {
     }
 
     @Test("conv2d with an infinite input: the fast paths spoil exactly the values the reference spoils",
-          arguments: [1, 20], [1, 2])
-    func infiniteInput(batch: Int, threads: Int) throws {
-        // Batch 1 takes the direct (wide-row) path, batch 20 the batched one. The infinity sits in
+          arguments: [1, 20], [3, 12])
+    func infiniteInput(batch: Int, outputs: Int) throws {
+        // Batch 1 takes the direct (wide-row) path, batch 20 the batched one; 3 outputs take the
+        // direct weight gradient by masked dot products, 12 by broadcasting. The infinity sits in
         // the last column, where the direct path's dropped positions read for most kernel taps.
         let options = Conv2dOptions(padding: 1)
-        let g = try Conv2dGeometry(inputShape: [batch, 2, 8, 8], weightShape: [3, 2, 3, 3], options: options)
+        let threads = outputs == 3 ? 1 : 2
+        let g = try Conv2dGeometry(inputShape: [batch, 2, 8, 8], weightShape: [outputs, 2, 3, 3], options: options)
         var random = SeededRandom(seed: 901)
         var input = random.uniformTensor(shape: g.inputShape)
         input[0, 1, 3, 7] = .infinity
