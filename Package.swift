@@ -53,6 +53,10 @@ let package = Package(
         ),
         // Cells, styles, colour scales, widgets and the backend protocol: no curses, standard library only.
         .target(name: "TerminalUI"),
+        // ncursesw (Debian: libncursesw5-dev); the shim wraps the macros Swift cannot import.
+        .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"]), .brew(["ncurses"])]),
+        // The one place that calls curses: the real terminal behind the TerminalBackend protocol.
+        .target(name: "CursesBackend", dependencies: ["TerminalUI", "CNcursesw"]),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(
@@ -67,6 +71,7 @@ let package = Package(
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),
         .testTarget(
             name: "TrainingTests",
             dependencies: ["Training", "CZlib"],
