@@ -56,7 +56,7 @@ def parse_arguments():
                     help='MNIST IDX folder both sides read (default: ../shared/data/mnist)')
     ap.add_argument('--rounds', type=int, default=2, help='interleaved rounds (ours, peer) of the throughput runs')
     ap.add_argument('--seconds', type=float, default=3.0, help='timed window per batch size on both sides')
-    ap.add_argument('--threads', type=int, default=os.cpu_count() or 1, help='threads for the peer (ours uses all cores)')
+    ap.add_argument('--threads', type=int, default=os.cpu_count() or 1, help='threads on both sides (default: every core)')
     ap.add_argument('--skip-memory', action='store_true', help='skip the one-epoch training memory runs')
     ap.add_argument('--busy-below', type=float, default=0.1,
                     help='before each run, wait until other processes keep less than this share of the CPUs busy (default 0.1)')
@@ -193,7 +193,7 @@ def main():
 
     for round_number in range(1, a.rounds + 1):
         measure([a.convtutor, 'bench', '--only', 'network', '--json', '--data', a.data,
-                 '--network-seconds', str(a.seconds)], f'round {round_number}, convtutor', ours_runs)
+                 '--network-seconds', str(a.seconds), '--threads', str(a.threads)], f'round {round_number}, convtutor', ours_runs)
         measure([a.peer_python, a.peer_script, 'throughput', '--data', a.data,
                  '--seconds', str(a.seconds), '--threads', str(a.threads)], f'round {round_number}, pytorch', peer_runs)
 

@@ -20,8 +20,9 @@ struct BenchCommand: ParsableCommand {
             steps as fit in --network-seconds; images/s = images / wall time of those steps. A training \
             step makes the normalised batch from a random permutation of the training images and takes \
             one Adam step (lr 0.001): forward, cross-entropy, backward, update. Inference is the \
-            evaluation-mode forward pass over the test images. All cores. Without --data the images \
-            are the built-in digits, made in memory (their content does not change the speed).
+            evaluation-mode forward pass over the test images. All cores unless --threads says. \
+            Without --data the images are the built-in digits, made in memory (their content does not \
+            change the speed).
 
             peak_rss_mb is the process's peak resident memory at the end (getrusage's ru_maxrss).
 
@@ -53,6 +54,9 @@ struct BenchCommand: ParsableCommand {
             help: ArgumentHelp("Untimed seconds before each network batch size.", valueName: "seconds"))
     var warmUp: Double = 1
 
+    @Option(help: ArgumentHelp("Threads for the network part (the peer's --threads; default: every core).", valueName: "count"))
+    var threads: Int = Parallel.defaultThreads
+
     @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files for the network part (default: the built-in digits).",
                                valueName: "dir"))
     var data: String?
@@ -66,6 +70,9 @@ struct BenchCommand: ParsableCommand {
         }
         guard warmUp >= 0, warmUp <= 60 else {
             throw ValidationError("--warm-up \(warmUp) is out of range; give a number of seconds from 0 to 60")
+        }
+        guard threads >= 1, threads <= 256 else {
+            throw ValidationError("--threads \(threads) is invalid; give a number from 1 to 256")
         }
         if let data {
             var isDirectory: ObjCBool = false
@@ -97,7 +104,7 @@ struct BenchCommand: ParsableCommand {
         }
         if only != .conv {
             if only == nil { lines.append("") }
-            let network = try measureNetwork(threads: allThreads, progress: report)
+            let network = try measureNetwork(threads: threads, progress: report)
             document.merge(network.json) { _, new in new }
             lines += network.lines
         }
@@ -197,7 +204,7 @@ struct BenchCommand: ParsableCommand {
             "train_images_per_second": rates(result.training),
             "infer_images_per_second": rates(result.inference),
         ]
-        var lines = ["LeNet-5, whole network: \(trainingData.name), \(result.threads) threads, "
+        var lines = ["LeNet-5, whole network: \(trainingData.name), \(result.threads) thread\(result.threads == 1 ? "" : "s"), "
             + "\(formatSeconds(warmUp)) s warm-up then \(formatSeconds(networkSeconds)) s per batch size"]
         lines.append("  training (batch, forward, loss, backward, Adam update)   inference (evaluation-mode forward)")
         lines.append("    batch      images/s     ms/step                         batch      images/s     ms/step")
