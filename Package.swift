@@ -57,6 +57,9 @@ let package = Package(
         .systemLibrary(name: "CNcursesw", providers: [.apt(["libncursesw5-dev"]), .brew(["ncurses"])]),
         // The one place that calls curses: the real terminal behind the TerminalBackend protocol.
         .target(name: "CursesBackend", dependencies: ["TerminalUI", "CNcursesw"]),
+        // The screens (home, and later lessons, training, inspector) and the loop that runs them on
+        // any TerminalBackend; no curses here.
+        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels"]),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(
@@ -64,6 +67,9 @@ let package = Package(
             dependencies: [
                 "CMemoryTuning",
                 "ConvKernels",
+                "CursesBackend",
+                "TerminalUI",
+                "TutorApp",
                 "KernelCommands",
                 "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -71,6 +77,7 @@ let package = Package(
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
+        .testTarget(name: "TutorAppTests", dependencies: ["TutorApp", "TerminalUI"], exclude: ["Snapshots"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),
         .testTarget(
             name: "TrainingTests",

@@ -81,6 +81,10 @@ public struct CellBuffer: Hashable, Sendable {
         }
         cells.withUnsafeBufferPointer { now in
             previous.cells.withUnsafeBufferPointer { before in
+                // Counting first and reserving exactly: growing the array was most of a frame's diff.
+                var changed = 0
+                for index in 0..<now.count where now[index] != before[index] { changed += 1 }
+                result.reserveCapacity(changed)
                 for index in 0..<now.count where now[index] != before[index] {
                     result.append(CellChange(x: index % width, y: index / width, cell: now[index]))
                 }

@@ -11,6 +11,7 @@ struct ConvTutorCommand: ParsableCommand {
         commandName: "convtutor",
         abstract: "Learn convolutional neural networks by watching the real arithmetic.",
         discussion: """
+            With no command, opens the interactive tutor (a terminal of 80x24 or more). \
             Grid commands compute small examples and can show every window's arithmetic; \
             'compute' runs whole tensors through the same kernels as JSON Lines. 'train' trains \
             LeNet-5 (on MNIST from 'data fetch', or on built-in digits made in memory), 'model' prints \
@@ -28,6 +29,17 @@ struct ConvTutorCommand: ParsableCommand {
             Exit status: 0 on success, 1 when a compute request failed, 2 for a bad flag or value.
             """,
         subcommands: [ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, BenchCommand.self])
+
+    @Flag(name: .customLong("no-color"), help: "Draw the tutor's screens without colour (also: the NO_COLOR variable).")
+    var noColor = false
+
+    @Flag(help: "Draw the tutor's screens with ASCII characters only, for terminals without Unicode.")
+    var ascii = false
+
+    /// `convtutor` alone: the interactive tutor.
+    func run() throws {
+        TutorLauncher.run(noColor: noColor, ascii: ascii)
+    }
 
     /// Parses and runs like `ParsableCommand.main()`, but exits with 2 instead of
     /// swift-argument-parser's 64 for a usage error (see `ExitStatus`).

@@ -1,0 +1,36 @@
+import CursesBackend
+import Foundation
+import KernelCommands
+import TerminalUI
+import TutorApp
+
+/// Opens the interactive tutor on the terminal: `convtutor` with no command.
+enum TutorLauncher {
+    /// Runs the tutor until the user quits; never returns with the terminal in curses mode.
+    static func run(noColor: Bool, ascii: Bool) -> Never {
+        guard CursesTerminal.isTerminal() else {
+            printStandardError("""
+                convtutor: the tutor's screens need a terminal, and standard input or output is not one.
+                Without a terminal, use the commands (convtutor --help lists them), for example:
+                  convtutor conv --input "0 1 2; 3 4 5; 6 7 8" --kernel "0 1; 2 3" --steps
+                  convtutor train --no-tui --epochs 1
+                """)
+            exit(ExitStatus.usage)
+        }
+        let terminal: CursesTerminal
+        do {
+            terminal = try CursesTerminal.open(options: .fromFlags(noColor: noColor, ascii: ascii))
+        } catch {
+            printStandardError("convtutor: \(error.message)")
+            exit(ExitStatus.failure)
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let app = TutorApp(root: HomeScreen(), backend: terminal,
+                           clock: { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 },
+                           shouldClose: { terminal.pendingSignal != nil })
+        app.run()
+        if let signal = terminal.pendingSignal { terminal.closeAndReraise(signal) }
+        terminal.close()
+        exit(ExitStatus.success)
+    }
+}
