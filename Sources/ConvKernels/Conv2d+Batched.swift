@@ -83,7 +83,6 @@ extension Conv2d {
         let gradients = layout.packOutputGradient(dOutput, threads: threads)
         defer { packed.deallocate(); gradients.deallocate() }
         let outputsPerGroup = g.outputChannelsPerGroup, patchSize = layout.patchSize
-        var dWeight = [Float](repeating: 0, count: g.outputChannels * patchSize)
         var dBias = [Float](repeating: 0, count: g.outputChannels)
         dBias.withUnsafeMutableBufferPointer { dBiasBuffer in
             nonisolated(unsafe) let db = dBiasBuffer.base, dy = UnsafePointer(gradients)
@@ -91,39 +90,50 @@ extension Conv2d {
                 db[o] = sumFloats(dy + o * layout.outputRowStride, count: layout.outputRowStride)
             }
         }
-        // dWeight: tasks of a block of output channels (within one group) x a share of the taps,
-        // so that even 6 output channels balance over the threads; positions in chunks so that the
-        // gradients and patches a chunk reads stay in cache.
+        // dWeight: tasks of a block of output channels (within one group) x a share of the output
+        // positions, each adding into its share's own copy of dWeight (summed after), so that every
+        // output gradient is read once, by one thread; positions in chunks so that the gradients
+        // and patches a chunk reads stay in cache. (Splitting the taps instead had both threads
+        // stream all the gradients: at batch 256 conv1's are 4.8 MB.)
         // Blocks of 4 rows where the outputs divide into them (measured faster for conv2's 16), else 6
         // (conv1's 6 in one block rather than 4 + 2: about 15% faster).
         let blockRows = outputsPerGroup % 4 == 0 ? 4 : 6
-        var tasks: [(firstOutput: Int, rows: Int, taps: Range<Int>)] = []
+        let positionParts = Parallel.split(layout.positions, into: threads)
+        var tasks: [(firstOutput: Int, rows: Int, part: Int)] = []
         for group in 0..<g.groups {
             for firstOutput in stride(from: group * outputsPerGroup, to: (group + 1) * outputsPerGroup, by: blockRows) {
                 let rows = min(blockRows, (group + 1) * outputsPerGroup - firstOutput)
-                for taps in Parallel.split(patchSize, into: threads) { tasks.append((firstOutput, rows, taps)) }
+                for part in positionParts.indices { tasks.append((firstOutput, rows, part)) }
             }
         }
+        let weightCount = g.outputChannels * patchSize
+        let partialWeights = allocateAlignedFloats(positionParts.count * weightCount)
+        partialWeights.initialize(repeating: 0, count: positionParts.count * weightCount)
+        defer { partialWeights.deallocate() }
         let positionChunk = max(1, 16_384 / layout.lanes)
         layout.tapOffsets.withUnsafeBufferPointer { taps in
             layout.positionOffsets.withUnsafeBufferPointer { positionTable in
-                dWeight.withUnsafeMutableBufferPointer { dWeightBuffer in
-                    nonisolated(unsafe) let tapTable = taps.base, positionOffsets = positionTable.base
-                    nonisolated(unsafe) let dw = dWeightBuffer.base, x = UnsafePointer(packed), dy = UnsafePointer(gradients)
-                    Parallel.forEach(chunks: tasks.count, threads: threads) { index in
-                        let task = tasks[index]
-                        let group = task.firstOutput / outputsPerGroup
-                        for chunkStart in stride(from: 0, to: layout.positions, by: positionChunk) {
-                            TableGemm.dotOverPositions(
-                                m: task.rows, n: task.taps.count,
-                                positions: chunkStart..<min(layout.positions, chunkStart + positionChunk), lanes: layout.lanes,
-                                a: dy + task.firstOutput * layout.outputRowStride, aRowStride: layout.outputRowStride,
-                                b: x + group * g.inputChannelsPerGroup * layout.planeSize, bOffsets: tapTable + task.taps.lowerBound,
-                                positionOffsets: positionOffsets, c: dw + (task.firstOutput * patchSize + task.taps.lowerBound),
-                                ldc: patchSize)
-                        }
+                nonisolated(unsafe) let tapTable = taps.base, positionOffsets = positionTable.base
+                nonisolated(unsafe) let partials = partialWeights, x = UnsafePointer(packed), dy = UnsafePointer(gradients)
+                Parallel.forEach(chunks: tasks.count, threads: threads) { index in
+                    let task = tasks[index]
+                    let group = task.firstOutput / outputsPerGroup, positions = positionParts[task.part]
+                    let dw = partials + task.part * weightCount
+                    for chunkStart in stride(from: positions.lowerBound, to: positions.upperBound, by: positionChunk) {
+                        TableGemm.dotOverPositions(
+                            m: task.rows, n: patchSize,
+                            positions: chunkStart..<min(positions.upperBound, chunkStart + positionChunk), lanes: layout.lanes,
+                            a: dy + task.firstOutput * layout.outputRowStride, aRowStride: layout.outputRowStride,
+                            b: x + group * g.inputChannelsPerGroup * layout.planeSize, bOffsets: tapTable,
+                            positionOffsets: positionOffsets, c: dw + task.firstOutput * patchSize, ldc: patchSize)
                     }
                 }
+            }
+        }
+        let dWeight = Tensor(shape: g.weightShape) { target in
+            copyFloats(from: partialWeights, to: target.base, count: weightCount)
+            for part in 1..<max(1, positionParts.count) {
+                addFloats(from: partialWeights + part * weightCount, to: target.base, count: weightCount)
             }
         }
         let dInput: Tensor
@@ -137,7 +147,7 @@ extension Conv2d {
         } else {
             dInput = Tensor(zeros: g.inputShape)
         }
-        return Gradients(dInput: dInput, dWeight: Tensor(shape: g.weightShape, data: dWeight),
+        return Gradients(dInput: dInput, dWeight: dWeight,
                          dBias: hasBias ? Tensor(shape: [g.outputChannels], data: dBias) : nil)
     }
 
@@ -173,11 +183,13 @@ extension Conv2d {
                             }
                         }
                         let firstTap = channels.lowerBound * tapsPerChannel, tapCount = channels.count * tapsPerChannel
-                        for group in 0..<g.groups {
-                            let firstOutput = group * outputsPerGroup
-                            let groupBase = group * g.inputChannelsPerGroup * layout.planeSize
-                            for position in positions {
-                                for lane in stride(from: 0, to: layout.lanes, by: 16) {
+                        // Sixteen images at a time through every position: the gradients they add into
+                        // (one cache line per padded cell) stay in cache while every tap adds to them.
+                        for lane in stride(from: 0, to: layout.lanes, by: 16) {
+                            for group in 0..<g.groups {
+                                let firstOutput = group * outputsPerGroup
+                                let groupBase = group * g.inputChannelsPerGroup * layout.planeSize
+                                for position in positions {
                                     TableGemm.multiply16(
                                         m: tapCount, k: outputsPerGroup,
                                         a: wT + (group * patchSize + firstTap) * outputsPerGroup, lda: outputsPerGroup,
