@@ -48,7 +48,8 @@ public final class HomeScreen: Screen {
         case .home: selected = 0
         case .end: selected = entries.count - 1
         case .enter, .right, .character(" "): return entries[selected].open()
-        case .escape, .character("q"): return .quit
+        // Esc goes back everywhere else; here it does nothing, so pressing it once too often never quits.
+        case .character("q"): return .quit
         case .character(let character):
             let letter = Character(character.uppercased())
             if let index = entries.firstIndex(where: { $0.letter == letter }) {

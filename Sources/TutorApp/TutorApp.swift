@@ -60,7 +60,7 @@ public final class TutorApp {
         }
         if isTooSmall {
             // Only quitting makes sense until the terminal is big enough.
-            if event == .character("q") || event == .escape && stack.count == 1 { return false }
+            if event == .character("q") { return false }
             return true
         }
         if showingHelp {

@@ -266,7 +266,7 @@ struct EndToEndTests {
 
 /// Where `swift test` put `convtutor`: the folder of the test product (`.build/debug` or
 /// `<scratch path>/debug`), or the file named by `CONVTUTOR_BINARY` (e.g. to test a release build).
-private enum ConvTutorBinary {
+enum ConvTutorBinary {
     static let environmentVariable = "CONVTUTOR_BINARY"
     private static let located = locate()
 

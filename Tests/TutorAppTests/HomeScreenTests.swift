@@ -56,6 +56,7 @@ struct HomeScreenTests {
             #expect(app.handle(.escape))
         }
         #expect(app.handle(.character("x")), "a key the screen does not use changes nothing")
+        #expect(app.handle(.escape), "Esc on the home screen does not quit")
         #expect(app.stack.count == 1)
         #expect(!app.handle(.character("q")), "q on the home screen quits")
     }

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+/// The interactive tutor in a real terminal: tmux runs an interactive shell, the test types
+/// `convtutor` into it, drives the screens with keys, and reads the screen back. After the program
+/// ends, typed text must be echoed again: the terminal was given back sane.
+@Suite("End to end: the tutor in tmux", .serialized)
+struct TutorTmuxTests {
+    /// A private tmux server with one 100x30 window running a plain interactive shell.
+    final class Session {
+        let socket = "convtutor-test-\(UUID().uuidString.prefix(8))"
+        let binary: String
+
+        init() throws {
+            binary = try ConvTutorBinary.url().path
+            // The server this starts lives on: it must not hold the pipe a captured command reads to its end.
+            try tmux(["-f", "/dev/null", "new-session", "-d", "-s", "app", "-x", "100", "-y", "30",
+                      "env -i PATH=/usr/bin:/bin HOME=/tmp TERM=screen-256color LANG=C.UTF-8 SWIFT_BACKTRACE=interactive=no "
+                      + "PS1='ready> ' bash --norc --noprofile -i"], captureOutput: false)
+        }
+
+        deinit { _ = try? tmux(["kill-server"], captureOutput: false) }
+
+        /// Runs `tmux -L <socket> arguments...` through the shell with its output in a file, and
+        /// waits for it with waitpid: no pipes for tmux's long-lived server to hold open.
+        @discardableResult
+        func tmux(_ arguments: [String], captureOutput: Bool = true) throws -> String {
+            let outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(socket)-\(UUID().uuidString).out").path
+            defer { try? FileManager.default.removeItem(atPath: outputFile) }
+            let quoted = (["tmux", "-L", socket] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+            let command = quoted.joined(separator: " ") + " > '\(outputFile)' 2>&1 < /dev/null"
+            var pid: pid_t = 0
+            let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (text: String) in strdup(text) } + [nil]
+            defer { argv.forEach { free($0) } }
+            guard posix_spawn(&pid, "/bin/sh", nil, nil, argv, environ) == 0 else {
+                throw Timeout()
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            guard captureOutput else { return "" }
+            return (try? String(contentsOfFile: outputFile, encoding: .utf8)) ?? ""
+        }
+
+        func keys(_ names: String...) throws { try tmux(["send-keys", "-t", "app"] + names) }
+        func type(_ text: String) throws { try tmux(["send-keys", "-t", "app", "-l", text]) }
+        func screen() throws -> String { try tmux(["capture-pane", "-t", "app", "-p"]) }
+        func resize(_ width: Int, _ height: Int) throws {
+            try tmux(["resize-window", "-t", "app", "-x", "\(width)", "-y", "\(height)"])
+        }
+
+        /// Waits up to `seconds` for `text` on the screen; the screen when it came, or an error with the last screen.
+        @discardableResult
+        func waitFor(_ text: String, seconds: Double = 10, sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+            let deadline = Date().addingTimeInterval(seconds)
+            var last = ""
+            while Date() < deadline {
+                last = try screen()
+                if last.contains(text) { return last }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Issue.record("waited \(seconds) s for \"\(text)\"; the screen was:\n\(last)", sourceLocation: sourceLocation)
+            throw Timeout()
+        }
+
+        struct Timeout: Error {}
+
+        /// Starts the tutor in the shell and waits for the home screen.
+        func startTutor() throws {
+            try waitFor("ready>")
+            try type("\(binary); echo EXITED=$?")
+            try keys("Enter")
+            try waitFor("Inspect an image")
+        }
+
+        /// After the tutor ended: the exit status it printed, and whether typed text is echoed again.
+        func expectCleanExit(sourceLocation: SourceLocation = #_sourceLocation) throws {
+            let screen = try waitFor("EXITED=", sourceLocation: sourceLocation)
+            #expect(screen.contains("EXITED=0"), "\(screen)", sourceLocation: sourceLocation)
+            try type("echo typed-text-echoes")
+            try waitFor("echo typed-text-echoes", sourceLocation: sourceLocation)
+            try keys("Enter")
+            let after = try waitFor("\ntyped-text-echoes", sourceLocation: sourceLocation)
+            #expect(after.contains("\ntyped-text-echoes"), sourceLocation: sourceLocation)
+        }
+    }
+
+    static var tmuxAvailable: Bool {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/tmux") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/tmux")
+            || FileManager.default.isExecutableFile(atPath: "/opt/homebrew/bin/tmux")
+    }
+
+    @Test("home screen, the menu, each screen and back, help, too small and back, then q", .enabled(if: tmuxAvailable))
+    func walkThrough() throws {
+        let session = try Session()
+        try session.startTutor()
+        // Down to each entry, open it, see its title, go back.
+        for (downs, title) in [(0, "Lessons"), (1, "Playground"), (2, "Train LeNet-5"), (3, "Inspect an image"), (4, "Help")] {
+            for _ in 0..<downs { try session.keys("Down") }
+            try session.keys("Enter")
+            try session.waitFor("┌ \(title) ")
+            try session.keys("Escape")
+            try session.waitFor("L P T I H open directly")
+            try session.keys("Home")
+        }
+        // A letter opens its screen directly; ? shows that screen's keys; Esc closes help, Esc goes back.
+        try session.keys("t")
+        try session.waitFor("┌ Train LeNet-5 ")
+        try session.keys("?")
+        try session.waitFor("Train LeNet-5: keys")
+        try session.keys("Escape")
+        try session.keys("Escape")
+        try session.waitFor("L P T I H open directly")
+        try session.keys("?")
+        try session.waitFor("ConvTutor: keys")
+        try session.keys("Escape")
+        // Too small, then big enough again.
+        try session.resize(60, 20)
+        try session.waitFor("This terminal is 60x20.")
+        try session.resize(100, 30)
+        try session.waitFor("L P T I H open directly")
+        #expect(!(try session.screen()).contains("This terminal is"))
+        try session.keys("q")
+        try session.expectCleanExit()
+    }
+
+    @Test("Ctrl-C quits from a screen with status 0 and a sane terminal", .enabled(if: tmuxAvailable))
+    func controlC() throws {
+        let session = try Session()
+        try session.startTutor()
+        try session.keys("p")
+        try session.waitFor("┌ Playground ")
+        try session.keys("C-c")
+        try session.expectCleanExit()
+    }
+
+    @Test("without a terminal it points to the commands and exits 2", .enabled(if: tmuxAvailable))
+    func notATerminal() throws {
+        let session = try Session()
+        try session.waitFor("ready>")
+        try session.type("\(session.binary) < /dev/null | cat; echo STATUS=${PIPESTATUS[0]}")
+        try session.keys("Enter")
+        let screen = try session.waitFor("STATUS=")
+        #expect(screen.contains("STATUS=2"), "\(screen)")
+        #expect(screen.contains("the tutor's screens need a terminal"), "\(screen)")
+    }
+}
