@@ -74,7 +74,7 @@ struct TutorTmuxTests {
 
         /// After the tutor ended: the exit status it printed, and whether typed text is echoed again.
         func expectCleanExit(sourceLocation: SourceLocation = #_sourceLocation) throws {
-            let screen = try waitFor("EXITED=", sourceLocation: sourceLocation)
+            let screen = try waitFor("\nEXITED=", sourceLocation: sourceLocation)
             #expect(screen.contains("EXITED=0"), "\(screen)", sourceLocation: sourceLocation)
             try type("echo typed-text-echoes")
             try waitFor("echo typed-text-echoes", sourceLocation: sourceLocation)
@@ -139,8 +139,22 @@ struct TutorTmuxTests {
         try session.waitFor("ready>")
         try session.type("\(session.binary) < /dev/null | cat; echo STATUS=${PIPESTATUS[0]}")
         try session.keys("Enter")
-        let screen = try session.waitFor("STATUS=")
+        let screen = try session.waitFor("\nSTATUS=")
         #expect(screen.contains("STATUS=2"), "\(screen)")
         #expect(screen.contains("the tutor's screens need a terminal"), "\(screen)")
+    }
+
+    @Test("TERM=dumb and an unknown TERM get a readable refusal, exit 1, and leave the terminal as it was",
+          .enabled(if: tmuxAvailable), arguments: ["dumb", "no-such-terminal"])
+    func unusableTerminal(term: String) throws {
+        let session = try Session()
+        try session.waitFor("ready>")
+        try session.type("TERM=\(term) \(session.binary); echo EXITED=$?")
+        try session.keys("Enter")
+        let screen = try session.waitFor("\nEXITED=")
+        #expect(screen.contains("EXITED=1"), "\(screen)")
+        #expect(screen.contains("use the commands instead"), "the message points to the commands: \(screen)")
+        try session.type("echo still-echoing")
+        try session.waitFor("echo still-echoing")
     }
 }
