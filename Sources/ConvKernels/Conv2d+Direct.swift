@@ -25,44 +25,62 @@ extension Conv2d {
         let layout = WideLayout(g)
         let outputsPerGroup = g.outputChannelsPerGroup
         let wideImage = g.outputChannels * layout.wideCount
-        let padded = layout.pad(input)
-        let wide = allocateAlignedFloats(g.batch * wideImage)
-        defer { padded.deallocate(); wide.deallocate() }
         let items = layout.workItems(threads: threads, multiplyAdds: g.multiplyAdds)
-        weight.data.withUnsafeBufferPointer { weightBuffer in
-            layout.tapOffsets.withUnsafeBufferPointer { taps in
-                layout.outputRowOffsets.withUnsafeBufferPointer { rows in
-                    nonisolated(unsafe) let w = weightBuffer.base, tapTable = taps.base, rowTable = rows.base
-                    nonisolated(unsafe) let x = UnsafePointer(padded), y = wide
-                    Parallel.forEach(chunks: items.count, threads: threads) { index in
-                        let item = items[index]
-                        for group in 0..<g.groups {
-                            let firstOutput = group * outputsPerGroup
-                            let source = x + (item.image * layout.imageSize + group * g.inputChannelsPerGroup * layout.planeStride)
-                            let target = y + (item.image * wideImage + firstOutput * layout.wideCount)
-                            for block in item.blocks {
-                                TableGemm.multiply16(m: outputsPerGroup, k: layout.patchSize,
-                                                     a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
-                                                     b: source + block * 16, bOffsets: tapTable,
-                                                     c: target + block * 16, cOffsets: rowTable, accumulate: false)
+        let biasValues = bias?.data ?? [Float](repeating: 0, count: g.outputChannels)
+        let inputImage = g.inputChannels * g.inputHeight * g.inputWidth
+        let outputImage = g.outputChannels * g.outputHeight * g.outputWidth
+        // Every kept value is written by the unwidening, so the output starts uninitialised.
+        return Tensor(shape: g.outputShape) { output in
+            input.data.withUnsafeBufferPointer { inputBuffer in
+                weight.data.withUnsafeBufferPointer { weightBuffer in
+                    layout.tapOffsets.withUnsafeBufferPointer { taps in
+                        layout.outputRowOffsets.withUnsafeBufferPointer { rows in
+                            biasValues.withUnsafeBufferPointer { biasBuffer in
+                                nonisolated(unsafe) let w = weightBuffer.base, tapTable = taps.base, rowTable = rows.base
+                                nonisolated(unsafe) let x = inputBuffer.base, y = output.base, b = biasBuffer.base
+                                /// The wide products of `blocks` of one padded image.
+                                func products(padded: UnsafePointer<Float>, blocks: Range<Int>, into wide: UnsafeMutablePointer<Float>) {
+                                    for group in 0..<g.groups {
+                                        let firstOutput = group * outputsPerGroup
+                                        let source = padded + group * g.inputChannelsPerGroup * layout.planeStride
+                                        let target = wide + firstOutput * layout.wideCount
+                                        for block in blocks {
+                                            TableGemm.multiply16(m: outputsPerGroup, k: layout.patchSize,
+                                                                 a: w + firstOutput * layout.patchSize, lda: layout.patchSize,
+                                                                 b: source + block * 16, bOffsets: tapTable,
+                                                                 c: target + block * 16, cOffsets: rowTable, accumulate: false)
+                                        }
+                                    }
+                                }
+                                if case .imageShares(let shares) = items {
+                                    // One image's blocks shared over the threads: it is padded once, and its
+                                    // wide products unwidened after.
+                                    let padded = allocateAlignedFloats(layout.imageSize)
+                                    let wide = allocateAlignedFloats(wideImage)
+                                    defer { padded.deallocate(); wide.deallocate() }
+                                    nonisolated(unsafe) let paddedImage = UnsafePointer(padded), wideImageBuffer = wide
+                                    for image in 0..<g.batch {
+                                        layout.padImage(x + image * inputImage, into: padded)
+                                        Parallel.forEach(chunks: shares.count, threads: threads) { share in
+                                            products(padded: paddedImage, blocks: shares[share], into: wideImageBuffer)
+                                        }
+                                        layout.unwiden(wide, bias: b, into: y + image * outputImage)
+                                    }
+                                } else if case .images(let ranges) = items {
+                                    // Whole images per chunk: padded, multiplied and unwidened while in cache.
+                                    Parallel.forEach(chunks: ranges.count, threads: threads) { chunk in
+                                        let padded = allocateAlignedFloats(layout.imageSize)
+                                        let wide = allocateAlignedFloats(wideImage)
+                                        defer { padded.deallocate(); wide.deallocate() }
+                                        for image in ranges[chunk] {
+                                            layout.padImage(x + image * inputImage, into: padded)
+                                            products(padded: padded, blocks: 0..<(layout.wideCount / 16), into: wide)
+                                            layout.unwiden(wide, bias: b, into: y + image * outputImage)
+                                        }
+                                    }
+                                }
                             }
                         }
-                    }
-                }
-            }
-        }
-        // Every kept value is written here, so the output starts uninitialised.
-        return Tensor(shape: g.outputShape) { output in
-            let biasValues = bias?.data
-            var target = output.base
-            for image in 0..<g.batch {
-                for o in 0..<g.outputChannels {
-                    let biasValue = biasValues?[o] ?? 0
-                    var source = UnsafePointer(wide) + (image * wideImage + o * layout.wideCount)
-                    for _ in 0..<g.outputHeight {
-                        addFloats(source, biasValue, to: target, count: g.outputWidth)
-                        source += layout.paddedWidth
-                        target += g.outputWidth
                     }
                 }
             }
@@ -292,24 +310,40 @@ struct WideLayout {
 
     /// Every image of `input` in padded planes, zero in the padding and the spare room.
     func pad(_ input: Tensor) -> UnsafeMutablePointer<Float> {
-        let count = g.batch * imageSize
-        let padded = allocateAlignedFloats(count)
-        padded.initialize(repeating: 0, count: count)
-        let top = g.options.padding.height, left = g.options.padding.width
+        let padded = allocateAlignedFloats(g.batch * imageSize)
+        let inputImage = g.inputChannels * g.inputHeight * g.inputWidth
         input.data.withUnsafeBufferPointer { source in
-            var row = source.base
-            for image in 0..<g.batch {
-                for channel in 0..<g.inputChannels {
-                    var target = padded + (image * imageSize + channel * planeStride + top * paddedWidth + left)
-                    for _ in 0..<g.inputHeight {
-                        copyFloats(from: row, to: target, count: g.inputWidth)
-                        row += g.inputWidth
-                        target += paddedWidth
-                    }
-                }
-            }
+            for image in 0..<g.batch { padImage(source.base + image * inputImage, into: padded + image * imageSize) }
         }
         return padded
+    }
+
+    /// One image `[C, H, W]` into padded planes (`imageSize` floats), zero in the padding and the spare room.
+    func padImage(_ image: UnsafePointer<Float>, into padded: UnsafeMutablePointer<Float>) {
+        padded.initialize(repeating: 0, count: imageSize)
+        let top = g.options.padding.height, left = g.options.padding.width
+        var row = image
+        for channel in 0..<g.inputChannels {
+            var target = padded + (channel * planeStride + top * paddedWidth + left)
+            for _ in 0..<g.inputHeight {
+                copyFloats(from: row, to: target, count: g.inputWidth)
+                row += g.inputWidth
+                target += paddedWidth
+            }
+        }
+    }
+
+    /// One image's wide products `[O][wideCount]` as `[O, OH, OW]`, the kept columns plus the bias.
+    func unwiden(_ wide: UnsafePointer<Float>, bias: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>) {
+        var target = output
+        for o in 0..<g.outputChannels {
+            var source = wide + o * wideCount
+            for _ in 0..<g.outputHeight {
+                addFloats(source, bias[o], to: target, count: g.outputWidth)
+                source += paddedWidth
+                target += g.outputWidth
+            }
+        }
     }
 
     /// The inside of padded planes back to `[N, C, H, W]`.
@@ -328,22 +362,23 @@ struct WideLayout {
         }
     }
 
-    /// A piece of the forward pass: blocks of 16 wide positions of one image.
-    struct WorkItem {
-        let image: Int
-        let blocks: Range<Int>
+    /// How the forward pass shares its work over threads.
+    enum WorkItems {
+        /// Chunks of whole images.
+        case images([Range<Int>])
+        /// Each image's 16-position blocks, split evenly over the threads (fewer images than threads).
+        case imageShares([Range<Int>])
     }
 
-    /// Whole images per item when there are at least as many as threads (or the work is too small
+    /// Whole images per chunk when there are at least as many as threads (or the work is too small
     /// to share), else each image's blocks split evenly over the threads.
-    func workItems(threads: Int, multiplyAdds: Int) -> [WorkItem] {
-        let blocks = wideCount / 16
-        if g.batch >= threads || multiplyAdds < Parallel.minimumParallelWork {
-            return (0..<g.batch).map { WorkItem(image: $0, blocks: 0..<blocks) }
+    func workItems(threads: Int, multiplyAdds: Int) -> WorkItems {
+        let small = multiplyAdds < Parallel.minimumParallelWork
+        if g.batch >= threads || small {
+            // A few chunks per thread, so that uneven progress evens out.
+            return .images(Parallel.split(g.batch, into: small ? 1 : min(g.batch, 4 * threads)))
         }
-        return (0..<g.batch).flatMap { image in
-            Parallel.split(blocks, into: threads).map { WorkItem(image: image, blocks: $0) }
-        }
+        return .imageShares(Parallel.split(wideCount / 16, into: threads))
     }
 }
 

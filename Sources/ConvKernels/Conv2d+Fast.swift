@@ -9,11 +9,13 @@
 /// reads its right-hand side from L2.
 extension Conv2d {
     static func fastForward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor?, threads: Int) -> Tensor {
+        // One input channel per group (LeNet-5's conv1) gives the batched path's products only KH * KW
+        // terms, too few to pay for its repacking: the direct path is faster at any batch.
+        if directPathApplies(g) && (g.batch < batchedPathMinimumBatch || g.inputChannelsPerGroup == 1) {
+            return directForward(g, input: input, weight: weight, bias: bias, threads: threads)
+        }
         if g.batch >= batchedPathMinimumBatch {
             return batchedForward(g, input: input, weight: weight, bias: bias, threads: threads)
-        }
-        if directPathApplies(g) {
-            return directForward(g, input: input, weight: weight, bias: bias, threads: threads)
         }
         var output = Tensor(zeros: g.outputShape)
         let plan = ConvWorkPlan(g, threads: threads)
