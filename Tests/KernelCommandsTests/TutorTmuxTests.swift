@@ -67,15 +67,15 @@ struct TutorTmuxTests {
         /// Starts the tutor in the shell and waits for the home screen.
         func startTutor() throws {
             try waitFor("ready>")
-            try type("\(binary); echo EXITED=$?")
+            try type("\(binary); echo EXITED=$((1000 + $?))")
             try keys("Enter")
             try waitFor("Inspect an image")
         }
 
         /// After the tutor ended: the exit status it printed, and whether typed text is echoed again.
         func expectCleanExit(sourceLocation: SourceLocation = #_sourceLocation) throws {
-            let screen = try waitFor("\nEXITED=", sourceLocation: sourceLocation)
-            #expect(screen.contains("EXITED=0"), "\(screen)", sourceLocation: sourceLocation)
+            let screen = try waitFor("EXITED=10", sourceLocation: sourceLocation)
+            #expect(screen.contains("EXITED=1000"), "\(screen)", sourceLocation: sourceLocation)
             try type("echo typed-text-echoes")
             try waitFor("echo typed-text-echoes", sourceLocation: sourceLocation)
             try keys("Enter")
@@ -137,10 +137,10 @@ struct TutorTmuxTests {
     func notATerminal() throws {
         let session = try Session()
         try session.waitFor("ready>")
-        try session.type("\(session.binary) < /dev/null | cat; echo STATUS=${PIPESTATUS[0]}")
+        try session.type("\(session.binary) < /dev/null | cat; echo STATUS=$((1000 + ${PIPESTATUS[0]}))")
         try session.keys("Enter")
-        let screen = try session.waitFor("\nSTATUS=")
-        #expect(screen.contains("STATUS=2"), "\(screen)")
+        let screen = try session.waitFor("STATUS=10")
+        #expect(screen.contains("STATUS=1002"), "\(screen)")
         #expect(screen.contains("the tutor's screens need a terminal"), "\(screen)")
     }
 
@@ -149,10 +149,10 @@ struct TutorTmuxTests {
     func unusableTerminal(term: String) throws {
         let session = try Session()
         try session.waitFor("ready>")
-        try session.type("TERM=\(term) \(session.binary); echo EXITED=$?")
+        try session.type("TERM=\(term) \(session.binary); echo EXITED=$((1000 + $?))")
         try session.keys("Enter")
-        let screen = try session.waitFor("\nEXITED=")
-        #expect(screen.contains("EXITED=1"), "\(screen)")
+        let screen = try session.waitFor("EXITED=10")
+        #expect(screen.contains("EXITED=1001"), "\(screen)")
         #expect(screen.contains("use the commands instead"), "the message points to the commands: \(screen)")
         try session.type("echo still-echoing")
         try session.waitFor("echo still-echoing")
