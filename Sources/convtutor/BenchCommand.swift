@@ -81,8 +81,8 @@ struct BenchCommand: ParsableCommand {
                 throw ValidationError("--data \(data): no such folder; give a folder holding train-images-idx3-ubyte, "
                     + "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (or their .gz)")
             }
-            if only == .conv {
-                throw ValidationError("--data is for the network part; drop --data or --only conv")
+            if let only, only != .network {
+                throw ValidationError("--data is for the network part; drop --data or --only \(only.rawValue)")
             }
         }
     }
