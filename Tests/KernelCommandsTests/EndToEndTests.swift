@@ -241,7 +241,9 @@ struct EndToEndTests {
     /// six calls of a batch-64 convolution), so the bench gets a longer time limit than the rest.
     @Test("bench --json prints one JSON object with the peak and the conv2d figures")
     func benchJSON() async throws {
-        let run = try await ConvTutorRun.of(["bench", "--json", "--seconds", "0.05"], timeout: .seconds(180))
+        // Short windows: the test checks the report's shape, not the speed.
+        let run = try await ConvTutorRun.of(["bench", "--json", "--seconds", "0.05", "--network-seconds", "0.05",
+                                             "--warm-up", "0"], timeout: .seconds(180))
         run.expectSuccess()
         #expect(run.outputLines.count == 1, "bench --json printed \(run.outputLines.count) lines: \(run)")
         let report = try run.jsonObject()
@@ -259,6 +261,14 @@ struct EndToEndTests {
         }
         #expect(report["lenet_conv_forward_backward_batch64_gflops"] is Double)
         #expect(report["fraction_of_peak"] is Double)
+        // The whole network, with the PyTorch peer's keys, and the screen's frame time.
+        let train = try #require(report["train_images_per_second"] as? [String: Double], "no train_images_per_second: \(run)")
+        #expect(Set(train.keys) == ["1", "16", "64", "256"] && train.values.allSatisfy { $0 > 0 })
+        let infer = try #require(report["infer_images_per_second"] as? [String: Double], "no infer_images_per_second: \(run)")
+        #expect(Set(infer.keys) == ["1", "256"] && infer.values.allSatisfy { $0 > 0 })
+        #expect((report["peak_rss_mb"] as? Double).map { $0 > 0 } == true)
+        let frame = try #require(report["frame_milliseconds"] as? [String: Double], "no frame_milliseconds: \(run)")
+        #expect(frame["median"].map { $0 > 0 } == true && frame["width"] == 200 && frame["height"] == 60)
     }
 }
 
