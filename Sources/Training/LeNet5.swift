@@ -169,7 +169,7 @@ public struct LeNet5: Sendable {
             statistics[1] = layer.runningVariance
         }
         let conv1Activated = activation.forward(conv1Normalized ?? conv1)
-        let pool1 = try Pool2d.forward(input: conv1Activated, kind: pooling, options: Self.poolOptions)
+        let pool1 = try Pool2d.forward(input: conv1Activated, kind: pooling, options: Self.poolOptions, threads: threads)
         let conv2 = try Conv2d.forward(input: pool1, weight: p[2], bias: p[3], options: Self.conv2Options, threads: threads)
         if options.batchNorm {
             var layer = try batchNorm(channels: 16, parameter: 12, statistic: 2, statistics)
@@ -179,7 +179,7 @@ public struct LeNet5: Sendable {
             statistics[3] = layer.runningVariance
         }
         let conv2Activated = activation.forward(conv2Normalized ?? conv2)
-        let pool2 = try Pool2d.forward(input: conv2Activated, kind: pooling, options: Self.poolOptions)
+        let pool2 = try Pool2d.forward(input: conv2Activated, kind: pooling, options: Self.poolOptions, threads: threads)
         let flat = Flatten.forward(pool2)
         let dropout = training && options.dropout > 0 ? try Dropout(probability: options.dropout) : nil
         let fc1 = try Linear.forward(input: flat, weight: p[4], bias: p[5], threads: threads)
@@ -208,7 +208,7 @@ public struct LeNet5: Sendable {
         let dFc1 = activation.backward(input: a.fc1, dOutput: dFc1Activated)
         let fc1 = try Linear.backward(input: a.flat, weight: p[4], dOutput: dFc1, threads: threads)
         let dPool2 = Flatten.backward(dOutput: fc1.dInput, inputShape: a.pool2.shape)
-        let dConv2Activated = try Pool2d.backward(input: a.conv2Activated, dOutput: dPool2, kind: pooling, options: Self.poolOptions)
+        let dConv2Activated = try Pool2d.backward(input: a.conv2Activated, dOutput: dPool2, kind: pooling, options: Self.poolOptions, threads: threads)
         var dConv2 = activation.backward(input: a.conv2Normalized ?? a.conv2, dOutput: dConv2Activated)
         var batchNormGradients: [Tensor] = []
         if let cache2 = a.batchNorm2 {
@@ -218,7 +218,7 @@ public struct LeNet5: Sendable {
             batchNormGradients = [gradients2.dGamma, gradients2.dBeta]
         }
         let conv2 = try Conv2d.backward(input: a.pool1, weight: p[2], dOutput: dConv2, options: Self.conv2Options, threads: threads)
-        let dConv1Activated = try Pool2d.backward(input: a.conv1Activated, dOutput: conv2.dInput, kind: pooling, options: Self.poolOptions)
+        let dConv1Activated = try Pool2d.backward(input: a.conv1Activated, dOutput: conv2.dInput, kind: pooling, options: Self.poolOptions, threads: threads)
         var dConv1 = activation.backward(input: a.conv1Normalized ?? a.conv1, dOutput: dConv1Activated)
         if let cache1 = a.batchNorm1 {
             let layer1 = try batchNorm(channels: 6, parameter: 10, statistic: 0, runningStatistics)

@@ -35,7 +35,8 @@ public struct Trainer: Sendable {
         var configuration = configuration
         var network = LeNet5(variant: configuration.variant, options: configuration.modelOptions, seed: configuration.seed)
         var optimizer = try TrainingOptimizer(kind: configuration.optimizer, learningRate: configuration.baseLearningRate,
-                                              momentum: configuration.momentum, weightDecay: configuration.weightDecay)
+                                              momentum: configuration.momentum, weightDecay: configuration.weightDecay,
+                                              threads: configuration.threads)
         if let (checkpoint, name) = resume {
             network = try LeNet5(checkpoint: checkpoint, variant: configuration.variant, requireVariant: true, name: name)
             guard network.options.batchNorm == configuration.modelOptions.batchNorm else {

@@ -15,9 +15,13 @@ public enum TrainingOptimizer: Sendable {
 
     /// A fresh optimizer: Adam with PyTorch's betas, or SGD with `momentum`; `weightDecay` is L2,
     /// coupled as PyTorch's `weight_decay` is.
-    public init(kind: Kind, learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0) throws(KernelError) {
+    public init(kind: Kind, learningRate: Float, momentum: Float = 0.9, weightDecay: Float = 0,
+                threads: Int = Parallel.defaultThreads) throws(KernelError) {
         switch kind {
-        case .adam: self = .adam(try Adam(learningRate: learningRate, weightDecay: weightDecay))
+        case .adam:
+            var adam = try Adam(learningRate: learningRate, weightDecay: weightDecay)
+            adam.threads = threads
+            self = .adam(adam)
         case .sgd: self = .sgd(try SGD(learningRate: learningRate, momentum: momentum, weightDecay: weightDecay))
         }
     }
