@@ -155,29 +155,29 @@ public struct LeNet5: Sendable {
         return layer
     }
 
+    /// Batch normalisation of a conv output when the network has it (nil, nil otherwise), writing the
+    /// updated running statistics back into `statistics`.
+    private func normalize(_ convOutput: Tensor, channels: Int, parameter: Int, statistic: Int, training: Bool,
+                           statistics: inout [Tensor]) throws(KernelError) -> (Tensor?, BatchNorm2d.Cache?) {
+        guard options.batchNorm else { return (nil, nil) }
+        var layer = try batchNorm(channels: channels, parameter: parameter, statistic: statistic, statistics)
+        let (output, cache) = try layer.forward(convOutput, training: training)
+        statistics[statistic] = layer.runningMean
+        statistics[statistic + 1] = layer.runningVariance
+        return (output, cache)
+    }
+
     private func run(_ input: Tensor, training: Bool, random: inout SeededRandom, statistics: inout [Tensor],
                      threads: Int) throws(KernelError) -> Activations {
         let p = parameters, activation = variant.activation, pooling = variant.pooling
         let conv1 = try Conv2d.forward(input: input, weight: p[0], bias: p[1], options: Self.conv1Options, threads: threads)
-        var conv1Normalized: Tensor?, batchNorm1: BatchNorm2d.Cache?
-        var conv2Normalized: Tensor?, batchNorm2: BatchNorm2d.Cache?
-        if options.batchNorm {
-            var layer = try batchNorm(channels: 6, parameter: 10, statistic: 0, statistics)
-            let (output, cache) = try layer.forward(conv1, training: training)
-            (conv1Normalized, batchNorm1) = (output, cache)
-            statistics[0] = layer.runningMean
-            statistics[1] = layer.runningVariance
-        }
+        let (conv1Normalized, batchNorm1) = try normalize(conv1, channels: 6, parameter: 10, statistic: 0,
+                                                          training: training, statistics: &statistics)
         let conv1Activated = activation.forward(conv1Normalized ?? conv1)
         let pool1 = try Pool2d.forward(input: conv1Activated, kind: pooling, options: Self.poolOptions, threads: threads)
         let conv2 = try Conv2d.forward(input: pool1, weight: p[2], bias: p[3], options: Self.conv2Options, threads: threads)
-        if options.batchNorm {
-            var layer = try batchNorm(channels: 16, parameter: 12, statistic: 2, statistics)
-            let (output, cache) = try layer.forward(conv2, training: training)
-            (conv2Normalized, batchNorm2) = (output, cache)
-            statistics[2] = layer.runningMean
-            statistics[3] = layer.runningVariance
-        }
+        let (conv2Normalized, batchNorm2) = try normalize(conv2, channels: 16, parameter: 12, statistic: 2,
+                                                          training: training, statistics: &statistics)
         let conv2Activated = activation.forward(conv2Normalized ?? conv2)
         let pool2 = try Pool2d.forward(input: conv2Activated, kind: pooling, options: Self.poolOptions, threads: threads)
         let flat = Flatten.forward(pool2)

@@ -15,8 +15,8 @@ public final class TrainingSession: Sendable {
         var result: (trainer: Trainer, outcome: TrainingOutcome)?
     }
 
-    /// Events kept for `takeEvents()` at most; beyond it the oldest step events are dropped (never
-    /// epoch or final events), so a reader that stops reading cannot make memory grow.
+    /// Events kept for `takeEvents()` at most; beyond it the older half of the step events is dropped
+    /// (never epoch or final events), so a reader that stops reading cannot make memory grow.
     public static let eventLimit = 20_000
 
     /// Starts `trainer` on a new thread. `onEvent`, if given, is also called with every event on
@@ -33,10 +33,15 @@ public final class TrainingSession: Sendable {
                 self.state.withLock { state in
                     state.events.append(event)
                     if state.events.count > Self.eventLimit {
-                        if let index = state.events.firstIndex(where: { if case .step = $0 { true } else { false } }) {
-                            state.events.remove(at: index)
-                            state.droppedSteps += 1
+                        // Drop the older half of the step events at once, so that a run nobody reads
+                        // (the headless command only uses onEvent) pays an amortised constant per step.
+                        var stepsToDrop = Self.eventLimit / 2
+                        state.events.removeAll { event in
+                            guard stepsToDrop > 0, case .step = event else { return false }
+                            stepsToDrop -= 1
+                            return true
                         }
+                        state.droppedSteps += Self.eventLimit / 2 - stepsToDrop
                     }
                 }
             }, snapshot: { snapshot in

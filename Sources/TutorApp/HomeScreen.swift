@@ -24,7 +24,7 @@ public final class HomeScreen: Screen {
             Entry(label: "Inspect an image", letter: "I", summary: "what every layer sees in a picture",
                   open: { .push(PlaceholderScreen.inspector) }),
             Entry(label: "Help", letter: "H", summary: "keys, and how the tutor works",
-                  open: { .push(AboutScreen()) }),
+                  open: { .push(AboutScreen.make()) }),
             Entry(label: "Quit", letter: "Q", summary: "", open: { .quit }),
         ]
     }

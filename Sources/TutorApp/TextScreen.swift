@@ -1,57 +1,23 @@
 import TerminalUI
 
-/// A screen that a later part of the tutor fills in: it says what it will hold and what works
-/// today, and goes back with Esc.
-public final class PlaceholderScreen: Screen {
+/// A screen of text in a titled panel that goes back with Esc: the Help entry, and the screens a
+/// later part of the tutor fills in (they say what they will hold and what works today).
+public final class TextScreen: Screen {
     public let title: String
-    let description: String
-    let today: String
+    /// What the screen shows (`**bold**` and `` `code` `` spans).
+    let text: String
+    public let helpText: String
+    public let keyHelp: [KeyHint]
+    /// The widest the text is set, so that lines stay readable on a wide terminal.
+    let maximumWidth: Int
 
-    init(title: String, description: String, today: String) {
+    init(title: String, text: String, helpText: String, keyHelp: [KeyHint], maximumWidth: Int) {
         self.title = title
-        self.description = description
-        self.today = today
+        self.text = text
+        self.helpText = helpText
+        self.keyHelp = keyHelp
+        self.maximumWidth = maximumWidth
     }
-
-    static var lessons: PlaceholderScreen {
-        PlaceholderScreen(
-            title: "Lessons",
-            description: "Lessons step through convolution one window at a time with the sum written out: "
-                + "sliding dot products, classic kernels, padding, stride, dilation, channels, pooling, "
-                + "activations, up to LeNet-5. You predict the next number before it is revealed, and "
-                + "answer quizzes that are checked. Teachers can write their own lessons as text files.",
-            today: "Until then, the same arithmetic is one command away: "
-                + "`convtutor conv --input \"0 1 2; 3 4 5; 6 7 8\" --kernel \"0 1; 2 3\" --steps`.")
-    }
-
-    static var playground: PlaceholderScreen {
-        PlaceholderScreen(
-            title: "Playground",
-            description: "The playground lets you type a grid and a kernel, set stride, padding and dilation, "
-                + "and watch every output cell computed, with the window highlighted on the input.",
-            today: "Until then: `convtutor conv --help` and `convtutor pool --help`.")
-    }
-
-    static var training: PlaceholderScreen {
-        PlaceholderScreen(
-            title: "Train LeNet-5",
-            description: "This screen will train LeNet-5 live: loss and accuracy curves, conv1's and conv2's "
-                + "filters changing as they learn, a digit's feature maps, and the confusion matrix.",
-            today: "Training already works headless: `convtutor train --no-tui --epochs 1` passes 98.5% on "
-                + "MNIST (after `convtutor data fetch mnist`) or trains on the built-in digits.")
-    }
-
-    static var inspector: PlaceholderScreen {
-        PlaceholderScreen(
-            title: "Inspect an image",
-            description: "The inspector will load a PNG, JPEG or PGM image and show what every layer of the "
-                + "pretrained LeNet-5 sees in it: the preprocessed input, each feature map as a heatmap, and "
-                + "the prediction.",
-            today: "The pretrained model is already part of the program.")
-    }
-
-    public var keyHelp: [KeyHint] { [KeyHint("Esc", "back"), KeyHint("?", "help")] }
-    public var helpText: String { description }
 
     public func handle(_ event: KeyEvent) -> ScreenAction {
         switch event {
@@ -63,21 +29,65 @@ public final class PlaceholderScreen: Screen {
     public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         let (body, footer) = area.splitBottom(1)
         let inner = Panel(title: title).render(in: body, into: &buffer, capabilities: capabilities)
-        let width = min(72, inner.width - 2)
+        let width = min(maximumWidth, inner.width - 2)
         let left = inner.x + max(1, (inner.width - width) / 2)
-        let text = StyledText("**Coming in a later version of ConvTutor.**\n\n" + description + "\n\n" + today)
-        text.render(in: Rect(x: left, y: inner.y + 1, width: width, height: inner.height - 1), into: &buffer,
-                    capabilities: capabilities)
+        StyledText(text).render(in: Rect(x: left, y: inner.y + 1, width: width, height: inner.height - 1),
+                                into: &buffer, capabilities: capabilities)
         KeyHints(keyHelp).render(in: footer, into: &buffer, capabilities: capabilities)
     }
 }
 
+/// The screens a later part of the tutor fills in.
+enum PlaceholderScreen {
+    static func make(title: String, description: String, today: String) -> TextScreen {
+        TextScreen(title: title, text: "**Coming in a later version of ConvTutor.**\n\n" + description + "\n\n" + today,
+                   helpText: description, keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "help")], maximumWidth: 72)
+    }
+
+    static var lessons: TextScreen {
+        make(
+            title: "Lessons",
+            description: "Lessons step through convolution one window at a time with the sum written out: "
+                + "sliding dot products, classic kernels, padding, stride, dilation, channels, pooling, "
+                + "activations, up to LeNet-5. You predict the next number before it is revealed, and "
+                + "answer quizzes that are checked. Teachers can write their own lessons as text files.",
+            today: "Until then, the same arithmetic is one command away: "
+                + "`convtutor conv --input \"0 1 2; 3 4 5; 6 7 8\" --kernel \"0 1; 2 3\" --steps`.")
+    }
+
+    static var playground: TextScreen {
+        make(
+            title: "Playground",
+            description: "The playground lets you type a grid and a kernel, set stride, padding and dilation, "
+                + "and watch every output cell computed, with the window highlighted on the input.",
+            today: "Until then: `convtutor conv --help` and `convtutor pool --help`.")
+    }
+
+    static var training: TextScreen {
+        make(
+            title: "Train LeNet-5",
+            description: "This screen will train LeNet-5 live: loss and accuracy curves, conv1's and conv2's "
+                + "filters changing as they learn, a digit's feature maps, and the confusion matrix.",
+            today: "Training already works headless: `convtutor train --no-tui --epochs 1` passes 98.5% on "
+                + "MNIST (after `convtutor data fetch mnist`) or trains on the built-in digits.")
+    }
+
+    static var inspector: TextScreen {
+        make(
+            title: "Inspect an image",
+            description: "The inspector will load a PNG, JPEG or PGM image and show what every layer of the "
+                + "pretrained LeNet-5 sees in it: the preprocessed input, each feature map as a heatmap, and "
+                + "the prediction.",
+            today: "The pretrained model is already part of the program.")
+    }
+}
+
 /// The Help entry of the menu: what ConvTutor is and the keys every screen shares.
-public final class AboutScreen: Screen {
-    public init() {}
-    public var title: String { "Help" }
-    public var keyHelp: [KeyHint] { [KeyHint("Esc", "back"), KeyHint("?", "keys of this screen")] }
-    public var helpText: String { Self.text }
+enum AboutScreen {
+    static func make() -> TextScreen {
+        TextScreen(title: "Help", text: text, helpText: text,
+                   keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "keys of this screen")], maximumWidth: 76)
+    }
 
     static let text = "**ConvTutor** teaches convolutional neural networks with the real arithmetic on screen. "
         + "Every number comes from the same kernels that train the network.\n\n"
@@ -88,21 +98,4 @@ public final class AboutScreen: Screen {
         + "`data fetch mnist` downloads MNIST, `model` prints the layers, `bench` measures speed.\n\n"
         + "**Options:** `--no-color` (or the NO_COLOR variable) draws without colour, `--ascii` without "
         + "Unicode. The screens need a terminal of at least 80x24."
-
-    public func handle(_ event: KeyEvent) -> ScreenAction {
-        switch event {
-        case .escape, .character("q"), .left, .backspace: .pop
-        default: .none
-        }
-    }
-
-    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
-        let (body, footer) = area.splitBottom(1)
-        let inner = Panel(title: title).render(in: body, into: &buffer, capabilities: capabilities)
-        let width = min(76, inner.width - 2)
-        let left = inner.x + max(1, (inner.width - width) / 2)
-        StyledText(Self.text).render(in: Rect(x: left, y: inner.y + 1, width: width, height: inner.height - 1),
-                                     into: &buffer, capabilities: capabilities)
-        KeyHints(keyHelp).render(in: footer, into: &buffer, capabilities: capabilities)
-    }
 }
