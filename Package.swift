@@ -31,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // MD5 of downloaded dataset files (Insecure.MD5).
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Lesson files are TOML (toml++ underneath: line and column for every syntax error).
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The shared kernel module: tensors and every op as a forward/backward pair.
@@ -56,6 +58,12 @@ let package = Package(
             resources: [.copy("Resources/lenet5-mnist.safetensors")],
             swiftSettings: kernelSpeedFlags
         ),
+        // The lesson format, its loader and checker, the stepper that traces real kernel calls,
+        // quiz checking and saved progress.
+        .target(
+            name: "Lessons",
+            dependencies: ["ConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
+        ),
         // Cells, styles, colour scales, widgets and the backend protocol: no curses, standard library only.
         .target(name: "TerminalUI"),
         // ncursesw (Debian: libncursesw5-dev); the shim wraps the macros Swift cannot import.
@@ -64,7 +72,7 @@ let package = Package(
         .target(name: "CursesBackend", dependencies: ["TerminalUI", "CNcursesw"]),
         // The screens (home, and later lessons, training, inspector) and the loop that runs them on
         // any TerminalBackend; no curses here.
-        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels"]),
+        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels", "Lessons"]),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(
@@ -76,13 +84,15 @@ let package = Package(
                 "TerminalUI",
                 "TutorApp",
                 "KernelCommands",
+                "Lessons",
                 "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "TutorAppTests", dependencies: ["TutorApp", "TerminalUI"], exclude: ["Snapshots"]),
+        .testTarget(name: "TutorAppTests", dependencies: ["TutorApp", "TerminalUI", "Lessons"], exclude: ["Snapshots"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),
         .testTarget(
             name: "TrainingTests",
