@@ -12,12 +12,16 @@ public protocol StepPanel: AnyObject {
     /// Advances animations or polls background work.
     func tick(time: Double)
     func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities)
+    /// True once the learner has done what the step asks (answered the quiz, predicted every cell);
+    /// the player records the step as completed then. Panels with nothing to answer return true.
+    var isComplete: Bool { get }
     /// Stops background work (the host is closing).
     func stop()
 }
 
 extension StepPanel {
     public var isAnimating: Bool { false }
+    public var isComplete: Bool { true }
     public func tick(time: Double) {}
     public func stop() {}
 }
