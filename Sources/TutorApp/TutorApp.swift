@@ -27,6 +27,12 @@ public final class TutorApp {
 
     public var topScreen: any Screen { stack[stack.count - 1] }
 
+    /// Opens `screen` on top, as if the screen below had pushed it (`convtutor lesson ID` starts in
+    /// the player with the list and home below it, so Esc goes back through them).
+    public func push(_ screen: any Screen) {
+        stack.append(screen)
+    }
+
     /// Runs until the user quits, the input closes or a signal arrives.
     public func run() {
         drawFrame()
