@@ -6,10 +6,15 @@ public enum ConvGridCommand {
     /// channel) and reports the output, with every window's arithmetic from the kernel's observer
     /// when `steps` is true.
     ///
+    /// With a `paddingMode` other than zero, the input is first padded by `Pad2d` in that mode and
+    /// the convolution runs with padding 0; window positions in the steps then count from the padded
+    /// grid's corner.
+    ///
     /// - Throws: `KernelError` when the kernel has another number of channels than the input, or
     ///   the convolution itself rejects a size, stride, padding or dilation (its message unchanged).
     public static func run(
-        input: Grid, kernel: Grid, bias: Float? = nil, options: Conv2dOptions = Conv2dOptions(), steps: Bool = false
+        input: Grid, kernel: Grid, bias: Float? = nil, options: Conv2dOptions = Conv2dOptions(),
+        paddingMode: Pad2d.Mode = .zero, steps: Bool = false
     ) throws(KernelError) -> GridReport {
         guard kernel.channelCount == input.channelCount else {
             throw KernelError("--kernel has \(channels(kernel.channelCount)) and --input has \(channels(input.channelCount)); "
@@ -21,9 +26,16 @@ public enum ConvGridCommand {
         let observer: ((ConvWindow) -> Void)? = steps
             ? { windows.append(StepText.conv($0, hasBias: bias != nil)) }
             : nil
-        try OutputLimit.check(Conv2dGeometry(inputShape: input.tensor.shape, weightShape: kernel.tensor.shape, options: options))
-        let output = try Conv2d.forward(input: input.tensor, weight: kernel.tensor, bias: biasTensor,
-                                        options: options, observer: observer)
+        var source = input.tensor, convOptions = options
+        if paddingMode != .zero {
+            let sides = Pad2d.Sides(top: options.padding.height, bottom: options.padding.height,
+                                    left: options.padding.width, right: options.padding.width)
+            source = try Pad2d.forward(input: source, sides: sides, mode: paddingMode)
+            convOptions.padding = 0
+        }
+        try OutputLimit.check(Conv2dGeometry(inputShape: source.shape, weightShape: kernel.tensor.shape, options: convOptions))
+        let output = try Conv2d.forward(input: source, weight: kernel.tensor, bias: biasTensor,
+                                        options: convOptions, observer: observer)
         return GridReport(output: output.grid(), steps: steps ? windows : nil)
     }
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import ConvKernels
 import KernelCommands
 
+extension Pad2d.Mode: ExpressibleByArgument {}
+
 /// `convtutor conv`: a 2-D convolution of a small grid.
 struct ConvCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -22,6 +24,8 @@ struct ConvCommand: ParsableCommand {
               convtutor conv --input "1 2 3 4 5; 6 7 8 9 10; 11 12 13 14 15" \\
                 --kernel "1 0; 0 -1" --stride 1,2 --json
               convtutor conv --input "1 2; 3 4 | 5 6; 7 8" --kernel "1 0; 0 1 | 0 1; 1 0"
+              convtutor conv --input "1 2 3; 4 5 6; 7 8 9" --kernel "0 1 0; 1 -4 1; 0 1 0" \\
+                --padding 1 --padding-mode reflect
             """)
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
@@ -43,6 +47,11 @@ struct ConvCommand: ParsableCommand {
         "Rows and columns of zeros added around the input: one integer, or height,width (0 or more).",
         valueName: "n[,n]"))
     var padding = CheckedArgument<Pair>(argument: "0")
+
+    @Option(help: ArgumentHelp(
+        "What the padding cells hold: zero, reflect (mirror without the edge), replicate (the nearest edge) or circular (wrap around).",
+        valueName: "mode"))
+    var paddingMode: Pad2d.Mode = .zero
 
     @Option(parsing: .unconditional, help: ArgumentHelp(
         "The spacing between kernel cells on the input: one integer, or height,width (1 = no gaps).",
@@ -74,7 +83,8 @@ struct ConvCommand: ParsableCommand {
                                     dilation: try dilation.value(of: "--dilation"))
         let input = try input.value(of: "--input"), kernel = try kernel.value(of: "--kernel")
         let report = try reportingKernelErrors { () throws(KernelError) in
-            try ConvGridCommand.run(input: input, kernel: kernel, bias: bias, options: options, steps: steps)
+            try ConvGridCommand.run(input: input, kernel: kernel, bias: bias, options: options, paddingMode: paddingMode,
+                                   steps: steps)
         }
         print(report.rendered(json: json))
     }

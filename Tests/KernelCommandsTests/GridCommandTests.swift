@@ -66,6 +66,24 @@ struct GridCommandTests {
             """))
     }
 
+    @Test("conv: reflect and replicate padding fill the border from the input (a 1x1 kernel shows the padded grid)")
+    func convPaddingModes() throws {
+        let reflect = try ConvGridCommand.run(input: Grid(parsing: example), kernel: Grid(parsing: "1"),
+                                              options: Conv2dOptions(padding: 1), paddingMode: .reflect)
+        #expect(reflect.output == [[4, 3, 4, 5, 4], [1, 0, 1, 2, 1], [4, 3, 4, 5, 4], [7, 6, 7, 8, 7], [4, 3, 4, 5, 4]])
+        let replicate = try ConvGridCommand.run(input: Grid(parsing: example), kernel: Grid(parsing: "1"),
+                                                options: Conv2dOptions(padding: 1), paddingMode: .replicate)
+        #expect(replicate.output == [[0, 0, 1, 2, 2], [0, 0, 1, 2, 2], [3, 3, 4, 5, 5], [6, 6, 7, 8, 8], [6, 6, 7, 8, 8]])
+        let circular = try ConvGridCommand.run(input: Grid(parsing: example), kernel: Grid(parsing: "1"),
+                                               options: Conv2dOptions(padding: 1), paddingMode: .circular)
+        #expect(circular.output[0] == [8, 6, 7, 8, 6])
+        // Reflect padding must be smaller than the input, as in PyTorch.
+        #expect(throws: KernelError.self) {
+            try ConvGridCommand.run(input: Grid(parsing: example), kernel: Grid(parsing: "1"),
+                                    options: Conv2dOptions(padding: 3), paddingMode: .reflect)
+        }
+    }
+
     @Test("conv: negative values in parentheses")
     func convNegative() throws {
         let report = try conv("-1 2; 3 4", "1 -2", bias: -0.5, steps: true)
