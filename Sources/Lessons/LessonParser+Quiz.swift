@@ -43,6 +43,8 @@ extension LessonParser {
             type = .choice
         } else if grid != nil, case .array(let items) = answerNode, items.count == 2 {
             type = .cell
+        } else if case .array(let items) = answerNode, items.count == 2 {
+            throw reader.error(nil, "missing required key 'grid': a [row, column] answer is a cell of the quiz's grid")
         } else if answerNode.number != nil {
             type = .number
         } else if case .string(let text) = answerNode, GridReader.number(text.trimmingCharacters(in: .whitespaces)) != nil {

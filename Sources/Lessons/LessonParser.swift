@@ -1,5 +1,10 @@
 import Foundation
 import TOMLKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Reads a lesson file (TOML, see lessons/README.md) into a `Lesson`, checking every key.
 ///
@@ -43,7 +48,8 @@ public enum LessonParser {
             throw reader.error(nil, "the lesson has no steps; add at least one [[step]] with a kind")
         }
         guard case .array(let stepNodes) = stepsNode, !stepNodes.isEmpty else {
-            throw reader.error("step", "expected one or more [[step]] tables, found \(stepsNode.summary)")
+            let found = if case .table = stepsNode { "a single [step] table" } else { stepsNode.summary }
+            throw reader.error("step", "expected one or more [[step]] tables (two brackets), found \(found)")
         }
         var steps: [LessonStep] = []
         for (index, node) in stepNodes.enumerated() {
@@ -60,19 +66,39 @@ public enum LessonParser {
 
     /// Reads and parses the lesson file at `path`.
     public static func load(path: String) throws(LessonError) -> Lesson {
-        let text: String
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let decoded = String(data: data, encoding: .utf8) else {
-                throw LessonError(file: path, message: "the file is not UTF-8 text")
-            }
-            text = decoded
-        } catch let error as LessonError {
-            throw error
-        } catch {
-            throw LessonError(file: path, message: "cannot read the file: \(describe(error))")
+        let data: Data
+        switch readFile(path) {
+        case .success(let contents): data = contents
+        case .failure(let problem): throw LessonError(file: path, message: "cannot read the file: \(problem.reason)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw LessonError(file: path, message: "the file is not UTF-8 text")
         }
         return try parse(text, file: path)
+    }
+
+    /// Why a file could not be read, in the system's words ("No such file or directory").
+    struct ReadProblem: Error {
+        var reason: String
+    }
+
+    /// The whole file, or the system's reason it cannot be read (Foundation's errors on Linux often
+    /// lose it: a folder reads as "error 256").
+    static func readFile(_ path: String) -> Result<Data, ReadProblem> {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return .failure(ReadProblem(reason: String(cString: strerror(errno)))) }
+        defer { close(descriptor) }
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(ReadProblem(reason: String(cString: strerror(errno))))
+            }
+            if count == 0 { return .success(data) }
+            data.append(contentsOf: buffer[0..<count])
+        }
     }
 
     static let idCharacters: CharacterSet = {
