@@ -3,7 +3,7 @@ import Testing
 @testable import Lessons
 
 /// A fresh folder under the temporary directory, removed by `remove()`.
-struct TemporaryFolder {
+struct LibraryTestFolder {
     let path: String
 
     init(_ label: String) throws {
@@ -33,7 +33,7 @@ private func lessonText(id: String, order: Int? = nil, title: String = "T") -> S
 @Suite("LessonLibrary")
 struct LessonLibraryTests {
     @Test func loadsSortsAndKeepsBrokenFilesApart() throws {
-        let builtIn = try TemporaryFolder("builtin"), teacher = try TemporaryFolder("teacher")
+        let builtIn = try LibraryTestFolder("builtin"), teacher = try LibraryTestFolder("teacher")
         defer { builtIn.remove(); teacher.remove() }
         try builtIn.write("02-second.toml", lessonText(id: "second", order: 2))
         try builtIn.write("01-first.toml", lessonText(id: "first", order: 1))
@@ -77,7 +77,7 @@ struct LessonLibraryTests {
     // MARK: Finding the built-in lessons
 
     @Test func environmentVariableComesFirst() throws {
-        let tree = try TemporaryFolder("env")
+        let tree = try LibraryTestFolder("env")
         defer { tree.remove() }
         try tree.write("custom/README.md", "x")
         let found = LessonLibrary.builtInFolder(environment: ["CONVTUTOR_BUILTIN_LESSONS": tree.file("custom")],
@@ -90,7 +90,7 @@ struct LessonLibraryTests {
     }
 
     @Test func installedLayoutSharesTheLessons() throws {
-        let tree = try TemporaryFolder("installed")
+        let tree = try LibraryTestFolder("installed")
         defer { tree.remove() }
         try tree.write("prefix/bin/convtutor", "")
         try tree.write("prefix/share/convtutor/lessons/01-a.toml", lessonText(id: "a"))
@@ -101,7 +101,7 @@ struct LessonLibraryTests {
     }
 
     @Test func symlinkedExecutableIsFollowed() throws {
-        let tree = try TemporaryFolder("symlink")
+        let tree = try LibraryTestFolder("symlink")
         defer { tree.remove() }
         try tree.write("prefix/bin/convtutor", "")
         try tree.write("prefix/share/convtutor/lessons/01-a.toml", lessonText(id: "a"))
@@ -114,7 +114,7 @@ struct LessonLibraryTests {
     }
 
     @Test func repositoryIsFoundWalkingUpFromTheBuildFolder() throws {
-        let tree = try TemporaryFolder("repo")
+        let tree = try LibraryTestFolder("repo")
         defer { tree.remove() }
         try tree.write("repo/Package.swift", "// swift-tools-version: 6.2")
         try tree.write("repo/lessons/README.md", "# Lessons")
@@ -134,7 +134,7 @@ struct LessonLibraryTests {
     }
 
     @Test func compiledSourceLocationIsTheLastResort() throws {
-        let tree = try TemporaryFolder("source")
+        let tree = try LibraryTestFolder("source")
         defer { tree.remove() }
         try tree.write("checkout/lessons/01-a.toml", lessonText(id: "a"))
         let found = LessonLibrary.builtInFolder(environment: [:], executablePath: "/nonexistent/bin/convtutor",

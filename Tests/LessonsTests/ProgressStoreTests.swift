@@ -10,7 +10,7 @@ struct ProgressStoreTests {
     ])
 
     @Test func roundTripCreatesTheFolderAndWritesVersion1() throws {
-        let tree = try TemporaryFolder("progress")
+        let tree = try LibraryTestFolder("progress")
         defer { tree.remove() }
         let store = ProgressStore(folder: tree.file("deeper/convtutor"))
         #expect(store.path == tree.file("deeper/convtutor/progress.json"))
@@ -36,7 +36,7 @@ struct ProgressStoreTests {
     }
 
     @Test func missingFileIsAnEmptyBookWithoutWarning() throws {
-        let tree = try TemporaryFolder("progress-missing")
+        let tree = try LibraryTestFolder("progress-missing")
         defer { tree.remove() }
         let loaded = ProgressStore(folder: tree.file("nothing-here")).load()
         #expect(loaded.book == ProgressBook())
@@ -44,7 +44,7 @@ struct ProgressStoreTests {
     }
 
     @Test func corruptFileIsSetAsideWithAWarning() throws {
-        let tree = try TemporaryFolder("progress-corrupt")
+        let tree = try LibraryTestFolder("progress-corrupt")
         defer { tree.remove() }
         let store = ProgressStore(folder: tree.path)
         try tree.write("progress.json.bak", "an older copy")
@@ -68,7 +68,7 @@ struct ProgressStoreTests {
     }
 
     @Test func wrongShapeAndVersionAreCorruptToo() throws {
-        let tree = try TemporaryFolder("progress-shape")
+        let tree = try LibraryTestFolder("progress-shape")
         defer { tree.remove() }
         let store = ProgressStore(folder: tree.path)
 
@@ -89,7 +89,7 @@ struct ProgressStoreTests {
     }
 
     @Test func unreadableFileIsSetAside() throws {
-        let tree = try TemporaryFolder("progress-unreadable")
+        let tree = try LibraryTestFolder("progress-unreadable")
         defer { tree.remove() }
         let store = ProgressStore(folder: tree.path)
         // A folder where the file should be cannot be read as one (even by root).
@@ -103,7 +103,7 @@ struct ProgressStoreTests {
     }
 
     @Test func atomicSaveLeavesNoTemporaryFiles() throws {
-        let tree = try TemporaryFolder("progress-atomic")
+        let tree = try LibraryTestFolder("progress-atomic")
         defer { tree.remove() }
         let store = ProgressStore(folder: tree.path)
         for step in 0..<5 {
@@ -114,7 +114,7 @@ struct ProgressStoreTests {
     }
 
     @Test func saveIntoAnImpossibleFolderThrowsNamingIt() throws {
-        let tree = try TemporaryFolder("progress-blocked")
+        let tree = try LibraryTestFolder("progress-blocked")
         defer { tree.remove() }
         try tree.write("blocker", "a file where the folder should be")
         let store = ProgressStore(folder: tree.file("blocker/convtutor"))
