@@ -1,3 +1,4 @@
+import Foundation
 import ConvKernels
 import Testing
 @testable import Lessons
@@ -312,5 +313,284 @@ func checkAgainstKernel(_ trace: ConvTrace, exact: Bool = true, sourceLocation: 
         #expect(bias?.message == "bias has 2 values but there is 1 filter; give one number for every filter, or one per filter")
 
         #expect(error(ConvSpec(input: classicInput, kernels: []))?.field == "kernel")
+    }
+}
+
+@Suite struct PoolTraceTests {
+    static let grid = GridStack([[1, 3, 2, 1], [4, 2, 0, 1], [5, 6, 1, 2], [0, 1, 3, 8]])
+
+    /// Replays each window from its own cells: the winner's value for max pooling, the cells added
+    /// in order from 0 (divided by the divisor for average pooling) otherwise.
+    func checkReplay(_ trace: PoolTrace, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        #expect(trace.windows.count == trace.output.channelCount * trace.output.height * trace.output.width,
+                sourceLocation: sourceLocation)
+        for window in trace.windows {
+            let value: Float
+            switch trace.spec.kind {
+            case .max:
+                let winner = try #require(window.winner, sourceLocation: sourceLocation)
+                value = window.cells[winner].value
+                #expect(window.cells.allSatisfy { $0.isPadding || !($0.value > value) }, sourceLocation: sourceLocation)
+            case .average, .globalAverage, .sum:
+                var sum: Float = 0
+                for cell in window.cells where !cell.isPadding { sum += cell.value }
+                value = trace.spec.kind == .sum ? sum : sum / Float(window.divisor)
+            }
+            #expect(value.bitPattern == window.value.bitPattern, sourceLocation: sourceLocation)
+            #expect(value.bitPattern == trace.output.channels[window.channel][window.outputRow][window.outputColumn].bitPattern,
+                    sourceLocation: sourceLocation)
+            // Cells index the padded grid: each holds the padded grid's value there (or is padding).
+            for cell in window.cells {
+                #expect(trace.isPadding(row: cell.inputRow, column: cell.inputColumn) == cell.isPadding,
+                        sourceLocation: sourceLocation)
+                if !cell.isPadding {
+                    #expect(trace.paddedInput.channels[window.channel][cell.inputRow][cell.inputColumn] == cell.value,
+                            sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
+    /// The fast path (no observer) gives the same output.
+    func checkFastPath(_ trace: PoolTrace, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let kind: PoolKind = trace.spec.kind == .max ? .max : (trace.spec.kind == .average ? .average : .sum)
+        let fast = try Pool2d.forward(input: trace.spec.input.tensor, kind: kind,
+                                      options: Pool2dOptions(kernel: trace.spec.size, stride: trace.spec.stride,
+                                                             padding: trace.spec.padding))
+        #expect(bits(fast) == bits(trace.output), sourceLocation: sourceLocation)
+    }
+
+    @Test func maxWithTheWinner() throws {
+        let trace = try PoolTrace(spec: PoolSpec(input: Self.grid, kind: .max))
+        #expect(trace.output.channels == [[[4, 2], [6, 8]]])
+        let first = trace.windows[0]
+        #expect(first.winner == 2)
+        #expect(first.cells[2].inputRow == 1 && first.cells[2].inputColumn == 0)
+        #expect(trace.sizeFormula == ["height: floor((4 + 0 + 0 - 2) / 2) + 1 = 2", "width: floor((4 + 0 + 0 - 2) / 2) + 1 = 2"])
+        try checkReplay(trace)
+        try checkFastPath(trace)
+    }
+
+    @Test func averageAndSum() throws {
+        let average = try PoolTrace(spec: PoolSpec(input: Self.grid, kind: .average))
+        #expect(average.output.channels == [[[2.5, 1], [3, 3.5]]])
+        #expect(average.windows.allSatisfy { $0.divisor == 4 && $0.winner == nil })
+        try checkReplay(average)
+        try checkFastPath(average)
+        let sum = try PoolTrace(spec: PoolSpec(input: Self.grid, kind: .sum))
+        #expect(sum.output.channels == [[[10, 4], [12, 14]]])
+        try checkReplay(sum)
+        try checkFastPath(sum)
+        // Overlapping windows: size 3, stride 1.
+        let overlapping = try PoolTrace(spec: PoolSpec(input: Self.grid, kind: .max, size: 3, stride: 1))
+        #expect(overlapping.output.channels == [[[6, 6], [6, 8]]])
+        try checkReplay(overlapping)
+    }
+
+    @Test func paddingIsShiftedOntoThePaddedGrid() throws {
+        let input = GridStack([[1, 2, 3], [4, 5, 6], [7, 8, 9]])
+        let trace = try PoolTrace(spec: PoolSpec(input: input, kind: .max, padding: 1))
+        #expect(trace.output.channels == [[[1, 3], [7, 9]]])
+        #expect(trace.sides == Pad2d.Sides(1))
+        #expect(trace.paddedInput.channels[0] == [[0, 0, 0, 0, 0], [0, 1, 2, 3, 0], [0, 4, 5, 6, 0], [0, 7, 8, 9, 0],
+                                                  [0, 0, 0, 0, 0]])
+        #expect(trace.windows[0].inputRows == [0, 1] && trace.windows[0].inputColumns == [0, 1])
+        #expect(trace.windows[0].cells.map(\.isPadding) == [true, true, true, false])
+        #expect(trace.windows[0].cells[0].value == -.infinity)
+        #expect(trace.sizeFormula[0] == "height: floor((3 + 1 + 1 - 2) / 2) + 1 = 2")
+        try checkReplay(trace)
+        try checkFastPath(trace)
+        let average = try PoolTrace(spec: PoolSpec(input: input, kind: .average, padding: 1))
+        #expect(average.output.channels == [[[0.25, 1.25], [2.75, 7]]])
+        try checkReplay(average)
+        try checkFastPath(average)
+    }
+
+    @Test func globalAverage() throws {
+        let input = GridStack(channels: [[[1, 2, 3], [4, 5, 6]], [[0.1, 0.2, 0.3], [0.4, 0.5, 0.7]]])
+        let trace = try PoolTrace(spec: PoolSpec(input: input, kind: .globalAverage))
+        let kernel = try GlobalAvgPool2d.forward(input: input.tensor)
+        #expect(bits(trace.output) == bits(kernel))
+        #expect(trace.output.channels[0] == [[3.5]])
+        #expect(trace.windows.count == 2)
+        #expect(trace.windows[1].cells.count == 6 && trace.windows[1].divisor == 6 && trace.windows[1].channel == 1)
+        #expect(trace.windows[1].cells.map(\.value) == [0.1, 0.2, 0.3, 0.4, 0.5, 0.7])
+        #expect(trace.sizeFormula == ["height: global average over all 2 rows = 1", "width: global average over all 3 columns = 1"])
+        try checkReplay(trace)
+    }
+
+    @Test func multiChannelPooling() throws {
+        let input = GridStack(channels: [Self.grid.channels[0], Self.grid.channels[0].map { $0.map { -$0 } }])
+        let trace = try PoolTrace(spec: PoolSpec(input: input, kind: .max))
+        #expect(trace.output.channels == [[[4, 2], [6, 8]], [[-1, 0], [0, -1]]])
+        try checkReplay(trace)
+        try checkFastPath(trace)
+    }
+
+    @Test func errorsNameTheField() {
+        func error(_ spec: PoolSpec) -> LessonError? { lessonError { _ = try PoolTrace(spec: spec) } }
+        let big = error(PoolSpec(input: Self.grid, kind: .max, size: 5))
+        #expect(big?.field == "size")
+        #expect(big?.message == "kernel height 5 is larger than the padded input height 4 (input 4 + 2 x padding 0); "
+            + "the pooling window must fit inside the padded input (at most 4x4 here)")
+        #expect(error(PoolSpec(input: Self.grid, kind: .max, size: 0))?.field == "size")
+        let stride = error(PoolSpec(input: Self.grid, kind: .average, stride: Pair(2, 0)))
+        #expect(stride?.field == "stride")
+        #expect(stride?.message == "stride 0 along the width is invalid; stride must be at least 1")
+        let padding = error(PoolSpec(input: Self.grid, kind: .max, padding: 2))
+        #expect(padding?.field == "padding")
+        #expect(padding?.message == "padding 2 along the height is too large for kernel height 2; pad should be at most half "
+            + "of the kernel size (at most 1)")
+        #expect(error(PoolSpec(input: Self.grid, kind: .sum, padding: -1))?.field == "padding")
+    }
+}
+
+@Suite struct ActivationTraceTests {
+    /// Central differences of `value` at each plot x, away from kinks.
+    func checkDerivative(_ trace: ActivationTrace, _ value: (Float) -> Float, kink: Float? = nil,
+                         sourceLocation: SourceLocation = #_sourceLocation) {
+        let step: Float = 1e-2
+        for (index, x) in trace.plotX.enumerated() {
+            if let kink, abs(x - kink) < 2 * step { continue }
+            let numeric = (Double(value(x + step)) - Double(value(x - step))) / Double(2 * step)
+            #expect(abs(numeric - Double(trace.plotDerivative[index])) < 2e-3, "x = \(x)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func plotSamplesTheRange() throws {
+        let trace = try ActivationTrace(spec: ActivationSpec(function: .elementwise(.tanh), plotRange: -3...5))
+        #expect(trace.plotX.count == 121 && trace.plotValue.count == 121 && trace.plotDerivative.count == 121)
+        #expect(trace.plotX.first == -3 && trace.plotX.last == 5)
+        #expect(trace.output == nil && trace.derivative == nil)
+        #expect(bits(Tensor(shape: [121], data: trace.plotValue)) == bits(Activation.tanh.forward(Tensor(shape: [121], data: trace.plotX))))
+    }
+
+    @Test func derivativesMatchFiniteDifferences() throws {
+        let functions: [(Activation, Float?)] = [(.relu, 0), (.leakyRelu(slope: 0.1), 0), (.sigmoid, nil), (.tanh, nil)]
+        for (function, kink) in functions {
+            let trace = try ActivationTrace(spec: ActivationSpec(function: .elementwise(function)))
+            checkDerivative(trace, { function.value($0) }, kink: kink)
+        }
+        let softmax = try ActivationTrace(spec: ActivationSpec(function: .softmax))
+        checkDerivative(softmax, { 1 / (1 + Float(Foundation.exp(Double(-$0)))) })
+    }
+
+    @Test func appliedToAGrid() throws {
+        let input = GridStack([[-2, 0, 3], [0.5, -0.5, 1]])
+        let relu = try ActivationTrace(spec: ActivationSpec(function: .elementwise(.relu), input: input))
+        #expect(relu.output?.channels == [[[0, 0, 3], [0.5, 0, 1]]])
+        #expect(relu.derivative?.channels == [[[0, 0, 1], [1, 0, 1]]])
+        let leaky = try ActivationTrace(spec: ActivationSpec(function: .elementwise(.leakyRelu(slope: 0.1)), input: input))
+        #expect(leaky.output?.channels[0][0][0] == -0.2)
+        #expect(leaky.derivative?.channels == [[[0.1, 0.1, 1], [1, 0.1, 1]]])
+        let sigmoid = try ActivationTrace(spec: ActivationSpec(function: .elementwise(.sigmoid), input: input))
+        let s = try #require(sigmoid.output?.channels[0][0][1])
+        #expect(s == 0.5 && sigmoid.derivative?.channels[0][0][1] == 0.25)
+    }
+
+    @Test func softmaxOverEachChannel() throws {
+        let input = GridStack(channels: [[[1, 2], [3, 4]], [[0, 0], [0, 0]]])
+        let trace = try ActivationTrace(spec: ActivationSpec(function: .softmax, input: input))
+        let output = try #require(trace.output), derivative = try #require(trace.derivative)
+        let kernel = try Softmax.forward(input: input.tensor.reshaped([2, 4]))
+        #expect(bits(output) == kernel.data.map(\.bitPattern))
+        #expect(output.channels[1] == [[0.25, 0.25], [0.25, 0.25]])
+        // The diagonal of the Jacobian, s(1 - s), and it agrees with finite differences.
+        let flat = output.channels.flatMap { $0.flatMap { $0 } }, dFlat = derivative.channels.flatMap { $0.flatMap { $0 } }
+        for index in flat.indices { #expect(abs(dFlat[index] - flat[index] * (1 - flat[index])) < 1e-7) }
+        let step: Float = 1e-2
+        for cell in 0..<4 {
+            var plus = input.tensor.reshaped([2, 4]), minus = plus
+            plus.data[cell] += step
+            minus.data[cell] -= step
+            let numeric = (try Softmax.forward(input: plus).data[cell] - Softmax.forward(input: minus).data[cell]) / (2 * step)
+            #expect(abs(numeric - dFlat[cell]) < 1e-3)
+        }
+    }
+}
+
+@Suite struct PipelineTraceTests {
+    static let input = GridStack([[0, 0, 1, 1], [0, 0, 1, 1], [0, 0, 1, 1], [1, 1, 0, 0]])
+
+    @Test func eachStageFeedsTheNext() throws {
+        let conv = ConvSpec(input: GridStack([[0]]), kernels: [KernelPreset.sobelX.stack()], padding: .explicit(rows: 1, columns: 1))
+        let spec = PipelineSpec(input: Self.input, stages: [
+            .conv(conv), .activation(.elementwise(.relu)), .pool(PoolSpec(input: GridStack([[0]]), kind: .max)),
+        ])
+        let trace = try PipelineTrace(spec: spec)
+        #expect(trace.stages.count == 3)
+        guard case .conv(let convTrace) = trace.stages[0], case .activation(_, let reluInput, let reluOutput) = trace.stages[1],
+              case .pool(let poolTrace) = trace.stages[2] else {
+            Issue.record("stage kinds: \(trace.stages)")
+            return
+        }
+        #expect(convTrace.spec.input == Self.input)
+        let direct = try ConvTrace(spec: ConvSpec(input: Self.input, kernels: [KernelPreset.sobelX.stack()],
+                                                  padding: .explicit(rows: 1, columns: 1)))
+        #expect(bits(convTrace.output) == bits(direct.output))
+        #expect(reluInput == convTrace.output)
+        #expect(bits(reluOutput) == bits(Activation.relu.forward(convTrace.output.tensor)))
+        #expect(poolTrace.spec.input == reluOutput)
+        #expect(trace.stages[2].output == poolTrace.output)
+        #expect(poolTrace.output.height == 2 && poolTrace.output.width == 2)
+        try checkAgainstKernel(convTrace)
+    }
+
+    @Test func errorsNameTheStage() {
+        let big = ConvSpec(input: GridStack([[0]]), kernels: [GridStack(Array(repeating: [1, 1, 1, 1, 1], count: 5))])
+        let error = lessonError {
+            _ = try PipelineTrace(spec: PipelineSpec(input: Self.input, stages: [.activation(.elementwise(.tanh)), .conv(big)]))
+        }
+        #expect(error?.field == "stage 2.kernel")
+        let pool = lessonError {
+            _ = try PipelineTrace(spec: PipelineSpec(input: Self.input, stages: [
+                .pool(PoolSpec(input: GridStack([[0]]), kind: .max, size: 2)),
+                .pool(PoolSpec(input: GridStack([[0]]), kind: .max, size: 3)),
+            ]))
+        }
+        #expect(pool?.field == "stage 2.size")
+    }
+}
+
+@Suite struct ImageTraceTests {
+    @Test func kernelsOnASampleImage() throws {
+        let spec = ImageSpec(image: "house", kernels: [KernelPreset.sobelX.stack(), KernelPreset.sobelY.stack()])
+        let trace = try ImageTrace(spec: spec, lessonFolder: nil)
+        let house = try #require(SampleImage.make("house"))
+        #expect(trace.image == house)
+        #expect(trace.outputs.count == 2)
+        #expect(trace.outputs.allSatisfy { $0.height == 28 && $0.width == 28 && $0.channelCount == 1 })
+        let direct = try ConvTrace(spec: ConvSpec(input: house, kernels: [KernelPreset.sobelY.stack()], padding: .same))
+        #expect(bits(trace.outputs[1]) == bits(direct.output))
+        // The house's vertical wall edge: Sobel x responds, Sobel y does not (row 20, left wall at column 6).
+        #expect(abs(trace.outputs[0].channels[0][20][6]) > 1 && trace.outputs[1].channels[0][20][6] == 0)
+        // An even kernel with "same" splits as TensorFlow does instead of failing.
+        let even = try ImageTrace(spec: ImageSpec(image: "circle", kernels: [GridStack([[1, -1], [1, -1]])]), lessonFolder: nil)
+        #expect(even.outputs[0].height == 28)
+    }
+
+    @Test func activationAndStride() throws {
+        let trace = try ImageTrace(spec: ImageSpec(image: "stripes", kernels: [KernelPreset.sobelX.stack()], stride: 2,
+                                                   activation: .elementwise(.relu)), lessonFolder: "/tmp")
+        #expect(trace.outputs[0].height == 14)
+        #expect(trace.outputs[0].channels.allSatisfy { $0.allSatisfy { $0.allSatisfy { $0 >= 0 } } })
+    }
+
+    @Test func unknownImagesListTheBuiltInOnes() {
+        let error = lessonError { _ = try ImageTrace(spec: ImageSpec(image: "castle", kernels: [KernelPreset.sobelX.stack()]),
+                                                     lessonFolder: nil) }
+        #expect(error?.field == "image")
+        #expect(error?.message == "'castle' is not a built-in sample image; the built-in images are: "
+            + SampleImage.names.joined(separator: ", "))
+        let file = lessonError { _ = try ImageTrace(spec: ImageSpec(image: "images/cat.png", kernels: [KernelPreset.sobelX.stack()]),
+                                                    lessonFolder: "/lessons") }
+        #expect(file?.field == "image")
+        #expect(file?.message.hasPrefix("image files such as 'images/cat.png' are not supported yet; use a built-in sample image: house,") == true)
+        let second = lessonError {
+            _ = try ImageTrace(spec: ImageSpec(image: "house", kernels: [KernelPreset.sobelX.stack(),
+                                                                         GridStack(channels: [[[1]], [[1]]])]), lessonFolder: nil)
+        }
+        #expect(second?.field == "kernels")
+        #expect(second?.message.hasPrefix("kernel 2: the kernel has 2 channels but the input has 1 channel") == true)
     }
 }
