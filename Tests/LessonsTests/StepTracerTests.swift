@@ -9,11 +9,11 @@ let classicInput = GridStack([[3, 3, 2, 1, 0], [0, 0, 1, 3, 1], [3, 1, 2, 2, 3],
 let classicKernel = GridStack([[0, 1, 2], [2, 2, 0], [0, 1, 2]])
 
 /// Bits of every value, so "equal" means bit for bit.
-func bits(_ stack: GridStack) -> [UInt32] { stack.channels.flatMap { $0.flatMap { $0.map(\.bitPattern) } } }
-func bits(_ tensor: Tensor) -> [UInt32] { tensor.data.map(\.bitPattern) }
+private func bits(_ stack: GridStack) -> [UInt32] { stack.channels.flatMap { $0.flatMap { $0.map(\.bitPattern) } } }
+private func bits(_ tensor: Tensor) -> [UInt32] { tensor.data.map(\.bitPattern) }
 
 /// The error a throwing builder threw, or nil.
-func lessonError(_ body: () throws -> Void) -> LessonError? {
+private func lessonError(_ body: () throws -> Void) -> LessonError? {
     do {
         try body()
         return nil
@@ -27,7 +27,7 @@ func lessonError(_ body: () throws -> Void) -> LessonError? {
 
 /// Replays every recorded window (terms summed in order from 0, then the bias) into an output
 /// grid, and checks each window's own value against its replay.
-func replay(_ trace: ConvTrace) -> GridStack {
+private func replay(_ trace: ConvTrace) -> GridStack {
     var channels = trace.sums.channels.map { $0.map { $0.map { _ in Float.nan } } }
     for window in trace.windows {
         var sum: Float = 0
@@ -42,7 +42,7 @@ func replay(_ trace: ConvTrace) -> GridStack {
 /// Checks the trace against the kernels: the replayed windows equal `sums` bit for bit, every output
 /// cell has exactly one window, and `Conv2d.forward` without an observer (the fast path) on the
 /// padded input gives the same sums (bit for bit when `exact`).
-func checkAgainstKernel(_ trace: ConvTrace, exact: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) throws {
+private func checkAgainstKernel(_ trace: ConvTrace, exact: Bool = true, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let sums = trace.sums
     #expect(trace.windows.count == sums.channelCount * sums.height * sums.width, sourceLocation: sourceLocation)
     #expect(bits(replay(trace)) == bits(sums), sourceLocation: sourceLocation)
