@@ -2,8 +2,9 @@ import ConvKernels
 
 extension ImageTrace {
     /// Traces an image step: the sample image through each kernel by the same path as a conv step
-    /// (`ConvTrace`, one kernel at a time; "same" padding splits as TensorFlow does, so even kernels
-    /// work too).
+    /// (`Pad2d.forward`, then `Conv2d.forward` and the activation, one kernel at a time), without
+    /// recording windows, so it takes the kernel's fast path; "same" padding splits as TensorFlow
+    /// does, so even kernels work too.
     ///
     /// - Parameter lessonFolder: where the lesson file lives; reserved for image files, which are
     ///   not supported yet (they come with the image inspector).
@@ -26,7 +27,8 @@ extension ImageTrace {
             let conv = ConvSpec(input: image, kernels: [kernel], stride: spec.stride, padding: spec.padding,
                                 paddingMode: spec.paddingMode, rule: .tensorflow, activation: spec.activation)
             do {
-                outputs.append(try ConvTrace(spec: conv).output)
+                let run = try StepTracer.convolve(conv, recordWindows: false)
+                outputs.append(try StepTracer.activate(StepTracer.stack(run.sums), conv.activation, field: "activation"))
             } catch {
                 guard spec.kernels.count > 1 else { throw error }
                 var located = error

@@ -16,34 +16,68 @@ extension ConvTrace {
     ///   `kernels`, `bias`, `stride`, `padding`, `dilation`, `padding_mode`, `convention`,
     ///   `depthwise`) and whose message says what would be accepted.
     public init(spec: ConvSpec) throws(LessonError) {
-        let kernels = try StepTracer.checkedKernels(spec)
-        let kernelSize = Pair(kernels[0].height, kernels[0].width)
-        let plan = try StepTracer.paddingPlan(spec: spec, kernel: kernelSize)
-        let padded = try StepTracer.pad(spec.input, sides: plan.sides, mode: spec.paddingMode)
-
-        let filterChannels = kernels[0].channelCount
-        let weight = Tensor(shape: [kernels.count, filterChannels, kernelSize.height, kernelSize.width],
-                            data: kernels.flatMap { $0.channels.flatMap { $0.flatMap { $0 } } })
-        let options = Conv2dOptions(stride: spec.stride, padding: 0, dilation: spec.dilation,
-                                    groups: spec.depthwise ? spec.input.channelCount : 1)
-        var windows: [ConvWindow] = []
-        let sums: Tensor
-        do {
-            sums = try Conv2d.forward(input: padded, weight: weight, bias: Tensor(shape: [spec.bias.count], data: spec.bias),
-                                      options: options, threads: 1, observer: { windows.append($0) })
-        } catch {
-            throw LessonError(field: StepTracer.kernelField(spec), message: error.message)
-        }
-        let sumStack = StepTracer.stack(sums)
-        let output = try StepTracer.activate(sumStack, spec.activation, field: "activation")
-        let formula = plan.formula(outputHeight: sums.shape[2], outputWidth: sums.shape[3])
-        self.init(spec: spec, paddedInput: StepTracer.stack(padded), sides: plan.sides, sums: sumStack,
-                  output: output, windows: windows, sizeFormula: formula)
+        let run = try StepTracer.convolve(spec, recordWindows: true)
+        let sums = StepTracer.stack(run.sums)
+        let output = try StepTracer.activate(sums, spec.activation, field: "activation")
+        self.init(spec: spec, paddedInput: StepTracer.stack(run.padded), sides: run.plan.sides, sums: sums,
+                  output: output, windows: run.windows,
+                  sizeFormula: run.plan.formula(outputHeight: run.sums.shape[2], outputWidth: run.sums.shape[3]))
     }
 }
 
 /// The helpers the step builders share.
 enum StepTracer {
+    /// The most products a traced step records (each window keeps its terms); a step this big is
+    /// not one to go through by hand, and recording it would take hundreds of megabytes.
+    static let maxRecordedProducts = 2_000_000
+
+    /// What one convolution did: the padded input, the kernel's output before the activation and,
+    /// when recorded, every window.
+    struct ConvRun {
+        var plan: PaddingPlan
+        var padded: Tensor
+        var sums: Tensor
+        var windows: [ConvWindow]
+    }
+
+    /// Checks the spec, pads the input with `Pad2d.forward` in the step's mode, and runs ONE
+    /// `Conv2d.forward` with padding 0 on it: with an observer that records every window when
+    /// `recordWindows`, else the fast path (image steps keep only the output).
+    static func convolve(_ spec: ConvSpec, recordWindows: Bool) throws(LessonError) -> ConvRun {
+        let kernels = try checkedKernels(spec)
+        let kernelSize = Pair(kernels[0].height, kernels[0].width)
+        let plan = try paddingPlan(spec: spec, kernel: kernelSize)
+        let padded = try pad(spec.input, sides: plan.sides, mode: spec.paddingMode)
+        let weight = Tensor(shape: [kernels.count, kernels[0].channelCount, kernelSize.height, kernelSize.width],
+                            data: kernels.flatMap { $0.channels.flatMap { $0.flatMap { $0 } } })
+        let options = Conv2dOptions(stride: spec.stride, padding: 0, dilation: spec.dilation,
+                                    groups: spec.depthwise ? spec.input.channelCount : 1)
+        let bias = Tensor(shape: [spec.bias.count], data: spec.bias)
+        do {
+            guard recordWindows else {
+                let sums = try Conv2d.forward(input: padded, weight: weight, bias: bias, options: options)
+                return ConvRun(plan: plan, padded: padded, sums: sums, windows: [])
+            }
+            let geometry = try Conv2dGeometry(inputShape: padded.shape, weightShape: weight.shape, options: options)
+            guard geometry.multiplyAdds <= maxRecordedProducts else {
+                throw LessonError(field: "input", message: "stepping through this convolution would record "
+                    + "\(geometry.multiplyAdds) products; a step is for following by hand, so keep it to at most "
+                    + "\(maxRecordedProducts) (a smaller input, fewer filters or a smaller kernel)")
+            }
+            var windows: [ConvWindow] = []
+            windows.reserveCapacity(geometry.outputCount ?? 0)
+            let sums = try Conv2d.forward(input: padded, weight: weight, bias: bias, options: options, threads: 1,
+                                          observer: { windows.append($0) })
+            return ConvRun(plan: plan, padded: padded, sums: sums, windows: windows)
+        } catch let error as LessonError {
+            throw error
+        } catch let error as KernelError {
+            throw LessonError(field: kernelField(spec), message: error.message)
+        } catch {
+            throw LessonError(field: kernelField(spec), message: "\(error)")
+        }
+    }
+
     /// "kernel" for one filter, "kernels" for several: the key the file most likely used.
     static func kernelField(_ spec: ConvSpec) -> String {
         spec.kernels.count == 1 ? "kernel" : "kernels"

@@ -313,6 +313,13 @@ private func checkAgainstKernel(_ trace: ConvTrace, exact: Bool = true, sourceLo
         #expect(bias?.message == "bias has 2 values but there is 1 filter; give one number for every filter, or one per filter")
 
         #expect(error(ConvSpec(input: classicInput, kernels: []))?.field == "kernel")
+
+        // Too big to step through by hand: refused before anything is recorded.
+        let huge = GridStack(Array(repeating: Array(repeating: 1, count: 200), count: 200))
+        let tooMany = error(ConvSpec(input: huge, kernels: Array(repeating: GridStack(Array(repeating: [1, 1, 1, 1, 1], count: 5)),
+                                                                   count: 4)))
+        #expect(tooMany?.field == "input")
+        #expect(tooMany?.message.hasPrefix("stepping through this convolution would record 3841600 products") == true)
     }
 }
 
@@ -560,8 +567,14 @@ private func checkAgainstKernel(_ trace: ConvTrace, exact: Bool = true, sourceLo
         #expect(trace.image == house)
         #expect(trace.outputs.count == 2)
         #expect(trace.outputs.allSatisfy { $0.height == 28 && $0.width == 28 && $0.channelCount == 1 })
+        // The kernel's fast path (no windows recorded) agrees with the traced reference loops.
         let direct = try ConvTrace(spec: ConvSpec(input: house, kernels: [KernelPreset.sobelY.stack()], padding: .same))
-        #expect(bits(trace.outputs[1]) == bits(direct.output))
+        let difference = zip(trace.outputs[1].channels[0].flatMap { $0 }, direct.output.channels[0].flatMap { $0 })
+            .map { abs($0 - $1) }.max() ?? .infinity
+        #expect(difference <= 1e-5)
+        let fast = try Conv2d.forward(input: house.tensor, weight: Tensor(grid: KernelPreset.sobelX.grid),
+                                      options: Conv2dOptions(padding: 1))
+        #expect(bits(trace.outputs[0]) == bits(fast))
         // The house's vertical wall edge: Sobel x responds, Sobel y does not (row 20, left wall at column 6).
         #expect(abs(trace.outputs[0].channels[0][20][6]) > 1 && trace.outputs[1].channels[0][20][6] == 0)
         // An even kernel with "same" splits as TensorFlow does instead of failing.
