@@ -1,0 +1,323 @@
+import ConvKernels
+import Lessons
+import TerminalUI
+
+/// A pipeline step: the input and every stage's output left to right (input -> conv -> relu ->
+/// pool), each grid with its shape, and the shapes in one line ("6x6 → 4x4 → 4x4 → 2x2").
+///
+/// Left/Right choose a stage; Down/Up step through its windows (conv and pool stages) with the
+/// window highlighted on the stage's input (padding included and marked), the output cell it
+/// wrote highlighted, and the window's arithmetic under the grids (`WindowArithmetic`). An
+/// activation stage steps cell by cell: "relu(-2) = 0". Everything shown is the trace: the kernels'
+/// own calls, recorded through their window observers.
+public final class PipelinePanel: StepPanel {
+    public let trace: PipelineTrace
+    /// The chosen stage, an index into `trace.stages`.
+    private(set) var selectedStage = 0
+    /// The window (or, for an activation, the cell) shown in each stage.
+    private(set) var windowIndex: [Int]
+
+    public init(trace: PipelineTrace) {
+        self.trace = trace
+        windowIndex = Array(repeating: 0, count: trace.stages.count)
+    }
+
+    public var keyHelp: [KeyHint] {
+        guard !trace.stages.isEmpty else { return [] }
+        var hints: [KeyHint] = []
+        if trace.stages.count > 1 { hints.append(KeyHint("←→", "stage")) }
+        hints.append(KeyHint("↑↓", isActivation(selectedStage) ? "cell" : "window"))
+        hints.append(KeyHint("Home End", "first, last"))
+        return hints
+    }
+
+    public func handle(_ event: KeyEvent) -> Bool {
+        guard !trace.stages.isEmpty else { return false }
+        let last = max(0, stepCount(of: selectedStage) - 1)
+        switch event {
+        case .right: selectedStage = min(trace.stages.count - 1, selectedStage + 1)
+        case .left: selectedStage = max(0, selectedStage - 1)
+        case .down, .character("j"): windowIndex[selectedStage] = min(last, windowIndex[selectedStage] + 1)
+        case .up, .character("k"): windowIndex[selectedStage] = max(0, windowIndex[selectedStage] - 1)
+        case .home: windowIndex[selectedStage] = 0
+        case .end: windowIndex[selectedStage] = last
+        default: return false
+        }
+        return true
+    }
+
+    // MARK: What the chosen stage shows
+
+    private func isActivation(_ stage: Int) -> Bool {
+        guard trace.stages.indices.contains(stage), case .activation = trace.stages[stage] else { return false }
+        return true
+    }
+
+    /// Windows of a conv or pool stage; cells of an activation stage.
+    func stepCount(of stage: Int) -> Int {
+        guard trace.stages.indices.contains(stage) else { return 0 }
+        switch trace.stages[stage] {
+        case .conv(let conv): return conv.windows.count
+        case .pool(let pool): return pool.windows.count
+        case .activation(_, _, let output): return output.channelCount * output.height * output.width
+        }
+    }
+
+    /// The grid a stage reads: the pipeline's input or the previous stage's output.
+    func input(of stage: Int) -> GridStack {
+        stage == 0 ? trace.spec.input : trace.stages[stage - 1].output
+    }
+
+    /// The current window of the chosen stage, when it is a conv stage.
+    var currentConvWindow: ConvWindow? {
+        guard trace.stages.indices.contains(selectedStage), case .conv(let conv) = trace.stages[selectedStage],
+              conv.windows.indices.contains(windowIndex[selectedStage]) else { return nil }
+        return conv.windows[windowIndex[selectedStage]]
+    }
+
+    /// The current window of the chosen stage, when it is a pool stage.
+    var currentPoolWindow: PoolWindow? {
+        guard trace.stages.indices.contains(selectedStage), case .pool(let pool) = trace.stages[selectedStage],
+              pool.windows.indices.contains(windowIndex[selectedStage]) else { return nil }
+        return pool.windows[windowIndex[selectedStage]]
+    }
+
+    /// Channel, row and column of the current cell of an activation stage.
+    private func activationCell(_ output: GridStack, index: Int) -> (channel: Int, row: Int, column: Int) {
+        let perChannel = output.height * output.width
+        return (index / perChannel, index % perChannel / output.width, index % output.width)
+    }
+
+    /// The chosen stage's current window written out: the products and sum, the pooling, or the
+    /// activation of one cell.
+    func arithmeticLines(ascii: Bool) -> [String] {
+        guard trace.stages.indices.contains(selectedStage) else { return [] }
+        let index = windowIndex[selectedStage]
+        switch trace.stages[selectedStage] {
+        case .conv(let conv):
+            guard conv.windows.indices.contains(index) else { return [] }
+            let window = conv.windows[index]
+            let bias = conv.spec.bias.indices.contains(window.outputChannel) ? conv.spec.bias[window.outputChannel] : 0
+            let output = conv.output.channels[window.outputChannel][window.outputRow][window.outputColumn]
+            return WindowArithmetic.lines(for: window, bias: bias, activation: conv.spec.activation, output: output,
+                                          ascii: ascii)
+        case .pool(let pool):
+            guard pool.windows.indices.contains(index) else { return [] }
+            return WindowArithmetic.lines(for: pool.windows[index], kind: pool.spec.kind, ascii: ascii)
+        case .activation(let function, let input, let output):
+            guard index < output.channelCount * output.height * output.width else { return [] }
+            let cell = activationCell(output, index: index)
+            let x = input.channels[cell.channel][cell.row][cell.column]
+            let y = output.channels[cell.channel][cell.row][cell.column]
+            return ["\(function.name)(\(ActivationPanel.number(x, ascii: ascii))) = \(ActivationPanel.number(y, ascii: ascii))"]
+        }
+    }
+
+    /// "window 3 of 16: output row 1, column 3" (rows and columns from 1), or "cell 3 of 16" for an activation.
+    var positionText: String {
+        guard trace.stages.indices.contains(selectedStage) else { return "" }
+        let index = windowIndex[selectedStage], count = stepCount(of: selectedStage)
+        switch trace.stages[selectedStage] {
+        case .conv(let conv):
+            guard let window = currentConvWindow else { return "no windows" }
+            let filter = conv.output.channelCount > 1 ? "filter \(window.outputChannel + 1), " : ""
+            return "window \(index + 1) of \(count): \(filter)output row \(window.outputRow + 1), column \(window.outputColumn + 1)"
+        case .pool(let pool):
+            guard let window = currentPoolWindow else { return "no windows" }
+            let channel = pool.output.channelCount > 1 ? "channel \(window.channel + 1), " : ""
+            return "window \(index + 1) of \(count): \(channel)output row \(window.outputRow + 1), column \(window.outputColumn + 1)"
+        case .activation(_, _, let output):
+            let cell = activationCell(output, index: index)
+            let channel = output.channelCount > 1 ? "channel \(cell.channel + 1), " : ""
+            return "cell \(index + 1) of \(count): \(channel)row \(cell.row + 1), column \(cell.column + 1)"
+        }
+    }
+
+    /// "input", "conv sobel-x", "relu", "max pool 2x2".
+    func stageTitle(_ stage: Int) -> String {
+        switch trace.stages[stage] {
+        case .conv(let conv):
+            let names = conv.spec.kernels.map { kernel in
+                kernel.presetName ?? "\(kernel.height)x\(kernel.width)"
+            }
+            var title = "conv " + (names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) filters")
+            if let activation = conv.spec.activation { title += " + " + activation.name }
+            return title
+        case .activation(let function, _, _):
+            return function.name
+        case .pool(let pool):
+            switch pool.spec.kind {
+            case .globalAverage: return "global average"
+            default: return "\(pool.spec.kind.rawValue) pool \(pool.spec.size.height)x\(pool.spec.size.width)"
+            }
+        }
+    }
+
+    /// "6x6", or "2x4x4" with several channels.
+    static func shapeText(_ stack: GridStack) -> String {
+        (stack.channelCount > 1 ? "\(stack.channelCount)x" : "") + "\(stack.height)x\(stack.width)"
+    }
+
+    // MARK: Drawing
+
+    /// One column of the picture: a title, the shape, and a grid per channel.
+    private struct Column {
+        var title: String
+        var shape: String
+        var grids: [NumberGrid]
+        var isChosen: Bool
+
+        func width(glyphs: GlyphSet) -> Int {
+            max(title.count, shape.count, grids.map { $0.size(glyphs: glyphs).width }.max() ?? 0,
+                grids.count > 1 ? 4 : 0)
+        }
+
+        func height(glyphs: GlyphSet) -> Int {
+            2 + grids.reduce(0) { $0 + $1.size(glyphs: glyphs).height } + (grids.count > 1 ? grids.count * 2 - 1 : 0)
+        }
+    }
+
+    /// The columns: the input and each stage's output, with the chosen stage's window (on its
+    /// input, padded) and output cell highlighted.
+    private func columns(glyphs: GlyphSet) -> [Column] {
+        var columns: [Column] = []
+        let chosen = selectedStage
+        let index = trace.stages.indices.contains(chosen) ? windowIndex[chosen] : 0
+        for column in 0...trace.stages.count {
+            let stack = column == 0 ? trace.spec.input : trace.stages[column - 1].output
+            var grids = stack.channels.map { NumberGrid(lessonValues: $0) }
+            var title = column == 0 ? "input" : stageTitle(column - 1)
+            var shape = Self.shapeText(stack)
+            if column == chosen, trace.stages.indices.contains(chosen) {
+                // The chosen stage's input, as its windows saw it.
+                switch trace.stages[chosen] {
+                case .conv(let conv):
+                    grids = paddedGrids(conv.paddedInput, isPadding: conv.isPadding(row:column:))
+                    if let window = currentConvWindow {
+                        for term in window.terms {
+                            guard grids.indices.contains(term.inputChannel) else { continue }
+                            grids[term.inputChannel].highlight(row: term.inputRow, column: term.inputColumn, .window)
+                        }
+                    }
+                    if conv.paddedInput.height != stack.height || conv.paddedInput.width != stack.width {
+                        title += " (padded)"
+                        shape = Self.shapeText(conv.paddedInput)
+                    }
+                case .pool(let pool):
+                    grids = paddedGrids(pool.paddedInput, isPadding: pool.isPadding(row:column:))
+                    if let window = currentPoolWindow, grids.indices.contains(window.channel) {
+                        for cell in window.cells {
+                            grids[window.channel].highlight(row: cell.inputRow, column: cell.inputColumn, .window)
+                        }
+                    }
+                    if pool.paddedInput.height != stack.height || pool.paddedInput.width != stack.width {
+                        title += " (padded)"
+                        shape = Self.shapeText(pool.paddedInput)
+                    }
+                case .activation(_, _, let output):
+                    let cell = activationCell(output, index: index)
+                    if grids.indices.contains(cell.channel) {
+                        grids[cell.channel].highlight(row: cell.row, column: cell.column, .window)
+                    }
+                }
+            }
+            if column == chosen + 1, trace.stages.indices.contains(chosen) {
+                let cell: (channel: Int, row: Int, column: Int)?
+                switch trace.stages[chosen] {
+                case .conv: cell = currentConvWindow.map { ($0.outputChannel, $0.outputRow, $0.outputColumn) }
+                case .pool: cell = currentPoolWindow.map { ($0.channel, $0.outputRow, $0.outputColumn) }
+                case .activation(_, _, let output): cell = activationCell(output, index: index)
+                }
+                if let cell, grids.indices.contains(cell.channel) {
+                    grids[cell.channel].highlight(row: cell.row, column: cell.column, .current)
+                }
+            }
+            columns.append(Column(title: glyphs.glyphs.text(title), shape: shape, grids: grids,
+                                  isChosen: column == chosen + 1))
+        }
+        return columns
+    }
+
+    private func paddedGrids(_ stack: GridStack, isPadding: (Int, Int) -> Bool) -> [NumberGrid] {
+        stack.channels.map { channel in
+            var grid = NumberGrid(lessonValues: channel)
+            for row in 0..<stack.height {
+                for column in 0..<stack.width where isPadding(row, column) {
+                    grid.highlight(row: row, column: column, .padding)
+                }
+            }
+            return grid
+        }
+    }
+
+    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        buffer.fill(area)
+        guard !area.isEmpty else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        let arrow = capabilities.glyphs == .unicode ? " → " : " -> "
+        let accent = capabilities.colors == .monochrome ? Style(attributes: [.bold, .underline])
+            : Style(foreground: .cyan, attributes: .bold)
+
+        // The shapes in one line, the chosen stage's output marked.
+        var x = area.x
+        let stacks = [trace.spec.input] + trace.stages.map(\.output)
+        for (index, stack) in stacks.enumerated() {
+            if index > 0 { x = buffer.write(arrow, x: x, y: area.y, style: .dim, clip: area) }
+            x = buffer.write(Self.shapeText(stack), x: x, y: area.y, style: index == selectedStage + 1 ? accent : .plain,
+                             clip: area)
+        }
+
+        // The columns that fit, always the chosen stage's input and output.
+        let all = columns(glyphs: capabilities.glyphs)
+        let gap = arrow.count
+        let widths = all.map { $0.width(glyphs: capabilities.glyphs) }
+        var shown = max(0, min(selectedStage, all.count - 1))...min(all.count - 1, selectedStage + 1)
+        func total(_ range: ClosedRange<Int>) -> Int { range.reduce(0) { $0 + widths[$1] } + gap * (range.count - 1) }
+        while true {
+            if shown.upperBound + 1 < all.count && total(shown.lowerBound...(shown.upperBound + 1)) <= area.width {
+                shown = shown.lowerBound...(shown.upperBound + 1)
+            } else if shown.lowerBound > 0 && total((shown.lowerBound - 1)...shown.upperBound) <= area.width {
+                shown = (shown.lowerBound - 1)...shown.upperBound
+            } else {
+                break
+            }
+        }
+        let top = area.y + 2
+        x = area.x
+        var bottom = top
+        for index in shown {
+            let column = all[index]
+            if index > shown.lowerBound {
+                buffer.write(arrow, x: x, y: top + 2, style: .dim, clip: area)
+                x += gap
+            }
+            buffer.write(column.title, x: x, y: top, style: column.isChosen ? accent : .bold, clip: area)
+            buffer.write(column.shape, x: x, y: top + 1, style: .dim, clip: area)
+            var y = top + 2
+            for (channel, grid) in column.grids.enumerated() {
+                if column.grids.count > 1 {
+                    if channel > 0 { y += 1 }
+                    buffer.write("ch \(channel + 1)", x: x, y: y, style: .dim, clip: area)
+                    y += 1
+                }
+                let gridArea = Rect(x: x, y: y, width: widths[index], height: area.maxY - y).intersection(area)
+                grid.render(in: gridArea, into: &buffer, capabilities: capabilities)
+                y += grid.size(glyphs: capabilities.glyphs).height
+            }
+            bottom = max(bottom, y)
+            x += widths[index]
+        }
+
+        // The chosen stage's window.
+        guard trace.stages.indices.contains(selectedStage) else { return }
+        var y = bottom + 1
+        guard y < area.maxY else { return }
+        buffer.write(glyphs.truncated(positionText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
+        y += 1
+        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii) {
+            guard y < area.maxY else { break }
+            buffer.write(glyphs.truncated(line, toWidth: area.width), x: area.x, y: y, style: .bold, clip: area)
+            y += 1
+        }
+    }
+}
