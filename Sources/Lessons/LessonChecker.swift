@@ -96,6 +96,7 @@ public enum LessonChecker {
         let verdict: QuizVerdict
         switch spec.answer {
         case .cell(let row, let column): verdict = spec.check(row: row, column: column)
+        case .choice(let index): verdict = spec.check(String(index + 1))  // what the learner types
         default: verdict = spec.check(spec.answerText)
         }
         guard verdict == .right else {
