@@ -1,0 +1,378 @@
+import ConvKernels
+import Lessons
+import TerminalUI
+
+// Drawing the playground: a header with the kernel's name, the grids (input with its padding,
+// kernel, output, pooled output) flowing left to right, the output-size formula, a status line,
+// and the controls in a column on the right (or in lines below on a narrow area).
+
+extension PlaygroundPanel {
+    /// The width of the controls column beside the grids.
+    static let controlsWidth = 28
+    /// Narrower than this, the controls go below the grids.
+    static let controlsColumnMinimumWidth = 76
+
+    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        let area = area.intersection(buffer.area)
+        guard !area.isEmpty else { return }
+        buffer.fill(area, with: .blank)
+        var main = area
+        if area.width >= Self.controlsColumnMinimumWidth {
+            let split = area.splitLeft(area.width - Self.controlsWidth)
+            main = Rect(x: split.left.x, y: split.left.y, width: split.left.width - 2, height: split.left.height)
+            renderControlsColumn(in: split.rest, into: &buffer, capabilities: capabilities)
+        }
+        let glyphs = capabilities.glyphs.glyphs
+
+        // The header: the kernel's name and what it does.
+        buffer.write(glyphs.truncated(headerText, toWidth: main.width), x: main.x, y: main.y, style: .bold, clip: main)
+
+        // The bottom: the formula lines, the controls (narrow areas), the status line.
+        var bottomLines: [(text: String, style: Style)] = formulaLines(width: main.width).map { ($0, .plain) }
+        if area.width < Self.controlsColumnMinimumWidth {
+            bottomLines += controlsLines(width: main.width).map { ($0, .dim) }
+        }
+        let status = statusLine(capabilities: capabilities)
+        let bottomHeight = min(max(0, main.height - 2), bottomLines.count + 2)
+        let blocksArea = Rect(x: main.x, y: main.y + 2, width: main.width,
+                              height: main.height - 2 - bottomHeight)
+        let used = renderBlocks(in: blocksArea, into: &buffer, capabilities: capabilities)
+
+        var y = main.y + 2 + used + (used > 0 ? 1 : 0)
+        for line in bottomLines where y < main.maxY - 1 {
+            buffer.write(glyphs.truncated(line.text, toWidth: main.width), x: main.x, y: y, style: line.style, clip: main)
+            y += 1
+        }
+        if main.height >= 2 {
+            // Below the controls column too, when that column ends above the last row.
+            let statusWidth = area.height > Control.allCases.count + 3 ? area.width : main.width
+            let row = Rect(x: area.x, y: area.maxY - 1, width: statusWidth, height: 1)
+            buffer.fill(row, with: .blank)
+            buffer.write(glyphs.truncated(status.text, toWidth: row.width), x: row.x, y: row.y, style: status.style, clip: row)
+        }
+    }
+
+    // MARK: Texts
+
+    /// "Kernel: sobel-x, vertical edges (left-to-right change)".
+    var headerText: String {
+        guard let kernel = state.spec.start.kernels.first else { return "No kernel" }
+        if let name = kernel.presetName, let preset = KernelPreset(rawValue: name) {
+            return "Kernel: \(name), \(preset.summary)"
+        }
+        return "Kernel: your own \(kernel.height)x\(kernel.width)"
+    }
+
+    /// The output-size formula, one line per axis for the convolution and for the pooling, wrapped
+    /// to `width` under a label.
+    func formulaLines(width: Int) -> [String] {
+        guard case .valid(let conv, let pool) = outcome else { return [] }
+        let indent = 13
+        var lines: [String] = []
+        func add(_ label: String, _ formula: [String]) {
+            for (index, line) in formula.enumerated() {
+                let wrapped = StyledText(line).wrapped(width: max(8, width - indent - 2)).map(\.text)
+                for (part, text) in wrapped.enumerated() {
+                    let prefix = index == 0 && part == 0 ? label : ""
+                    lines.append(prefix + String(repeating: " ", count: indent - prefix.count) + (part == 0 ? "" : "  ") + text)
+                }
+            }
+        }
+        add("Output size", conv.sizeFormula)
+        if let pool { add("Pooled size", pool.sizeFormula) }
+        return lines
+    }
+
+    /// What is being typed, the last message, or where the cursor is.
+    func statusLine(capabilities: TerminalCapabilities) -> (text: String, style: Style) {
+        let accent = capabilities.colors == .monochrome ? Style.bold : Style(foreground: .cyan, attributes: .bold)
+        if let typedText {
+            let cursor = cursor(for: focus)
+            let caret = capabilities.glyphs == .unicode ? "▏" : "_"
+            return ("Typing \(focus == .kernel ? "kernel" : "input") (\(cursor.row + 1), \(cursor.column + 1)): "
+                        + typedText + caret + "  Enter sets it, arrows set it and move, - flips the sign", accent)
+        }
+        if let message { return (message, accent) }
+        switch focus {
+        case .input, .kernel:
+            let cursor = cursor(for: focus)
+            let grid = grid(for: focus)
+            guard cursor.row < grid.count, cursor.column < grid[cursor.row].count else { return ("", .plain) }
+            let name = focus == .kernel ? "kernel" : "input"
+            return ("\(name) (\(cursor.row + 1), \(cursor.column + 1)) = "
+                        + LessonNumber.format(grid[cursor.row][cursor.column])
+                        + "   type a number, + - nudge, f next part, ? all keys", .dim)
+        case .controls:
+            return ("\(selectedControl.label): \(valueText(of: selectedControl))   "
+                        + "↑↓ choose, ←→ change, f next part, ? all keys", .dim)
+        }
+    }
+
+    // MARK: Controls
+
+    private func renderControlsColumn(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let focused = focus == .controls
+        let titleStyle = focused ? Self.focusedStyle(capabilities.colors) : Style.bold
+        buffer.write("Controls", x: area.x, y: area.y, style: titleStyle, clip: area)
+        let labelWidth = Control.allCases.map(\.label.count).max() ?? 0
+        let keyStyle = KeyHints.keyStyle(colors: capabilities.colors)
+        for (index, control) in Control.allCases.enumerated() {
+            let y = area.y + 2 + index
+            guard y < area.maxY else { break }
+            let selected = focused && control == selectedControl
+            let rowStyle = selected ? Style.reverse.adding(.bold) : Style.plain
+            var x = buffer.write(String(control.key), x: area.x, y: y, style: keyStyle, clip: area)
+            x = buffer.write(" ", x: x, y: y, clip: area)
+            let label = control.label + String(repeating: " ", count: labelWidth - control.label.count) + " "
+            x = buffer.write(label, x: x, y: y, style: selected ? rowStyle : .dim, clip: area)
+            buffer.write(capabilities.glyphs.glyphs.truncated(valueText(of: control), toWidth: area.maxX - x),
+                         x: x, y: y, style: rowStyle, clip: area)
+        }
+    }
+
+    /// The controls as "label value" items flowing across lines of `width`.
+    func controlsLines(width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var lines: [String] = []
+        var line = ""
+        for control in Control.allCases {
+            let marker = focus == .controls && control == selectedControl ? ">" : ""
+            let item = "\(marker)\(control.key) \(control.label) \(valueText(of: control))"
+            if line.isEmpty {
+                line = item
+            } else if line.count + 2 + item.count <= width {
+                line += "  " + item
+            } else {
+                lines.append(line)
+                line = item
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    static func focusedStyle(_ colors: ColorMode) -> Style {
+        colors == .monochrome ? Style(attributes: [.bold, .reverse]) : Style(foreground: .cyan, attributes: .bold)
+    }
+
+    // MARK: Blocks
+
+    /// One titled grid of the picture.
+    struct Block {
+        enum Content {
+            case numbers(NumberGrid)
+            /// A heatmap, drawn in a box of at most `limit` cells down (a legend row below it).
+            case heatmap(Heatmap)
+            case text([String])
+        }
+
+        var title: String
+        var titleStyle: Style
+        var content: Content
+        var contentStyle: Style = .plain
+    }
+
+    /// The blocks for the current state: input, kernel, and the output or the error.
+    func blocks(capabilities: TerminalCapabilities) -> [Block] {
+        let colors = capabilities.colors
+        let conv = state.spec.start
+        let focusedTitle = Self.focusedStyle(colors)
+        var blocks: [Block] = []
+
+        // Input.
+        let inputTitleStyle = focus == .input ? focusedTitle : Style.bold
+        let channelNote = conv.input.channelCount > 1 ? ", channel 1 of \(conv.input.channelCount)" : ""
+        if let name = state.sampleImage {
+            blocks.append(Block(title: "Input: \(name) \(conv.input.height)x\(conv.input.width)\(channelNote)",
+                                titleStyle: .bold,
+                                content: .heatmap(Heatmap(conv.input.channels[0], scale: .greyscale,
+                                                          range: ValueRange(lower: 0, upper: 1), mode: .halfBlocks,
+                                                          scaling: .fit))))
+        } else {
+            var title = "Input \(conv.input.height)x\(conv.input.width)\(channelNote)"
+            var grid: NumberGrid
+            if case .valid(let trace, _) = outcome,
+               trace.paddedInput.height != conv.input.height || trace.paddedInput.width != conv.input.width {
+                title += ", padded (\(conv.paddingMode.rawValue))"
+                grid = NumberGrid(trace.paddedInput.channels[0], decimals: 2)
+                for row in 0..<trace.paddedInput.height {
+                    for column in 0..<trace.paddedInput.width where trace.isPadding(row: row, column: column) {
+                        grid.highlight(row: row, column: column, .padding)
+                    }
+                }
+                if focus == .input {
+                    grid.highlight(row: inputCursor.row + trace.sides.top, column: inputCursor.column + trace.sides.left,
+                                   .current)
+                }
+            } else {
+                grid = NumberGrid(conv.input.channels[0], decimals: 2)
+                if focus == .input { grid.highlight(row: inputCursor.row, column: inputCursor.column, .current) }
+            }
+            blocks.append(Block(title: title, titleStyle: inputTitleStyle, content: .numbers(grid)))
+        }
+
+        // Kernel.
+        if let kernel = conv.kernels.first {
+            var grid = NumberGrid(kernel.channels[0], decimals: 2)
+            if focus == .kernel { grid.highlight(row: kernelCursor.row, column: kernelCursor.column, .current) }
+            var title = "Kernel \(kernel.height)x\(kernel.width)"
+            if conv.dilation != 1 { title += ", dilation \(Self.pairText(conv.dilation))" }
+            if conv.kernels.count > 1 { title += ", filter 1 of \(conv.kernels.count)" }
+            blocks.append(Block(title: title, titleStyle: focus == .kernel ? focusedTitle : .bold, content: .numbers(grid)))
+        }
+
+        // Output, pooled output, or what is wrong.
+        switch outcome {
+        case .valid(let trace, let pool):
+            var title = "Output \(trace.output.height)x\(trace.output.width)"
+            if let activation = conv.activation { title += " after \(activation.name)" }
+            if conv.bias.first.map({ $0 != 0 }) ?? false { title += ", bias \(LessonNumber.format(conv.bias[0]))" }
+            blocks.append(Block(title: title, titleStyle: .bold, content: outputContent(trace.output.channels[0])))
+            if let pool {
+                blocks.append(Block(title: "\(Self.poolName(pool.spec.kind)) pool \(Self.pairText(pool.spec.size)): "
+                                        + "\(pool.output.height)x\(pool.output.width)",
+                                    titleStyle: .bold, content: outputContent(pool.output.channels[0])))
+            }
+        case .invalid(let error):
+            let errorStyle = colors == .monochrome ? Style.bold : Style(foreground: .red, attributes: .bold)
+            blocks.append(Block(title: "Invalid settings: no output", titleStyle: errorStyle,
+                                content: .text(StyledText(Self.text(of: error)).wrapped(width: 36).map(\.text)),
+                                contentStyle: colors == .monochrome ? .plain : Style(foreground: .red)))
+        }
+        return blocks
+    }
+
+    static func poolName(_ kind: PoolSpec.Kind) -> String {
+        switch kind {
+        case .max: "Max"
+        case .average: "Average"
+        case .sum: "Sum"
+        case .globalAverage: "Global average"
+        }
+    }
+
+    /// An output grid as numbers (a heatmap for a sample image, whose output is too large to read).
+    private func outputContent(_ grid: [[Float]]) -> Block.Content {
+        guard state.sampleImage != nil else { return .numbers(NumberGrid(grid, decimals: 2)) }
+        let range = ValueRange(fitting: grid.flatMap { $0 })
+        return .heatmap(Heatmap(grid, scale: range.lower < 0 ? .diverging : .sequential, mode: .halfBlocks, scaling: .fit))
+    }
+
+    /// Draws the blocks left to right, wrapping to a new band when a row is full; returns the rows used.
+    private func renderBlocks(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
+        guard !area.isEmpty else { return 0 }
+        let blocks = blocks(capabilities: capabilities)
+        // Heatmaps shrink until every block fits (or the smallest size is reached).
+        var placements: [(block: Block, rect: Rect)] = []
+        var used = 0
+        for limit in [16, 12, 10, 8, 6, 4] {
+            (placements, used) = layout(blocks, in: area, heatmapRows: limit, capabilities: capabilities)
+            if used <= area.height && placements.allSatisfy({ $0.rect.maxX <= area.maxX }) { break }
+        }
+        for (block, rect) in placements {
+            draw(block, in: rect.intersection(area), into: &buffer, capabilities: capabilities)
+        }
+        return min(used, area.height)
+    }
+
+    /// Where each block goes: its title row and content, left to right with three columns between
+    /// them, a new band below when the next one does not fit beside.
+    private func layout(_ blocks: [Block], in area: Rect, heatmapRows: Int,
+                        capabilities: TerminalCapabilities) -> (placements: [(block: Block, rect: Rect)], used: Int) {
+        var placements: [(block: Block, rect: Rect)] = []
+        var x = area.x, y = area.y, bandHeight = 0
+        let gap = 3
+        for var block in blocks {
+            var size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
+                                   capabilities: capabilities)
+            if size.width > area.width || size.height > max(1, area.height - 1) {
+                // Too large to read as numbers here: a heatmap of the same values.
+                if case .numbers(let grid) = block.content {
+                    block.content = .heatmap(Self.heatmap(of: grid))
+                    size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
+                                       capabilities: capabilities)
+                }
+            }
+            let width = max(size.width, min(block.title.count, 24))
+            let height = size.height + 1
+            if x > area.x && x + width > area.maxX {
+                y += bandHeight + 1
+                x = area.x
+                bandHeight = 0
+            }
+            placements.append((block, Rect(x: x, y: y, width: min(width, area.maxX - x), height: height)))
+            x += width + gap
+            bandHeight = max(bandHeight, height)
+        }
+        return (placements, y + bandHeight - area.y)
+    }
+
+    static func heatmap(of grid: NumberGrid) -> Heatmap {
+        var values: [Float] = []
+        values.reserveCapacity(grid.rowCount * grid.columnCount)
+        for row in 0..<grid.rowCount {
+            for column in 0..<grid.columnCount { values.append(Float(grid[row, column])) }
+        }
+        let range = ValueRange(fitting: values)
+        return Heatmap(rows: grid.rowCount, columns: grid.columnCount, values: values,
+                       scale: range.lower < 0 ? .diverging : .sequential, mode: .halfBlocks, scaling: .fit)
+    }
+
+    /// The cells a block's content takes (a heatmap: its box and the legend row).
+    private func contentSize(_ content: Block.Content, maximumWidth: Int, heatmapRows: Int,
+                             capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
+        switch content {
+        case .numbers(let grid):
+            return grid.size(glyphs: capabilities.glyphs)
+        case .text(let lines):
+            return (lines.map(\.count).max() ?? 0, lines.count)
+        case .heatmap(let map):
+            let box = Self.heatmapBox(map, maximumWidth: min(maximumWidth, 2 * heatmapRows + 8),
+                                      maximumRows: heatmapRows, capabilities: capabilities)
+            return (max(box.width, 12), box.height + 1)
+        }
+    }
+
+    /// The box a heatmap is drawn in: its own size when it fits, else shrunk keeping its aspect.
+    static func heatmapBox(_ map: Heatmap, maximumWidth: Int, maximumRows: Int,
+                           capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
+        let perCell: Int
+        if case .halfBlocks = map.effectiveMode(for: capabilities) { perCell = 2 } else { perCell = 1 }
+        let roomRows = max(1, maximumRows * perCell), roomColumns = max(1, maximumWidth)
+        var rows = map.rows, columns = map.columns
+        if rows > roomRows || columns > roomColumns {
+            if columns * roomRows >= rows * roomColumns {
+                rows = max(1, rows * roomColumns / columns)
+                columns = roomColumns
+            } else {
+                columns = max(1, columns * roomRows / rows)
+                rows = roomRows
+            }
+        }
+        return (columns, (rows + perCell - 1) / perCell)
+    }
+
+    private func draw(_ block: Block, in rect: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !rect.isEmpty else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        buffer.write(glyphs.truncated(block.title, toWidth: rect.width), x: rect.x, y: rect.y, style: block.titleStyle,
+                     clip: rect)
+        let content = Rect(x: rect.x, y: rect.y + 1, width: rect.width, height: rect.height - 1)
+        guard !content.isEmpty else { return }
+        switch block.content {
+        case .numbers(let grid):
+            grid.render(in: content, into: &buffer, capabilities: capabilities)
+        case .text(let lines):
+            for (offset, line) in lines.enumerated() where offset < content.height {
+                buffer.write(glyphs.text(line), x: content.x, y: content.y + offset, style: block.contentStyle, clip: content)
+            }
+        case .heatmap(let map):
+            let box = Rect(x: content.x, y: content.y, width: content.width, height: content.height - 1)
+            let size = Self.heatmapBox(map, maximumWidth: box.width, maximumRows: box.height, capabilities: capabilities)
+            map.render(in: Rect(x: box.x, y: box.y, width: size.width, height: size.height), into: &buffer,
+                       capabilities: capabilities)
+            Legend(for: map).render(in: Rect(x: content.x, y: content.y + size.height, width: content.width, height: 1),
+                                    into: &buffer, capabilities: capabilities)
+        }
+    }
+}
