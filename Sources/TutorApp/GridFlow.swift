@@ -1,0 +1,59 @@
+import Lessons
+import TerminalUI
+
+/// Titled number grids laid out left to right, wrapping to a new row when the next one does not
+/// fit: the inputs, kernels and outputs of a step panel, at whatever width the panel gets.
+struct GridFlow {
+    /// One grid with its title above it.
+    struct Block {
+        var title: String
+        var grid: NumberGrid
+        var titleStyle: Style = .bold
+        /// Starts a new row even when it would fit beside the previous block.
+        var startsRow = false
+    }
+
+    var blocks: [Block]
+    /// Columns between two blocks of a row.
+    var gap = 2
+
+    /// Draws the blocks from the top-left of `area`, clipped to it; returns the rows used.
+    @discardableResult
+    func render(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
+        guard !area.isEmpty else { return 0 }
+        let glyphs = capabilities.glyphs
+        var x = area.x, y = area.y, rowHeight = 0
+        for block in blocks {
+            let size = block.grid.size(glyphs: glyphs)
+            let title = glyphs.glyphs.text(block.title)
+            let width = max(size.width, title.count)
+            let height = size.height + 1
+            if x > area.x && (block.startsRow || x + width > area.maxX) {
+                x = area.x
+                y += rowHeight + 1
+                rowHeight = 0
+            }
+            let titleArea = Rect(x: x, y: y, width: min(width, area.maxX - x), height: 1).intersection(area)
+            buffer.write(glyphs.glyphs.truncated(title, toWidth: titleArea.width), x: x, y: y, style: block.titleStyle,
+                         clip: titleArea)
+            let gridArea = Rect(x: x, y: y + 1, width: area.maxX - x, height: area.maxY - y - 1).intersection(area)
+            block.grid.render(in: gridArea, into: &buffer, capabilities: capabilities)
+            x += width + gap
+            rowHeight = max(rowHeight, height)
+        }
+        return min(area.height, y + rowHeight - area.y)
+    }
+
+    /// The decimals a grid of `values` needs: as many as the lesson's number format shows (at most
+    /// three), so 0.25 keeps its 5 and 1/3 reads 0.333.
+    static func decimals<S: Sequence>(for values: S) -> Int where S.Element == Float {
+        var decimals = 0
+        for value in values where value.isFinite {
+            let text = LessonNumber.format(value)
+            if text.contains("e") { return 3 }
+            if let dot = text.firstIndex(of: ".") { decimals = max(decimals, text.distance(from: dot, to: text.endIndex) - 1) }
+            if decimals >= 3 { return 3 }
+        }
+        return decimals
+    }
+}

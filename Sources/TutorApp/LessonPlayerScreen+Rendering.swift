@@ -1,0 +1,153 @@
+import Lessons
+import TerminalUI
+
+// How the lesson player draws: the header with the strip of steps, the text beside the panel, the
+// summary at the end, and the footer of keys.
+
+extension LessonPlayerScreen {
+    /// The widest the text of a step is set, so that lines stay readable on a wide terminal.
+    static let maximumTextWidth = 88
+
+    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let (header, rest) = area.splitTop(2)
+        let (body, footer) = rest.splitBottom(1)
+        renderHeader(in: header, into: &buffer, capabilities: capabilities)
+        if showingSummary {
+            renderSummary(in: body, into: &buffer, capabilities: capabilities)
+        } else {
+            renderStep(in: body, into: &buffer, capabilities: capabilities)
+        }
+        KeyHints(keyHelp).render(in: footer, into: &buffer, capabilities: capabilities)
+    }
+
+    /// "Title ... step 3 of 9" and the strip of steps: done, current, still to do.
+    private func renderHeader(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        let mono = capabilities.colors == .monochrome
+        let count = lesson.steps.count
+        let position = showingSummary ? "complete" : "step \(stepIndex + 1) of \(count)"
+        let titleWidth = max(0, area.width - position.count - 2)
+        buffer.write(glyphs.truncated(lesson.title, toWidth: titleWidth), x: area.x, y: area.y,
+                     style: mono ? .bold : Style(foreground: .indexed(39), attributes: .bold), clip: area)
+        buffer.write(position, x: area.maxX - position.count, y: area.y, style: .bold, clip: area)
+        guard area.height > 1 else { return }
+        let unicode = capabilities.glyphs == .unicode
+        let spacing = count * 2 <= area.width ? 1 : 0
+        var x = area.x
+        for index in 0..<count {
+            let isCurrent = index == stepIndex && !showingSummary
+            let isDone = completedSteps.contains(index)
+            let mark: Character
+            var style: Style
+            if isCurrent {
+                mark = unicode ? "▶" : ">"
+                style = mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: .cyan, attributes: .bold)
+            } else if isDone {
+                mark = unicode ? "●" : "*"
+                style = mono ? .plain : Style(foreground: .green)
+            } else {
+                mark = unicode ? "○" : "."
+                style = mono ? .dim : Style(foreground: .brightBlack)
+            }
+            if isCurrent && isDone && !mono { style.foreground = .green }
+            x = buffer.write(String(mark), x: x, y: area.y + 1, style: style, clip: area) + spacing
+        }
+        let done = completedSteps.count
+        buffer.write("  \(done) of \(count) done", x: x, y: area.y + 1, style: .dim, clip: area)
+    }
+
+    /// The step's text beside its panel; a step without a panel (or without text) takes the width.
+    private func renderStep(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        guard let step = currentStep else {
+            StyledText("This lesson has no steps.").render(in: area, into: &buffer, capabilities: capabilities)
+            return
+        }
+        let stepTitle = step.title ?? "Step \(stepIndex + 1)"
+        guard let panel else {
+            renderText(step.text, title: stepTitle, in: area, centred: true, into: &buffer, capabilities: capabilities)
+            return
+        }
+        var panelArea = area
+        let hasText = step.text.contains { !$0.isWhitespace }
+        if hasText {
+            let textWidth = min(60, max(30, area.width * 2 / 5))
+            let (left, right) = area.splitLeft(textWidth)
+            renderText(step.text, title: stepTitle, in: left, centred: false, into: &buffer, capabilities: capabilities)
+            panelArea = right
+        } else {
+            setTextLayout(lineCount: 0, height: 1)
+        }
+        let frameTitle = hasText ? Self.panelTitle(for: step.kind) : stepTitle
+        let inner = Panel(title: frameTitle, focused: true).render(in: panelArea, into: &buffer, capabilities: capabilities)
+        panel.render(into: &buffer, area: inner.inset(horizontally: 1), capabilities: capabilities)
+    }
+
+    /// The heading of the panel side for each kind of step.
+    static func panelTitle(for kind: StepKind) -> String {
+        switch kind {
+        case .text: "Text"
+        case .conv: "Convolution"
+        case .pool: "Pooling"
+        case .activation: "Activation"
+        case .pipeline: "Pipeline"
+        case .quiz: "Quiz"
+        case .playground: "Playground"
+        case .image: "Image"
+        case .train: "Training"
+        }
+    }
+
+    /// The step's text in a titled panel, scrolled to `textScroll`.
+    private func renderText(_ text: String, title: String, in area: Rect, centred: Bool, into buffer: inout CellBuffer,
+                            capabilities: TerminalCapabilities) {
+        let inner = Panel.inner(of: area)
+        var textArea = inner.inset(horizontally: 1)
+        if centred && textArea.width > Self.maximumTextWidth {
+            textArea = Rect(x: textArea.x + (textArea.width - Self.maximumTextWidth) / 2, y: textArea.y,
+                            width: Self.maximumTextWidth, height: textArea.height)
+        }
+        let styled = StyledText(text)
+        let lineCount = styled.wrapped(width: textArea.width, glyphs: capabilities.glyphs).count
+        setTextLayout(lineCount: lineCount, height: textArea.height)
+        let more = maximumTextScroll > 0
+            ? (textScroll < maximumTextScroll ? "PgDn more" : "PgUp back") : ""
+        Panel(title: title, footer: more).render(in: area, into: &buffer, capabilities: capabilities)
+        styled.render(in: textArea, into: &buffer, capabilities: capabilities, offset: textScroll)
+    }
+
+    /// What the end of the lesson shows: how many steps and exercises were completed.
+    private func renderSummary(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let inner = Panel(title: "Lesson complete", focused: true).render(in: area, into: &buffer, capabilities: capabilities)
+        let count = lesson.steps.count
+        let exercises = exerciseScore
+        var text = "You reached the end of **\(Self.escapedMarkup(lesson.title))**.\n\n"
+            + "Steps completed: **\(completedSteps.count) of \(count)**\n"
+        if exercises.total > 0 {
+            text += "Exercises done: **\(exercises.completed) of \(exercises.total)**\n"
+        }
+        let open = (0..<count).filter { !completedSteps.contains($0) }
+        if !open.isEmpty {
+            let list = open.map { String($0 + 1) }.joined(separator: ", ")
+            text += "\nNot completed yet: step\(open.count == 1 ? "" : "s") \(list). **Shift-Tab** goes back through "
+                + "the steps.\n"
+        }
+        text += "\nPress **Enter** to go back to the lessons."
+        let width = min(Self.maximumTextWidth, inner.width - 4)
+        let left = inner.x + max(2, (inner.width - width) / 2)
+        StyledText(text).render(in: Rect(x: left, y: inner.y + 1, width: width, height: inner.height - 1),
+                                into: &buffer, capabilities: capabilities)
+    }
+
+    /// `text` with StyledText's markup characters escaped.
+    static func escapedMarkup(_ text: String) -> String { WindowStepper.escapedMarkup(text) }
+}
+
+extension Rect {
+    /// The rectangle shrunk by `amount` on the left and the right.
+    fileprivate func inset(horizontally amount: Int) -> Rect {
+        Rect(x: x + amount, y: y, width: width - 2 * amount, height: height)
+    }
+}

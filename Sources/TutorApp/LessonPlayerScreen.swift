@@ -1,0 +1,203 @@
+import Lessons
+import TerminalUI
+
+/// One lesson, step by step: the step's text on the left, its interactive panel on the right (a
+/// text step takes the whole width), a header with the lesson's title and a strip of its steps, and
+/// the keys in the footer. After the last step, a summary of what was completed.
+///
+/// Tab goes to the next step and Shift-Tab back; Esc returns to the list. Every other key goes to
+/// the step's panel first. Progress (the step to resume at, the steps completed, whether the end
+/// was reached) is handed to `record` whenever it changes.
+public final class LessonPlayerScreen: Screen {
+    public let lesson: Lesson
+    private let record: (LessonProgress) -> Void
+    /// The folder of the lesson file (for the paths a step names), nil when the lesson has no file.
+    let lessonFolder: String?
+
+    /// The step shown (0-based).
+    public private(set) var stepIndex: Int
+    /// Steps completed (0-based): read, or their exercise done.
+    public private(set) var completedSteps: Set<Int>
+    /// True once the learner has gone past the last step.
+    public private(set) var finished: Bool
+    /// True while the "lesson complete" summary is shown.
+    public private(set) var showingSummary = false
+    /// The current step's panel (nil for a text step).
+    public private(set) var panel: (any StepPanel)?
+    /// True when the panel had something left to do when the step opened: it counts as completed
+    /// as soon as it is done.
+    private var panelStartedIncomplete = false
+    /// The first text line shown, and the most it may be (known after a frame is drawn).
+    private(set) var textScroll = 0
+    private(set) var maximumTextScroll = 0
+    /// The text area's height in the last frame, for PageUp and PageDown.
+    private var textPageHeight = 10
+
+    public init(lesson: Lesson, progress: LessonProgress?, record: @escaping (LessonProgress) -> Void) {
+        self.lesson = lesson
+        self.record = record
+        lessonFolder = Self.folder(of: lesson.file)
+        let steps = lesson.steps.count
+        stepIndex = max(0, min(progress?.currentStep ?? 0, steps - 1))
+        completedSteps = (progress?.completedSteps ?? []).filter { $0 >= 0 && $0 < steps }
+        finished = progress?.finished ?? false
+        openStep()
+    }
+
+    /// The folder part of a file path ("lessons" for "lessons/03-convolution.toml").
+    static func folder(of file: String) -> String? {
+        guard !file.isEmpty else { return nil }
+        guard let slash = file.lastIndex(of: "/") else { return "." }
+        return slash == file.startIndex ? "/" : String(file[..<slash])
+    }
+
+    /// The progress as it stands.
+    public var progress: LessonProgress {
+        LessonProgress(currentStep: stepIndex, completedSteps: completedSteps, finished: finished)
+    }
+
+    /// The step shown, if the lesson has any.
+    public var currentStep: LessonStep? {
+        lesson.steps.indices.contains(stepIndex) ? lesson.steps[stepIndex] : nil
+    }
+
+    /// How many of the lesson's exercises (quizzes, predict-mode steps) are completed, and how many there are.
+    public var exerciseScore: (completed: Int, total: Int) {
+        let exercises = lesson.steps.indices.filter { lesson.steps[$0].isExercise }
+        return (exercises.filter { completedSteps.contains($0) }.count, exercises.count)
+    }
+
+    // MARK: Screen
+
+    public var title: String { lesson.title }
+
+    public var keyHelp: [KeyHint] {
+        if showingSummary {
+            return [KeyHint("Enter", "back to the lessons"), KeyHint("Shift-Tab", "last step"), KeyHint("?", "help")]
+        }
+        var hints = panel?.keyHelp ?? []
+        if panel == nil { hints.append(KeyHint("→ Enter", "next step")) }
+        hints += [KeyHint("Tab", "next step"), KeyHint("Esc", "lessons"), KeyHint("Shift-Tab", "previous step")]
+        if maximumTextScroll > 0 { hints.append(KeyHint("PgUp PgDn", "scroll text")) }
+        hints.append(KeyHint("?", "help"))
+        return hints
+    }
+
+    public var helpText: String {
+        "Read the step on the left and work through the grids on the right. **Tab** goes to the next step and "
+            + "**Shift-Tab** back; **Esc** returns to the list of lessons, and your place is kept.\n\n"
+            + "In a convolution or pooling step, **→** or **Space** shows the next window, **←** the previous one, "
+            + "**Enter** jumps to the end and **a** plays the windows by themselves. When a step asks you to "
+            + "predict, type the value of the highlighted output cell (digits, `-`, `.`) and press **Enter**: "
+            + "after a second miss the value is shown with its arithmetic.\n\n"
+            + "**PageUp** and **PageDown** scroll a long text."
+    }
+
+    public var isAnimating: Bool { !showingSummary && panel?.isAnimating == true }
+
+    public func tick(time: Double) {
+        guard !showingSummary else { return }
+        panel?.tick(time: time)
+        noteCompletion()
+    }
+
+    public func handle(_ event: KeyEvent) -> ScreenAction {
+        if showingSummary {
+            switch event {
+            case .enter, .escape, .character("q"): return leave()
+            case .backTab, .left:
+                showingSummary = false
+                openStep()
+                save()
+            default: break
+            }
+            return .none
+        }
+        switch event {
+        case .escape:
+            return leave()
+        case .tab:
+            nextStep()
+            return .none
+        case .backTab:
+            previousStep()
+            return .none
+        default:
+            break
+        }
+        if let panel, panel.handle(event) {
+            noteCompletion()
+            return .none
+        }
+        switch event {
+        case .pageDown, .character("J"): scrollText(by: max(1, textPageHeight - 1))
+        case .pageUp, .character("K"): scrollText(by: -max(1, textPageHeight - 1))
+        case .down, .character("j"): scrollText(by: 1)
+        case .up, .character("k"): scrollText(by: -1)
+        case .enter, .right, .character(" "): if panel == nil { nextStep() }
+        case .left: if panel == nil { previousStep() }
+        default: break
+        }
+        return .none
+    }
+
+    // MARK: Moving between steps
+
+    private func leave() -> ScreenAction {
+        panel?.stop()
+        save()
+        return .pop
+    }
+
+    private func nextStep() {
+        if panel?.isComplete ?? true, currentStep != nil { completedSteps.insert(stepIndex) }
+        if stepIndex >= lesson.steps.count - 1 {
+            panel?.stop()
+            panel = nil
+            finished = true
+            showingSummary = true
+        } else {
+            stepIndex += 1
+            openStep()
+        }
+        save()
+    }
+
+    private func previousStep() {
+        guard stepIndex > 0 else { return }
+        stepIndex -= 1
+        openStep()
+        save()
+    }
+
+    /// Makes the current step's panel afresh (stopping the previous one).
+    private func openStep() {
+        panel?.stop()
+        panel = currentStep.flatMap { StepPanelFactory.makePanel(for: $0, lessonFolder: lessonFolder) }
+        panelStartedIncomplete = panel.map { !$0.isComplete } ?? false
+        textScroll = 0
+        maximumTextScroll = 0
+    }
+
+    /// Records the step as completed once its panel is done.
+    private func noteCompletion() {
+        guard let panel, panelStartedIncomplete, panel.isComplete, !completedSteps.contains(stepIndex) else { return }
+        completedSteps.insert(stepIndex)
+        save()
+    }
+
+    private func save() {
+        record(progress)
+    }
+
+    /// Keeps the text's scrolling within what the last frame showed.
+    func setTextLayout(lineCount: Int, height: Int) {
+        textPageHeight = max(1, height)
+        maximumTextScroll = max(0, lineCount - max(1, height))
+        textScroll = min(textScroll, maximumTextScroll)
+    }
+
+    private func scrollText(by lines: Int) {
+        textScroll = max(0, min(maximumTextScroll, textScroll + lines))
+    }
+}

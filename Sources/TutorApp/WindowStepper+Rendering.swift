@@ -1,0 +1,131 @@
+import Lessons
+import TerminalUI
+
+// What the convolution and pooling panels draw the same way: the key hints, the status line, the
+// output cells' highlights, and the text under the grids (the prompt for a prediction, the verdict,
+// the current window's arithmetic and the output-size formula).
+
+extension WindowStepper {
+    /// The keys that work now.
+    var keyHelp: [KeyHint] {
+        if awaitsAnswer {
+            return [KeyHint("0-9 - .", "type the value"), KeyHint("Enter", "check"), KeyHint("←", "back")]
+        }
+        var hints = [KeyHint("→", "next window"), KeyHint("←", "back"), KeyHint("Enter", "to the end")]
+        if !predict || isComplete { hints.append(KeyHint("a", isPlaying ? "pause" : "autoplay")) }
+        return hints
+    }
+
+    /// The highlight of the output cell that window `index` writes.
+    func outputHighlight(window index: Int) -> GridHighlight {
+        var highlight: GridHighlight = isRevealed(index) ? .done : .pending
+        if index == current { highlight.insert(.current) }
+        return highlight
+    }
+
+    /// "Window 7 of 25 · output row 2, column 2" and what is going on.
+    func statusLine(place: String, glyphs: GlyphSet) -> String {
+        guard count > 0 else { return "Nothing to step through." }
+        let separator = glyphs == .unicode ? " · " : " - "
+        var line = "Window \(current + 1) of \(count)" + separator + place
+        if isPlaying { line += separator + "playing" }
+        return line
+    }
+
+    /// Draws the text under the grids from the top of `area`; returns the rows used.
+    ///
+    /// - Parameters:
+    ///   - place: the current output cell in words ("output row 2, column 2").
+    ///   - arithmetic: the current window's arithmetic lines (asked for only when they may be shown).
+    ///   - hint: how the value is worked out, shown after a first miss.
+    ///   - currentLabel: what the current-cell highlight marks, for the legend.
+    @discardableResult
+    func renderDetails(place: String, arithmetic: () -> [String], hint: String, sizeFormula: [String],
+                       currentLabel: String = "cell being computed", in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
+        guard !area.isEmpty, count > 0 else { return 0 }
+        var lines: [(text: String, style: Style)] = []
+        let unicode = capabilities.glyphs == .unicode
+        let mono = capabilities.colors == .monochrome
+        let good = mono ? Style.bold : Style(foreground: .green, attributes: .bold)
+        let bad = mono ? Style.bold : Style(foreground: .red, attributes: .bold)
+        let note = mono ? Style.plain : Style(foreground: .yellow)
+        let tick = unicode ? "✓ " : "", cross = unicode ? "✗ " : ""
+
+        if awaitsAnswer {
+            lines.append(("Predict \(place): " + typed + "_", .bold))
+            switch feedback {
+            case .tryAgain(let answer)?:
+                lines.append((cross + "\(answer) is not it. Try again.", bad))
+                lines.append(("Hint: " + hint, note))
+            case .unreadable(let answer)?:
+                lines.append(("'\(answer)' is not a number: type one such as 12, -3 or 0.5.", note))
+            case .typeFirst?:
+                lines.append(("Type the value, then press Enter.", note))
+            case .noAutoplay?:
+                lines.append(("Autoplay starts once every cell is predicted.", note))
+            default:
+                if misses > 0 { lines.append(("Hint: " + hint, note)) }
+            }
+        } else {
+            switch feedback {
+            case .right(let answer)?:
+                lines.append((tick + "\(answer) is right.", good))
+            case .revealed(let answer)?:
+                lines.append((cross + "\(answer) is not it either. Here is how it is worked out:", bad))
+            default:
+                break
+            }
+            for line in arithmetic() { lines.append((line, .plain)) }
+            if !predict && current == count - 1 && count > 1 && !isPlaying {
+                lines.append(("All \(count) windows done: ← looks back, a plays them again.", .dim))
+            } else if predict && frontier == count && current == count - 1 {
+                lines.append(("Every cell predicted: \(rightCount) of \(count) right.", good))
+            }
+        }
+        if !sizeFormula.isEmpty {
+            lines.append(("", .plain))
+            lines.append(("Output size", .bold))
+            for line in sizeFormula { lines.append((line, .plain)) }
+        }
+
+        var y = area.y
+        for line in lines where y < area.maxY {
+            let text = StyledText(Self.escapedMarkup(line.text))
+            let height = max(1, text.wrapped(width: area.width, glyphs: capabilities.glyphs).count)
+            let rows = Rect(x: area.x, y: y, width: area.width, height: min(height, area.maxY - y))
+            text.render(in: rows, into: &buffer, capabilities: capabilities, style: line.style)
+            y += height
+        }
+        if y + 1 < area.maxY {
+            renderLegend(at: y + 1, currentLabel: currentLabel, in: area, into: &buffer, capabilities: capabilities)
+            y += 2
+        }
+        return min(area.height, y - area.y)
+    }
+
+    /// One line that says what the highlights mean, each name drawn in its own highlight.
+    func renderLegend(at y: Int, currentLabel: String, in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let row = Rect(x: area.x, y: y, width: area.width, height: 1)
+        let glyphs = capabilities.glyphs.glyphs
+        let items: [(String, GridHighlight)] = [
+            ("window", .window), (currentLabel, .current), ("\(glyphs.paddingMarker)0 padding", .padding),
+            ("\(glyphs.pending) not yet shown", .pending),
+        ]
+        var x = row.x
+        for (index, item) in items.enumerated() {
+            if index > 0 { x = buffer.write("  ", x: x, y: y, clip: row) }
+            guard x + item.0.count <= row.maxX else { break }
+            x = buffer.write(item.0, x: x, y: y, style: NumberGrid.style(for: item.1, colors: capabilities.colors), clip: row)
+        }
+    }
+
+    /// `text` with StyledText's markup characters escaped, so it is drawn as written.
+    static func escapedMarkup(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == "*" || character == "`" { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
+    }
+}
