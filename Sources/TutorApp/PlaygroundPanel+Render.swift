@@ -27,18 +27,21 @@ extension PlaygroundPanel {
         // The header: the kernel's name and what it does.
         buffer.write(glyphs.truncated(headerText, toWidth: main.width), x: main.x, y: main.y, style: .bold, clip: main)
 
-        // The bottom: the formula lines, the controls (narrow areas), the status line.
-        var bottomLines: [(text: String, style: Style)] = formulaLines(width: main.width).map { ($0, .plain) }
+        // Below the grids: the formula lines, then (on a narrow area) the controls as far as they
+        // fit; the status line is the last row. The grids get the room first.
+        let formula = formulaLines(width: main.width)
+        let status = statusLine(capabilities: capabilities)
+        // A blank row under the header when there is room for it.
+        let top = main.y + (main.height >= 26 ? 2 : 1)
+        let blocksArea = Rect(x: main.x, y: top, width: main.width,
+                              height: main.maxY - top - 1 - (formula.isEmpty ? 0 : formula.count + 1))
+        let used = renderBlocks(in: blocksArea, into: &buffer, capabilities: capabilities)
+
+        var bottomLines: [(text: String, style: Style)] = formula.map { ($0, .plain) }
         if area.width < Self.controlsColumnMinimumWidth {
             bottomLines += controlsLines(width: main.width).map { ($0, .dim) }
         }
-        let status = statusLine(capabilities: capabilities)
-        let bottomHeight = min(max(0, main.height - 2), bottomLines.count + 2)
-        let blocksArea = Rect(x: main.x, y: main.y + 2, width: main.width,
-                              height: main.height - 2 - bottomHeight)
-        let used = renderBlocks(in: blocksArea, into: &buffer, capabilities: capabilities)
-
-        var y = main.y + 2 + used + (used > 0 ? 1 : 0)
+        var y = top + used + (used > 0 ? 1 : 0)
         for line in bottomLines where y < main.maxY - 1 {
             buffer.write(glyphs.truncated(line.text, toWidth: main.width), x: main.x, y: y, style: line.style, clip: main)
             y += 1
@@ -63,23 +66,29 @@ extension PlaygroundPanel {
         return "Kernel: your own \(kernel.height)x\(kernel.width)"
     }
 
-    /// The output-size formula, one line per axis for the convolution and for the pooling, wrapped
-    /// to `width` under a label.
+    /// The output-size formula, one line per axis for the convolution and for the pooling: beside
+    /// a label when they fit, else under it, wrapped to `width`.
     func formulaLines(width: Int) -> [String] {
         guard case .valid(let conv, let pool) = outcome else { return [] }
-        let indent = 13
+        var groups = [("Output size", conv.sizeFormula)]
+        if let pool { groups.append(("Pooled size", pool.sizeFormula)) }
+        let labelWidth = 13
+        let longest = groups.flatMap(\.1).map(\.count).max() ?? 0
         var lines: [String] = []
-        func add(_ label: String, _ formula: [String]) {
-            for (index, line) in formula.enumerated() {
-                let wrapped = StyledText(line).wrapped(width: max(8, width - indent - 2)).map(\.text)
-                for (part, text) in wrapped.enumerated() {
-                    let prefix = index == 0 && part == 0 ? label : ""
-                    lines.append(prefix + String(repeating: " ", count: indent - prefix.count) + (part == 0 ? "" : "  ") + text)
+        for (label, formula) in groups {
+            if labelWidth + longest <= width {
+                for (index, line) in formula.enumerated() {
+                    let prefix = index == 0 ? label : ""
+                    lines.append(prefix + String(repeating: " ", count: labelWidth - prefix.count) + line)
+                }
+            } else {
+                lines.append(label + ":")
+                for line in formula {
+                    let wrapped = StyledText(line).wrapped(width: max(8, width - 4)).map(\.text)
+                    for (part, text) in wrapped.enumerated() { lines.append((part == 0 ? "  " : "    ") + text) }
                 }
             }
         }
-        add("Output size", conv.sizeFormula)
-        if let pool { add("Pooled size", pool.sizeFormula) }
         return lines
     }
 
@@ -170,6 +179,9 @@ extension PlaygroundPanel {
         var titleStyle: Style
         var content: Content
         var contentStyle: Style = .plain
+        /// From which layout level on a numbers grid is drawn as a heatmap when space is short
+        /// (outputs 1, input 2, kernel 3).
+        var heatmapLevel = 1
     }
 
     /// The blocks for the current state: input, kernel, and the output or the error.
@@ -193,7 +205,7 @@ extension PlaygroundPanel {
             var grid: NumberGrid
             if case .valid(let trace, _) = outcome,
                trace.paddedInput.height != conv.input.height || trace.paddedInput.width != conv.input.width {
-                title += ", padded (\(conv.paddingMode.rawValue))"
+                title += ", \(conv.paddingMode.rawValue) pad"
                 grid = NumberGrid(trace.paddedInput.channels[0], decimals: 2)
                 for row in 0..<trace.paddedInput.height {
                     for column in 0..<trace.paddedInput.width where trace.isPadding(row: row, column: column) {
@@ -208,7 +220,7 @@ extension PlaygroundPanel {
                 grid = NumberGrid(conv.input.channels[0], decimals: 2)
                 if focus == .input { grid.highlight(row: inputCursor.row, column: inputCursor.column, .current) }
             }
-            blocks.append(Block(title: title, titleStyle: inputTitleStyle, content: .numbers(grid)))
+            blocks.append(Block(title: title, titleStyle: inputTitleStyle, content: .numbers(grid), heatmapLevel: 2))
         }
 
         // Kernel.
@@ -218,14 +230,15 @@ extension PlaygroundPanel {
             var title = "Kernel \(kernel.height)x\(kernel.width)"
             if conv.dilation != 1 { title += ", dilation \(Self.pairText(conv.dilation))" }
             if conv.kernels.count > 1 { title += ", filter 1 of \(conv.kernels.count)" }
-            blocks.append(Block(title: title, titleStyle: focus == .kernel ? focusedTitle : .bold, content: .numbers(grid)))
+            blocks.append(Block(title: title, titleStyle: focus == .kernel ? focusedTitle : .bold, content: .numbers(grid),
+                                heatmapLevel: 3))
         }
 
         // Output, pooled output, or what is wrong.
         switch outcome {
         case .valid(let trace, let pool):
             var title = "Output \(trace.output.height)x\(trace.output.width)"
-            if let activation = conv.activation { title += " after \(activation.name)" }
+            if let activation = conv.activation { title += ", \(activation.name)" }
             if conv.bias.first.map({ $0 != 0 }) ?? false { title += ", bias \(LessonNumber.format(conv.bias[0]))" }
             blocks.append(Block(title: title, titleStyle: .bold, content: outputContent(trace.output.channels[0])))
             if let pool {
@@ -259,15 +272,26 @@ extension PlaygroundPanel {
     }
 
     /// Draws the blocks left to right, wrapping to a new band when a row is full; returns the rows used.
+    ///
+    /// When they do not all fit, the outputs are drawn as heatmaps first, then the input, then the
+    /// kernel (numbers stay where they can: the input's cursor is drawn on them), and heatmaps shrink.
     private func renderBlocks(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
         guard !area.isEmpty else { return 0 }
         let blocks = blocks(capabilities: capabilities)
-        // Heatmaps shrink until every block fits (or the smallest size is reached).
         var placements: [(block: Block, rect: Rect)] = []
         var used = 0
-        for limit in [16, 12, 10, 8, 6, 4] {
-            (placements, used) = layout(blocks, in: area, heatmapRows: limit, capabilities: capabilities)
-            if used <= area.height && placements.allSatisfy({ $0.rect.maxX <= area.maxX }) { break }
+        search: for level in 0...3 {
+            let converted = blocks.map { block in
+                var block = block
+                if case .numbers(let grid) = block.content, block.heatmapLevel <= level {
+                    block.content = .heatmap(Self.heatmap(of: grid))
+                }
+                return block
+            }
+            for limit in [16, 12, 10, 8, 6, 4] {
+                (placements, used) = layout(converted, in: area, heatmapRows: limit, capabilities: capabilities)
+                if used <= area.height && placements.allSatisfy({ $0.rect.maxX <= area.maxX }) { break search }
+            }
         }
         for (block, rect) in placements {
             draw(block, in: rect.intersection(area), into: &buffer, capabilities: capabilities)
@@ -282,17 +306,9 @@ extension PlaygroundPanel {
         var placements: [(block: Block, rect: Rect)] = []
         var x = area.x, y = area.y, bandHeight = 0
         let gap = 3
-        for var block in blocks {
-            var size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
+        for block in blocks {
+            let size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
                                    capabilities: capabilities)
-            if size.width > area.width || size.height > max(1, area.height - 1) {
-                // Too large to read as numbers here: a heatmap of the same values.
-                if case .numbers(let grid) = block.content {
-                    block.content = .heatmap(Self.heatmap(of: grid))
-                    size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
-                                       capabilities: capabilities)
-                }
-            }
             let width = max(size.width, min(block.title.count, 24))
             let height = size.height + 1
             if x > area.x && x + width > area.maxX {
@@ -300,7 +316,7 @@ extension PlaygroundPanel {
                 x = area.x
                 bandHeight = 0
             }
-            placements.append((block, Rect(x: x, y: y, width: min(width, area.maxX - x), height: height)))
+            placements.append((block, Rect(x: x, y: y, width: width, height: height)))
             x += width + gap
             bandHeight = max(bandHeight, height)
         }

@@ -220,7 +220,7 @@ struct PlaygroundTests {
         #expect(panel.finalOutput?.channels[0] == (try Self.kernelOutput(panel.spec.start)))
         try Self.expectOutputMatchesKernels(panel)
         let lines = Self.frame(panel)
-        #expect(lines.contains { $0.contains("Input 6x6, padded (zero)") })
+        #expect(lines.contains { $0.contains("Input 6x6, zero pad") })
         for mode in [Pad2d.Mode.reflect, .replicate, .circular] {
             _ = panel.handle(.character("m"))
             #expect(panel.spec.start.paddingMode == mode)
