@@ -110,14 +110,14 @@ public final class ActivationPanel: StepPanel {
         buffer.fill(area)
         guard !area.isEmpty else { return }
         guard trace.spec.input != nil, trace.output != nil else {
-            drawPlot(in: area, into: &buffer, capabilities: capabilities)
+            drawPlot(in: area, titled: area.height >= 12, into: &buffer, capabilities: capabilities)
             return
         }
-        // The plot on top, the grids (or the softmax table) below it.
-        let lower = isSoftmax ? softmaxHeight : gridsHeight(glyphs: capabilities.glyphs)
-        let plotHeight = max(min(area.height - lower - 1, area.height * 3 / 5), min(area.height, 6))
+        // The plot on top, the grids (or the softmax table) below it; the plot keeps at least 8 rows.
+        let lower = isSoftmax ? softmaxHeight : gridsHeight(width: area.width, glyphs: capabilities.glyphs)
+        let plotHeight = max(min(area.height - lower - 1, area.height * 3 / 5), min(area.height, 8))
         let (plotArea, rest) = area.splitTop(plotHeight)
-        drawPlot(in: plotArea, into: &buffer, capabilities: capabilities)
+        drawPlot(in: plotArea, titled: plotHeight >= 12, into: &buffer, capabilities: capabilities)
         let below = rest.splitTop(1).rest
         if isSoftmax {
             drawSoftmax(in: below, into: &buffer, capabilities: capabilities)
@@ -126,10 +126,42 @@ public final class ActivationPanel: StepPanel {
         }
     }
 
-    /// The rows the grids and the description line take.
-    private func gridsHeight(glyphs: GlyphSet) -> Int {
-        guard let input = trace.spec.input else { return 0 }
-        return 1 + input.height + 2
+    /// The rows the grids and the description line take at `width` columns.
+    private func gridsHeight(width: Int, glyphs: GlyphSet) -> Int {
+        let placed = placedGrids(width: width, glyphs: glyphs)
+        guard !placed.isEmpty else { return 0 }
+        // The description line and a blank line under it, then the grids.
+        return (placed.map { $0.y + 1 + $0.grid.size(glyphs: glyphs).height }.max() ?? 0) + 2
+    }
+
+    /// The input, output and derivative grids of the highlighted cell's channel (that cell marked),
+    /// titled, placed left to right and onto a new row when the next one does not fit beside them.
+    private func placedGrids(width: Int, glyphs: GlyphSet) -> [(title: String, grid: NumberGrid, x: Int, y: Int)] {
+        guard let input = trace.spec.input, let output = trace.output, let cell = selectedCell else { return [] }
+        let channelNote = input.channelCount > 1 ? " (channel \(cell.channel + 1) of \(input.channelCount))" : ""
+        var grids: [(title: String, grid: NumberGrid)] = [
+            ("input x" + channelNote, NumberGrid(lessonValues: input.channels[cell.channel])),
+            ("\(name)(x)", NumberGrid(lessonValues: output.channels[cell.channel])),
+        ]
+        if let derivative = trace.derivative {
+            grids.append(("\(name)'(x)", NumberGrid(lessonValues: derivative.channels[cell.channel])))
+        }
+        var placed: [(title: String, grid: NumberGrid, x: Int, y: Int)] = []
+        var x = 0, y = 0, rowHeight = 0
+        for (title, var grid) in grids {
+            grid.highlight(row: cell.row, column: cell.column, .current)
+            let size = grid.size(glyphs: glyphs)
+            let itemWidth = max(size.width, glyphs.glyphs.text(title).count)
+            if x > 0 && x + itemWidth > width {
+                x = 0
+                y += rowHeight + 1
+                rowHeight = 0
+            }
+            placed.append((title, grid, x, y))
+            x += itemWidth + 4
+            rowHeight = max(rowHeight, 1 + size.height)
+        }
+        return placed
     }
 
     /// The rows the softmax table takes: header, one per score, the sum and the description line.
@@ -138,8 +170,8 @@ public final class ActivationPanel: StepPanel {
         return 1 + input.height * input.width + 1 + 2
     }
 
-    /// f(x), f'(x) and, when a cell is highlighted and inside the range, a vertical line at its x.
-    private func drawPlot(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+    /// f(x), f'(x) (titled when there is room) and, when a cell is highlighted and inside the range, a vertical line at its x.
+    private func drawPlot(in area: Rect, titled: Bool, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let ascii = capabilities.glyphs == .ascii
         let xs = trace.plotX.map(Double.init)
@@ -161,7 +193,8 @@ public final class ActivationPanel: StepPanel {
             }
         }
         let title = trace.spec.showDerivative ? "\(functionLabel) and \(derivativeLabel)" : functionLabel
-        let chart = LineChart(series: series, title: title,
+        // Without room for the title the legend still names the curves.
+        let chart = LineChart(series: series, title: titled ? title : "",
                               xAxis: LineChart.Axis(bounds: .fixed(Double(range.lowerBound)...Double(range.upperBound))),
                               xTitle: "x")
         chart.render(in: area, into: &buffer, capabilities: capabilities)
@@ -170,32 +203,18 @@ public final class ActivationPanel: StepPanel {
     /// Input, output and derivative grids side by side, the highlighted cell marked, then the line
     /// that spells the cell out.
     private func drawGrids(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
-        guard !area.isEmpty, let input = trace.spec.input, let output = trace.output, let cell = selectedCell else { return }
-        let channelNote = input.channelCount > 1 ? " (channel \(cell.channel + 1) of \(input.channelCount))" : ""
-        var grids: [(title: String, grid: NumberGrid)] = [
-            ("input x" + channelNote, NumberGrid(lessonValues: input.channels[cell.channel])),
-            ("\(name)(x)", NumberGrid(lessonValues: output.channels[cell.channel])),
-        ]
-        if let derivative = trace.derivative {
-            grids.append(("\(name)'(x)", NumberGrid(lessonValues: derivative.channels[cell.channel])))
-        }
-        var x = area.x
-        var bottom = area.y
+        guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        for (title, var grid) in grids {
-            guard x < area.maxX else { break }
-            grid.highlight(row: cell.row, column: cell.column, .current)
-            let size = grid.size(glyphs: capabilities.glyphs)
-            let shownTitle = glyphs.text(title)
-            buffer.write(shownTitle, x: x, y: area.y, style: .bold, clip: area)
-            let gridArea = Rect(x: x, y: area.y + 1, width: area.maxX - x, height: area.height - 1).intersection(area)
-            grid.render(in: gridArea, into: &buffer, capabilities: capabilities)
-            bottom = max(bottom, area.y + 1 + size.height)
-            x += max(size.width, shownTitle.count) + 4
-        }
-        if let description = cellDescription(ascii: capabilities.glyphs == .ascii), bottom + 1 < area.maxY {
-            buffer.write(glyphs.truncated(description, toWidth: area.width), x: area.x, y: bottom + 1, style: .bold,
+        // The highlighted cell in words first: it is what Left/Right change, and it must not be cut off.
+        if let description = cellDescription(ascii: capabilities.glyphs == .ascii) {
+            buffer.write(glyphs.truncated(description, toWidth: area.width), x: area.x, y: area.y, style: .bold,
                          clip: area)
+        }
+        for (title, grid, x, y) in placedGrids(width: area.width, glyphs: capabilities.glyphs) {
+            let top = area.y + 2 + y
+            buffer.write(glyphs.text(title), x: area.x + x, y: top, style: .bold, clip: area)
+            let gridArea = Rect(x: area.x + x, y: top + 1, width: area.width - x, height: area.maxY - top - 1)
+            grid.render(in: gridArea.intersection(area), into: &buffer, capabilities: capabilities)
         }
     }
 

@@ -5,7 +5,7 @@ import TerminalUI
 /// A pipeline step: the input and every stage's output left to right (input -> conv -> relu ->
 /// pool), each grid with its shape, and the shapes in one line ("6x6 → 4x4 → 4x4 → 2x2").
 ///
-/// Left/Right choose a stage; Down/Up step through its windows (conv and pool stages) with the
+/// Left/Right choose a stage; Down (or Space) and Up step through its windows (conv and pool stages) with the
 /// window highlighted on the stage's input (padding included and marked), the output cell it
 /// wrote highlighted, and the window's arithmetic under the grids (`WindowArithmetic`). An
 /// activation stage steps cell by cell: "relu(-2) = 0". Everything shown is the trace: the kernels'
@@ -37,7 +37,7 @@ public final class PipelinePanel: StepPanel {
         switch event {
         case .right: selectedStage = min(trace.stages.count - 1, selectedStage + 1)
         case .left: selectedStage = max(0, selectedStage - 1)
-        case .down, .character("j"): windowIndex[selectedStage] = min(last, windowIndex[selectedStage] + 1)
+        case .down, .character("j"), .character(" "): windowIndex[selectedStage] = min(last, windowIndex[selectedStage] + 1)
         case .up, .character("k"): windowIndex[selectedStage] = max(0, windowIndex[selectedStage] - 1)
         case .home: windowIndex[selectedStage] = 0
         case .end: windowIndex[selectedStage] = last
@@ -137,10 +137,17 @@ public final class PipelinePanel: StepPanel {
     func stageTitle(_ stage: Int) -> String {
         switch trace.stages[stage] {
         case .conv(let conv):
-            let names = conv.spec.kernels.map { kernel in
-                kernel.presetName ?? "\(kernel.height)x\(kernel.width)"
+            let kernels = conv.spec.kernels
+            let names = kernels.compactMap(\.presetName)
+            var title: String
+            if names.count == kernels.count && names.count <= 2 {
+                title = "conv " + names.joined(separator: ", ")
+            } else if let first = kernels.first, kernels.count == 1 {
+                title = "conv \(first.height)x\(first.width)"
+            } else {
+                let size = kernels.first.map { " \($0.height)x\($0.width)" } ?? ""
+                title = "conv \(kernels.count) filters" + size
             }
-            var title = "conv " + (names.count <= 2 ? names.joined(separator: ", ") : "\(names.count) filters")
             if let activation = conv.spec.activation { title += " + " + activation.name }
             return title
         case .activation(let function, _, _):
@@ -314,10 +321,31 @@ public final class PipelinePanel: StepPanel {
         guard y < area.maxY else { return }
         buffer.write(glyphs.truncated(positionText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
         y += 1
-        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii) {
+        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii).flatMap({ Self.wrap($0, width: area.width) }) {
             guard y < area.maxY else { break }
             buffer.write(glyphs.truncated(line, toWidth: area.width), x: area.x, y: y, style: .bold, clip: area)
             y += 1
         }
+    }
+
+    /// A line of arithmetic broken at spaces into lines of at most `width` columns, the later ones
+    /// indented by two (a single piece longer than the width is left to be cut).
+    static func wrap(_ line: String, width: Int) -> [String] {
+        guard line.count > width, width > 4 else { return [line] }
+        var lines: [String] = []
+        var current = ""
+        for word in line.split(separator: " ", omittingEmptySubsequences: false) {
+            let piece = String(word)
+            if current.isEmpty {
+                current = (lines.isEmpty ? "" : "  ") + piece
+            } else if current.count + 1 + piece.count <= width {
+                current += " " + piece
+            } else {
+                lines.append(current)
+                current = "  " + piece
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
     }
 }

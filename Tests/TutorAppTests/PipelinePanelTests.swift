@@ -70,6 +70,8 @@ struct PipelinePanelTests {
         for line in expected { #expect(text.contains(line)) }
         #expect(panel.handle(.up))
         #expect(panel.currentConvWindow == conv.windows[4])
+        #expect(panel.handle(.character(" ")) && panel.currentConvWindow == conv.windows[5], "Space is the next window too")
+        #expect(panel.handle(.up))
         #expect(panel.handle(.end))
         #expect(panel.currentConvWindow == conv.windows[15])
         #expect(panel.handle(.down) && panel.currentConvWindow == conv.windows[15], "Down at the last window stays")
