@@ -1,3 +1,4 @@
+import Lessons
 import TerminalUI
 
 /// The first screen: the title, a short introduction, and the menu.
@@ -13,12 +14,18 @@ public final class HomeScreen: Screen {
     private(set) var selected = 0
     let entries: [Entry]
 
-    public init() {
+    /// - Parameters: `library` and `progressStore` feed the Lessons entry; without them it explains
+    ///   that no lessons were loaded (tests of other screens need neither).
+    public init(library: LessonLibrary? = nil, progressStore: ProgressStore? = nil) {
+        let openLessons: () -> ScreenAction = {
+            guard let library, let progressStore else { return .push(NoLessonsScreen.make()) }
+            return .push(LessonListScreen(library: library, store: progressStore))
+        }
         entries = [
             Entry(label: "Lessons", letter: "L", summary: "convolution, padding, stride, pooling, step by step",
-                  open: { .push(PlaceholderScreen.lessons) }),
+                  open: openLessons),
             Entry(label: "Playground", letter: "P", summary: "your own grid and kernel, every window's sum",
-                  open: { .push(PlaceholderScreen.playground) }),
+                  open: { .push(PlaygroundScreen()) }),
             Entry(label: "Train LeNet-5", letter: "T", summary: "watch a network learn digits, live",
                   open: { .push(PlaceholderScreen.training) }),
             Entry(label: "Inspect an image", letter: "I", summary: "what every layer sees in a picture",

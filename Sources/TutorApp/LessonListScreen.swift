@@ -89,18 +89,31 @@ public final class LessonListScreen: Screen {
         guard entries.indices.contains(selected) else { return .none }
         switch entries[selected] {
         case .lesson(let lesson, _):
-            warning = nil
-            let id = lesson.id
-            let player = LessonPlayerScreen(lesson: lesson, progress: book.lessons[id]) { [weak self] progress in
-                self?.save(progress, for: id)
-            }
-            return .push(player)
+            return .push(player(for: lesson))
         case .broken(let file, let error, _):
             let text = "**\(WindowStepper.escapedMarkup(Self.fileName(file))) cannot be read.**\n\n"
                 + WindowStepper.escapedMarkup(error.description)
                 + "\n\nFix the file and start ConvTutor again; `convtutor lessons check` lists every problem."
             return .push(TextScreen(title: "Lesson error", text: text, helpText: "The error of a lesson file that could not be read.",
                                     keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "help")], maximumWidth: 90))
+        }
+    }
+
+    /// The player for the lesson with this id, resuming where the learner left off and saving through
+    /// this list (`convtutor lesson ID` opens it directly); nil when no lesson has the id.
+    public func player(forLessonID id: String) -> LessonPlayerScreen? {
+        guard let index = entries.firstIndex(where: { $0.lesson?.id == id }), let lesson = entries[index].lesson else {
+            return nil
+        }
+        selected = index
+        return player(for: lesson)
+    }
+
+    private func player(for lesson: Lesson) -> LessonPlayerScreen {
+        warning = nil
+        let id = lesson.id
+        return LessonPlayerScreen(lesson: lesson, progress: book.lessons[id]) { [weak self] progress in
+            self?.save(progress, for: id)
         }
     }
 

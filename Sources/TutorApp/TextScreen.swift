@@ -37,30 +37,23 @@ public final class TextScreen: Screen {
     }
 }
 
+/// The Lessons entry when the tutor was opened without a lesson library (tests of other screens).
+enum NoLessonsScreen {
+    static func make() -> TextScreen {
+        TextScreen(title: "Lessons",
+                   text: "**No lessons were loaded.** The built-in lessons are read from the `lessons` folder "
+                    + "of the repository or of the installation (see the README); a folder of your own is "
+                    + "given with `convtutor --lessons DIR`. `convtutor lessons list` shows what was found.",
+                   helpText: "No lesson library was loaded.", keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "help")],
+                   maximumWidth: 72)
+    }
+}
+
 /// The screens a later part of the tutor fills in.
 enum PlaceholderScreen {
     static func make(title: String, description: String, today: String) -> TextScreen {
         TextScreen(title: title, text: "**Coming in a later version of ConvTutor.**\n\n" + description + "\n\n" + today,
                    helpText: description, keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "help")], maximumWidth: 72)
-    }
-
-    static var lessons: TextScreen {
-        make(
-            title: "Lessons",
-            description: "Lessons step through convolution one window at a time with the sum written out: "
-                + "sliding dot products, classic kernels, padding, stride, dilation, channels, pooling, "
-                + "activations, up to LeNet-5. You predict the next number before it is revealed, and "
-                + "answer quizzes that are checked. Teachers can write their own lessons as text files.",
-            today: "Until then, the same arithmetic is one command away: "
-                + "`convtutor conv --input \"0 1 2; 3 4 5; 6 7 8\" --kernel \"0 1; 2 3\" --steps`.")
-    }
-
-    static var playground: TextScreen {
-        make(
-            title: "Playground",
-            description: "The playground lets you type a grid and a kernel, set stride, padding and dilation, "
-                + "and watch every output cell computed, with the window highlighted on the input.",
-            today: "Until then: `convtutor conv --help` and `convtutor pool --help`.")
     }
 
     static var training: TextScreen {

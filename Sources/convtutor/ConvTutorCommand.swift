@@ -3,6 +3,7 @@ import ArgumentParser
 import ConvKernels
 import Foundation
 import KernelCommands
+import Lessons
 
 /// `convtutor`: the root command.
 @main
@@ -11,13 +12,18 @@ struct ConvTutorCommand: ParsableCommand {
         commandName: "convtutor",
         abstract: "Learn convolutional neural networks by watching the real arithmetic.",
         discussion: """
-            With no command, opens the interactive tutor (a terminal of 80x24 or more). \
+            With no command, opens the interactive tutor (a terminal of 80x24 or more); 'lesson ID' \
+            opens one lesson, 'lessons list' shows them with your progress, and 'lessons check' checks \
+            lesson files (the built-in ones, or a teacher's folder given with --lessons). \
             Grid commands compute small examples and can show every window's arithmetic; \
             'compute' runs whole tensors through the same kernels as JSON Lines. 'train' trains \
             LeNet-5 (on MNIST from 'data fetch', or on built-in digits made in memory), 'model' prints \
             its layers, 'bench' measures speed.
 
             Examples:
+              convtutor lesson convolution
+              convtutor lessons list
+              convtutor --lessons ~/my-lessons
               convtutor conv --input "0 1 2; 3 4 5; 6 7 8" --kernel "0 1; 2 3" --steps
               convtutor pool --input "1 3 2 4; 5 6 1 2; 7 2 9 0" --kind max --size 2
               convtutor activate --input "-2 -0.5 0 1.5" --fn relu
@@ -28,7 +34,7 @@ struct ConvTutorCommand: ParsableCommand {
 
             Exit status: 0 on success, 1 when a compute request failed, 2 for a bad flag or value.
             """,
-        subcommands: [ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, BenchCommand.self])
+        subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, BenchCommand.self])
 
     @Flag(name: .customLong("no-color"), help: "Draw the tutor's screens without colour (also: the NO_COLOR variable).")
     var noColor = false
@@ -36,9 +42,12 @@ struct ConvTutorCommand: ParsableCommand {
     @Flag(help: "Draw the tutor's screens with ASCII characters only, for terminals without Unicode.")
     var ascii = false
 
+    @OptionGroup var lessons: LessonSourceOptions
+
     /// `convtutor` alone: the interactive tutor.
     func run() throws {
-        TutorLauncher.run(noColor: noColor, ascii: ascii)
+        let (sources, missing) = lessons.sources()
+        TutorLauncher.run(noColor: noColor, ascii: ascii, library: LessonLibrary.load(sources: sources), warning: missing)
     }
 
     /// Parses and runs like `ParsableCommand.main()`, but exits with 2 instead of

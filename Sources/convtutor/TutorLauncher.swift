@@ -1,13 +1,18 @@
 import CursesBackend
 import Foundation
 import KernelCommands
+import Lessons
 import TerminalUI
 import TutorApp
 
 /// Opens the interactive tutor on the terminal: `convtutor` with no command.
 enum TutorLauncher {
     /// Runs the tutor until the user quits; never returns with the terminal in curses mode.
-    static func run(noColor: Bool, ascii: Bool) -> Never {
+    ///
+    /// - Parameters: `openLesson` (an id, or "" for the list) starts in that lesson's player with the
+    ///   list and home below it; nil starts at home. `warning` is printed after the screens close.
+    static func run(noColor: Bool, ascii: Bool, library: LessonLibrary, openLesson: String? = nil,
+                    warning: String? = nil) -> Never {
         guard CursesTerminal.isTerminal() else {
             printStandardError("""
                 convtutor: the tutor's screens need a terminal, and standard input or output is not one.
@@ -25,12 +30,19 @@ enum TutorLauncher {
             exit(ExitStatus.failure)
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        let app = TutorApp(root: HomeScreen(), backend: terminal,
+        let store = ProgressStore(folder: ProgressStore.defaultFolder(environment: ProcessInfo.processInfo.environment))
+        let app = TutorApp(root: HomeScreen(library: library, progressStore: store), backend: terminal,
                            clock: { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 },
                            shouldClose: { terminal.pendingSignal != nil })
+        if let openLesson {
+            let list = LessonListScreen(library: library, store: store)
+            app.push(list)
+            if !openLesson.isEmpty, let player = list.player(forLessonID: openLesson) { app.push(player) }
+        }
         app.run()
         if let signal = terminal.pendingSignal { terminal.closeAndReraise(signal) }
         terminal.close()
+        if let warning { printStandardError("convtutor: \(warning)") }
         exit(ExitStatus.success)
     }
 }
