@@ -132,6 +132,9 @@ extension PlaygroundPanel {
                     break
                 }
                 conv.kernels = Self.kernels(matching: conv.input.channelCount, conv)
+                // Depthwise: one filter per channel, so one bias each.
+                let bias = conv.bias.first ?? 0
+                conv.bias = (0..<conv.kernels.count).map { $0 < conv.bias.count ? conv.bias[$0] : bias }
             case .stride:
                 conv.stride = Self.stepped(conv.stride, by: step, in: 1...Self.maximumStride)
             case .padding:

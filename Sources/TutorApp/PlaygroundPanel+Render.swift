@@ -193,7 +193,8 @@ extension PlaygroundPanel {
 
         // Input.
         let inputTitleStyle = focus == .input ? focusedTitle : Style.bold
-        let channelNote = conv.input.channelCount > 1 ? ", channel 1 of \(conv.input.channelCount)" : ""
+        // Only the first channel is drawn and edited: "ch 1/3".
+        let channelNote = conv.input.channelCount > 1 ? " ch 1/\(conv.input.channelCount)" : ""
         if let name = state.sampleImage {
             blocks.append(Block(title: "Input: \(name) \(conv.input.height)x\(conv.input.width)\(channelNote)",
                                 titleStyle: .bold,
@@ -229,7 +230,8 @@ extension PlaygroundPanel {
             if focus == .kernel { grid.highlight(row: kernelCursor.row, column: kernelCursor.column, .current) }
             var title = "Kernel \(kernel.height)x\(kernel.width)"
             if conv.dilation != 1 { title += ", dilation \(Self.pairText(conv.dilation))" }
-            if conv.kernels.count > 1 { title += ", filter 1 of \(conv.kernels.count)" }
+            if kernel.channelCount > 1 { title += " ch 1/\(kernel.channelCount)" }
+            if conv.kernels.count > 1 { title += ", filter 1/\(conv.kernels.count)" }
             blocks.append(Block(title: title, titleStyle: focus == .kernel ? focusedTitle : .bold, content: .numbers(grid),
                                 heatmapLevel: 3))
         }
@@ -309,7 +311,7 @@ extension PlaygroundPanel {
         for block in blocks {
             let size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
                                    capabilities: capabilities)
-            let width = max(size.width, min(block.title.count, 24))
+            let width = max(size.width, min(block.title.count, 26))
             let height = size.height + 1
             if x > area.x && x + width > area.maxX {
                 y += bandHeight + 1

@@ -71,6 +71,18 @@ public final class PlaygroundPanel: StepPanel {
     static let undoLimit = 200
 
     public init(spec: PlaygroundSpec) {
+        // A one-channel preset on a multi-channel input stands for one copy per channel (as the
+        // stepper reads it); written out, each copy can be edited.
+        var spec = spec
+        if !spec.start.depthwise {
+            spec.start.kernels = spec.start.kernels.map { kernel in
+                guard kernel.presetName != nil, kernel.channelCount == 1, spec.start.input.channelCount > 1 else {
+                    return kernel
+                }
+                return GridStack(channels: Array(repeating: kernel.channels[0], count: spec.start.input.channelCount),
+                                 presetName: kernel.presetName)
+            }
+        }
         startSpec = spec
         state = State(spec: spec, grid: spec.start.input, sampleImage: nil)
         outcome = Self.compute(spec)

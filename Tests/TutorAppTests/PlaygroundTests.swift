@@ -412,6 +412,49 @@ struct PlaygroundTests {
         #expect(panel.sampleImage == SampleImage.names.last)
     }
 
+    @Test("a lesson's start: two channels, a preset, max pooling; editing a kernel cell keeps the other channel")
+    func lessonSpec() throws {
+        let input = GridStack(channels: [
+            [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12], [13, 14, 15, 16]],
+            [[0, 1, 0, 1], [1, 0, 1, 0], [0, 1, 0, 1], [1, 0, 1, 0]],
+        ])
+        let spec = PlaygroundSpec(start: ConvSpec(input: input, kernels: [KernelPreset.laplacian.stack()], padding: .same),
+                                  pool: .max, poolSize: 2)
+        let panel = PlaygroundPanel(spec: spec)
+        #expect(panel.errorMessage == nil)
+        #expect(panel.spec.start.kernels[0].channelCount == 2)
+        try Self.expectOutputMatchesKernels(panel)
+        #expect(panel.finalOutput?.height == 2)
+        for key in [KeyEvent.character("f")] + Self.keys("9") + [.enter] { _ = panel.handle(key) }
+        #expect(panel.spec.start.kernels[0].channels[0][0][0] == 9)
+        #expect(panel.spec.start.kernels[0].channels[1] == KernelPreset.laplacian.grid)
+        try Self.expectOutputMatchesKernels(panel)
+        let lines = Self.frame(panel)
+        #expect(lines.contains { $0.contains("Input 4x4 ch 1/2, zero pad") && $0.contains("Kernel 3x3 ch 1/2") },
+                "\(lines.joined(separator: "\n"))")
+        // A grayscale sample image: the kernel keeps one channel; back to the grid, two again.
+        _ = panel.handle(.character("i"))
+        try Self.expectOutputMatchesKernels(panel)
+        _ = panel.handle(.character("I"))
+        #expect(panel.spec.start.input == input)
+        try Self.expectOutputMatchesKernels(panel)
+    }
+
+    @Test("depthwise: switching to a one-channel image keeps one filter and one bias per channel")
+    func depthwiseSample() throws {
+        let input = GridStack(channels: [Array(repeating: [1, 2, 3, 4, 5], count: 5), Array(repeating: [5, 4, 3, 2, 1], count: 5)])
+        let kernel = KernelPreset.sobelX.stack()
+        let spec = PlaygroundSpec(start: ConvSpec(input: input, kernels: [kernel, kernel], depthwise: true))
+        let panel = PlaygroundPanel(spec: spec)
+        try Self.expectOutputMatchesKernels(panel)
+        _ = panel.handle(.character("i"))
+        #expect(panel.spec.start.kernels.count == 1 && panel.spec.start.bias.count == 1)
+        try Self.expectOutputMatchesKernels(panel)
+        _ = panel.handle(.character("I"))
+        #expect(panel.spec.start.kernels.count == 2 && panel.spec.start.bias.count == 2)
+        try Self.expectOutputMatchesKernels(panel)
+    }
+
     // MARK: Drawing
 
     @Test("snapshots of the playground screen at 100x30, colour and ASCII: default, a sample image, invalid settings",
