@@ -8,8 +8,10 @@ import TerminalUI
 /// Left/Right choose a stage; Down (or Space) and Up step through its windows (conv and pool stages) with the
 /// window highlighted on the stage's input (padding included and marked), the output cell it
 /// wrote highlighted, and the window's arithmetic under the grids (`WindowArithmetic`). An
-/// activation stage steps cell by cell: "relu(-2) = 0". Everything shown is the trace: the kernels'
-/// own calls, recorded through their window observers.
+/// activation stage steps cell by cell: "relu(-2) = 0". The grids left of the stage's input show the
+/// window's receptive field: the cells that feed it, followed back through the earlier stages'
+/// windows ("it sees a 5x5 patch of the input"). Everything shown is the trace: the kernels' own
+/// calls, recorded through their window observers.
 public final class PipelinePanel: StepPanel {
     public let trace: PipelineTrace
     /// The chosen stage, an index into `trace.stages`.
@@ -17,9 +19,41 @@ public final class PipelinePanel: StepPanel {
     /// The window (or, for an activation, the cell) shown in each stage.
     private(set) var windowIndex: [Int]
 
+    /// For each conv and pool stage, the index into its windows of the window that wrote each output cell.
+    private let windowAt: [[GridCell: Int]]
+
     public init(trace: PipelineTrace) {
         self.trace = trace
         windowIndex = Array(repeating: 0, count: trace.stages.count)
+        windowAt = trace.stages.map { stage in
+            var table: [GridCell: Int] = [:]
+            switch stage {
+            case .conv(let conv):
+                for (index, window) in conv.windows.enumerated() {
+                    table[GridCell(window.outputChannel, window.outputRow, window.outputColumn)] = index
+                }
+            case .pool(let pool):
+                for (index, window) in pool.windows.enumerated() {
+                    table[GridCell(window.channel, window.outputRow, window.outputColumn)] = index
+                }
+            case .activation:
+                break
+            }
+            return table
+        }
+    }
+
+    /// A cell of a grid stack.
+    struct GridCell: Hashable {
+        var channel: Int
+        var row: Int
+        var column: Int
+
+        init(_ channel: Int, _ row: Int, _ column: Int) {
+            self.channel = channel
+            self.row = row
+            self.column = column
+        }
     }
 
     public var keyHelp: [KeyHint] {
@@ -133,6 +167,65 @@ public final class PipelinePanel: StepPanel {
         }
     }
 
+    /// The cells of stage `stage`'s input (unpadded) that output cell `cell` of the stage was computed from.
+    private func sources(of cell: GridCell, stage: Int) -> [GridCell] {
+        switch trace.stages[stage] {
+        case .conv(let conv):
+            guard let index = windowAt[stage][cell] else { return [] }
+            return conv.windows[index].terms.filter { !$0.isPadding && !conv.isPadding(row: $0.inputRow, column: $0.inputColumn) }
+                .map { GridCell($0.inputChannel, $0.inputRow - conv.sides.top, $0.inputColumn - conv.sides.left) }
+        case .pool(let pool):
+            guard let index = windowAt[stage][cell] else { return [] }
+            let window = pool.windows[index]
+            return window.cells.filter { !$0.isPadding && !pool.isPadding(row: $0.inputRow, column: $0.inputColumn) }
+                .map { GridCell(window.channel, $0.inputRow - pool.sides.top, $0.inputColumn - pool.sides.left) }
+        case .activation:
+            return [cell]
+        }
+    }
+
+    /// The receptive field of the chosen stage's current window: for every column left of the
+    /// stage's input (0 is the pipeline's input), the cells that feed the window, followed back
+    /// through the earlier stages' own windows.
+    func receptiveField() -> [Int: Set<GridCell>] {
+        guard trace.stages.indices.contains(selectedStage), selectedStage > 0 else { return [:] }
+        // The window's cells on the chosen stage's input, which is the previous stage's output.
+        var cells: Set<GridCell> = []
+        let index = windowIndex[selectedStage]
+        switch trace.stages[selectedStage] {
+        case .conv(let conv):
+            guard let window = currentConvWindow else { return [:] }
+            for term in window.terms where !conv.isPadding(row: term.inputRow, column: term.inputColumn) {
+                cells.insert(GridCell(term.inputChannel, term.inputRow - conv.sides.top, term.inputColumn - conv.sides.left))
+            }
+        case .pool(let pool):
+            guard let window = currentPoolWindow else { return [:] }
+            for cell in window.cells where !pool.isPadding(row: cell.inputRow, column: cell.inputColumn) {
+                cells.insert(GridCell(window.channel, cell.inputRow - pool.sides.top, cell.inputColumn - pool.sides.left))
+            }
+        case .activation(_, _, let output):
+            let cell = activationCell(output, index: index)
+            cells.insert(GridCell(cell.channel, cell.row, cell.column))
+        }
+        var field: [Int: Set<GridCell>] = [:]
+        for stage in stride(from: selectedStage - 1, through: 0, by: -1) {
+            var next: Set<GridCell> = []
+            for cell in cells { next.formUnion(sources(of: cell, stage: stage)) }
+            field[stage] = next
+            cells = next
+        }
+        return field
+    }
+
+    /// "it sees a 5x5 patch of the input (rows 1-5, columns 1-5)" for a window of a later stage.
+    var receptiveFieldText: String? {
+        guard let cells = receptiveField()[0], !cells.isEmpty else { return nil }
+        let rows = cells.map(\.row), columns = cells.map(\.column)
+        guard let top = rows.min(), let bottom = rows.max(), let left = columns.min(), let right = columns.max() else { return nil }
+        return "it sees a \(bottom - top + 1)x\(right - left + 1) patch of the input "
+            + "(rows \(top + 1)-\(bottom + 1), columns \(left + 1)-\(right + 1))"
+    }
+
     /// "input", "conv sobel-x", "relu", "max pool 2x2".
     func stageTitle(_ stage: Int) -> String {
         switch trace.stages[stage] {
@@ -190,6 +283,7 @@ public final class PipelinePanel: StepPanel {
         var columns: [Column] = []
         let chosen = selectedStage
         let index = trace.stages.indices.contains(chosen) ? windowIndex[chosen] : 0
+        let field = receptiveField()
         for column in 0...trace.stages.count {
             let stack = column == 0 ? trace.spec.input : trace.stages[column - 1].output
             var grids = stack.channels.map { NumberGrid(lessonValues: $0) }
@@ -237,6 +331,12 @@ public final class PipelinePanel: StepPanel {
                 }
                 if let cell, grids.indices.contains(cell.channel) {
                     grids[cell.channel].highlight(row: cell.row, column: cell.column, .current)
+                }
+            }
+            // Earlier grids: the cells that feed the window, through the stages between.
+            if column < chosen, let cells = field[column] {
+                for cell in cells where grids.indices.contains(cell.channel) {
+                    grids[cell.channel].highlight(row: cell.row, column: cell.column, .window)
                 }
             }
             columns.append(Column(title: glyphs.glyphs.text(title), shape: shape, grids: grids,
@@ -321,6 +421,10 @@ public final class PipelinePanel: StepPanel {
         guard y < area.maxY else { return }
         buffer.write(glyphs.truncated(positionText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
         y += 1
+        if let receptiveFieldText {
+            buffer.write(glyphs.truncated(receptiveFieldText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
+            y += 1
+        }
         for line in arithmeticLines(ascii: capabilities.glyphs == .ascii).flatMap({ Self.wrap($0, width: area.width) }) {
             guard y < area.maxY else { break }
             buffer.write(glyphs.truncated(line, toWidth: area.width), x: area.x, y: y, style: .bold, clip: area)

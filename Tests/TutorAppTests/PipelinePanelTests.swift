@@ -124,6 +124,33 @@ struct PipelinePanelTests {
         #expect(!current.isEmpty && Set(current.map(\.1)) == [gridTop + 1], "the output cell of row 2")
     }
 
+    @Test("a later stage's window shows its receptive field: the input cells that feed it, through the stages between")
+    func receptiveField() throws {
+        let ones = GridStack([[1, 1, 1], [1, 1, 1], [1, 1, 1]])
+        let input = GridStack((0..<7).map { row in (0..<7).map { Float(($0 + row) % 4) } })
+        let twoLayers = PipelineSpec(input: input, stages: [.conv(ConvSpec(input: input, kernels: [ones])),
+                                                            .conv(ConvSpec(input: input, kernels: [ones]))])
+        let panel = PipelinePanel(trace: try PipelineTrace(spec: twoLayers))
+        #expect(panel.receptiveField().isEmpty && panel.receptiveFieldText == nil, "the first stage's window is on the input")
+        #expect(panel.handle(.right))
+        var field = try #require(panel.receptiveField()[0])
+        #expect(field == Set((0..<5).flatMap { row in (0..<5).map { PipelinePanel.GridCell(0, row, $0) } }))
+        #expect(panel.receptiveFieldText == "it sees a 5x5 patch of the input (rows 1-5, columns 1-5)")
+        #expect(panel.handle(.end))
+        field = try #require(panel.receptiveField()[0])
+        #expect(field.count == 25 && field.contains(PipelinePanel.GridCell(0, 6, 6)) && !field.contains(PipelinePanel.GridCell(0, 1, 1)))
+        let frame = StepsPanelChecks.frame(panel)
+        #expect(frame.lines.contains("it sees a 5x5 patch of the input (rows 3-7, columns 3-7)"))
+        let inputRows = (4..<11).filter { y in (0..<13).contains { frame[$0, y].style.background == .blue } }
+        #expect(inputRows == Array(6..<11), "the input's last five rows are highlighted")
+
+        // Through relu and 2x2 max pooling: a pooled cell sees 2x2 conv cells, a 4x4 input patch.
+        let pooled = PipelinePanel(trace: try PipelineTrace(spec: Self.spec))
+        #expect(pooled.handle(.right) && pooled.handle(.right) && pooled.handle(.down))
+        #expect(pooled.receptiveFieldText == "it sees a 4x4 patch of the input (rows 1-4, columns 3-6)")
+        #expect(pooled.receptiveField()[1]?.count == 4, "the conv cells under the relu cells")
+    }
+
     @Test("a padded conv stage shows its input padded, padding marked, and the bias in the arithmetic")
     func padding() throws {
         let trace = try PipelineTrace(spec: Self.paddedSpec)
