@@ -102,7 +102,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KernelCommandsTests",
-            dependencies: ["KernelCommands", "ConvKernels"],
+            dependencies: ["KernelCommands", "ConvKernels", "Lessons"],
             // Read by path from the tests (they were made by tools/pytorch_cases.py).
             exclude: ["Fixtures"]
         ),
