@@ -67,25 +67,27 @@ extension PlaygroundPanel {
     }
 
     /// The output-size formula, one line per axis for the convolution and for the pooling: beside
-    /// a label when they fit, else under it, wrapped to `width`.
+    /// a label when they fit, else behind a short prefix with the spaces around the operators
+    /// dropped ("conv height: floor((6+1+1-3)/1)+1 = 6"), wrapped to `width` if still too long.
     func formulaLines(width: Int) -> [String] {
         guard case .valid(let conv, let pool) = outcome else { return [] }
-        var groups = [("Output size", conv.sizeFormula)]
-        if let pool { groups.append(("Pooled size", pool.sizeFormula)) }
+        var groups = [("Output size", "conv", conv.sizeFormula)]
+        if let pool { groups.append(("Pooled size", "pool", pool.sizeFormula)) }
         let labelWidth = 13
-        let longest = groups.flatMap(\.1).map(\.count).max() ?? 0
+        let longest = groups.flatMap(\.2).map(\.count).max() ?? 0
         var lines: [String] = []
-        for (label, formula) in groups {
-            if labelWidth + longest <= width {
-                for (index, line) in formula.enumerated() {
-                    let prefix = index == 0 ? label : ""
-                    lines.append(prefix + String(repeating: " ", count: labelWidth - prefix.count) + line)
+        for (label, prefix, formula) in groups {
+            for (index, line) in formula.enumerated() {
+                if labelWidth + longest <= width {
+                    let shown = index == 0 ? label : ""
+                    lines.append(shown + String(repeating: " ", count: labelWidth - shown.count) + line)
+                    continue
                 }
-            } else {
-                lines.append(label + ":")
-                for line in formula {
-                    let wrapped = StyledText(line).wrapped(width: max(8, width - 4)).map(\.text)
-                    for (part, text) in wrapped.enumerated() { lines.append((part == 0 ? "  " : "    ") + text) }
+                var compact = line
+                for operator_ in ["+", "-", "/"] { compact = compact.replacing(" \(operator_) ", with: operator_) }
+                let wrapped = StyledText(compact).wrapped(width: max(8, width - prefix.count - 3)).map(\.text)
+                for (part, text) in wrapped.enumerated() {
+                    lines.append((part == 0 ? prefix + " " : String(repeating: " ", count: prefix.count + 3)) + text)
                 }
             }
         }
@@ -290,7 +292,7 @@ extension PlaygroundPanel {
                 }
                 return block
             }
-            for limit in [16, 12, 10, 8, 6, 4] {
+            for limit in [16, 12, 10, 8, 6, 4, 3] {
                 (placements, used) = layout(converted, in: area, heatmapRows: limit, capabilities: capabilities)
                 if used <= area.height && placements.allSatisfy({ $0.rect.maxX <= area.maxX }) { break search }
             }
@@ -308,13 +310,15 @@ extension PlaygroundPanel {
         var placements: [(block: Block, rect: Rect)] = []
         var x = area.x, y = area.y, bandHeight = 0
         let gap = 3
+        // A blank row between bands, unless rows are scarce.
+        let bandGap = area.height >= 16 ? 1 : 0
         for block in blocks {
             let size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
                                    capabilities: capabilities)
             let width = max(size.width, min(block.title.count, 26))
             let height = size.height + 1
             if x > area.x && x + width > area.maxX {
-                y += bandHeight + 1
+                y += bandHeight + bandGap
                 x = area.x
                 bandHeight = 0
             }
