@@ -202,6 +202,19 @@ public final class QuizPanel: StepPanel {
 
     // MARK: Drawing
 
+    /// What to type, shown dim on the empty answer line: "a number", "a shape: HxW".
+    var answerPrompt: String {
+        switch spec.answer {
+        case .shape(let sizes):
+            let letters = ["H", "W"]
+            let names = sizes.count <= 2 ? Array(letters.suffix(sizes.count))
+                : (sizes.count == 3 ? ["C", "H", "W"] : ["N", "C", "H", "W"] + Array(repeating: "D", count: max(0, sizes.count - 4)))
+            return "a shape: " + names.joined(separator: "x")
+        default:
+            return "a number"
+        }
+    }
+
     /// "✓" or, in ASCII, "[right]".
     static func rightMark(_ glyphs: GlyphSet) -> String { glyphs == .unicode ? "✓" : "[right]" }
     /// "✗" or, in ASCII, "[wrong]".
@@ -230,6 +243,9 @@ public final class QuizPanel: StepPanel {
                 let end = buffer.write(prompt, x: area.x, y: writer.y, style: .bold, clip: area)
                 let afterText = buffer.write(typed, x: end, y: writer.y, clip: area)
                 buffer.write(" ", x: afterText, y: writer.y, style: .reverse, clip: area)  // the cursor
+                if typed.isEmpty && feedback == .none {
+                    buffer.write("  " + answerPrompt + ", then Enter", x: afterText + 1, y: writer.y, style: .dim, clip: area)
+                }
                 writer.y += 1
             } else if state == .right {
                 writer.line([(prompt, .bold), (typed.trimmingSpaces, .plain)], into: &buffer)

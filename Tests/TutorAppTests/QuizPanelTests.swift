@@ -27,7 +27,8 @@ enum StepsPanelChecks {
         var problems: [String] = []
         let sizes = [(0, 0), (1, 1), (2, 1), (1, 5), (5, 3), (12, 4), (20, 10), (40, 12), (60, 20), (100, 30), (160, 50)]
         for (width, height) in sizes {
-            for capabilities in [TerminalCapabilities.full, asciiMono, TerminalCapabilities(colors: .direct, glyphs: .unicode)] {
+            for capabilities in [TerminalCapabilities.full, asciiMono, TerminalCapabilities(colors: .direct, glyphs: .unicode),
+                                 TerminalCapabilities(colors: .monochrome, glyphs: .unicode)] {
                 var buffer = CellBuffer(width: width + 6, height: height + 4, filling: Cell("#"))
                 let area = Rect(x: 3, y: 2, width: width, height: height)
                 panel.render(into: &buffer, area: area, capabilities: capabilities)
@@ -76,6 +77,7 @@ struct QuizPanelTests {
     func numberRight() {
         let panel = QuizPanel(spec: Self.numberQuiz)
         #expect(!panel.isComplete)
+        #expect(StepsPanelChecks.text(panel).contains("Your answer:    a number, then Enter"))
         StepsPanelChecks.type("12", into: panel)
         #expect(StepsPanelChecks.text(panel).contains("Your answer: 12"))
         #expect(panel.handle(.enter))
@@ -140,6 +142,8 @@ struct QuizPanelTests {
     func shape() {
         let panel = QuizPanel(spec: Self.shapeQuiz)
         #expect(panel.keyHelp.map(\.description).contains("check"))
+        #expect(StepsPanelChecks.text(panel).contains("a shape: HxW, then Enter"))
+        #expect(QuizPanel(spec: QuizSpec(question: "?", answer: .shape([6, 28, 28]))).answerPrompt == "a shape: CxHxW")
         Self.typeAndSubmit("(3, 4)", panel)
         #expect(panel.misses == 1)
         #expect(StepsPanelChecks.text(panel).contains("Not quite: the 2nd size is off."))
