@@ -175,8 +175,9 @@ public final class ActivationPanel: StepPanel {
         guard !area.isEmpty else { return }
         let ascii = capabilities.glyphs == .ascii
         let xs = trace.plotX.map(Double.init)
-        let functionLabel = isSoftmax ? "softmax([x, 0])[0]" : "\(name)(x)"
-        let derivativeLabel = isSoftmax ? "its slope" : "\(name)'(x)"
+        // Softmax is plotted for two scores, x and 0: p(x) is the first one's probability.
+        let functionLabel = isSoftmax ? "p(x)" : "\(name)(x)"
+        let derivativeLabel = isSoftmax ? "p'(x)" : "\(name)'(x)"
         var series = [LineChart.Series(functionLabel, x: xs, y: trace.plotValue.map(Double.init), color: .cyan)]
         if trace.spec.showDerivative && !trace.plotDerivative.isEmpty {
             series.append(LineChart.Series(derivativeLabel, x: xs, y: trace.plotDerivative.map(Double.init),
@@ -192,7 +193,8 @@ public final class ActivationPanel: StepPanel {
                                                color: .magenta, marker: "|"))
             }
         }
-        let title = trace.spec.showDerivative ? "\(functionLabel) and \(derivativeLabel)" : functionLabel
+        var title = trace.spec.showDerivative ? "\(functionLabel) and \(derivativeLabel)" : functionLabel
+        if isSoftmax { title = "softmax of the scores [x, 0]: " + title }
         // Without room for the title the legend still names the curves.
         let chart = LineChart(series: series, title: titled ? title : "",
                               xAxis: LineChart.Axis(bounds: .fixed(Double(range.lowerBound)...Double(range.upperBound))),

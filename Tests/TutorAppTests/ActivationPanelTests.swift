@@ -79,6 +79,9 @@ struct ActivationPanelTests {
         #expect(lines.contains("p = exp(1 - 3) / 1.585 = 0.085"))
         #expect(panel.handle(.right) && panel.handle(.right))
         #expect(panel.cellDescription(ascii: false) == "p = exp(3 − 3) / 1.585 = 0.631")
+        let text = StepsPanelChecks.text(panel)
+        #expect(text.contains("softmax of the scores [x, 0]: p(x) and p'(x)"), "the plot: two scores, x against 0")
+        #expect(text.contains("▶       3            1"))
     }
 
     @Test("a step without a grid is a plot alone, with no keys")
