@@ -209,23 +209,28 @@ public struct KernelLearner: Sendable {
 
     // MARK: - Explaining a gradient window
 
-    /// What one of the last step's gradient windows adds to `dWeight`: a line for the output cell
+    /// What one of the last step's gradient windows adds to `dWeight`: two lines for the output cell
     /// and its gradient, then one line per kernel cell, e.g.
     ///
-    ///     output (2, 3): dOut = 2 × (ŷ 0.53 − y 0.12) / 900 = 0.000911
+    ///     output (2, 3): ŷ 0.53, target y 0.12
+    ///     dOut = 2 × (0.53 − 0.12) / 900 = 0.000911
     ///     dW[0,0] += dOut 0.000911 × x 0.5 = 0.000456
     ///
     /// The numbers are the window's own: its `gradOutput` and each term's input, multiplied as the
     /// kernel multiplied them (`gradientSums(throughWindow:)` gives the totals after the window).
-    /// Multi-channel kernels name the channel: `dW[c1][0,0]`. Empty for an index out of range.
+    /// Multi-channel kernels name the channel: `dW[c1][0,0]`. With `ascii`, `*` stands for × (an
+    /// "x" would read as the input's name) and `y^` for ŷ. Empty for an index out of range.
     public func gradientArithmetic(windowIndex: Int, ascii: Bool = false) -> [String] {
         guard lastGradientWindows.indices.contains(windowIndex) else { return [] }
         let window = lastGradientWindows[windowIndex]
-        let times = ascii ? "x" : "×", minus = ascii ? "-" : "−", hat = ascii ? "y^" : "ŷ"
+        let times = ascii ? "*" : "×", minus = ascii ? "-" : "−", hat = ascii ? "y^" : "ŷ"
         let row = window.outputRow, column = window.outputColumn
         let predicted = lastStepOutput.channels[0][row][column], wanted = targetOutput.channels[0][row][column]
-        var lines = ["output (\(row), \(column)): dOut = 2 \(times) (\(hat) \(Self.format(predicted)) \(minus) y "
-            + "\(Self.format(wanted))) / \(outputCount) = \(Self.format(window.gradOutput))"]
+        var lines = [
+            "output (\(row), \(column)): \(hat) \(Self.format(predicted)), target y \(Self.format(wanted))",
+            "dOut = 2 \(times) (\(Self.format(predicted)) \(minus) \(Self.format(wanted))) / \(outputCount) = "
+                + Self.format(window.gradOutput),
+        ]
         let multiChannel = kernel.channelCount > 1
         for term in window.terms where !term.isPadding {
             let product = term.input * window.gradOutput

@@ -1,0 +1,292 @@
+import Foundation
+import Lessons
+import TerminalUI
+import Testing
+@testable import TutorApp
+
+@Suite("KernelTrainingPanel")
+struct KernelTrainingPanelTests {
+    /// A 12x12 drawing with edges both ways (values 0...1).
+    static let drawing: GridStack = {
+        var grid = Array(repeating: Array(repeating: Float(0.1), count: 12), count: 12)
+        for row in 0..<12 {
+            for column in 0..<12 {
+                if row >= 5 && row < 11 && column >= 2 && column < 10 { grid[row][column] = 0.7 }
+                if row >= 2 && row < 5 && abs(column - 6) <= row - 1 { grid[row][column] = 0.45 }
+                if row >= 7 && row < 11 && column >= 4 && column < 6 { grid[row][column] = 0.05 }
+            }
+        }
+        for column in 0..<12 { grid[11][column] = 0.3 + Float(column % 3) * 0.1 }
+        return GridStack(grid)
+    }()
+
+    static func panel(steps: Int = 200, learningRate: Float = 0.5) throws -> KernelTrainingPanel {
+        let spec = TrainSpec(task: .kernel(target: KernelPreset.sobelX.stack(), start: nil, image: "house"),
+                             learningRate: learningRate, steps: steps)
+        return KernelTrainingPanel(learner: try KernelLearner(spec: spec, image: drawing))
+    }
+
+    static func render(_ panel: KernelTrainingPanel, width: Int = 56, height: Int = 25,
+                       capabilities: TerminalCapabilities = .plain) -> CellBuffer {
+        var buffer = CellBuffer(width: width, height: height)
+        panel.render(into: &buffer, area: buffer.area, capabilities: capabilities)
+        return buffer
+    }
+
+    @Test func anOverfittingTaskIsRefusedNamingTheField() {
+        let spec = TrainSpec(task: .overfitting(trainingImages: 100, epochs: 2, dropout: false, weightDecay: 0,
+                                                augment: false))
+        #expect(throws: LessonError.self) { try KernelTrainingPanel(spec: spec) }
+        do {
+            _ = try KernelTrainingPanel(spec: spec)
+        } catch {
+            #expect(error.field == "task")
+        }
+    }
+
+    @Test func spaceRunsAboutTwentyStepsASecondAndPauses() throws {
+        let panel = try Self.panel()
+        #expect(!panel.isAnimating && !panel.isComplete)
+        #expect(panel.handle(.character(" ")))
+        #expect(panel.isAnimating)
+        var time = 0.0
+        while time <= 1.0 + 1e-9 {
+            panel.tick(time: time)
+            time += 1.0 / 30
+        }
+        #expect((19...22).contains(panel.learner.stepCount), "\(panel.learner.stepCount) steps in a second")
+        #expect(panel.handle(.character(" ")))
+        #expect(!panel.isAnimating)
+        let steps = panel.learner.stepCount
+        panel.tick(time: 5)
+        #expect(panel.learner.stepCount == steps)
+        #expect(Self.render(panel).lines[0].hasPrefix("step \(steps)/200  loss "))
+    }
+
+    @Test func aLateTickTakesOnlyAFewSteps() throws {
+        let panel = try Self.panel()
+        _ = panel.handle(.character(" "))
+        panel.tick(time: 0)
+        panel.tick(time: 60)
+        #expect(panel.learner.stepCount <= 1 + KernelTrainingPanel.maximumStepsPerTick)
+    }
+
+    @Test func nTakesOneStepAndRResets() throws {
+        let panel = try Self.panel()
+        #expect(panel.handle(.character("n")))
+        #expect(panel.handle(.character("n")))
+        #expect(panel.learner.stepCount == 2)
+        #expect(panel.learner.losses.count == 3)
+        #expect(panel.handle(.character("r")))
+        #expect(panel.learner.stepCount == 0 && panel.learner.losses.count == 1)
+        #expect(!panel.handle(.character("x")))
+        #expect(!panel.handle(.left))  // not in the gradient view: the host's key
+    }
+
+    @Test func theRunCompletesAfterItsSteps() throws {
+        let panel = try Self.panel(steps: 4)
+        _ = panel.handle(.character(" "))
+        for tick in 0..<30 { panel.tick(time: Double(tick) / 10) }
+        #expect(panel.learner.stepCount == 4)
+        #expect(panel.isComplete && !panel.isAnimating)
+        #expect(Self.render(panel).text.contains("Done 4 steps; largest error "))
+    }
+
+    @Test func theGradientViewStepsThroughTheLastStepsWindows() throws {
+        let panel = try Self.panel()
+        #expect(panel.handle(.character("g")))  // takes the first step, there being no gradient yet
+        #expect(panel.showsGradient && panel.learner.stepCount == 1)
+        #expect(panel.windowIndex == 0)
+        #expect(panel.handle(.right) && panel.handle(.right))
+        #expect(panel.windowIndex == 2)
+        var buffer = Self.render(panel, capabilities: .full)
+        let text = buffer.text
+        #expect(text.contains("Step 1 backward: window 3 of 100"))
+        let arithmetic = panel.learner.gradientArithmetic(windowIndex: 2)
+        #expect(text.contains(arithmetic[0]))
+        #expect(text.contains(arithmetic[1]))
+        #expect(text.contains(arithmetic[2]))
+        #expect(arithmetic[0].hasPrefix("output (0, 2): "))
+        // The window's nine cells are highlighted on the input (white on blue).
+        let highlighted = (0..<buffer.height).flatMap { y in (0..<buffer.width).map { (x: $0, y: y) } }
+            .filter { buffer[$0.x, $0.y].style.background == .blue && buffer[$0.x, $0.y].character.isNumber }
+        #expect(!highlighted.isEmpty)
+        #expect(panel.handle(.end))
+        #expect(panel.windowIndex == 99)
+        #expect(panel.handle(.right) && panel.windowIndex == 99)
+        #expect(panel.handle(.home) && panel.windowIndex == 0)
+        #expect(panel.handle(.left) && panel.windowIndex == 0)
+        // ASCII: every character printable ASCII.
+        buffer = Self.render(panel, capabilities: .plain)
+        #expect(buffer.text.allSatisfy { $0.isASCII })
+        #expect(panel.handle(.character("g")))
+        #expect(!panel.showsGradient)
+    }
+
+    @Test func rendersAtEverySizeWithoutCrashing() throws {
+        let panel = try Self.panel()
+        for _ in 0..<3 { _ = panel.handle(.character("n")) }
+        for gradient in [false, true] {
+            if gradient { _ = panel.handle(.character("g")) }
+            for (width, height) in [(0, 0), (1, 1), (5, 3), (20, 8), (44, 20), (56, 25), (120, 40)] {
+                for capabilities in [TerminalCapabilities.full, .plain] {
+                    var buffer = CellBuffer(width: width + 4, height: height + 4)
+                    let area = Rect(x: 2, y: 2, width: width, height: height)
+                    panel.render(into: &buffer, area: area, capabilities: capabilities)
+                    // Nothing outside the area.
+                    for y in 0..<buffer.height {
+                        for x in 0..<buffer.width where !area.contains(x: x, y: y) {
+                            #expect(buffer[x, y] == .blank)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func snapshots() throws {
+        let panel = try Self.panel()
+        for _ in 0..<25 { _ = panel.handle(.character("n")) }
+        try Snapshot.expect(Self.render(panel), named: "train-kernel-56x25-ascii")
+        _ = panel.handle(.character("g"))
+        for _ in 0..<14 { _ = panel.handle(.right) }
+        try Snapshot.expect(Self.render(panel), named: "train-kernel-gradient-56x25-ascii")
+        try Snapshot.expect(Self.render(panel, width: 44, height: 20), named: "train-kernel-gradient-44x20-ascii")
+    }
+}
+
+@Suite("OverfittingPanel", .serialized)
+struct OverfittingPanelTests {
+    static func spec(images: Int, epochs: Int) -> TrainSpec {
+        TrainSpec(task: .overfitting(trainingImages: images, epochs: epochs, dropout: true, weightDecay: 0.0005,
+                                     augment: true))
+    }
+
+    static var tinySettings: OverfittingPanel.Settings {
+        var settings = OverfittingPanel.Settings()
+        settings.validationImages = 300
+        settings.batchSize = 10
+        return settings
+    }
+
+    /// Ticks `panel` with the wall clock until `done` or `seconds` pass; returns the seconds taken.
+    @discardableResult
+    static func tick(_ panel: OverfittingPanel, for seconds: Double, until done: () -> Bool) -> Double {
+        let start = Date()
+        while !done() && Date().timeIntervalSince(start) < seconds {
+            panel.tick(time: Date().timeIntervalSince(start))
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        return Date().timeIntervalSince(start)
+    }
+
+    @Test func bothRunsFinishWithAccuraciesPerEpochAndThePlainRunOverfits() throws {
+        let panel = OverfittingPanel(spec: Self.spec(images: 100, epochs: 8), settings: Self.tinySettings)
+        #expect(panel.phase == .ready && !panel.isAnimating && !panel.isComplete)
+        var buffer = CellBuffer(width: 56, height: 25)
+        panel.render(into: &buffer, area: buffer.area, capabilities: .full)
+        #expect(buffer.text.contains("100 images, 300 to validate, 8 epochs. Space starts."))
+        #expect(panel.handle(.character(" ")))
+        #expect(panel.isAnimating)
+        var renderedWhileRunning = false
+        let seconds = Self.tick(panel, for: 300) {
+            if panel.phase == .running && !renderedWhileRunning && panel.runs[0].epochs.count >= 1 {
+                var frame = CellBuffer(width: 56, height: 25)
+                panel.render(into: &frame, area: frame.area, capabilities: .full)
+                #expect(frame.text.contains("plain epoch "))
+                #expect(frame.text.contains("gap: "))
+                renderedWhileRunning = true
+            }
+            return panel.phase == .finished || panel.phase == .stopped
+        }
+        print("overfitting test experiment (100 images, 8 epochs, 300 validation) took \(seconds) s")
+        #expect(panel.phase == .finished)
+        #expect(panel.isComplete && !panel.isAnimating)
+        #expect(renderedWhileRunning)
+        for run in panel.runs {
+            #expect(run.epochs.map(\.epoch) == Array(1...8))
+            #expect(run.epochs.allSatisfy { (0...1).contains($0.train) && (0...1).contains($0.validation) })
+            #expect(run.outcome?.reason == .completed)
+            #expect(run.stepsDone == run.totalSteps)
+        }
+        let plain = panel.runs[0]
+        let gap = try #require(plain.gapPoints)
+        #expect(gap > 5, "plain run: \(plain.epochs)")
+        buffer = CellBuffer(width: 56, height: 25)
+        panel.render(into: &buffer, area: buffer.area, capabilities: .full)
+        #expect(buffer.text.contains("Both runs finished"))
+        #expect(buffer.text.contains("plain        train \(OverfittingPanel.percent(plain.epochs.last!.train))  val "))
+        #expect(buffer.text.contains("gap: \(OverfittingPanel.points(gap)) points"))
+        #expect(!panel.isWorking)
+    }
+
+    @Test func stopEndsTheThreads() throws {
+        let panel = OverfittingPanel(spec: Self.spec(images: 200, epochs: 200), settings: Self.tinySettings)
+        panel.start()
+        Self.tick(panel, for: 60) { panel.runs.allSatisfy { $0.stepsDone > 0 } }
+        #expect(panel.phase == .running)
+        #expect(panel.isWorking)
+        panel.stop()
+        #expect(panel.phase == .stopped)
+        Self.tick(panel, for: 20) { !panel.isWorking }
+        #expect(!panel.isWorking)
+        #expect(!panel.isComplete && !panel.isAnimating)
+        var buffer = CellBuffer(width: 44, height: 20)
+        panel.render(into: &buffer, area: buffer.area, capabilities: .plain)
+        #expect(buffer.text.contains("Stopped."))
+        #expect(buffer.text.allSatisfy { $0.isASCII })
+    }
+
+    @Test func sStopsAndSpaceStartsAgain() throws {
+        let panel = OverfittingPanel(spec: Self.spec(images: 200, epochs: 200), settings: Self.tinySettings)
+        #expect(!panel.handle(.character("s")))  // nothing to stop
+        #expect(panel.handle(.character(" ")))
+        #expect(panel.handle(.character("s")))
+        #expect(panel.phase == .stopped)
+        Self.tick(panel, for: 20) { !panel.isWorking }
+        #expect(!panel.isWorking)
+        #expect(panel.handle(.character(" ")))
+        #expect(panel.phase == .preparing)
+        panel.stop()
+        Self.tick(panel, for: 20) { !panel.isWorking }
+        #expect(!panel.isWorking)
+    }
+
+    @Test func aKernelTaskShowsWhyItCannotRun() {
+        let panel = OverfittingPanel(spec: TrainSpec(task: .kernel(target: KernelPreset.sobelX.stack(), start: nil,
+                                                                   image: "house")))
+        #expect(panel.keyHelp.isEmpty)
+        #expect(!panel.handle(.character(" ")))
+        #expect(!panel.isWorking)
+        var buffer = CellBuffer(width: 56, height: 10)
+        panel.render(into: &buffer, area: buffer.area, capabilities: .plain)
+        #expect(buffer.text.contains("Cannot run"))
+    }
+
+    @Test func rendersAtEverySizeWithoutCrashing() {
+        let panel = OverfittingPanel(spec: Self.spec(images: 100, epochs: 3))
+        for (width, height) in [(0, 0), (1, 1), (5, 3), (20, 8), (44, 20), (56, 25), (120, 40)] {
+            var buffer = CellBuffer(width: width, height: height)
+            panel.render(into: &buffer, area: buffer.area, capabilities: .full)
+            panel.render(into: &buffer, area: buffer.area, capabilities: .plain)
+        }
+    }
+}
+
+extension CellBuffer {
+    /// Every line, joined with newlines.
+    fileprivate var text: String { lines.joined(separator: "\n") }
+}
+
+@Suite("KernelTrainingPanel decimals")
+struct KernelTrainingPanelDecimalsTests {
+    @Test func twoSignificantDigitsOfTheLargestValue() {
+        #expect(KernelTrainingPanel.decimals(forMagnitude: 5) == 2)
+        #expect(KernelTrainingPanel.decimals(forMagnitude: 0.5) == 2)
+        #expect(KernelTrainingPanel.decimals(forMagnitude: 0.05) == 3)
+        #expect(KernelTrainingPanel.decimals(forMagnitude: 0.002) == 4)
+        #expect(KernelTrainingPanel.decimals(forMagnitude: 1e-9) == 6)
+        #expect(KernelTrainingPanel.decimals(forMagnitude: 0) == 2)
+        #expect(KernelTrainingPanel.decimals(forMagnitude: .nan) == 2)
+    }
+}
