@@ -497,6 +497,18 @@ struct PlaygroundTests {
         #expect(Set(screen.keyHelp.map(\.key)).count == screen.keyHelp.count, "no key listed twice")
     }
 
+    @Test("in the lesson player's room at 80x24 (44x16) the grids stay numbers and the formula is compacted")
+    func narrowArea() {
+        let lines = Self.frame(Self.panel(), width: 44, height: 16)
+        let text = lines.joined(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("Input 6x6") && $0.contains("Output 4x4") }, "\(text)")
+        #expect(lines.contains { $0.contains("15   0 -15 -15") }, "\(text)")
+        #expect(lines.contains { $0 == "conv height: floor((6+0+0-3)/1)+1 = 4" }, "\(text)")
+        #expect(lines[15].hasPrefix("input (1, 1) = 0"), "the status line is the last row")
+        let invalid = Self.frame(Self.panel(Self.keys("}}}}")), width: 44, height: 16).joined(separator: "\n")
+        #expect(invalid.contains("Invalid settings") && invalid.contains("smaller kernel or more padding"), "\(invalid)")
+    }
+
     @Test("the cursor is drawn on the focused grid only, in the current-cell style")
     func cursorStyle() {
         let panel = Self.panel()
