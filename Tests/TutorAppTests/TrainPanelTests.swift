@@ -92,6 +92,29 @@ struct KernelTrainingPanelTests {
         #expect(Self.render(panel).text.contains("Done 4 steps; largest error "))
     }
 
+    @Test func aRateTooLargeStopsTheRunWithTheAdviceOnScreen() throws {
+        let panel = try Self.panel(learningRate: 5)
+        _ = panel.handle(.character(" "))
+        for tick in 0..<100 where panel.isAnimating { panel.tick(time: Double(tick)) }
+        #expect(!panel.isAnimating && panel.learner.failure != nil)
+        let text = Self.render(panel).text
+        #expect(text.contains("Stopped: the loss"))
+        #expect(text.contains("try a smaller one, such as 0.5."))
+    }
+
+    @Test func theHouseRunsAtTheLessonsRate() throws {
+        let spec = TrainSpec(task: .kernel(target: KernelPreset.sobelX.stack(), start: nil, image: "house"),
+                             learningRate: 0.5, steps: 1_000)
+        let panel = try KernelTrainingPanel(spec: spec)
+        for _ in 0..<40 { _ = panel.handle(.character("n")) }
+        var buffer = CellBuffer(width: 56, height: 25)
+        panel.render(into: &buffer, area: buffer.area, capabilities: .full)
+        let text = buffer.text
+        #expect(text.contains("step 40/1000"))
+        #expect(text.contains("target (sobel-x)") && text.contains("learned"))
+        #expect(text.contains("image") && text.contains("target output") && text.contains("learned output"))
+    }
+
     @Test func theGradientViewStepsThroughTheLastStepsWindows() throws {
         let panel = try Self.panel()
         #expect(panel.handle(.character("g")))  // takes the first step, there being no gradient yet
