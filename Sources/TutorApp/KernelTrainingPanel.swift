@@ -265,8 +265,11 @@ public final class KernelTrainingPanel: StepPanel {
             context -= 1
             crop = inputCrop(window, context: context)
         }
-        let used = renderGrids([("input x around the window", crop), ("dW so far", sums)], in: body, into: &buffer,
-                               capabilities: capabilities)
+        // Too short for the grids and every line of arithmetic: the arithmetic alone (its lines
+        // name each input value and the output cell).
+        let gridsFit = crop.size(glyphs: capabilities.glyphs).height + 1 <= body.height - arithmetic.count
+        let used = gridsFit ? renderGrids([("input x around the window", crop), ("dW so far", sums)], in: body,
+                                          into: &buffer, capabilities: capabilities) : 0
         let spacer = body.height - used >= arithmetic.count + 1 ? 1 : 0
         let linesArea = body.splitTop(used + spacer).rest
         for (offset, line) in arithmetic.enumerated() where offset < linesArea.height {

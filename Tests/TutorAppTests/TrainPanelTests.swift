@@ -175,6 +175,10 @@ struct KernelTrainingPanelTests {
         for _ in 0..<14 { _ = panel.handle(.right) }
         try Snapshot.expect(Self.render(panel), named: "train-kernel-gradient-56x25-ascii")
         try Snapshot.expect(Self.render(panel, width: 44, height: 20), named: "train-kernel-gradient-44x20-ascii")
+        // The lesson player's room at 80x24: every line of the arithmetic still shows.
+        let small = Self.render(panel, width: 44, height: 16)
+        try Snapshot.expect(small, named: "train-kernel-gradient-44x16-ascii")
+        #expect(small.text.contains(panel.learner.gradientArithmetic(windowIndex: panel.windowIndex, ascii: true).last!))
     }
 }
 
