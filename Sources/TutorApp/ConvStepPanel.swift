@@ -79,12 +79,20 @@ public final class ConvStepPanel: StepPanel {
         var y = area.y
         let filters = trace.output.channelCount
         let window = currentWindow
-        var place = "no windows"
+        var place = "no windows", places = [place]
         if let window {
-            place = "output row \(window.outputRow + 1), column \(window.outputColumn + 1)"
-            if filters > 1 { place = "filter \(window.outputChannel + 1) of \(filters), " + place }
+            let row = window.outputRow + 1, column = window.outputColumn + 1, filter = window.outputChannel + 1
+            if filters > 1 {
+                place = "output \(filter), row \(row), column \(column)"
+                places = ["filter \(filter) of \(filters)" + (capabilities.glyphs == .unicode ? " · " : " - ") + place,
+                          "filter \(filter), row \(row), col \(column)"]
+            } else {
+                place = "output row \(row), column \(column)"
+                places = [place, "row \(row), col \(column)"]
+            }
         }
-        buffer.write(capabilities.glyphs.glyphs.truncated(stepper.statusLine(place: place, glyphs: capabilities.glyphs), toWidth: area.width),
+        let status = stepper.statusLine(places: places, width: area.width, glyphs: capabilities.glyphs)
+        buffer.write(capabilities.glyphs.glyphs.truncated(status, toWidth: area.width),
                      x: area.x, y: y, style: .bold, clip: area)
         y += 2
         guard y < area.maxY else { return }

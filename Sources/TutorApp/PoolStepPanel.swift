@@ -58,12 +58,19 @@ public final class PoolStepPanel: StepPanel {
         var y = area.y
         let channels = trace.output.channelCount
         let window = currentWindow
-        var place = "no windows"
+        var place = "no windows", places = [place]
         if let window {
-            place = "output row \(window.outputRow + 1), column \(window.outputColumn + 1)"
-            if channels > 1 { place = "channel \(window.channel + 1), " + place }
+            let row = window.outputRow + 1, column = window.outputColumn + 1, channel = window.channel + 1
+            if channels > 1 {
+                place = "channel \(channel), output row \(row), column \(column)"
+                places = [place, "channel \(channel), row \(row), col \(column)", "ch \(channel), row \(row), col \(column)"]
+            } else {
+                place = "output row \(row), column \(column)"
+                places = [place, "row \(row), col \(column)"]
+            }
         }
-        buffer.write(capabilities.glyphs.glyphs.truncated(stepper.statusLine(place: place, glyphs: capabilities.glyphs), toWidth: area.width),
+        let status = stepper.statusLine(places: places, width: area.width, glyphs: capabilities.glyphs)
+        buffer.write(capabilities.glyphs.glyphs.truncated(status, toWidth: area.width),
                      x: area.x, y: y, style: .bold, clip: area)
         y += 2
         guard y < area.maxY else { return }

@@ -23,13 +23,18 @@ extension WindowStepper {
         return highlight
     }
 
-    /// "Window 7 of 25 · output row 2, column 2" and what is going on.
-    func statusLine(place: String, glyphs: GlyphSet) -> String {
+    /// "Window 7 of 25 · output row 2, column 2" and whether autoplay runs, or a shorter form
+    /// ("7/25 · row 2, col 2") when that does not fit in `width`.
+    ///
+    /// - Parameter places: the current output cell in words, longest first.
+    func statusLine(places: [String], width: Int, glyphs: GlyphSet) -> String {
         guard count > 0 else { return "Nothing to step through." }
         let separator = glyphs == .unicode ? " · " : " - "
-        var line = "Window \(current + 1) of \(count)" + separator + place
-        if isPlaying { line += separator + "playing" }
-        return line
+        let playing = isPlaying ? separator + "playing" : ""
+        var candidates: [String] = []
+        for place in places { candidates.append("Window \(current + 1) of \(count)" + separator + place + playing) }
+        for place in places { candidates.append("\(current + 1)/\(count)" + separator + place + playing) }
+        return candidates.first { $0.count <= width } ?? candidates.last ?? ""
     }
 
     /// Draws the text under the grids from the top of `area`; returns the rows used.

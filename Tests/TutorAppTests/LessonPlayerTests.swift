@@ -1,4 +1,5 @@
 import ConvKernels
+import Foundation
 import Lessons
 import Testing
 import TerminalUI
@@ -280,6 +281,34 @@ struct LessonPlayerTests {
                 }
             }
             _ = player.handle(.tab)
+        }
+    }
+
+    @Test("every built-in lesson plays through: each step drawn at 80x24 and 100x30, each window of its conv and pool steps")
+    func builtInLessons() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("lessons").path
+        let library = LessonLibrary.load(sources: [LessonSource(folder: folder, isBuiltIn: true)])
+        #expect(!library.lessons.isEmpty, "lessons in \(folder)")
+        for lesson in library.lessons {
+            let (player, recorder) = Self.player(lesson: lesson)
+            for index in lesson.steps.indices {
+                #expect(player.stepIndex == index)
+                if let panel = player.panel as? ConvStepPanel {
+                    #expect(!(player.panel is TextPanel), "\(lesson.id) step \(index + 1) computes")
+                    for _ in panel.trace.windows { _ = player.handle(.right) }
+                    #expect(panel.trace.spec.predict || panel.isComplete)
+                } else if let panel = player.panel as? PoolStepPanel {
+                    for _ in panel.trace.windows { _ = player.handle(.right) }
+                    #expect(panel.trace.spec.predict || panel.isComplete)
+                }
+                for (width, height) in [(80, 24), (100, 30)] {
+                    let lines = Self.frame(player, width: width, height: height).lines
+                    #expect(lines[0].hasSuffix("step \(index + 1) of \(lesson.steps.count)"), "\(lesson.id)")
+                }
+                _ = player.handle(.tab)
+            }
+            #expect(player.showingSummary && recorder.last?.finished == true, "\(lesson.id)")
         }
     }
 
