@@ -85,9 +85,24 @@ public enum LessonNumber {
         var decimals: Int
         var hasExponent: Bool
 
+        /// "120,000,000" or "-1,792.5": commas between groups of three digits after a first group of
+        /// one to three (not starting with 0). Any other comma is a decimal comma ("1,5" is 1.5).
+        static func hasThousandsSeparators(_ text: String) -> Bool {
+            var digits = text
+            if digits.hasPrefix("-") || digits.hasPrefix("+") { digits.removeFirst() }
+            let integerPart = digits.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let groups = integerPart.split(separator: ",", omittingEmptySubsequences: false)
+            guard groups.count >= 2, let first = groups.first, (1...3).contains(first.count), first.first != "0" else {
+                return false
+            }
+            return groups.allSatisfy { $0.allSatisfy { $0.isASCII && $0.isNumber } }
+                && groups.dropFirst().allSatisfy { $0.count == 3 }
+        }
+
         init?(_ typed: String) {
             var text = typed.trimmingCharacters(in: .whitespaces)
             text = text.replacingOccurrences(of: "\u{2212}", with: "-")
+            if Self.hasThousandsSeparators(text) { text = text.replacingOccurrences(of: ",", with: "") }
             let characters = Array(text)
             var index = 0
             var normalized = ""

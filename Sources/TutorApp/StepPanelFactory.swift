@@ -1,11 +1,10 @@
 import Lessons
 import TerminalUI
 
-/// Makes the interactive panel of a lesson step (the lead takes this file over as more step kinds
-/// get their panels).
+/// Makes the interactive panel of a lesson step: the one place that maps a step kind to its panel.
 public enum StepPanelFactory {
     /// The panel for `step`: nil for a text step; a `TextPanel` with the error when the step's
-    /// computation fails, or saying so when this kind has no panel yet.
+    /// computation fails (`convtutor lessons check` reports the same error before a learner meets it).
     ///
     /// - Parameter lessonFolder: the folder of the lesson file, for paths the step names.
     public static func makePanel(for step: LessonStep, lessonFolder: String?) -> (any StepPanel)? {
@@ -17,10 +16,21 @@ public enum StepPanelFactory {
                 return ConvStepPanel(trace: try ConvTrace(spec: spec))
             case .pool(let spec):
                 return PoolStepPanel(trace: try PoolTrace(spec: spec))
-            default:
-                return TextPanel(heading: "Not available yet",
-                                 text: "This step kind (`\(step.kind.rawValue)`) is not available yet in this version "
-                                    + "of ConvTutor. Press **Tab** to go on to the next step.")
+            case .activation(let spec):
+                return ActivationPanel(trace: try ActivationTrace(spec: spec))
+            case .pipeline(let spec):
+                return PipelinePanel(trace: try PipelineTrace(spec: spec))
+            case .quiz(let spec):
+                return QuizPanel(spec: spec)
+            case .playground(let spec):
+                return PlaygroundPanel(spec: spec)
+            case .image(let spec):
+                return ImagePanel(trace: try ImageTrace(spec: spec, lessonFolder: lessonFolder))
+            case .train(let spec):
+                switch spec.task {
+                case .kernel: return try KernelTrainingPanel(spec: spec)
+                case .overfitting: return OverfittingPanel(spec: spec)
+                }
             }
         } catch {
             return TextPanel.error(error.description)

@@ -43,8 +43,18 @@ struct LessonSourceOptions: ParsableArguments {
                     + "../share/convtutor/lessons and in $CONVTUTOR_BUILTIN_LESSONS); see the README's install section"
             }
         }
-        if let folder { sources.append(LessonSource(folder: folder, isBuiltIn: false)) }
+        if let folder {
+            // The built-in folder given again (a teacher checking the shipped lessons) is read once.
+            let resolved = Self.canonical(folder)
+            if !sources.contains(where: { Self.canonical($0.folder) == resolved }) {
+                sources.append(LessonSource(folder: folder, isBuiltIn: false))
+            }
+        }
         return (sources, missing)
+    }
+
+    static func canonical(_ folder: String) -> String {
+        URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
     }
 
     /// The executable's real path (argv[0] may be a bare name found on PATH, or a symlink).

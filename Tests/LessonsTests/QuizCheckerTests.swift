@@ -139,3 +139,19 @@ import Testing
             == .unreadable("this question takes a typed answer, not a cell"))
     }
 }
+
+@Suite("Typed numbers with thousands separators")
+struct ThousandsSeparatorTests {
+    @Test("commas between groups of three are thousands separators; any other comma is a decimal comma")
+    func separators() {
+        #expect(LessonNumber.parse("120,000,000") == 120_000_000)
+        #expect(LessonNumber.parse("1,792") == 1792)
+        #expect(LessonNumber.parse("-61,706") == -61706)
+        #expect(LessonNumber.parse("1,792.5") == 1792.5)
+        #expect(LessonNumber.parse("1,5") == 1.5)
+        #expect(LessonNumber.parse("0,333") == 0.333)
+        #expect(LessonNumber.matches("61,706", 61706))
+        let quiz = QuizSpec(question: "How many?", answer: .number(120_000_000, tolerance: 0.01))
+        #expect(quiz.check("120,000,000") == .right)
+    }
+}
