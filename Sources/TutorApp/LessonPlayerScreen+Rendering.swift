@@ -128,6 +128,11 @@ extension LessonPlayerScreen {
         if exercises.total > 0 {
             text += "Exercises done: **\(exercises.completed) of \(exercises.total)**\n"
         }
+        if !predictionScores.isEmpty {
+            let right = predictionScores.values.reduce(0) { $0 + $1.right }
+            let total = predictionScores.values.reduce(0) { $0 + $1.total }
+            text += "Output cells predicted right: **\(right) of \(total)**\n"
+        }
         let open = (0..<count).filter { !completedSteps.contains($0) }
         if !open.isEmpty {
             let list = open.map { String($0 + 1) }.joined(separator: ", ")

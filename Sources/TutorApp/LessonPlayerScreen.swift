@@ -27,6 +27,8 @@ public final class LessonPlayerScreen: Screen {
     /// True when the panel had something left to do when the step opened: it counts as completed
     /// as soon as it is done.
     private var panelStartedIncomplete = false
+    /// Per predict-mode step finished in this visit: output cells predicted right, and cells.
+    public private(set) var predictionScores: [Int: (right: Int, total: Int)] = [:]
     /// The first text line shown, and the most it may be (known after a frame is drawn).
     private(set) var textScroll = 0
     private(set) var maximumTextScroll = 0
@@ -179,8 +181,15 @@ public final class LessonPlayerScreen: Screen {
         maximumTextScroll = 0
     }
 
-    /// Records the step as completed once its panel is done.
+    /// Records the step as completed once its panel is done (and a prediction step's score).
     private func noteCompletion() {
+        if let panel, panel.isComplete {
+            if let conv = panel as? ConvStepPanel, conv.trace.spec.predict {
+                predictionScores[stepIndex] = conv.predictionScore
+            } else if let pool = panel as? PoolStepPanel, pool.trace.spec.predict {
+                predictionScores[stepIndex] = pool.predictionScore
+            }
+        }
         guard let panel, panelStartedIncomplete, panel.isComplete, !completedSteps.contains(stepIndex) else { return }
         completedSteps.insert(stepIndex)
         save()

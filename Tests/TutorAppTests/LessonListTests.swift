@@ -66,6 +66,21 @@ struct LessonListTests {
         #expect(ascii.contains { $0.contains("What an image is") && $0.hasSuffix("done |") })
     }
 
+    @Test("snapshots of the list at 100x30, colour and ASCII")
+    func snapshots() throws {
+        let (library, folder) = try Self.makeLibrary()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = ProgressStore(folder: folder + "/data")
+        try store.save(ProgressBook(lessons: ["sliding": LessonProgress(currentStep: 2, completedSteps: [0, 1])]))
+        let screen = LessonListScreen(library: library, store: store)
+        _ = screen.handle(.down)
+        for ascii in [false, true] {
+            var buffer = CellBuffer(width: 100, height: 30)
+            screen.render(into: &buffer, area: buffer.area, capabilities: ascii ? .plain : .full)
+            try Snapshot.expect(buffer, named: "lesson-list-100x30-\(ascii ? "ascii" : "colour")")
+        }
+    }
+
     @Test("Enter opens the player at the saved step; what it records is saved to the store")
     func opening() throws {
         let (library, folder) = try Self.makeLibrary()

@@ -113,6 +113,14 @@ struct LessonPlayerTests {
         #expect(fresh.isComplete)
         #expect(recorder.last == LessonProgress(currentStep: 2, completedSteps: [0, 1, 2], finished: false))
         #expect(player.exerciseScore == (completed: 1, total: 1))
+        #expect(player.predictionScores[2]! == (right: 9, total: 9))
+        _ = player.handle(.tab)
+        _ = player.handle(.tab)
+        _ = player.handle(.tab)
+        #expect(player.showingSummary)
+        let lines = Self.frame(player).lines
+        #expect(lines.contains { $0.contains("Exercises done: 1 of 1") })
+        #expect(lines.contains { $0.contains("Output cells predicted right: 9 of 9") })
     }
 
     @Test("resuming: the saved step, completed steps and a step beyond the lesson clamped")
