@@ -6,7 +6,8 @@ import TerminalUI
 /// the keys in the footer. After the last step, a summary of what was completed.
 ///
 /// Tab goes to the next step and Shift-Tab back; Esc returns to the list. Every other key goes to
-/// the step's panel first. Progress (the step to resume at, the steps completed, whether the end
+/// the step's panel first. The player opens at the saved step (a finished lesson saved at its last
+/// step opens at the start again). Progress (the step to resume at, the steps completed, whether the end
 /// was reached) is handed to `record` whenever it changes.
 public final class LessonPlayerScreen: Screen {
     public let lesson: Lesson
@@ -40,7 +41,9 @@ public final class LessonPlayerScreen: Screen {
         self.record = record
         lessonFolder = Self.folder(of: lesson.file)
         let steps = lesson.steps.count
-        stepIndex = max(0, min(progress?.currentStep ?? 0, steps - 1))
+        // A finished lesson saved at its last step has nothing left to resume: it opens at the start.
+        let saved = max(0, min(progress?.currentStep ?? 0, steps - 1))
+        stepIndex = progress?.finished == true && saved == steps - 1 ? 0 : saved
         completedSteps = (progress?.completedSteps ?? []).filter { $0 >= 0 && $0 < steps }
         finished = progress?.finished ?? false
         openStep()

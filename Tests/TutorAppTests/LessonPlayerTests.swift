@@ -123,14 +123,18 @@ struct LessonPlayerTests {
         #expect(lines.contains { $0.contains("Output cells predicted right: 9 of 9") })
     }
 
-    @Test("resuming: the saved step, completed steps and a step beyond the lesson clamped")
+    @Test("resuming: the saved step, completed steps, a step beyond the lesson clamped, a finished lesson from the start")
     func resuming() {
         let (player, _) = Self.player(progress: LessonProgress(currentStep: 3, completedSteps: [0, 1, 9], finished: false))
         #expect(player.stepIndex == 3 && player.panel is PoolStepPanel)
         #expect(player.completedSteps == [0, 1])
         #expect(Self.frame(player).lines[0].hasSuffix("step 4 of 5"))
-        let (late, _) = Self.player(progress: LessonProgress(currentStep: 42, completedSteps: [], finished: true))
+        let (late, _) = Self.player(progress: LessonProgress(currentStep: 42, completedSteps: [], finished: false))
         #expect(late.stepIndex == 4)
+        let (again, _) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1, 2, 3, 4], finished: true))
+        #expect(again.stepIndex == 0 && again.finished, "a finished lesson opens at the start again")
+        let (left, _) = Self.player(progress: LessonProgress(currentStep: 2, completedSteps: [0, 1, 4], finished: true))
+        #expect(left.stepIndex == 2, "a finished lesson left in the middle resumes there")
         let (fresh, _) = Self.player(progress: nil)
         #expect(fresh.stepIndex == 0 && fresh.completedSteps.isEmpty && !fresh.finished)
     }
