@@ -19,6 +19,8 @@ public final class LessonListScreen: Screen {
     private var firstShown = 0
     /// Entries that fit in the last frame, for PageUp and PageDown.
     private var visibleCount = 5
+    /// The entry drawn on each screen row of the last frame (its title and summary rows), for clicks.
+    private var entryAtRow: [Int: Int] = [:]
 
     public init(library: LessonLibrary, store: ProgressStore) {
         self.library = library
@@ -78,6 +80,11 @@ public final class LessonListScreen: Screen {
             selected = max(0, min(count - 1, selected + max(1, visibleCount - 1)))
         case .enter, .right, .character(" "):
             return open()
+        case .click(_, let y):
+            // A click selects an entry; a click on the selected one opens it.
+            guard let index = entryAtRow[y] else { break }
+            if index == selected { return open() }
+            selected = index
         default:
             break
         }
@@ -178,9 +185,12 @@ public final class LessonListScreen: Screen {
         if selected >= firstShown + visibleCount { firstShown = selected - visibleCount + 1 }
         firstShown = max(0, min(firstShown, entries.count - visibleCount))
         let numberWidth = String(entries.count).count + 2
+        entryAtRow = [:]
         var y = list.y
         for index in firstShown..<entries.count where y < list.maxY {
             let isSelected = index == selected
+            entryAtRow[y] = index
+            if y + 1 < list.maxY { entryAtRow[y + 1] = index }
             let marker = isSelected ? (capabilities.glyphs == .unicode ? "▶ " : "> ") : "  "
             let number = String(index + 1) + "."
             let prefix = marker + String(repeating: " ", count: max(0, numberWidth - number.count - 1)) + number + " "

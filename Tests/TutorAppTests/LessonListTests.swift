@@ -163,7 +163,7 @@ struct LessonListTests {
         #expect(screen.book.lessons["pixels"]?.currentStep == 1, "kept in memory all the same")
     }
 
-    @Test("arrows wrap, Home and End, and the list scrolls to keep the selection in view")
+    @Test("arrows wrap, Home and End, clicks, and the list scrolls to keep the selection in view")
     func navigation() throws {
         let folder = try Self.makeFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
@@ -186,6 +186,17 @@ struct LessonListTests {
         _ = screen.handle(.end)
         _ = screen.handle(.down)
         #expect(screen.selected == 0)
+        lines = Self.frame(screen, width: 80, height: 24)
+        let third = try #require(lines.firstIndex { $0.contains(" 3. Lesson number 3") })
+        guard case .none = screen.handle(.click(x: 10, y: third + 1)) else {
+            Issue.record("a click selects")
+            return
+        }
+        #expect(screen.selected == 2)
+        guard case .push(let player) = screen.handle(.click(x: 10, y: third)), player is LessonPlayerScreen else {
+            Issue.record("a click on the selected entry opens it")
+            return
+        }
         for (width, height) in [(0, 0), (1, 1), (10, 3), (80, 24), (200, 60)] {
             _ = Self.frame(screen, width: width, height: height)
             _ = Self.frame(screen, width: width, height: height, capabilities: .plain)
