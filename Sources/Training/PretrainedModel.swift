@@ -8,7 +8,8 @@ public enum PretrainedModel {
     static let bundleNames = ["ConvTutor_Training.resources", "ConvTutor_Training.bundle/Contents/Resources",
                               "ConvTutor_Training.bundle"]
 
-    /// Where the model file is: in the target's resource bundle beside the running executable.
+    /// Where the model file is: in the target's resource bundle beside the running executable, or
+    /// in `../share/convtutor/` beside the executable's folder (an installed copy, see the README).
     ///
     /// SwiftPM's generated `Bundle.module` stops the program when the bundle is missing (say, the
     /// binary was copied elsewhere without it); looking for it here turns that into an error.
@@ -20,6 +21,11 @@ public enum PretrainedModel {
                 let candidate = folder.appendingPathComponent(bundle).appendingPathComponent(fileName).path
                 if FileManager.default.fileExists(atPath: candidate) { return candidate }
             }
+        }
+        if let executableFolder = Bundle.main.executableURL?.resolvingSymlinksInPath().deletingLastPathComponent() {
+            let installed = executableFolder.deletingLastPathComponent()
+                .appendingPathComponent("share/convtutor").appendingPathComponent(fileName).path
+            if FileManager.default.fileExists(atPath: installed) { return installed }
         }
         throw CheckpointError("the pretrained model \(fileName) was not found beside the program (looked in "
             + "\(bundleNames[0]) next to \(folders.first?.path ?? "the executable")); keep the .resources folder "
