@@ -36,8 +36,7 @@ public struct ConvTrace: Sendable {
 
     /// True when (row, column) of `paddedInput` lies in the padding.
     public func isPadding(row: Int, column: Int) -> Bool {
-        row < sides.top || row >= paddedInput.height - sides.bottom
-            || column < sides.left || column >= paddedInput.width - sides.right
+        sides.contains(row: row, column: column, inPaddedHeight: paddedInput.height, width: paddedInput.width)
     }
 }
 
@@ -61,9 +60,9 @@ public struct PoolTrace: Sendable {
         self.sizeFormula = sizeFormula
     }
 
+    /// True when (row, column) of `paddedInput` lies in the padding.
     public func isPadding(row: Int, column: Int) -> Bool {
-        row < sides.top || row >= paddedInput.height - sides.bottom
-            || column < sides.left || column >= paddedInput.width - sides.right
+        sides.contains(row: row, column: column, inPaddedHeight: paddedInput.height, width: paddedInput.width)
     }
 }
 
@@ -129,5 +128,12 @@ public struct ImageTrace: Sendable {
         self.spec = spec
         self.image = image
         self.outputs = outputs
+    }
+}
+
+extension Pad2d.Sides {
+    /// True when (row, column) of a grid padded by these sides to `height` x `width` lies in the padding.
+    func contains(row: Int, column: Int, inPaddedHeight height: Int, width: Int) -> Bool {
+        row < top || row >= height - bottom || column < left || column >= width - right
     }
 }
