@@ -36,18 +36,14 @@ struct ConvTutorCommand: ParsableCommand {
             """,
         subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, BenchCommand.self])
 
-    @Flag(name: .customLong("no-color"), help: "Draw the tutor's screens without colour (also: the NO_COLOR variable).")
-    var noColor = false
-
-    @Flag(help: "Draw the tutor's screens with ASCII characters only, for terminals without Unicode.")
-    var ascii = false
+    @OptionGroup var display: DisplayOptions
 
     @OptionGroup var lessons: LessonSourceOptions
 
     /// `convtutor` alone: the interactive tutor.
     func run() throws {
         let (sources, missing) = lessons.sources()
-        TutorLauncher.run(noColor: noColor, ascii: ascii, library: LessonLibrary.load(sources: sources), warning: missing)
+        TutorLauncher.run(noColor: display.noColor, ascii: display.ascii, library: LessonLibrary.load(sources: sources), warning: missing)
     }
 
     /// Parses and runs like `ParsableCommand.main()`, but exits with 2 instead of

@@ -4,6 +4,16 @@ import KernelCommands
 import Lessons
 import TutorApp
 
+/// How the screens are drawn. Shared by the root command and `lesson` as one group: declared
+/// separately, the root would take `--ascii` even when it follows `lesson ID`.
+struct DisplayOptions: ParsableArguments {
+    @Flag(name: .customLong("no-color"), help: "Draw the tutor's screens without colour (also: the NO_COLOR variable).")
+    var noColor = false
+
+    @Flag(help: "Draw the tutor's screens with ASCII characters only, for terminals without Unicode.")
+    var ascii = false
+}
+
 /// Where the lessons come from: the built-in folder, a teacher's folder, or both.
 struct LessonSourceOptions: ParsableArguments {
     @Option(name: .customLong("lessons"),
@@ -83,11 +93,7 @@ struct LessonCommand: ParsableCommand {
 
     @OptionGroup var source: LessonSourceOptions
 
-    @Flag(name: .customLong("no-color"), help: "Draw without colour (also: the NO_COLOR variable).")
-    var noColor = false
-
-    @Flag(help: "Draw with ASCII characters only.")
-    var ascii = false
+    @OptionGroup var display: DisplayOptions
 
     func run() throws {
         let (sources, missing) = source.sources()
@@ -101,7 +107,8 @@ struct LessonCommand: ParsableCommand {
                 throw ValidationError(message)
             }
         }
-        TutorLauncher.run(noColor: noColor, ascii: ascii, library: library, openLesson: id ?? "", warning: missing)
+        TutorLauncher.run(noColor: display.noColor, ascii: display.ascii, library: library, openLesson: id ?? "",
+                          warning: missing)
     }
 }
 
