@@ -6,8 +6,9 @@ import Foundation
 /// Convolution: `3×0 + 3×1 + 2×2 + 1×(−1) = 12` (every term, in the order the kernel summed them),
 /// one sum per channel and then the total for a multi-channel window, `12 + bias 1 = 13`,
 /// `relu(13) = 13`. Pooling: `max(1, 3, 2, 4) = 4`, `(1 + 3 + 2 + 4) / 4 = 2.5`,
-/// `1 + 3 + 2 + 4 = 10`, with padding cells written `pad`. Long sums wrap; no line is longer than
-/// `maxLineWidth` unless a single number is. `ascii` writes `x` and `-` for `×` and `−`.
+/// `1 + 3 + 2 + 4 = 10`, with padding cells written `pad`. Long sums wrap between terms; no line is
+/// longer than `width` (the room the caller has, `maxLineWidth` by default) unless a single term
+/// is. `ascii` writes `x` and `-` for `×` and `−`.
 public enum WindowArithmetic {
     /// The widest line the arithmetic wraps to.
     public static let maxLineWidth = 60
@@ -21,7 +22,7 @@ public enum WindowArithmetic {
     ///   - activation: the step's activation, shown as a last line with `output`.
     ///   - output: the value after the activation (ignored without one).
     public static func lines(for window: ConvWindow, bias: Float, activation: ActivationChoice?, output: Float,
-                             ascii: Bool) -> [String] {
+                             ascii: Bool, width: Int = maxLineWidth) -> [String] {
         let writer = Writer(ascii: ascii)
         var lines: [String] = []
         // Runs of terms of one channel, in the kernel's order.
@@ -39,7 +40,7 @@ public enum WindowArithmetic {
 
         if groups.count <= 1 {
             let products = window.terms.map { writer.product($0.input, $0.weight) }
-            lines += wrap(prefix: "", items: products.isEmpty ? ["0"] : products, lineEnd: "", nextStart: "  + ",
+            lines += wrap(width: width, prefix: "", items: products.isEmpty ? ["0"] : products, lineEnd: "", nextStart: "  + ",
                           separator: " + ", suffix: " = " + writer.number(total))
         } else {
             var channelSums: [Float] = []
@@ -47,11 +48,11 @@ public enum WindowArithmetic {
                 var sum: Float = 0
                 for term in group.terms { sum += term.input * term.weight }
                 channelSums.append(sum)
-                lines += wrap(prefix: "channel \(group.channel + 1): ",
+                lines += wrap(width: width, prefix: "channel \(group.channel + 1): ",
                               items: group.terms.map { writer.product($0.input, $0.weight) },
                               lineEnd: "", nextStart: "  + ", separator: " + ", suffix: " = " + writer.number(sum))
             }
-            lines += wrap(prefix: "total: ", items: writer.sumItems(channelSums), lineEnd: "", nextStart: "  + ",
+            lines += wrap(width: width, prefix: "total: ", items: writer.sumItems(channelSums), lineEnd: "", nextStart: "  + ",
                           separator: " + ", suffix: " = " + writer.number(total))
         }
         if window.bias != 0 || bias != 0 {
@@ -70,19 +71,20 @@ public enum WindowArithmetic {
 
     /// The lines for one pooling window (`kind` says how its cells combine; global average pooling
     /// reads as an average of the whole grid).
-    public static func lines(for window: PoolWindow, kind: PoolSpec.Kind, ascii: Bool) -> [String] {
+    public static func lines(for window: PoolWindow, kind: PoolSpec.Kind, ascii: Bool,
+                             width: Int = maxLineWidth) -> [String] {
         let writer = Writer(ascii: ascii)
         let value = writer.number(window.value)
         let cells = window.cells.map { $0.isPadding ? "pad" : writer.number($0.value) }
         switch kind {
         case .max:
-            return wrap(prefix: "max(", items: cells, lineEnd: ",", nextStart: "    ", separator: ", ",
+            return wrap(width: width, prefix: "max(", items: cells, lineEnd: ",", nextStart: "    ", separator: ", ",
                         suffix: ") = " + value)
         case .sum:
             if window.cells.count > maxListedCells {
                 return ["the sum of the \(window.cells.count) cells = \(value)"]
             }
-            return wrap(prefix: "", items: sumItems(window.cells, writer), lineEnd: "", nextStart: "  + ",
+            return wrap(width: width, prefix: "", items: sumItems(window.cells, writer), lineEnd: "", nextStart: "  + ",
                         separator: " + ", suffix: " = " + value)
         case .average, .globalAverage:
             if window.cells.count > maxListedCells {
@@ -92,7 +94,7 @@ public enum WindowArithmetic {
                 return ["the sum of the \(window.cells.count) cells = \(writer.number(sum))",
                         "\(writer.number(sum)) / \(window.divisor) = \(value)"]
             }
-            return wrap(prefix: "(", items: sumItems(window.cells, writer), lineEnd: "", nextStart: "   + ",
+            return wrap(width: width, prefix: "(", items: sumItems(window.cells, writer), lineEnd: "", nextStart: "   + ",
                         separator: " + ", suffix: ") / \(window.divisor) = " + value)
         }
     }
@@ -133,9 +135,9 @@ public enum WindowArithmetic {
         }
     }
 
-    /// `prefix + items joined by separator + suffix`, broken into lines of at most `maxLineWidth`
+    /// `prefix + items joined by separator + suffix`, broken into lines of at most `width`
     /// characters between items: a broken line ends with `lineEnd`, the next starts with `nextStart`.
-    static func wrap(prefix: String, items: [String], lineEnd: String, nextStart: String, separator: String,
+    static func wrap(width: Int, prefix: String, items: [String], lineEnd: String, nextStart: String, separator: String,
                      suffix: String) -> [String] {
         var lines: [String] = []
         var current = prefix
@@ -143,7 +145,7 @@ public enum WindowArithmetic {
         for item in items {
             if itemsOnLine == 0 {
                 current += item
-            } else if current.count + separator.count + item.count + (lineEnd.isEmpty ? 0 : lineEnd.count) > maxLineWidth {
+            } else if current.count + separator.count + item.count + (lineEnd.isEmpty ? 0 : lineEnd.count) > width {
                 lines.append(current + lineEnd)
                 current = nextStart + item
             } else {
@@ -151,7 +153,7 @@ public enum WindowArithmetic {
             }
             itemsOnLine += 1
         }
-        if current.count + suffix.count > maxLineWidth && itemsOnLine > 0 {
+        if current.count + suffix.count > width && itemsOnLine > 0 {
             lines.append(current)
             let trimmed = suffix.drop(while: { $0 == " " })
             current = String(repeating: " ", count: 2) + trimmed

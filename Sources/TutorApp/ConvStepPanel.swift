@@ -109,7 +109,7 @@ public final class ConvStepPanel: StepPanel {
                 guard let window else { return [] }
                 let output = trace.output.channels[window.outputChannel][window.outputRow][window.outputColumn]
                 return WindowArithmetic.lines(for: window, bias: window.bias, activation: spec.activation, output: output,
-                                              ascii: capabilities.glyphs == .ascii)
+                                              ascii: capabilities.glyphs == .ascii, width: area.width)
             },
             hint: "multiply each input under the window by the kernel weight over it and add the products"
                 + (spec.bias.contains { $0 != 0 } ? ", then the bias" : "")

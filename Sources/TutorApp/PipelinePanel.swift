@@ -124,7 +124,7 @@ public final class PipelinePanel: StepPanel {
 
     /// The chosen stage's current window written out: the products and sum, the pooling, or the
     /// activation of one cell.
-    func arithmeticLines(ascii: Bool) -> [String] {
+    func arithmeticLines(ascii: Bool, width: Int = WindowArithmetic.maxLineWidth) -> [String] {
         guard trace.stages.indices.contains(selectedStage) else { return [] }
         let index = windowIndex[selectedStage]
         switch trace.stages[selectedStage] {
@@ -134,10 +134,10 @@ public final class PipelinePanel: StepPanel {
             let bias = conv.spec.bias.indices.contains(window.outputChannel) ? conv.spec.bias[window.outputChannel] : 0
             let output = conv.output.channels[window.outputChannel][window.outputRow][window.outputColumn]
             return WindowArithmetic.lines(for: window, bias: bias, activation: conv.spec.activation, output: output,
-                                          ascii: ascii)
+                                          ascii: ascii, width: width)
         case .pool(let pool):
             guard pool.windows.indices.contains(index) else { return [] }
-            return WindowArithmetic.lines(for: pool.windows[index], kind: pool.spec.kind, ascii: ascii)
+            return WindowArithmetic.lines(for: pool.windows[index], kind: pool.spec.kind, ascii: ascii, width: width)
         case .activation(let function, let input, let output):
             guard index < output.channelCount * output.height * output.width else { return [] }
             let cell = activationCell(output, index: index)
@@ -425,7 +425,7 @@ public final class PipelinePanel: StepPanel {
             buffer.write(glyphs.truncated(receptiveFieldText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
             y += 1
         }
-        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii).flatMap({ Self.wrap($0, width: area.width) }) {
+        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii, width: area.width).flatMap({ Self.wrap($0, width: area.width) }) {
             guard y < area.maxY else { break }
             buffer.write(glyphs.truncated(line, toWidth: area.width), x: area.x, y: y, style: .bold, clip: area)
             y += 1

@@ -92,7 +92,8 @@ public final class PoolStepPanel: StepPanel {
             place: place,
             arithmetic: {
                 guard let window else { return [] }
-                return WindowArithmetic.lines(for: window, kind: kind, ascii: capabilities.glyphs == .ascii)
+                return WindowArithmetic.lines(for: window, kind: kind, ascii: capabilities.glyphs == .ascii,
+                                              width: area.width)
             },
             hint: hint, sizeFormula: trace.sizeFormula,
             currentLabel: kind == .max ? "cell being computed, largest value" : "cell being computed",

@@ -42,6 +42,21 @@ import Testing
         #expect(lines.suffix(2) == ["2 + bias (-0.5) = 1.5", "sigmoid(1.5) = 0.818"])
     }
 
+    @Test func longSumsWrapToTheWidthGiven() throws {
+        let input = GridStack((0..<5).map { row in (0..<5).map { Float(row * 5 + $0) - 12 } })
+        let kernel = GridStack((0..<5).map { row in (0..<5).map { Float(($0 + row) % 3) - 1 } })
+        let window = try ConvTrace(spec: ConvSpec(input: input, kernels: [kernel])).windows[0]
+        let narrow = WindowArithmetic.lines(for: window, bias: 0, activation: nil, output: window.value, ascii: true, width: 40)
+        #expect(narrow.allSatisfy { $0.count <= 40 }, "\(narrow)")
+        let wide = WindowArithmetic.lines(for: window, bias: 0, activation: nil, output: window.value, ascii: true, width: 400)
+        #expect(wide.count == 1)
+        // The same terms, however they are wrapped.
+        func words(_ lines: [String]) -> [String] {
+            lines.joined(separator: " ").split(whereSeparator: { $0 == " " || $0 == "+" }).map(String.init)
+        }
+        #expect(words(narrow) == words(wide))
+    }
+
     @Test func longSumsWrapAtSixtyCharacters() throws {
         let input = GridStack((0..<5).map { row in (0..<5).map { Float(row * 5 + $0) - 12 } })
         let kernel = GridStack((0..<5).map { row in (0..<5).map { Float(($0 + row) % 3) - 1 } })
