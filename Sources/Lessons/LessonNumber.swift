@@ -100,6 +100,18 @@ public enum LessonNumber {
         }
 
         init?(_ typed: String) {
+            // A fraction ("1/4", "-3 / 2"): its value, as precise as the value it stands for.
+            let parts = typed.split(separator: "/", omittingEmptySubsequences: false)
+            if parts.count == 2 {
+                guard let numerator = Typed(String(parts[0])), let denominator = Typed(String(parts[1])),
+                      denominator.value != 0 else { return nil }
+                let quotient = numerator.value / denominator.value
+                guard quotient.isFinite else { return nil }
+                value = quotient
+                decimals = 6
+                hasExponent = false
+                return
+            }
             var text = typed.trimmingCharacters(in: .whitespaces)
             text = text.replacingOccurrences(of: "\u{2212}", with: "-")
             if Self.hasThousandsSeparators(text) { text = text.replacingOccurrences(of: ",", with: "") }

@@ -79,8 +79,13 @@ extension QuizSpec {
         }
         if typed == right { return .right }
         guard typed.count == right.count else {
+            // Not a miss: the learner may know the answer and have typed it short ("5" for 5x5).
             let sizes = right.count == 1 ? "1 size" : "\(right.count) sizes"
-            return .wrong("not quite: the answer has \(sizes), like \(example)")
+            return .unreadable("the answer has \(sizes): type every one, like \(example)")
+        }
+        if typed.sorted() == right.sorted() {
+            let order = right.count == 3 ? " (channels, then height, then width)" : right.count == 2 ? " (height, then width)" : ""
+            return .wrong("not quite: the sizes are right but in another order\(order)")
         }
         let wrong = typed.indices.filter { typed[$0] != right[$0] }.map { ordinal($0 + 1) }
         let list = wrong.count == 1 ? wrong[0]

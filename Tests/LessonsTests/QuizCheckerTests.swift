@@ -93,14 +93,15 @@ import Testing
         for typed in ["6x28x28", "6 x 28 x 28", "(6, 28, 28)", "6,28,28", "6×28×28", "6X28X28", "[6, 28, 28]", "6 28 28"] {
             #expect(spec.check(typed) == .right, "\(typed)")
         }
-        #expect(spec.check("28x28") == .wrong("not quite: the answer has 3 sizes, like 6x28x28"))
+        #expect(spec.check("28x28") == .unreadable("the answer has 3 sizes: type every one, like 6x28x28"))
+        #expect(spec.check("28x28x6") == .wrong("not quite: the sizes are right but in another order (channels, then height, then width)"))
         #expect(spec.check("6x14x14") == .wrong("not quite: the 2nd and 3rd sizes are off"))
         #expect(spec.check("16x28x28") == .wrong("not quite: the 1st size is off"))
         #expect(spec.check("6 by 28") == .unreadable("type a shape such as 6x28x28"))
         #expect(spec.check("6x0x28") == .unreadable("type a shape such as 6x28x28"))
         #expect(spec.check("") == .unreadable("type a shape such as 6x28x28"))
         #expect(quiz(.shape([3, 3])).check("3x3") == .right)
-        #expect(quiz(.shape([3, 3])).check("3x3x1") == .wrong("not quite: the answer has 2 sizes, like 28x28"))
+        #expect(quiz(.shape([3, 3])).check("3x3x1") == .unreadable("the answer has 2 sizes: type every one, like 28x28"))
         #expect(spec.answerText == "6x28x28")
     }
 
@@ -153,5 +154,16 @@ struct ThousandsSeparatorTests {
         #expect(LessonNumber.matches("61,706", 61706))
         let quiz = QuizSpec(question: "How many?", answer: .number(120_000_000, tolerance: 0.01))
         #expect(quiz.check("120,000,000") == .right)
+    }
+
+    @Test("a fraction is read as its value: 1/4 is 0.25, 1/3 matches 0.333")
+    func fractions() {
+        #expect(LessonNumber.parse("1/4") == 0.25)
+        #expect(LessonNumber.parse("-3 / 2") == -1.5)
+        #expect(LessonNumber.parse("1/0") == nil)
+        #expect(LessonNumber.parse("1/2/3") == nil)
+        #expect(LessonNumber.matches("1/3", 1.0 / 3))
+        #expect(!LessonNumber.matches("1/4", 0.3))
+        #expect(QuizSpec(question: "p?", answer: .number(0.25, tolerance: 0.01)).check("1/4") == .right)
     }
 }
