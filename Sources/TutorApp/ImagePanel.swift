@@ -44,11 +44,19 @@ public final class ImagePanel: StepPanel {
         return trace.spec.kernels[index].presetName ?? "kernel \(index + 1)"
     }
 
-    /// The heatmap of output `index`: diverging when it has negative values, sequential otherwise.
+    /// The heatmap of output `index`: diverging when it has negative values (centred on 0, fitted to
+    /// its own largest magnitude); otherwise sequential on the image's own 0...1 scale, widened only
+    /// if the output goes beyond it, so that identity looks like the image and a blur's lost
+    /// contrast shows instead of being stretched away.
     func outputHeatmap(_ index: Int, capabilities: TerminalCapabilities) -> Heatmap {
         let grid = trace.outputs[index].channels[0]
         let signed = grid.contains { $0.contains { $0 < 0 } }
-        return Heatmap(grid, scale: signed ? .diverging : .sequential, mode: .halfBlocks, scaling: .fit)
+        if signed {
+            return Heatmap(grid, scale: .diverging, mode: .halfBlocks, scaling: .fit)
+        }
+        let largest = grid.joined().max() ?? 1
+        return Heatmap(grid, scale: .sequential, range: ValueRange(lower: 0, upper: max(1, largest)), mode: .halfBlocks,
+                       scaling: .fit)
     }
 
     /// The image's heatmap, over 0...1.
