@@ -32,7 +32,8 @@ struct ConvTutorCommand: ParsableCommand {
               convtutor train --no-tui --epochs 1
               convtutor data fetch mnist
 
-            Exit status: 0 on success, 1 when a compute request failed, 2 for a bad flag or value.
+            Exit status: 0 on success, 1 when a compute request failed or a lesson file has a problem, \
+            2 for a bad flag or value.
             """,
         subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, BenchCommand.self])
 
