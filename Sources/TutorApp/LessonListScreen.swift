@@ -51,12 +51,11 @@ public final class LessonListScreen: Screen {
         return true
     }
 
-    /// The progress text of a lesson: "not started", "step 3 of 9" or "done ✓".
-    static func progressText(_ progress: LessonProgress?, stepCount: Int, glyphs: GlyphSet) -> String {
-        guard let progress else { return "not started" }
-        if progress.finished { return glyphs == .unicode ? "done ✓" : "done" }
-        if progress.currentStep == 0 && progress.completedSteps.isEmpty { return "not started" }
-        return "step \(min(progress.currentStep, max(0, stepCount - 1)) + 1) of \(stepCount)"
+    /// The progress text of a lesson, as `convtutor lessons list` gives it: "not started", "step 3 of 9",
+    /// "3 of 4 exercises" (the end reached with exercises left) or "done ✓" (every exercise completed).
+    static func progressText(_ progress: LessonProgress?, lesson: Lesson, glyphs: GlyphSet) -> String {
+        let status = LessonListing.status(of: lesson, progress: progress)
+        return status == "done" && glyphs == .unicode ? "done ✓" : status
     }
 
     // MARK: Keys
@@ -199,8 +198,7 @@ public final class LessonListScreen: Screen {
                 .intersection(list)
             switch entries[index] {
             case .lesson(let lesson, _):
-                let status = Self.progressText(book.lessons[lesson.id], stepCount: lesson.steps.count,
-                                               glyphs: capabilities.glyphs)
+                let status = Self.progressText(book.lessons[lesson.id], lesson: lesson, glyphs: capabilities.glyphs)
                 let statusStyle: Style = status.hasPrefix("done")
                     ? (mono ? .bold : Style(foreground: .green, attributes: .bold))
                     : (status == "not started" ? .dim : (mono ? .plain : Style(foreground: .cyan)))

@@ -27,7 +27,7 @@ extension LessonPlayerScreen {
         let glyphs = capabilities.glyphs.glyphs
         let mono = capabilities.colors == .monochrome
         let count = lesson.steps.count
-        let position = showingSummary ? "complete" : "step \(stepIndex + 1) of \(count)"
+        let position = showingSummary ? (finished ? "complete" : "end") : "step \(stepIndex + 1) of \(count)"
         let titleWidth = max(0, area.width - position.count - 2)
         buffer.write(glyphs.truncated(lesson.title, toWidth: titleWidth), x: area.x, y: area.y,
                      style: mono ? .bold : Style(foreground: .indexed(39), attributes: .bold), clip: area)
@@ -118,9 +118,11 @@ extension LessonPlayerScreen {
         styled.render(in: textArea, into: &buffer, capabilities: capabilities, offset: textScroll)
     }
 
-    /// What the end of the lesson shows: how many steps and exercises were completed.
+    /// What the end of the lesson shows: how many steps and exercises were completed, and which
+    /// exercises are left (the lesson is finished only when none are).
     private func renderSummary(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
-        let inner = Panel(title: "Lesson complete", focused: true).render(in: area, into: &buffer, capabilities: capabilities)
+        let panelTitle = finished ? "Lesson complete" : "End of the lesson"
+        let inner = Panel(title: panelTitle, focused: true).render(in: area, into: &buffer, capabilities: capabilities)
         let count = lesson.steps.count
         let exercises = exerciseScore
         var text = "You reached the end of **\(Self.escapedMarkup(lesson.title))**.\n\n"
@@ -133,16 +135,29 @@ extension LessonPlayerScreen {
             let total = predictionScores.values.reduce(0) { $0 + $1.total }
             text += "Output cells predicted right: **\(right) of \(total)**\n"
         }
-        let open = (0..<count).filter { !completedSteps.contains($0) }
+        // Which exercises are left (by step and title), then the other steps not completed.
+        var notes: [String] = []
+        let left = exercisesLeft
+        if !left.isEmpty {
+            let list = left.map { index in
+                "step \(index + 1)" + (lesson.steps[index].title.map { " (\(Self.escapedMarkup($0)))" } ?? "")
+            }.joined(separator: ", ")
+            notes.append("**Exercise\(left.count == 1 ? "" : "s") left:** \(list). The lesson counts as done once "
+                + (left.count == 1 ? "it is" : "they are") + " completed.")
+        }
+        let open = (0..<count).filter { !completedSteps.contains($0) && !lesson.steps[$0].isExercise }
         if !open.isEmpty {
             let list = open.map { String($0 + 1) }.joined(separator: ", ")
-            text += "\nNot completed yet: step\(open.count == 1 ? "" : "s") \(list). **Shift-Tab** goes back through "
-                + "the steps.\n"
+            notes.append("\(left.isEmpty ? "Not completed yet" : "Also not completed"): step\(open.count == 1 ? "" : "s") \(list).")
+        }
+        if !notes.isEmpty {
+            notes[notes.count - 1] += " **Shift-Tab** goes back through the steps."
+            text += "\n" + notes.joined(separator: "\n") + "\n"
         }
         text += "\nPress **Enter** to go back to the lessons."
         let width = min(Self.maximumTextWidth, inner.width - 4)
-        let left = inner.x + max(2, (inner.width - width) / 2)
-        StyledText(text).render(in: Rect(x: left, y: inner.y + 1, width: width, height: inner.height - 1),
+        let leftEdge = inner.x + max(2, (inner.width - width) / 2)
+        StyledText(text).render(in: Rect(x: leftEdge, y: inner.y + 1, width: width, height: inner.height - 1),
                                 into: &buffer, capabilities: capabilities)
     }
 

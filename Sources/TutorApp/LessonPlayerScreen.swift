@@ -6,9 +6,14 @@ import TerminalUI
 /// the keys in the footer. After the last step, a summary of what was completed.
 ///
 /// Tab goes to the next step and Shift-Tab back; Esc returns to the list. Every other key goes to
-/// the step's panel first. The player opens at the saved step (a finished lesson saved at its last
-/// step opens at the start again). Progress (the step to resume at, the steps completed, whether the end
-/// was reached) is handed to `record` whenever it changes.
+/// the step's panel first. The player
+/// opens at the saved step (a finished lesson saved at its last step opens at the start again).
+/// Progress (the step to resume at, the steps completed, whether the lesson is finished) is handed to
+/// `record` whenever it changes.
+///
+/// A lesson is finished when the learner has reached its end with every exercise (quiz, predict-mode
+/// step) completed; reaching the end with exercises left shows which are left, and completing the
+/// last of them afterwards finishes the lesson.
 public final class LessonPlayerScreen: Screen {
     public let lesson: Lesson
     private let record: (LessonProgress) -> Void
@@ -19,8 +24,10 @@ public final class LessonPlayerScreen: Screen {
     public private(set) var stepIndex: Int
     /// Steps completed (0-based): read, or their exercise done.
     public private(set) var completedSteps: Set<Int>
-    /// True once the learner has gone past the last step.
+    /// True once the learner has gone past the last step with every exercise completed.
     public private(set) var finished: Bool
+    /// True once the learner has gone past the last step in this visit (exercises done or not).
+    public private(set) var reachedEnd = false
     /// True while the "lesson complete" summary is shown.
     public private(set) var showingSummary = false
     /// The current step's panel (nil for a text step).
@@ -43,9 +50,13 @@ public final class LessonPlayerScreen: Screen {
         let steps = lesson.steps.count
         // A finished lesson saved at its last step has nothing left to resume: it opens at the start.
         let saved = max(0, min(progress?.currentStep ?? 0, steps - 1))
-        stepIndex = progress?.finished == true && saved == steps - 1 ? 0 : saved
-        completedSteps = (progress?.completedSteps ?? []).filter { $0 >= 0 && $0 < steps }
-        finished = progress?.finished ?? false
+        let completed = (progress?.completedSteps ?? []).filter { $0 >= 0 && $0 < steps }
+        completedSteps = completed
+        // A file marked finished with exercises left (written before exercises counted, or the lesson
+        // gained one) is not finished.
+        finished = progress?.finished == true
+            && lesson.steps.indices.allSatisfy { !lesson.steps[$0].isExercise || completed.contains($0) }
+        stepIndex = finished && saved == steps - 1 ? 0 : saved
         openStep()
     }
 
@@ -70,6 +81,11 @@ public final class LessonPlayerScreen: Screen {
     public var exerciseScore: (completed: Int, total: Int) {
         let exercises = lesson.steps.indices.filter { lesson.steps[$0].isExercise }
         return (exercises.filter { completedSteps.contains($0) }.count, exercises.count)
+    }
+
+    /// The exercise steps (0-based) not completed yet.
+    public var exercisesLeft: [Int] {
+        lesson.steps.indices.filter { lesson.steps[$0].isExercise && !completedSteps.contains($0) }
     }
 
     // MARK: Screen
@@ -159,7 +175,8 @@ public final class LessonPlayerScreen: Screen {
         if stepIndex >= lesson.steps.count - 1 {
             panel?.stop()
             panel = nil
-            finished = true
+            reachedEnd = true
+            finished = finished || exercisesLeft.isEmpty
             showingSummary = true
         } else {
             stepIndex += 1
@@ -195,6 +212,8 @@ public final class LessonPlayerScreen: Screen {
         }
         guard let panel, panelStartedIncomplete, panel.isComplete, !completedSteps.contains(stepIndex) else { return }
         completedSteps.insert(stepIndex)
+        // The last exercise done after the end was reached finishes the lesson.
+        if reachedEnd && exercisesLeft.isEmpty { finished = true }
         save()
     }
 

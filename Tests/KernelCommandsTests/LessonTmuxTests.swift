@@ -4,7 +4,8 @@ import Testing
 
 /// A learner's path through a built-in lesson in a real terminal: from the home screen into the
 /// lesson list, through a convolution one window at a time, a predicted cell answered right and
-/// one answered wrong, to the end of the lesson; then the progress is found again after a restart.
+/// one answered wrong, the lesson's other exercises done, to the end of the lesson (finished); then
+/// the progress is found again after a restart.
 @Suite("End to end: a lesson in tmux", .serialized)
 struct LessonTmuxTests {
     /// The repository's lessons, from this file's place in it (the binary finds the same folder).
@@ -71,19 +72,30 @@ struct LessonTmuxTests {
         try session.waitFor("step \(predictStep + 1) of \(lesson.steps.count)")
         try session.waitFor("Predict output row 1, column 1")
         let first = LessonNumber.format(trace.windows[0].value)
-        try session.type(first)
+        try Self.typeAnswer(first, in: session)
         try session.keys("Enter")
         try session.waitFor("\(first) is right")
         let wrong = LessonNumber.format(trace.windows[1].value + 7)
-        try session.type(wrong)
+        try Self.typeAnswer(wrong, in: session)
         try session.keys("Enter")
         try session.waitFor("\(wrong) is not it")
-        try session.type(wrong)
+        try Self.typeAnswer(wrong, in: session)
         try session.keys("Enter")
         try session.waitFor("= \(LessonNumber.format(trace.windows[1].value))")
+        // The other cells right: the step is done.
+        for window in trace.windows.dropFirst(2) {
+            try Self.typeAnswer(LessonNumber.format(window.value), in: session)
+            try session.keys("Enter")
+        }
+        try session.waitFor("Every cell predicted: \(trace.windows.count - 1) of \(trace.windows.count) right")
 
-        // On to the end of the lesson.
-        for _ in predictStep..<lesson.steps.count { try session.keys("Tab") }
+        // On to the end of the lesson, doing its other exercises: it is finished only with all of them.
+        for step in (predictStep + 1)..<lesson.steps.count {
+            try session.keys("Tab")
+            try session.waitFor("step \(step + 1) of \(lesson.steps.count)")
+            try Self.complete(lesson.steps[step], in: session)
+        }
+        try session.keys("Tab")
         try session.waitFor("Lesson complete")
         try session.keys("Enter")
         try session.waitFor("┌ Lessons ")
@@ -109,6 +121,46 @@ struct LessonTmuxTests {
         try session.keys("q")
         try session.expectCleanExit()
         #expect(FileManager.default.fileExists(atPath: dataHome + "/convtutor/progress.json"))
+    }
+
+    /// Types an answer as literal keys; "--" keeps tmux from reading "-9" as one of its flags.
+    static func typeAnswer(_ text: String, in session: TutorTmuxTests.Session) throws {
+        try session.tmux(["send-keys", "-t", "app", "-l", "--", text])
+    }
+
+    /// Does a step's exercise in the tutor: a quiz answered right, every cell of a prediction typed.
+    static func complete(_ step: LessonStep, in session: TutorTmuxTests.Session) throws {
+        switch step.content {
+        case .quiz(let quiz):
+            switch quiz.answer {
+            case .number, .shape:
+                try Self.typeAnswer(quiz.answerText, in: session)
+            case .choice(let index):
+                try session.type(String(index + 1))
+            case .cell(let row, let column):
+                for _ in 0..<row { try session.keys("Down") }
+                for _ in 0..<column { try session.keys("Right") }
+            }
+            try session.keys("Enter")
+            try session.waitFor("Right!")
+        case .conv(let spec) where spec.predict:
+            let trace = try ConvTrace(spec: spec)
+            for window in trace.windows {
+                // What the cell shows: after the step's activation, if it has one.
+                try Self.typeAnswer(LessonNumber.format(trace.output.channels[window.outputChannel][window.outputRow][window.outputColumn]),
+                                    in: session)
+                try session.keys("Enter")
+            }
+            try session.waitFor("Every cell predicted")
+        case .pool(let spec) where spec.predict:
+            for window in try PoolTrace(spec: spec).windows {
+                try Self.typeAnswer(LessonNumber.format(window.value), in: session)
+                try session.keys("Enter")
+            }
+            try session.waitFor("Every cell predicted")
+        default:
+            break
+        }
     }
 
     @Test("a corrupt progress file is set aside with a warning, and the learner starts fresh",

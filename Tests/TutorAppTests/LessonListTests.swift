@@ -66,6 +66,93 @@ struct LessonListTests {
         #expect(ascii.contains { $0.contains("What an image is") && $0.hasSuffix("done |") })
     }
 
+    /// A lesson of text, quiz, text, quiz, text: two exercises.
+    static let quizLessonText = """
+        id = "quizzes"
+        title = "Two quizzes"
+        order = 5
+
+        [[step]]
+        kind = "text"
+        text = "Read this."
+
+        [[step]]
+        kind = "quiz"
+        question = "How many cells has a 3x3 grid?"
+        answer = 9
+
+        [[step]]
+        kind = "text"
+        text = "And this."
+
+        [[step]]
+        kind = "quiz"
+        question = "How many cells has a 2x2 grid?"
+        answer = 4
+
+        [[step]]
+        kind = "text"
+        text = "The end."
+        """
+
+    @Test("a lesson whose end was reached with exercises left is not done: the list and `lessons list` say how many are done")
+    func exercisesLeft() throws {
+        let folder = try Self.makeFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Self.quizLessonText.write(toFile: folder + "/05-quizzes.toml", atomically: true, encoding: .utf8)
+        let library = LessonLibrary.load(sources: [LessonSource(folder: folder, isBuiltIn: false)])
+        let lesson = try #require(library.lesson(id: "quizzes"))
+        let store = ProgressStore(folder: folder + "/data")
+        let screen = LessonListScreen(library: library, store: store)
+        guard case .push(let pushed) = screen.handle(.enter), let player = pushed as? LessonPlayerScreen else {
+            Issue.record("Enter opens the player")
+            return
+        }
+        // Straight to the end, answering only the first quiz.
+        _ = player.handle(.tab)
+        for key in "9" { _ = player.handle(.character(key)) }
+        _ = player.handle(.enter)
+        #expect(player.completedSteps.contains(1))
+        for _ in 0..<4 { _ = player.handle(.tab) }
+        #expect(player.showingSummary && !player.finished)
+        #expect(screen.book.lessons["quizzes"]?.finished == false)
+        #expect(Self.frame(screen).contains { $0.contains("Two quizzes") && $0.hasSuffix("1 of 2 exercises │") })
+        #expect(LessonListing.status(of: lesson, progress: screen.book.lessons["quizzes"]) == "1 of 2 exercises")
+        let listed = LessonListing.text(library: library, progress: store.load().book)
+        #expect(listed.contains("quizzes  1 of 2 exercises  Two quizzes"), "\(listed)")
+
+        // Back to the second quiz, answered: the end reached again, the lesson is done.
+        _ = player.handle(.backTab)  // the summary to the last step
+        _ = player.handle(.backTab)
+        #expect(player.stepIndex == 3)
+        _ = player.handle(.character("4"))
+        _ = player.handle(.enter)
+        #expect(player.finished, "the last exercise done after the end was reached")
+        #expect(Self.frame(screen).contains { $0.contains("Two quizzes") && $0.hasSuffix("done ✓ │") })
+        #expect(LessonListing.text(library: library, progress: store.load().book).contains("quizzes  done"))
+    }
+
+    @Test("status: not started, the step, exercises done at the end, done only with every exercise")
+    func statuses() throws {
+        let lesson = try LessonParser.parse(Self.quizLessonText, file: "quizzes.toml")
+        func status(_ progress: LessonProgress?) -> String { LessonListing.status(of: lesson, progress: progress) }
+        #expect(status(nil) == "not started")
+        #expect(status(LessonProgress()) == "not started")
+        #expect(status(LessonProgress(currentStep: 2, completedSteps: [0, 1])) == "step 3 of 5")
+        #expect(status(LessonProgress(currentStep: 4, completedSteps: [0, 2, 4])) == "0 of 2 exercises")
+        #expect(status(LessonProgress(currentStep: 4, completedSteps: [0, 1, 2, 3, 4])) == "step 5 of 5",
+                "every exercise done, the end not passed yet")
+        #expect(status(LessonProgress(currentStep: 4, completedSteps: [0, 1, 2, 4], finished: true)) == "1 of 2 exercises",
+                "a file marked finished with an exercise left (an older ConvTutor skipped it)")
+        #expect(status(LessonProgress(currentStep: 4, completedSteps: [0, 1, 2, 3, 4], finished: true)) == "done")
+        let one = Lesson(id: "one", title: "One", steps: [
+            LessonStep(content: .text), LessonStep(content: .quiz(QuizSpec(question: "?", answer: .number(1, tolerance: 0)))),
+        ])
+        #expect(LessonListing.status(of: one, progress: LessonProgress(currentStep: 1, completedSteps: [0])) == "0 of 1 exercise")
+        #expect(LessonListScreen.progressText(LessonProgress(currentStep: 1, completedSteps: [0, 1], finished: true),
+                                              lesson: one, glyphs: .ascii) == "done")
+    }
+
     @Test("snapshots of the list at 100x30, colour and ASCII")
     func snapshots() throws {
         let (library, folder) = try Self.makeLibrary()

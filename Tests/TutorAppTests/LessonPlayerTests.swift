@@ -118,9 +118,13 @@ struct LessonPlayerTests {
         _ = player.handle(.tab)
         _ = player.handle(.tab)
         #expect(player.showingSummary)
+        #expect(player.finished && recorder.last?.finished == true, "the only exercise done: the lesson is finished")
         let lines = Self.frame(player).lines
+        #expect(lines.contains { $0.contains("Lesson complete") })
+        #expect(lines[0].hasSuffix("complete"))
         #expect(lines.contains { $0.contains("Exercises done: 1 of 1") })
         #expect(lines.contains { $0.contains("Output cells predicted right: 9 of 9") })
+        #expect(!lines.contains { $0.contains("left:") })
     }
 
     @Test("resuming: the saved step, completed steps, a step beyond the lesson clamped, a finished lesson from the start")
@@ -133,33 +137,68 @@ struct LessonPlayerTests {
         #expect(late.stepIndex == 4)
         let (again, _) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1, 2, 3, 4], finished: true))
         #expect(again.stepIndex == 0 && again.finished, "a finished lesson opens at the start again")
-        let (left, _) = Self.player(progress: LessonProgress(currentStep: 2, completedSteps: [0, 1, 4], finished: true))
+        let (left, _) = Self.player(progress: LessonProgress(currentStep: 2, completedSteps: [0, 1, 2, 4], finished: true))
         #expect(left.stepIndex == 2, "a finished lesson left in the middle resumes there")
         let (fresh, _) = Self.player(progress: nil)
         #expect(fresh.stepIndex == 0 && fresh.completedSteps.isEmpty && !fresh.finished)
     }
 
-    @Test("after the last step: the lesson-complete view, finished recorded, Enter back to the list")
-    func lessonComplete() throws {
+    @Test("after the last step with an exercise left: the end view names it, the lesson is not finished; Enter back to the list")
+    func endWithExercisesLeft() throws {
         let (player, recorder) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1], finished: false))
         _ = player.handle(.tab)
-        #expect(player.showingSummary && player.finished)
-        #expect(recorder.last == LessonProgress(currentStep: 4, completedSteps: [0, 1, 4], finished: true))
+        #expect(player.showingSummary && !player.finished && player.reachedEnd)
+        #expect(player.exercisesLeft == [2])
+        #expect(recorder.last == LessonProgress(currentStep: 4, completedSteps: [0, 1, 4], finished: false),
+                "skipping the predict step does not finish the lesson")
         let lines = Self.frame(player).lines
-        #expect(lines.contains { $0.contains("Lesson complete") })
+        #expect(lines.contains { $0.contains("End of the lesson") })
+        #expect(!lines.contains { $0.contains("Lesson complete") })
         #expect(lines.contains { $0.contains("Steps completed: 3 of 5") })
         #expect(lines.contains { $0.contains("Exercises done: 0 of 1") })
-        #expect(lines.contains { $0.contains("Not completed yet: steps 3, 4.") })
-        #expect(lines[0].hasSuffix("complete"))
+        #expect(lines.contains { $0.contains("Exercise left: step 3 (Your turn).") })
+        #expect(lines.contains { $0.contains("Also not completed: step 4.") })
+        #expect(lines[0].hasSuffix("end"))
         #expect(!player.isAnimating)
         _ = player.handle(.backTab)
         #expect(!player.showingSummary && player.stepIndex == 4)
         _ = player.handle(.tab)
-        #expect(player.showingSummary)
+        #expect(player.showingSummary && !player.finished)
         guard case .pop = player.handle(.enter) else {
             Issue.record("Enter on the summary goes back to the list")
             return
         }
+    }
+
+    @Test("the exercise left done after the end was reached finishes the lesson; a finished lesson reopens at step 1")
+    func exerciseDoneAfterTheEnd() throws {
+        let (player, recorder) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1], finished: false))
+        _ = player.handle(.tab)
+        #expect(player.showingSummary && !player.finished)
+        _ = player.handle(.backTab)
+        _ = player.handle(.backTab)
+        _ = player.handle(.backTab)
+        #expect(player.stepIndex == 2)
+        let panel = try #require(player.panel as? ConvStepPanel)
+        for value in PlayerFixtures.typedValues(panel.trace) {
+            for character in value { _ = player.handle(.character(character)) }
+            _ = player.handle(.enter)
+            _ = player.handle(.right)
+        }
+        #expect(panel.isComplete && player.finished)
+        #expect(recorder.last == LessonProgress(currentStep: 2, completedSteps: [0, 1, 2, 4], finished: true))
+        let (again, _) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1, 2, 4], finished: true))
+        #expect(again.stepIndex == 0 && again.finished)
+    }
+
+    @Test("an unfinished lesson that reached its end reopens at the saved step; a file marked finished with an exercise left is not finished")
+    func resumingUnfinished() {
+        let (player, _) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1, 4], finished: false))
+        #expect(player.stepIndex == 4 && !player.finished)
+        let (marked, recorder) = Self.player(progress: LessonProgress(currentStep: 4, completedSteps: [0, 1, 4], finished: true))
+        #expect(!marked.finished && marked.stepIndex == 4, "exercise 3 is not completed")
+        _ = marked.handle(.tab)
+        #expect(recorder.last?.finished == false)
     }
 
     @Test("Esc goes back to the list and records where the learner was")
@@ -267,7 +306,7 @@ struct LessonPlayerTests {
         try Self.snapshot("pool", step: 3, keys: [.right, .right])
     }
 
-    @Test("snapshot: the lesson-complete view")
+    @Test("snapshot: the end view with an exercise left")
     func snapshotSummary() throws {
         try Self.snapshot("complete", step: 4, keys: [.tab])
     }
@@ -320,7 +359,11 @@ struct LessonPlayerTests {
                 }
                 _ = player.handle(.tab)
             }
-            #expect(player.showingSummary && recorder.last?.finished == true, "\(lesson.id)")
+            // Only windows were stepped: a lesson with exercises (quizzes, predictions) is not finished.
+            let exercises = lesson.steps.indices.filter { lesson.steps[$0].isExercise }
+            #expect(player.showingSummary, "\(lesson.id)")
+            #expect(recorder.last?.finished == exercises.isEmpty, "\(lesson.id)")
+            #expect(player.exercisesLeft == exercises, "\(lesson.id)")
         }
     }
 
