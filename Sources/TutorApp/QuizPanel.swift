@@ -5,7 +5,9 @@ import TerminalUI
 ///
 /// - Number and shape quizzes take typed text (digits, `x`, spaces, commas, parentheses, `-`, `.`;
 ///   Backspace deletes, Enter checks).
-/// - Choice quizzes list the choices numbered from 1: Up/Down and Enter, or the choice's digit.
+/// - Choice quizzes list the choices numbered from 1, none selected at first: Up/Down or the
+///   choice's digit (or a click) selects one, Enter checks it. Enter with nothing selected asks for a
+///   choice and is not a miss.
 /// - Cell quizzes move a cursor on the grid with the arrows; Enter picks the cell.
 ///
 /// Answers go to `QuizSpec.check`. A right answer shows a tick and the explanation; a wrong one
@@ -35,8 +37,8 @@ public final class QuizPanel: StepPanel {
     private(set) var misses = 0
     /// The answer being typed (number and shape quizzes).
     private(set) var typed = ""
-    /// The highlighted choice, 0-based (choice quizzes).
-    private(set) var selectedChoice = 0
+    /// The highlighted choice, 0-based (choice quizzes); nil until the learner selects one.
+    private(set) var selectedChoice: Int?
     /// Choices already tried and found wrong, 0-based.
     private(set) var wrongChoices: Set<Int> = []
     /// The cursor on the grid (cell quizzes), 0-based.
@@ -79,7 +81,7 @@ public final class QuizPanel: StepPanel {
             hints = [KeyHint("0-9 x , ( )", "type"), KeyHint("Backspace", "delete"), KeyHint("Enter", "check")]
         case .choice:
             let last = max(1, min(9, spec.choices.count))
-            hints = [KeyHint("↑↓", "choose"), KeyHint("1-\(last)", "pick"), KeyHint("Enter", "check")]
+            hints = [KeyHint("↑↓", "choose"), KeyHint("1-\(last)", "select"), KeyHint("Enter", "check")]
         case .cell:
             hints = [KeyHint("←→↑↓", "move"), KeyHint("Enter", "pick the cell")]
         }
@@ -136,33 +138,39 @@ public final class QuizPanel: StepPanel {
         guard count > 0 else { return false }
         switch event {
         case .up, .character("k"):
-            selectedChoice = (selectedChoice + count - 1) % count
-            return true
+            select(selectedChoice.map { ($0 + count - 1) % count } ?? count - 1)
         case .down, .character("j"):
-            selectedChoice = (selectedChoice + 1) % count
-            return true
+            select(selectedChoice.map { ($0 + 1) % count } ?? 0)
         case .home:
-            selectedChoice = 0
-            return true
+            select(0)
         case .end:
-            selectedChoice = count - 1
-            return true
+            select(count - 1)
         case .enter:
-            submitChoice(selectedChoice)
-            return true
+            if let selectedChoice {
+                submitChoice(selectedChoice)
+            } else {
+                feedback = .unreadable(Self.chooseFirst)
+            }
         case .character(let character):
             guard character.isASCII, let digit = character.wholeNumberValue, digit >= 1, digit <= count else { return false }
-            selectedChoice = digit - 1
-            submitChoice(selectedChoice)
-            return true
+            select(digit - 1)
         case .click(_, let y):
+            // A click selects a choice; a click on the selected one checks it.
             guard let index = choiceRows.firstIndex(of: y) else { return false }
-            selectedChoice = index
-            submitChoice(index)
-            return true
+            if index == selectedChoice { submitChoice(index) } else { select(index) }
         default:
             return false
         }
+        return true
+    }
+
+    /// What Enter with no choice selected says.
+    static let chooseFirst = "choose one first (↑↓ or its number)"
+
+    /// Selects a choice without checking it; the "choose one first" note goes.
+    private func select(_ index: Int) {
+        selectedChoice = index
+        if feedback == .unreadable(Self.chooseFirst) { feedback = .none }
     }
 
     private func submitChoice(_ index: Int) {

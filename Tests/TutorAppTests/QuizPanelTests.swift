@@ -153,15 +153,23 @@ struct QuizPanelTests {
         #expect(StepsPanelChecks.text(panel).contains("Your answer: 3 x 3"))
     }
 
-    @Test("choice quizzes: choices numbered from 1, Up/Down and Enter or the digit; a wrong choice is marked")
+    @Test("choice quizzes: choices numbered from 1, none selected at first; Up/Down or the digit selects, Enter checks; a wrong choice is marked")
     func choice() {
         let panel = QuizPanel(spec: Self.choiceQuiz)
         var lines = StepsPanelChecks.frame(panel).lines
-        #expect(lines.contains("▶ 1. average"))
+        #expect(panel.selectedChoice == nil)
+        #expect(lines.contains("  1. average"), "nothing selected at first")
         #expect(lines.contains("  2. max"))
         #expect(lines.contains("  3. sum"))
-        #expect(panel.handle(.up), "Up from the first wraps to the last")
+        #expect(panel.keyHelp.contains(KeyHint("1-3", "select")) && panel.keyHelp.contains(KeyHint("Enter", "check")))
+        #expect(panel.handle(.enter), "Enter with nothing selected")
+        #expect(panel.misses == 0 && !panel.isComplete, "is not a miss, and does not check choice 1")
+        #expect(StepsPanelChecks.frame(panel).lines.contains("Choose one first (↑↓ or its number)."))
+        #expect(StepsPanelChecks.frame(panel, capabilities: StepsPanelChecks.asciiMono).lines
+            .contains("Choose one first (^v or its number)."))
+        #expect(panel.handle(.up), "Up with nothing selected goes to the last")
         #expect(panel.selectedChoice == 2)
+        #expect(!StepsPanelChecks.text(panel).contains("Choose one first"), "the note goes once one is selected")
         #expect(panel.handle(.enter))
         #expect(panel.misses == 1 && panel.wrongChoices == [2])
         lines = StepsPanelChecks.frame(panel).lines
@@ -170,6 +178,9 @@ struct QuizPanelTests {
         #expect(StepsPanelChecks.frame(panel, capabilities: StepsPanelChecks.asciiMono).lines.contains("> 3. sum"))
         #expect(!panel.handle(.character("7")), "no choice 7")
         #expect(panel.handle(.character("1")))
+        #expect(panel.selectedChoice == 0 && panel.misses == 1, "a digit selects without checking")
+        #expect(StepsPanelChecks.frame(panel).lines.contains("▶ 1. average"))
+        #expect(panel.handle(.enter))
         #expect(panel.misses == 2 && panel.offersAnswer)
         #expect(panel.handle(.down) && panel.handle(.enter))
         #expect(panel.isComplete && panel.state == .right)
@@ -178,17 +189,30 @@ struct QuizPanelTests {
         #expect(lines.contains("✗ 1. average") && lines.contains("✗ 3. sum"))
         #expect(lines.contains("✓ Right!"))
         #expect(lines.contains("Max pooling keeps the winner of each window."))
+        #expect(!panel.handle(.enter), "answered: Enter goes to the host")
     }
 
-    @Test("a choice picked by its digit is checked at once; giving up shows the right choice")
+    @Test("a digit then Enter is one check, not two; giving up shows the right choice")
     func choiceDigitAndGiveUp() {
         let panel = QuizPanel(spec: Self.choiceQuiz)
-        #expect(panel.handle(.character("1")) && panel.handle(.character("3")))
+        #expect(panel.handle(.character("1")) && panel.handle(.enter))
+        #expect(panel.misses == 1)
+        #expect(panel.handle(.character("3")) && panel.handle(.character("3")) && panel.handle(.enter))
         #expect(panel.misses == 2)
         #expect(panel.handle(.character("s")))
         let text = StepsPanelChecks.text(panel)
         #expect(text.contains("The answer: 2. max"))
         #expect(text.contains("Max pooling keeps the winner of each window."))
+    }
+
+    @Test("a click selects a choice, a click on the selected one checks it")
+    func choiceClicks() throws {
+        let panel = QuizPanel(spec: Self.choiceQuiz)
+        let row = try #require(StepsPanelChecks.frame(panel).lines.firstIndex(of: "  2. max"))
+        #expect(panel.handle(.click(x: 4, y: row)))
+        #expect(panel.selectedChoice == 1 && !panel.isComplete)
+        #expect(panel.handle(.click(x: 4, y: row)))
+        #expect(panel.isComplete && panel.misses == 0)
     }
 
     @Test("cell quizzes: the arrows move a cursor over the grid, Enter picks; misses, hint and the answer")
@@ -238,6 +262,7 @@ struct QuizPanelTests {
         try Snapshot.expect(StepsPanelChecks.frame(number, capabilities: capabilities), named: "step-quiz-number-\(suffix)")
         let choice = QuizPanel(spec: Self.choiceQuiz)
         _ = choice.handle(.character("3"))
+        _ = choice.handle(.enter)
         try Snapshot.expect(StepsPanelChecks.frame(choice, capabilities: capabilities), named: "step-quiz-choice-\(suffix)")
         let cell = QuizPanel(spec: Self.cellQuiz)
         _ = cell.handle(.down)
