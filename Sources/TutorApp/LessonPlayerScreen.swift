@@ -6,7 +6,8 @@ import TerminalUI
 /// the keys in the footer. After the last step, a summary of what was completed.
 ///
 /// Tab goes to the next step and Shift-Tab back; Esc returns to the list. Every other key goes to
-/// the step's panel first. The player
+/// the step's panel first; Enter that the panel does not use moves on once the step is complete
+/// (a quiz answered, every cell predicted), as on a text step. The player
 /// opens at the saved step (a finished lesson saved at its last step opens at the start again).
 /// Progress (the step to resume at, the steps completed, whether the lesson is finished) is handed to
 /// `record` whenever it changes.
@@ -83,6 +84,10 @@ public final class LessonPlayerScreen: Screen {
         return (exercises.filter { completedSteps.contains($0) }.count, exercises.count)
     }
 
+    /// True when Enter moves to the next step: a text step, or a step whose panel is complete (the
+    /// panel had its chance at the key first).
+    private var enterMovesOn: Bool { panel?.isComplete ?? true }
+
     /// The exercise steps (0-based) not completed yet.
     public var exercisesLeft: [Int] {
         lesson.steps.indices.filter { lesson.steps[$0].isExercise && !completedSteps.contains($0) }
@@ -97,7 +102,11 @@ public final class LessonPlayerScreen: Screen {
             return [KeyHint("Enter", "back to the lessons"), KeyHint("Shift-Tab", "last step"), KeyHint("?", "help")]
         }
         var hints = panel?.keyHelp ?? []
-        if panel == nil { hints.append(KeyHint("→ Enter", "next step")) }
+        if panel == nil {
+            hints.append(KeyHint("→ Enter", "next step"))
+        } else if enterMovesOn && !hints.contains(where: { $0.key.contains("Enter") }) {
+            hints.append(KeyHint("Enter", "next step"))
+        }
         hints += [KeyHint("Tab", "next step"), KeyHint("Esc", "lessons"), KeyHint("Shift-Tab", "previous step")]
         if maximumTextScroll > 0 { hints.append(KeyHint("PgUp PgDn", "scroll text")) }
         hints.append(KeyHint("?", "help"))
@@ -155,7 +164,8 @@ public final class LessonPlayerScreen: Screen {
         case .pageUp, .character("K"): scrollText(by: -max(1, textPageHeight - 1))
         case .down, .character("j"): scrollText(by: 1)
         case .up, .character("k"): scrollText(by: -1)
-        case .enter, .right, .character(" "): if panel == nil { nextStep() }
+        case .enter: if enterMovesOn { nextStep() }
+        case .right, .character(" "): if panel == nil { nextStep() }
         case .left: if panel == nil { previousStep() }
         default: break
         }

@@ -11,7 +11,9 @@ extension WindowStepper {
         if awaitsAnswer {
             return [KeyHint("0-9 - .", "type the value"), KeyHint("Enter", "check"), KeyHint("←", "back")]
         }
-        var hints = [KeyHint("→", "next window"), KeyHint("←", "back"), KeyHint("Enter", "to the end")]
+        var hints = [KeyHint("→", "next window"), KeyHint("←", "back")]
+        // On the last window of a complete step, Enter is the host's (the next step).
+        if !(isComplete && current == count - 1 && !isPlaying) { hints.append(KeyHint("Enter", "to the end")) }
         if !predict || isComplete { hints.append(KeyHint("a", isPlaying ? "pause" : "autoplay")) }
         return hints
     }

@@ -6,7 +6,8 @@ import TerminalUI
 ///
 /// Without predict mode, the cells up to the current window are revealed: Right or Space moves
 /// on, Left back, Enter to the last window, `a` plays about two windows a second. The step is
-/// complete once the learner has reached the last window.
+/// complete once the learner has reached the last window. Enter on the last window of a complete
+/// step is left to the host (the lesson player moves to the next step).
 ///
 /// In predict mode the windows are answered in order: the first unanswered window (the frontier)
 /// hides its value until the learner types it and presses Enter. A right answer reveals it; a
@@ -105,6 +106,7 @@ struct WindowStepper {
             stopAutoplay()
             move(to: 0)
         case .enter:
+            if isComplete && !awaitsAnswer && current == count - 1 && !isPlaying { return false }
             stopAutoplay()
             if awaitsAnswer {
                 if typed.isEmpty { feedback = .typeFirst } else { submit() }

@@ -81,6 +81,10 @@ struct ConvStepPanelTests {
         #expect(jumping.handle(.enter))
         #expect(jumping.currentWindow == trace.windows.last)
         #expect(jumping.isComplete)
+        #expect(!jumping.handle(.enter), "Enter on the last window of a complete step is the player's (next step)")
+        #expect(!jumping.keyHelp.contains { $0.key == "Enter" })
+        #expect(jumping.handle(.left) && jumping.keyHelp.contains(KeyHint("Enter", "to the end")))
+        #expect(jumping.handle(.enter) && jumping.currentWindow == trace.windows.last, "looking back, Enter is to the end")
         #expect(!jumping.handle(.character("x")) && !jumping.handle(.tab) && !jumping.handle(.pageDown),
                 "other keys are left to the player")
         #expect(!jumping.handle(.character("5")), "digits are not the panel's without predict mode")

@@ -95,6 +95,43 @@ struct LessonPlayerTests {
         #expect(other.stepIndex == 3)
     }
 
+    @Test("once a step is complete, Enter the panel does not use moves on: a quiz answered, every cell predicted, a conv at its end")
+    func enterAfterCompletion() throws {
+        let quiz = QuizSpec(question: "How many cells has a 3x3 grid?", answer: .number(9, tolerance: 0))
+        let lesson = Lesson(id: "enter", title: "Enter", steps: [
+            LessonStep(title: "Quiz", text: "A question.", content: .quiz(quiz)),
+            LessonStep(title: "Predict", text: "Type each cell.", content: .conv(PlayerFixtures.convSpec(predict: true))),
+            LessonStep(title: "Watch", text: "Step through.", content: .conv(PlayerFixtures.convSpec())),
+            LessonStep(title: "End", text: "Done.", content: .text),
+        ])
+        let (player, _) = Self.player(lesson: lesson)
+        #expect(!player.keyHelp.contains(KeyHint("Enter", "next step")))
+        _ = player.handle(.enter)
+        #expect(player.stepIndex == 0, "Enter with nothing typed stays on the quiz")
+        _ = player.handle(.character("9"))
+        _ = player.handle(.enter)
+        #expect(player.stepIndex == 0 && player.completedSteps == [0], "the Enter that answers does not move on")
+        #expect(player.keyHelp.contains(KeyHint("Enter", "next step")))
+        _ = player.handle(.enter)
+        #expect(player.stepIndex == 1)
+
+        let predict = try #require(player.panel as? ConvStepPanel)
+        for value in PlayerFixtures.typedValues(predict.trace) {
+            for character in value { _ = player.handle(.character(character)) }
+            _ = player.handle(.enter)
+        }
+        #expect(predict.isComplete && player.stepIndex == 1, "the last prediction's Enter does not move on")
+        #expect(player.keyHelp.contains(KeyHint("Enter", "next step")))
+        _ = player.handle(.enter)
+        #expect(player.stepIndex == 2)
+
+        _ = player.handle(.enter)
+        #expect(player.stepIndex == 2, "Enter jumps to the last window first")
+        _ = player.handle(.enter)
+        #expect(player.stepIndex == 3)
+        #expect(player.completedSteps == [0, 1, 2])
+    }
+
     @Test("predict step: Tab moves on without completing it; predicting every cell completes it")
     func predictStep() throws {
         let (player, recorder) = Self.player(progress: LessonProgress(currentStep: 2, completedSteps: [0, 1], finished: false))
