@@ -41,6 +41,9 @@ public struct NumberGrid: Hashable, Sendable {
     public var rowLabels: [String]
     /// Labels above the columns (none when empty), right-aligned over them.
     public var columnLabels: [String]
+    /// The narrowest a column is drawn: a grid whose cells are revealed one by one sets it to the
+    /// width of its final values, so that it does not widen (and move what is beside it) as they come.
+    public var minimumColumnWidth = 0
 
     /// A grid of `rows` (all the same length): `[[Float]]` as a tensor's `grid(batch:channel:)`
     /// gives them, or `[[Double]]`.
@@ -107,7 +110,7 @@ public struct NumberGrid: Hashable, Sendable {
     /// The width of every column's text (padding marker included).
     public func columnWidth(glyphs: GlyphSet = .unicode) -> Int {
         let decimals = shownDecimals
-        var width = columnLabels.map { glyphs.glyphs.text($0).count }.max() ?? 0
+        var width = max(minimumColumnWidth, columnLabels.map { glyphs.glyphs.text($0).count }.max() ?? 0)
         for index in values.indices {
             let marker = highlights[index].contains(.padding) ? 1 : 0
             width = max(width, text(at: index, decimals: decimals, glyphs: glyphs).count + marker)

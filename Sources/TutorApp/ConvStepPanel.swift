@@ -170,7 +170,8 @@ public final class ConvStepPanel: StepPanel {
             }
             let title = (output.channelCount == 1 ? "Output" : "Output \(filter + 1)") + activation
             let isCurrent = window?.outputChannel == filter
-            return GridFlow.Block(title: title, grid: grid, titleStyle: isCurrent || output.channelCount == 1 ? .bold : .dim)
+            return GridFlow.Block(title: title, grid: grid, titleStyle: isCurrent || output.channelCount == 1 ? .bold : .dim,
+                                  sizedByEveryValue: true)
         }
     }
 }

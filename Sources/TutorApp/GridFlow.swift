@@ -11,6 +11,10 @@ struct GridFlow {
         var titleStyle: Style = .bold
         /// Starts a new row even when it would fit beside the previous block.
         var startsRow = false
+        /// True for a grid whose cells are revealed one by one (an output filling in): its columns
+        /// are as wide as its values need once all are shown, hidden ones included, so the grid
+        /// keeps its size and the layout does not jump when a wider value appears.
+        var sizedByEveryValue = false
     }
 
     var blocks: [Block]
@@ -24,7 +28,8 @@ struct GridFlow {
         let glyphs = capabilities.glyphs
         var x = area.x, y = area.y, rowHeight = 0
         for block in blocks {
-            let size = block.grid.size(glyphs: glyphs)
+            let grid = block.sizedByEveryValue ? Self.sizedByEveryValue(block.grid, glyphs: glyphs) : block.grid
+            let size = grid.size(glyphs: glyphs)
             let title = glyphs.glyphs.text(block.title)
             let width = max(size.width, title.count)
             let height = size.height + 1
@@ -37,11 +42,21 @@ struct GridFlow {
             buffer.write(glyphs.glyphs.truncated(title, toWidth: titleArea.width), x: x, y: y, style: block.titleStyle,
                          clip: titleArea)
             let gridArea = Rect(x: x, y: y + 1, width: area.maxX - x, height: area.maxY - y - 1).intersection(area)
-            block.grid.render(in: gridArea, into: &buffer, capabilities: capabilities)
+            grid.render(in: gridArea, into: &buffer, capabilities: capabilities)
             x += width + gap
             rowHeight = max(rowHeight, height)
         }
         return min(area.height, y + rowHeight - area.y)
+    }
+
+    /// `grid` with its columns at least as wide as every value needs when shown (hidden cells
+    /// draw a one-character glyph, so the revealed cells alone would make them narrower).
+    static func sizedByEveryValue(_ grid: NumberGrid, glyphs: GlyphSet) -> NumberGrid {
+        var shown = grid
+        shown.clearHighlights()
+        var sized = grid
+        sized.minimumColumnWidth = max(grid.minimumColumnWidth, shown.columnWidth(glyphs: glyphs))
+        return sized
     }
 
     /// The decimals a grid of `values` needs: as many as the lesson's number format shows (at most

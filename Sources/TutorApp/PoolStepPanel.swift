@@ -141,7 +141,7 @@ public final class PoolStepPanel: StepPanel {
                 }
             }
             let title = (output.channelCount == 1 ? "Output" : "Output ch \(channel + 1)") + " (\(kindName))"
-            return GridFlow.Block(title: title, grid: grid)
+            return GridFlow.Block(title: title, grid: grid, sizedByEveryValue: true)
         }
     }
 }

@@ -90,6 +90,47 @@ struct ConvStepPanelTests {
         #expect(!jumping.handle(.character("5")), "digits are not the panel's without predict mode")
     }
 
+    @Test("the output grid is sized by all its final values: the layout stays put while one- and two-digit values come in")
+    func outputSizedByEveryValue() throws {
+        // Dilation 2 with padding 2 (lesson 7): the first output cells are one digit, later ones two.
+        let input: [[Float]] = [[1, 2, 0, 1, 3, 0, 2], [0, 1, 2, 3, 0, 1, 1], [2, 0, 1, 0, 2, 1, 0], [1, 3, 0, 2, 1, 0, 2],
+                                [0, 1, 2, 0, 1, 3, 1], [2, 0, 1, 1, 0, 2, 0], [1, 2, 0, 3, 1, 0, 1]]
+        let spec = ConvSpec(input: GridStack(input), kernels: [GridStack([[1, 1, 1], [1, 1, 1], [1, 1, 1]])],
+                            padding: .explicit(rows: 2, columns: 2), dilation: 2)
+        let trace = try ConvTrace(spec: spec)
+        let values = trace.output.channels[0].joined()
+        #expect(values.contains { $0 < 10 } && values.contains { $0 >= 10 })
+        let panel = ConvStepPanel(trace: trace)
+        /// Where the output's title and its first row are drawn, and how wide that row is.
+        func outputPlace() throws -> [Int] {
+            let lines = PlayerFixtures.render(panel, width: 56, height: 25).lines
+            let y = try #require(lines.firstIndex { $0.contains("Output") && !$0.contains("Output size") })
+            let x = try #require(lines[y].range(of: "Output")).lowerBound.utf16Offset(in: lines[y])
+            var row = String(lines[y + 1].dropFirst(x))
+            while row.last == " " { row.removeLast() }
+            return [y, x, row.count]
+        }
+        let first = try outputPlace()
+        for _ in trace.windows.dropFirst() {
+            _ = panel.handle(.right)
+            #expect(try outputPlace() == first, "window \(panel.currentIndex + 1)")
+        }
+        // Every window's arithmetic still shows at the player's size.
+        let text = PlayerFixtures.text(PlayerFixtures.render(panel, width: 56, height: 25))
+        #expect(text.contains("= \(LessonNumber.format(trace.windows.last!.value))"))
+    }
+
+    @Test("GridFlow: a grid sized by every value is as wide hidden as shown")
+    func sizedByEveryValue() {
+        var grid = NumberGrid([[1, 12], [3, 104]], decimals: 0)
+        let shown = grid.size()
+        grid.setHighlight(row: 0, column: 1, .pending)
+        grid.setHighlight(row: 1, column: 1, .pending)
+        #expect(grid.size().width < shown.width)
+        #expect(GridFlow.sizedByEveryValue(grid, glyphs: .unicode).size() == shown)
+        #expect(GridFlow.sizedByEveryValue(grid, glyphs: .ascii).size(glyphs: .ascii) == shown)
+    }
+
     @Test("the output fills in cell by cell: done, current, pending")
     func outputHighlights() throws {
         let trace = try PlayerFixtures.convTrace()
