@@ -114,7 +114,7 @@ public final class ConvStepPanel: StepPanel {
             hint: "multiply each input under the window by the kernel weight over it and add the products"
                 + (spec.bias.contains { $0 != 0 } ? ", then the bias" : "")
                 + (spec.activation.map { ", then apply \($0.name)" } ?? "") + ".",
-            sizeFormula: trace.sizeFormula,
+            sizeFormula: trace.sizeFormula, paddingMode: spec.paddingMode,
             in: Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), into: &buffer, capabilities: capabilities)
     }
 

@@ -1,3 +1,4 @@
+import ConvKernels
 import Lessons
 import TerminalUI
 
@@ -46,9 +47,11 @@ extension WindowStepper {
     ///   - arithmetic: the current window's arithmetic lines (asked for only when they may be shown).
     ///   - hint: how the value is worked out, shown after a first miss.
     ///   - currentLabel: what the current-cell highlight marks, for the legend.
+    ///   - paddingMode: how the padding cells were filled, for the legend.
     @discardableResult
     func renderDetails(place: String, arithmetic: () -> [String], hint: String, sizeFormula: [String],
-                       currentLabel: String = "cell being computed", in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
+                       currentLabel: String = "cell being computed", paddingMode: Pad2d.Mode = .zero, in area: Rect,
+                       into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
         guard !area.isEmpty, count > 0 else { return 0 }
         var lines: [(text: String, style: Style)] = []
         let unicode = capabilities.glyphs == .unicode
@@ -104,18 +107,20 @@ extension WindowStepper {
             y += height
         }
         if y + 1 < area.maxY {
-            renderLegend(at: y + 1, currentLabel: currentLabel, in: area, into: &buffer, capabilities: capabilities)
+            renderLegend(at: y + 1, currentLabel: currentLabel, paddingMode: paddingMode, in: area, into: &buffer,
+                         capabilities: capabilities)
             y += 2
         }
         return min(area.height, y - area.y)
     }
 
     /// One line that says what the highlights mean, each name drawn in its own highlight.
-    func renderLegend(at y: Int, currentLabel: String, in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+    func renderLegend(at y: Int, currentLabel: String, paddingMode: Pad2d.Mode = .zero, in area: Rect,
+                      into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         let row = Rect(x: area.x, y: y, width: area.width, height: 1)
         let glyphs = capabilities.glyphs.glyphs
         let items: [(String, GridHighlight)] = [
-            ("window", .window), (currentLabel, .current), ("\(glyphs.paddingMarker)0 padding", .padding),
+            ("window", .window), (currentLabel, .current), (Self.paddingLegend(paddingMode, glyphs: capabilities.glyphs), .padding),
             ("\(glyphs.pending) not yet shown", .pending),
         ]
         var x = row.x
@@ -124,6 +129,13 @@ extension WindowStepper {
             guard x + item.0.count <= row.maxX else { break }
             x = buffer.write(item.0, x: x, y: y, style: NumberGrid.style(for: item.1, colors: capabilities.colors), clip: row)
         }
+    }
+
+    /// The legend's name for padding cells, with the marker they are drawn with: "·0 padding" for
+    /// zeros, "· padding (reflect)" when the padding copies input values (they show beside the marker).
+    static func paddingLegend(_ mode: Pad2d.Mode, glyphs: GlyphSet) -> String {
+        let marker = glyphs.glyphs.paddingMarker
+        return mode == .zero ? "\(marker)0 padding" : "\(marker) padding (\(mode.rawValue))"
     }
 
     /// `text` with StyledText's markup characters escaped, so it is drawn as written.

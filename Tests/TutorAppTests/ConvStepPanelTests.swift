@@ -120,6 +120,23 @@ struct ConvStepPanelTests {
         #expect(text.contains("= \(LessonNumber.format(trace.windows.last!.value))"))
     }
 
+    @Test("the legend names the padding mode: '·0 padding' for zeros, '· padding (reflect)' and the others when the padding copies values")
+    func paddingLegend() throws {
+        for mode in Pad2d.Mode.allCases {
+            let spec = ConvSpec(input: GridStack(PlayerFixtures.input), kernels: [GridStack(PlayerFixtures.kernel)],
+                                padding: .explicit(rows: 1, columns: 1), paddingMode: mode)
+            let panel = ConvStepPanel(trace: try ConvTrace(spec: spec))
+            let text = PlayerFixtures.text(PlayerFixtures.render(panel, width: 80, height: 40))
+            let ascii = PlayerFixtures.text(PlayerFixtures.render(panel, width: 80, height: 40, capabilities: .plain))
+            if mode == .zero {
+                #expect(text.contains("·0 padding") && ascii.contains("_0 padding"))
+            } else {
+                #expect(text.contains("· padding (\(mode.rawValue))") && !text.contains("·0 padding"), "\(mode)")
+                #expect(ascii.contains("_ padding (\(mode.rawValue))"), "\(mode)")
+            }
+        }
+    }
+
     @Test("GridFlow: a grid sized by every value is as wide hidden as shown")
     func sizedByEveryValue() {
         var grid = NumberGrid([[1, 12], [3, 104]], decimals: 0)
