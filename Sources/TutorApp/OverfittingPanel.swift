@@ -231,10 +231,47 @@ public final class OverfittingPanel: StepPanel {
 
     /// "plain        train 99.8%  val 86.1%  gap: 13.7 points" for the latest epoch.
     func gapLine(_ run: Run) -> String {
-        let label = run.kind == .plain ? "plain        " : "regularised  "
-        guard let last = run.epochs.last, let gap = run.gapPoints else { return label + "no epoch finished yet" }
-        return label + "train \(Self.percent(last.train))  val \(Self.percent(last.validation))  "
-            + "gap: \(Self.points(gap)) points"
+        gapLines(run, width: .max).joined(separator: " ")
+    }
+
+    /// The gap line wrapped to `width`: its figures ("train 99.8%", "val 86.1%", "gap: 13.7 points")
+    /// are never split, and lines after the first are indented under the first figure.
+    func gapLines(_ run: Run, width: Int) -> [String] {
+        let label = run.kind == .plain ? "plain" : "regularised"
+        let labelWidth = 13
+        let padded = label + String(repeating: " ", count: max(0, labelWidth - 2 - label.count))
+        // Continuation lines sit under the first figure, or close to the edge when that is narrow.
+        let indent = width >= labelWidth + 20 ? labelWidth : 2
+        guard let last = run.epochs.last, let gap = run.gapPoints else {
+            return Self.wrap([padded, "no epoch finished yet"], separator: "  ", width: width, indent: indent)
+        }
+        let figures = ["train \(Self.percent(last.train))", "val \(Self.percent(last.validation))",
+                       "gap: \(Self.points(gap)) points"]
+        return Self.wrap([padded] + figures, separator: "  ", width: width, indent: indent)
+    }
+
+    /// `units` joined by `separator`, wrapped to `width` between units; continuation lines start
+    /// with `indent` spaces. A unit too long for a line gets a line of its own (cut when drawn).
+    static func wrap(_ units: [String], separator: String, width: Int, indent: Int) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for unit in units where !unit.isEmpty {
+            if line.isEmpty {
+                line = (lines.isEmpty ? "" : String(repeating: " ", count: indent)) + unit
+            } else if line.count + separator.count + unit.count <= width {
+                line += separator + unit
+            } else {
+                lines.append(line)
+                line = String(repeating: " ", count: indent) + unit
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+
+    /// Prose wrapped at spaces to `width`.
+    static func wrapWords(_ text: String, width: Int) -> [String] {
+        wrap(text.split(separator: " ").map(String.init), separator: " ", width: width, indent: 0)
     }
 
     static func percent(_ fraction: Double) -> String { NumberGrid.format(100 * fraction, decimals: 1) + "%" }
@@ -261,40 +298,70 @@ public final class OverfittingPanel: StepPanel {
 
     // MARK: Drawing
 
+    /// The fewest rows worth giving the chart; with less room it is left out.
+    static let minimumChartHeight = 5
+
+    /// Draws, top to bottom: the status, what the regularised run adds, a note on the train
+    /// accuracy, the progress bar, the chart, and the gap lines. Lines wrap rather than being cut.
+    /// When the height is short, the status and the gap figures come first, then the regularisation,
+    /// the progress bar, the chart, and the note last.
     public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        var rest = area
-        func line(_ text: String, style: Style = .plain) {
-            guard !rest.isEmpty else { return }
-            let (row, after) = rest.splitTop(1)
-            buffer.write(glyphs.truncated(text, toWidth: row.width), x: row.x, y: row.y, style: style, clip: row)
-            rest = after
-        }
         if case .failed = phase {
-            line(statusLine, style: capabilities.colors == .monochrome ? .bold : Style(foreground: .red, attributes: .bold))
+            let style = capabilities.colors == .monochrome ? Style.bold : Style(foreground: .red, attributes: .bold)
+            for (index, text) in Self.wrapWords(statusLine, width: area.width).prefix(area.height).enumerated() {
+                buffer.write(glyphs.truncated(text, toWidth: area.width), x: area.x, y: area.y + index, style: style, clip: area)
+            }
             return
         }
-        line(statusLine, style: .bold)
-        line("regularised = " + regularisationText, style: .dim)
-        if area.height >= 20 {
-            line("(train accuracy as trained: with dropout and augmentation)", style: .dim)
+        let width = area.width
+        var status = Self.wrapWords(statusLine, width: width)
+        var regularised = Self.wrapWords("regularised = " + regularisationText, width: width)
+        var note = Self.wrapWords("(train accuracy as trained: with dropout and augmentation)", width: width)
+        var gaps = runs.flatMap { gapLines($0, width: width) }
+        var showsProgress = true
+
+        // Share the rows out by priority.
+        var left = area.height
+        func take(_ lines: inout [String]) {
+            lines = Array(lines.prefix(max(0, left)))
+            left -= lines.count
         }
-        if !rest.isEmpty {
-            let (row, after) = rest.splitTop(1)
+        take(&status)
+        take(&gaps)
+        take(&regularised)
+        showsProgress = left > 0
+        if showsProgress { left -= 1 }
+        if left - note.count < Self.minimumChartHeight + 3 { note = [] }
+        take(&note)
+        let chartHeight = left >= Self.minimumChartHeight ? left : 0
+
+        var y = area.y
+        func write(_ lines: [String], style: Style) {
+            for text in lines {
+                buffer.write(glyphs.truncated(text, toWidth: width), x: area.x, y: y, style: style, clip: area)
+                y += 1
+            }
+        }
+        write(status, style: .bold)
+        write(regularised, style: .dim)
+        write(note, style: .dim)
+        if showsProgress {
             let done = runs.reduce(0) { $0 + $1.stepsDone }
             let total = runs.reduce(0) { $0 + ($1.totalSteps ?? 0) }
             let fraction = phase == .finished ? 1 : (total > 0 ? Double(done) / Double(total) : 0)
             ProgressBar(label: "progress", fraction: fraction,
                         detail: phase == .ready ? "" : ProgressBar.durationText(seconds: elapsedSeconds))
-                .render(in: row, into: &buffer, capabilities: capabilities)
-            rest = after
+                .render(in: Rect(x: area.x, y: y, width: width, height: 1), into: &buffer, capabilities: capabilities)
+            y += 1
         }
-        let (chartArea, gapArea) = rest.splitBottom(min(2, rest.height))
-        chart.render(in: chartArea, into: &buffer, capabilities: capabilities)
-        rest = gapArea
-        for run in runs { line(gapLine(run)) }
+        if chartHeight > 0 {
+            chart.render(in: Rect(x: area.x, y: y, width: width, height: chartHeight), into: &buffer, capabilities: capabilities)
+        }
+        y = area.maxY - gaps.count
+        write(gaps, style: .plain)
     }
 }
 

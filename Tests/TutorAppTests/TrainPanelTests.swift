@@ -245,6 +245,44 @@ struct OverfittingPanelTests {
         #expect(buffer.text.contains("plain        train \(OverfittingPanel.percent(plain.epochs.last!.train))  val "))
         #expect(buffer.text.contains("gap: \(OverfittingPanel.points(gap)) points"))
         #expect(!panel.isWorking)
+        // The lesson player's room at 100x30 and at 80x24: every line whole, both gap figures shown.
+        for (width, height) in [(58, 25), (44, 16)] {
+            var frame = CellBuffer(width: width, height: height)
+            panel.render(into: &frame, area: frame.area, capabilities: .full)
+            #expect(!frame.text.contains("…"), "\(width)x\(height):\n\(frame.text)")
+            for run in panel.runs {
+                #expect(frame.text.contains("gap: \(OverfittingPanel.points(run.gapPoints!)) points"), "\(width)x\(height)")
+            }
+            #expect(frame.text.contains("augmentation"))
+        }
+    }
+
+    @Test func resultLinesWrapAtThePlayersSizesAndTheGapFiguresComeBeforeTheChart() {
+        let panel = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15))
+        var run = OverfittingPanel.Run(kind: .regularised)
+        run.epochs = [(epoch: 1, train: 0.998, validation: 0.861)]
+        #expect(panel.gapLine(run) == "regularised  train 99.8%  val 86.1%  gap: 13.7 points")
+        #expect(panel.gapLines(run, width: 58) == ["regularised  train 99.8%  val 86.1%  gap: 13.7 points"])
+        #expect(panel.gapLines(run, width: 44) == ["regularised  train 99.8%  val 86.1%", "             gap: 13.7 points"])
+        #expect(panel.gapLines(run, width: 20) == ["regularised", "  train 99.8%", "  val 86.1%", "  gap: 13.7 points"])
+        #expect(OverfittingPanel.wrapWords("regularised = dropout 0.25, weight decay 0.0005, augmentation", width: 44)
+            == ["regularised = dropout 0.25, weight decay", "0.0005, augmentation"])
+        for (width, height) in [(58, 25), (44, 16)] {
+            var buffer = CellBuffer(width: width, height: height)
+            panel.render(into: &buffer, area: buffer.area, capabilities: .full)
+            let lines = buffer.lines
+            #expect(!buffer.text.contains("…"), "\(width)x\(height):\n\(buffer.text)")
+            #expect(buffer.text.contains("augmentation"))
+            #expect(lines[height - 2].hasPrefix("plain  ") && lines[height - 1].hasPrefix("regularised  "),
+                    "the gap lines at the bottom, \(width)x\(height)")
+            #expect(buffer.text.contains("Accuracy"), "the chart still fits at \(width)x\(height)")
+        }
+        // Too short for everything: the gap lines stay, the chart goes first.
+        var short = CellBuffer(width: 44, height: 8)
+        panel.render(into: &short, area: short.area, capabilities: .full)
+        #expect(short.lines.contains { $0.hasPrefix("plain ") } && short.lines.contains { $0.hasPrefix("regularised  ") })
+        #expect(!short.text.contains("Accuracy"))
+        #expect(short.lines[0].hasPrefix("300 images"))
     }
 
     @Test func stopEndsTheThreads() throws {
