@@ -214,11 +214,14 @@ public struct KernelLearner: Sendable {
     ///
     ///     output (2, 3): ŷ 0.53, target y 0.12
     ///     dOut = 2 × (0.53 − 0.12) / 900 = 0.000911
-    ///     dW[0,0] += dOut 0.000911 × x 0.5 = 0.000456
+    ///     dW[1,1] += dOut 0.000911 × x 0.5 = 0.000456
+    ///
+    /// Rows, columns and channels are counted from 1, as everywhere in the app: `output (1, 1)` is
+    /// the top-left output cell and `dW[1,1]` the kernel's top-left weight.
     ///
     /// The numbers are the window's own: its `gradOutput` and each term's input, multiplied as the
     /// kernel multiplied them (`gradientSums(throughWindow:)` gives the totals after the window).
-    /// Multi-channel kernels name the channel: `dW[c1][0,0]`. With `ascii`, `*` stands for × (an
+    /// Multi-channel kernels name the channel: `dW[c1][1,1]`. With `ascii`, `*` stands for × (an
     /// "x" would read as the input's name) and `y^` for ŷ. Empty for an index out of range.
     public func gradientArithmetic(windowIndex: Int, ascii: Bool = false) -> [String] {
         guard lastGradientWindows.indices.contains(windowIndex) else { return [] }
@@ -227,15 +230,15 @@ public struct KernelLearner: Sendable {
         let row = window.outputRow, column = window.outputColumn
         let predicted = lastStepOutput.channels[0][row][column], wanted = targetOutput.channels[0][row][column]
         var lines = [
-            "output (\(row), \(column)): \(hat) \(Self.format(predicted)), target y \(Self.format(wanted))",
+            "output (\(row + 1), \(column + 1)): \(hat) \(Self.format(predicted)), target y \(Self.format(wanted))",
             "dOut = 2 \(times) (\(Self.format(predicted)) \(minus) \(Self.format(wanted))) / \(outputCount) = "
                 + Self.format(window.gradOutput),
         ]
         let multiChannel = kernel.channelCount > 1
         for term in window.terms where !term.isPadding {
             let product = term.input * window.gradOutput
-            let channel = multiChannel ? "[c\(term.inputChannel)]" : ""
-            lines.append("dW\(channel)[\(term.kernelRow),\(term.kernelColumn)] += dOut \(Self.format(window.gradOutput)) "
+            let channel = multiChannel ? "[c\(term.inputChannel + 1)]" : ""
+            lines.append("dW\(channel)[\(term.kernelRow + 1),\(term.kernelColumn + 1)] += dOut \(Self.format(window.gradOutput)) "
                 + "\(times) x \(Self.format(term.input)) = \(Self.format(product))")
         }
         return lines

@@ -178,8 +178,16 @@ public final class KernelTrainingPanel: StepPanel {
     /// The loss after each step, on a logarithmic axis.
     var lossChart: LineChart {
         LineChart(series: [LineChart.Series("loss", values: learner.losses.map(Double.init))],
-                  title: "Loss (mean squared error)", yAxis: LineChart.Axis(scale: .logarithmic), xTitle: "step",
-                  legend: .hidden)
+                  title: "Loss (mean squared error)",
+                  xAxis: LineChart.Axis(bounds: .fixed(0...Double(Self.stepAxisEnd(steps: learner.stepCount)))),
+                  yAxis: LineChart.Axis(scale: .logarithmic), xTitle: "step", legend: .hidden)
+    }
+
+    /// Where the step axis ends: at least 10, else the steps so far rounded up to a multiple of 10.
+    /// Such a range always gets whole-number ticks (0 5 10, 0 10 20 30, ...); the automatic range of
+    /// the first few points gave 0 0.2 0.4 ... 1.
+    static func stepAxisEnd(steps: Int) -> Int {
+        max(10, (steps + 9) / 10 * 10)
     }
 
     /// The target and learned kernels (and the last gradient when there is room), labelled, side by
@@ -255,9 +263,9 @@ public final class KernelTrainingPanel: StepPanel {
         let gridRoom = body.height - arithmetic.count - 1
         let sumValues = learner.gradientSums(throughWindow: windowIndex)[0]
         var sums = NumberGrid(sumValues, decimals: Self.decimals(forMagnitude: sumValues.joined().map(abs).max() ?? 0))
-        // Labelled as the arithmetic names the cells: dW[row,column].
-        sums.rowLabels = NumberGrid.indexLabels(sums.rowCount)
-        sums.columnLabels = NumberGrid.indexLabels(sums.columnCount)
+        // Labelled as the arithmetic names the cells: dW[row,column], counted from 1.
+        sums.rowLabels = NumberGrid.indexLabels(sums.rowCount, from: 1)
+        sums.columnLabels = NumberGrid.indexLabels(sums.columnCount, from: 1)
         var context = 2
         var crop = inputCrop(window, context: context)
         while context > 0 && (crop.size(glyphs: capabilities.glyphs).height + 1 > gridRoom
@@ -291,15 +299,15 @@ public final class KernelTrainingPanel: StepPanel {
     }
 
     /// The input around `window`, `context` cells either side, labelled with the image's rows and
-    /// columns, the window's cells highlighted.
+    /// columns (counted from 1), the window's cells highlighted.
     private func inputCrop(_ window: ConvGradientWindow, context: Int) -> NumberGrid {
         let image = learner.image.channels[0]
         let rows = max(0, (window.inputRows.first ?? 0) - context)..<min(image.count, (window.inputRows.last ?? 0) + context + 1)
         let columns = max(0, (window.inputColumns.first ?? 0) - context)
             ..< min(image[0].count, (window.inputColumns.last ?? 0) + context + 1)
         var grid = NumberGrid(rows.map { row in columns.map { image[row][$0] } }, decimals: 2)
-        grid.rowLabels = rows.map(String.init)
-        grid.columnLabels = columns.map(String.init)
+        grid.rowLabels = rows.map { String($0 + 1) }
+        grid.columnLabels = columns.map { String($0 + 1) }
         for row in window.inputRows where rows.contains(row) {
             for column in window.inputColumns where columns.contains(column) {
                 grid.highlight(row: row - rows.lowerBound, column: column - columns.lowerBound, .window)

@@ -158,20 +158,20 @@ struct KernelLearnerTests {
         let lines = learner.gradientArithmetic(windowIndex: index)
         let predicted = learner.lastStepOutput.channels[0][0][5], wanted = learner.targetOutput.channels[0][0][5]
         #expect(lines.count == 11)
-        #expect(lines[0] == "output (0, 5): ŷ \(KernelLearner.format(predicted)), target y \(KernelLearner.format(wanted))")
+        #expect(lines[0] == "output (1, 6): ŷ \(KernelLearner.format(predicted)), target y \(KernelLearner.format(wanted))")
         #expect(lines[1] == "dOut = 2 × (\(KernelLearner.format(predicted)) − \(KernelLearner.format(wanted))) / 196 = "
             + KernelLearner.format(window.gradOutput))
         let term = window.terms[4]
-        #expect(lines[6] == ("dW[1,1] += dOut \(KernelLearner.format(window.gradOutput)) × x "
+        #expect(lines[6] == ("dW[2,2] += dOut \(KernelLearner.format(window.gradOutput)) × x "
             + "\(KernelLearner.format(term.input)) = \(KernelLearner.format(window.gradOutput * term.input))"))
-        #expect(lines[2].hasPrefix("dW[0,0] += dOut "))
+        #expect(lines[2].hasPrefix("dW[1,1] += dOut "), "rows and columns counted from 1, as in the rest of the app")
         // The running sums: after the last window they are the step's gradient; before the first, zeros.
         #expect(learner.gradientSums(throughWindow: learner.lastGradientWindows.count - 1) == learner.gradient.channels)
         #expect(learner.gradientSums(throughWindow: -1) == [Array(repeating: [0, 0, 0], count: 3)])
         let first = learner.gradientSums(throughWindow: 0)
         #expect(first[0][2][1] == learner.lastGradientWindows[0].terms[7].input * learner.lastGradientWindows[0].gradOutput)
         let last = learner.gradientArithmetic(windowIndex: learner.lastGradientWindows.count - 1, ascii: true)
-        #expect(last[0].hasPrefix("output (13, 13): y^ "))
+        #expect(last[0].hasPrefix("output (14, 14): y^ "))
         #expect(last[1].hasPrefix("dOut = 2 * ("))
         #expect(last[2].contains(" * x "))
         #expect(last.allSatisfy { $0.allSatisfy(\.isASCII) })

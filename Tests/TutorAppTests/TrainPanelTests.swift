@@ -63,6 +63,22 @@ struct KernelTrainingPanelTests {
         #expect(Self.render(panel).lines[0].hasPrefix("step \(steps)/200  loss "))
     }
 
+    @Test func theLossChartsStepAxisHasWholeNumbers() throws {
+        let panel = try Self.panel()
+        for steps in [0, 1, 3, 9, 10, 11, 37] {
+            while panel.learner.stepCount < steps { _ = panel.handle(.character("n")) }
+            #expect(KernelTrainingPanel.stepAxisEnd(steps: steps) >= max(steps, 10))
+            for (width, height) in [(56, 25), (44, 16), (44, 20)] {
+                let lines = Self.render(panel, width: width, height: height).lines
+                // The axis' title and labels: "   step  0      2      4 ...".
+                let axis = try #require(lines.first { $0.split(separator: " ").prefix(2) == ["step", "0"] },
+                                        "the step axis at \(width)x\(height) after \(steps) steps:\n\(lines.joined(separator: "\n"))")
+                let labels = axis.split(separator: " ").dropFirst()
+                #expect(!labels.isEmpty && labels.allSatisfy { Int($0) != nil }, "\(axis) after \(steps) steps")
+            }
+        }
+    }
+
     @Test func aLateTickTakesOnlyAFewSteps() throws {
         let panel = try Self.panel()
         _ = panel.handle(.character(" "))
@@ -129,7 +145,8 @@ struct KernelTrainingPanelTests {
         #expect(text.contains(arithmetic[0]))
         #expect(text.contains(arithmetic[1]))
         #expect(text.contains(arithmetic[2]))
-        #expect(arithmetic[0].hasPrefix("output (0, 2): "))
+        #expect(arithmetic[0].hasPrefix("output (1, 3): "), "the third window: row 1, column 3, counted from 1")
+        #expect(arithmetic[2].hasPrefix("dW[1,1] += "))
         // The window's nine cells are highlighted on the input (white on blue).
         let highlighted = (0..<buffer.height).flatMap { y in (0..<buffer.width).map { (x: $0, y: y) } }
             .filter { buffer[$0.x, $0.y].style.background == .blue && buffer[$0.x, $0.y].character.isNumber }
