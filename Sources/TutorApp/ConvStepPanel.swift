@@ -97,7 +97,7 @@ public final class ConvStepPanel: StepPanel {
         y += 2
         guard y < area.maxY else { return }
 
-        let flow = GridFlow(blocks: inputBlocks(window) + kernelBlocks(window) + outputBlocks(window))
+        let flow = GridFlow(blocks: inputBlocks(window) + kernelBlocks(window) + outputBlocks(window), stacksInColumns: true)
         y += flow.render(in: Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), into: &buffer,
                          capabilities: capabilities) + 1
         guard y < area.maxY else { return }

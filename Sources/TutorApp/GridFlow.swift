@@ -20,6 +20,10 @@ struct GridFlow {
     var blocks: [Block]
     /// Columns between two blocks of a row.
     var gap = 2
+    /// When a block does not fit beside the previous one, it goes under that block (in its column)
+    /// if it fits there, rather than starting a new row: a kernel and a wide output stacked beside
+    /// a large input, instead of the output alone on a row below everything.
+    var stacksInColumns = false
 
     /// Draws the blocks from the top-left of `area`, clipped to it; returns the rows used.
     @discardableResult
@@ -27,24 +31,34 @@ struct GridFlow {
         guard !area.isEmpty else { return 0 }
         let glyphs = capabilities.glyphs
         var x = area.x, y = area.y, rowHeight = 0
+        /// The last block placed in this row: its column and the row after it.
+        var last: (x: Int, bottom: Int)?
         for block in blocks {
             let grid = block.sizedByEveryValue ? Self.sizedByEveryValue(block.grid, glyphs: glyphs) : block.grid
             let size = grid.size(glyphs: glyphs)
             let title = glyphs.glyphs.text(block.title)
             let width = max(size.width, title.count)
             let height = size.height + 1
+            var place = (x: x, y: y)
             if x > area.x && (block.startsRow || x + width > area.maxX) {
-                x = area.x
-                y += rowHeight + 1
-                rowHeight = 0
+                if stacksInColumns && !block.startsRow, let column = last, column.x + width <= area.maxX {
+                    place = (column.x, column.bottom + 1)
+                } else {
+                    x = area.x
+                    y += rowHeight + 1
+                    rowHeight = 0
+                    place = (x, y)
+                }
             }
-            let titleArea = Rect(x: x, y: y, width: min(width, area.maxX - x), height: 1).intersection(area)
-            buffer.write(glyphs.glyphs.truncated(title, toWidth: titleArea.width), x: x, y: y, style: block.titleStyle,
-                         clip: titleArea)
-            let gridArea = Rect(x: x, y: y + 1, width: area.maxX - x, height: area.maxY - y - 1).intersection(area)
+            let titleArea = Rect(x: place.x, y: place.y, width: min(width, area.maxX - place.x), height: 1).intersection(area)
+            buffer.write(glyphs.glyphs.truncated(title, toWidth: titleArea.width), x: place.x, y: place.y,
+                         style: block.titleStyle, clip: titleArea)
+            let gridArea = Rect(x: place.x, y: place.y + 1, width: area.maxX - place.x,
+                                height: area.maxY - place.y - 1).intersection(area)
             grid.render(in: gridArea, into: &buffer, capabilities: capabilities)
-            x += width + gap
-            rowHeight = max(rowHeight, height)
+            last = (place.x, place.y + height)
+            x = max(x, place.x + width + gap)
+            rowHeight = max(rowHeight, place.y + height - y)
         }
         return min(area.height, y + rowHeight - area.y)
     }

@@ -115,9 +115,33 @@ struct ConvStepPanelTests {
             _ = panel.handle(.right)
             #expect(try outputPlace() == first, "window \(panel.currentIndex + 1)")
         }
-        // Every window's arithmetic still shows at the player's size.
+        #expect(first[1] > 0, "the output sits beside the input, under the kernel")
+        // At the player's size at 100x30 the arithmetic and the output-size formula show.
         let text = PlayerFixtures.text(PlayerFixtures.render(panel, width: 56, height: 25))
         #expect(text.contains("= \(LessonNumber.format(trace.windows.last!.value))"))
+        #expect(text.contains("Output size") && text.contains("height: floor("))
+    }
+
+    @Test("GridFlow: a block that does not fit beside the last one stacks under it when columns stack, else starts a row")
+    func stacking() {
+        let wide = NumberGrid([[Float]](repeating: [1, 2, 3, 4, 5, 6, 7, 8], count: 6), decimals: 0)  // 15 x 6
+        let small = NumberGrid([[1, 1], [1, 1]])  // 3 x 2
+        let blocks = [GridFlow.Block(title: "A", grid: wide), GridFlow.Block(title: "B", grid: small),
+                      GridFlow.Block(title: "C", grid: wide)]
+        for stacks in [false, true] {
+            var buffer = CellBuffer(width: 34, height: 20)
+            let rows = GridFlow(blocks: blocks, stacksInColumns: stacks).render(in: buffer.area, into: &buffer,
+                                                                                 capabilities: .full)
+            let lines = buffer.lines
+            if stacks {
+                #expect(lines[0].hasPrefix("A") && lines[0].dropFirst(17).hasPrefix("B"))
+                #expect(lines[4].dropFirst(17).hasPrefix("C"), "C under B: \(lines)")
+                #expect(rows == 11)
+            } else {
+                #expect(lines[8].hasPrefix("C"), "C on a row of its own: \(lines)")
+                #expect(rows == 15)
+            }
+        }
     }
 
     @Test("the legend names the padding mode: '·0 padding' for zeros, '· padding (reflect)' and the others when the padding copies values")
