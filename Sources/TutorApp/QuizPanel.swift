@@ -127,10 +127,11 @@ public final class QuizPanel: StepPanel {
         }
     }
 
-    /// Characters a number or shape answer may contain.
+    /// Characters a number or shape answer may contain ('/' for a fraction such as 1/4, 'e' for 1e-3,
+    /// '[' and ']' for a shape written as a list).
     static func isAnswerCharacter(_ character: Character) -> Bool {
         if let digit = character.wholeNumberValue, digit >= 0 && digit <= 9, character.isASCII { return true }
-        return "xX ,()-.".contains(character)
+        return "xX ,()-.+/eE[]×".contains(character)
     }
 
     private func handleChoice(_ event: KeyEvent) -> Bool {

@@ -92,6 +92,13 @@ struct QuizPanelTests {
         #expect(ascii.contains("[right] Right!"))
     }
 
+    @Test("a fraction can be typed: 24/2 is read as 12")
+    func fractionTyped() {
+        let panel = QuizPanel(spec: Self.numberQuiz)
+        Self.typeAndSubmit("24/2", panel)
+        #expect(panel.isComplete && panel.state == .right)
+    }
+
     @Test("a wrong number says so and shows the hint; the second miss offers s; s shows the answer and explains")
     func numberWrongThenShow() {
         let panel = QuizPanel(spec: Self.numberQuiz)
