@@ -71,7 +71,7 @@ extension LessonPlayerScreen {
             return
         }
         var panelArea = area
-        let hasText = step.text.contains { !$0.isWhitespace }
+        let hasText = step.text.contains { !$0.isWhitespace } && !textHidden
         if hasText {
             let textWidth = min(60, max(30, area.width * 2 / 5))
             let (left, right) = area.splitLeft(textWidth)

@@ -108,7 +108,8 @@ public final class LessonPlayerScreen: Screen {
             hints.append(KeyHint("Enter", "next step"))
         }
         hints += [KeyHint("Tab", "next step"), KeyHint("Esc", "lessons"), KeyHint("Shift-Tab", "previous step")]
-        if maximumTextScroll > 0 { hints.append(KeyHint("PgUp PgDn", "scroll text")) }
+        if maximumTextScroll > 0 && !textHidden { hints.append(KeyHint("PgUp PgDn", "scroll text")) }
+        if panel != nil && stepHasText { hints.append(KeyHint("t", textHidden ? "show the text" : "hide the text")) }
         hints.append(KeyHint("?", "help"))
         return hints
     }
@@ -120,8 +121,15 @@ public final class LessonPlayerScreen: Screen {
             + "**Enter** jumps to the end and **a** plays the windows by themselves. When a step asks you to "
             + "predict, type the value of the highlighted output cell (digits, `-`, `.`) and press **Enter**: "
             + "after a second miss the value is shown with its arithmetic.\n\n"
-            + "**PageUp** and **PageDown** scroll a long text."
+            + "**PageUp** and **PageDown** scroll a long text; **t** hides it, so the grids get the whole width "
+            + "(on a small terminal), and shows it again."
     }
+
+    /// True while the learner has hidden the step's text (`t`) to give the panel the whole width.
+    public internal(set) var textHidden = false
+
+    /// True when the current step has text to show beside its panel.
+    var stepHasText: Bool { currentStep?.text.contains { !$0.isWhitespace } ?? false }
 
     public var isAnimating: Bool { !showingSummary && panel?.isAnimating == true }
 
@@ -165,6 +173,7 @@ public final class LessonPlayerScreen: Screen {
         case .down, .character("j"): scrollText(by: 1)
         case .up, .character("k"): scrollText(by: -1)
         case .enter: if enterMovesOn { nextStep() }
+        case .character("t"): if panel != nil && stepHasText { textHidden.toggle() }
         case .right, .character(" "): if panel == nil { nextStep() }
         case .left: if panel == nil { previousStep() }
         default: break

@@ -49,6 +49,23 @@ struct LessonPlayerTests {
         return buffer
     }
 
+    @Test("t hides the step's text so the panel gets the whole width, and shows it again")
+    func hideText() {
+        let (player, _) = Self.player()
+        _ = player.handle(.tab)
+        let shown = Self.frame(player, width: 80, height: 24).lines.joined(separator: "\n")
+        #expect(shown.contains("Padding keeps the size") && shown.contains("surrounds"))
+        #expect(player.keyHelp.contains { $0.key == "t" })
+        _ = player.handle(.character("t"))
+        #expect(player.textHidden)
+        let hidden = Self.frame(player, width: 80, height: 24).lines
+        #expect(!hidden.joined(separator: "\n").contains("surrounds"))
+        #expect(hidden[2].hasPrefix("┌ Padding keeps the size"), "the panel is framed across the width with the step's title")
+        _ = player.handle(.character("t"))
+        #expect(!player.textHidden)
+        #expect(Self.frame(player, width: 80, height: 24).lines.joined(separator: "\n").contains("surrounds"))
+    }
+
     @Test("Tab and Shift-Tab move between steps and record the progress each time")
     func tabbing() {
         let (player, recorder) = Self.player()
