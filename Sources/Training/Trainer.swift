@@ -187,8 +187,10 @@ public struct Trainer: Sendable {
 
             // The epoch's end: evaluation, the report, early stopping.
             let validation = validationIndices.isEmpty ? nil
-                : evaluate(trainBatches, indices: validationIndices, threads: threads)
-            let test = evaluate(testBatches, indices: Array(0..<data.test.count), threads: threads)
+                : evaluate(trainBatches, indices: validationIndices, threads: threads,
+                           misclassifiedLimit: MisclassifiedExample.limit)
+            let test = evaluate(testBatches, indices: Array(0..<data.test.count), threads: threads,
+                                misclassifiedLimit: validation == nil ? MisclassifiedExample.limit : 0)
             latestConfusion = validation?.confusion ?? test.confusion
             epochsCompleted += 1
             batchesDoneInEpoch = 0
@@ -199,7 +201,8 @@ public struct Trainer: Sendable {
                 testLoss: test.loss, testAccuracy: test.confusion.accuracy,
                 learningRate: optimizer.learningRate,
                 imagesPerSecond: trainingSeconds > 0 ? Double(trainedImages) / trainingSeconds : 0,
-                seconds: Date().timeIntervalSince(epochStarted), confusion: latestConfusion ?? test.confusion)
+                seconds: Date().timeIntervalSince(epochStarted), confusion: latestConfusion ?? test.confusion,
+                misclassified: validation?.misclassified ?? test.misclassified)
             lastEpoch = report
             emit(.epoch(report))
             snapshot(takeSnapshot(epoch: epoch + 1, gradients: nil))
@@ -266,9 +269,12 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// The mean loss and the confusion matrix over `indices`, in evaluation mode.
-    func evaluate(_ maker: BatchMaker, indices: [Int], threads: Int) -> (loss: Double, confusion: ConfusionMatrix) {
+    /// The mean loss and the confusion matrix over `indices`, in evaluation mode, and the first
+    /// `misclassifiedLimit` images it got wrong.
+    func evaluate(_ maker: BatchMaker, indices: [Int], threads: Int, misclassifiedLimit: Int = 0)
+        -> (loss: Double, confusion: ConfusionMatrix, misclassified: [MisclassifiedExample]) {
         var confusion = ConfusionMatrix(classes: 10)
+        var misclassified: [MisclassifiedExample] = []
         var lossSum = 0.0
         var unused = SeededRandom(seed: 0)
         var start = 0
@@ -280,22 +286,27 @@ public struct Trainer: Sendable {
                 let (loss, _) = try SoftmaxCrossEntropy.forward(logits: logits, labels: labels)
                 lossSum += Double(loss) * Double(labels.count)
                 for (row, label) in labels.enumerated() {
-                    confusion.add(actual: label, predicted: Self.argmax(logits.data, row: row, width: 10))
+                    let predicted = Self.argmax(logits.data, row: row, width: 10)
+                    confusion.add(actual: label, predicted: predicted)
+                    if predicted != label && misclassified.count < misclassifiedLimit {
+                        misclassified.append(maker.misclassifiedExample(index: indices[start + row], predicted: predicted))
+                    }
                 }
             } catch {
                 preconditionFailure("evaluating LeNet-5 failed on a well-formed batch: \(error)")
             }
             start = end
         }
-        return (indices.isEmpty ? 0 : lossSum / Double(indices.count), confusion)
+        return (indices.isEmpty ? 0 : lossSum / Double(indices.count), confusion, misclassified)
     }
 
     /// The figures for a split (`validation` or `test`) with the current weights.
     public func evaluate(split: EvaluationSplit) -> (loss: Double, confusion: ConfusionMatrix) {
-        switch split {
+        let result = switch split {
         case .validation: evaluate(trainBatches, indices: validationIndices, threads: configuration.threads)
         case .test: evaluate(testBatches, indices: Array(0..<data.test.count), threads: configuration.threads)
         }
+        return (result.loss, result.confusion)
     }
 
     public enum EvaluationSplit: Sendable { case validation, test }
@@ -405,5 +416,15 @@ public struct Trainer: Sendable {
         guard target > 0 && target.isFinite else { return rate }
         let magnitude = pow(10, (log10(target)).rounded(.down))
         return Float((target / magnitude).rounded(.down) * magnitude)
+    }
+}
+
+extension BatchMaker {
+    /// Image `index` of the set with its brightness 0...1 (not normalised), as a gallery draws it.
+    func misclassifiedExample(index: Int, predicted: Int) -> MisclassifiedExample {
+        let size = images.rows * images.columns
+        let pixels = images.pixels[(index * size)..<((index + 1) * size)].map { Float($0) / 255 }
+        return MisclassifiedExample(index: index, label: Int(images.labels[index]), predicted: predicted,
+                                    rows: images.rows, columns: images.columns, pixels: pixels)
     }
 }

@@ -59,6 +59,34 @@ public struct EpochReport: Sendable, Equatable {
     public let seconds: Double
     /// The validation set's confusion matrix (the test set's when there is no validation split).
     public let confusion: ConfusionMatrix
+    /// The first few images of that set the network got wrong (at most
+    /// `MisclassifiedExample.limit`), in the set's order, for a gallery of mistakes.
+    public var misclassified: [MisclassifiedExample] = []
+}
+
+/// An evaluation image the network classified wrongly: its pixels, its label and the prediction.
+public struct MisclassifiedExample: Sendable, Equatable {
+    /// How many an epoch report keeps at most.
+    public static let limit = 16
+
+    /// The image's number in the set it came from (the training file for a validation image).
+    public let index: Int
+    public let label: Int
+    public let predicted: Int
+    public let rows: Int
+    public let columns: Int
+    /// The pixels' brightness, 0 (black) to 1 (white), row by row, before normalisation.
+    public let pixels: [Float]
+
+    public init(index: Int, label: Int, predicted: Int, rows: Int, columns: Int, pixels: [Float]) {
+        precondition(pixels.count == rows * columns, "a \(rows)x\(columns) image needs \(rows * columns) pixels, got \(pixels.count)")
+        self.index = index
+        self.label = label
+        self.predicted = predicted
+        self.rows = rows
+        self.columns = columns
+        self.pixels = pixels
+    }
 }
 
 public struct TrainingOutcome: Sendable {
