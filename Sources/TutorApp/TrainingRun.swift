@@ -1,0 +1,18 @@
+import Training
+
+/// One run the training screen shows: a trainer ready to start, its label (in the legend when two
+/// runs are compared) and a line describing its data for the header.
+public struct TrainingRun: Sendable {
+    /// "modern", "classic", "dropout 0.5": how the legend names the run's curves.
+    public var label: String
+    /// The trainer at step 0 (or resumed); the screen starts it in a `TrainingSession`.
+    public var trainer: Trainer
+    /// "MNIST 55,000 train / 5,000 val / 10,000 test", "built-in digits 55,000 train / ...".
+    public var dataset: String
+
+    public init(label: String, trainer: Trainer, dataset: String) {
+        self.label = label
+        self.trainer = trainer
+        self.dataset = dataset
+    }
+}

@@ -1,0 +1,38 @@
+import Training
+
+/// Where the training screen gets a run's events and snapshots and sends its controls: a
+/// `TrainingSession` when it runs for real, a recorded sequence in tests.
+protocol TrainingSource: AnyObject {
+    func takeEvents() -> [TrainingEvent]
+    var latestSnapshot: TrainingSnapshot? { get }
+    var isFinished: Bool { get }
+    var isPaused: Bool { get }
+    func togglePause()
+    /// Lets one step run while paused.
+    func step()
+    func stop()
+    func scaleLearningRate(by factor: Float)
+    /// Asks for a checkpoint at the next step boundary; the result comes as an event.
+    func saveCheckpoint(to path: String)
+    /// Writes a checkpoint of a finished run (whose loop no longer serves requests) and says how it went.
+    func saveFinishedRun(to path: String) -> TrainingEvent
+}
+
+extension TrainingSession: TrainingSource {
+    var isPaused: Bool { control.isPaused }
+    func togglePause() { control.togglePause() }
+    func step() { control.step() }
+    func stop() { control.stop() }
+    func scaleLearningRate(by factor: Float) { control.scaleLearningRate(by: factor) }
+    func saveCheckpoint(to path: String) { control.saveCheckpoint(to: path) }
+
+    func saveFinishedRun(to path: String) -> TrainingEvent {
+        let trainer = wait().trainer
+        do {
+            try trainer.checkpoint().write(to: path)
+            return .checkpointSaved(path: path)
+        } catch {
+            return .checkpointFailed(path: path, message: error.message)
+        }
+    }
+}
