@@ -71,7 +71,7 @@ public struct TrainingFiltersView: Sendable {
             }
             y += 1 + mapHeight + 1
         } else {
-            TrainingViewDrawing.write(Self.summary(conv1, range: range1), x: area.x, y: y, in: area, style: .dim,
+            TrainingViewDrawing.write("6 filters " + Self.summary(conv1, range: range1), x: area.x, y: y, in: area, style: .dim,
                                       into: &buffer, glyphs: glyphs)
             y += 2
         }
@@ -87,8 +87,8 @@ public struct TrainingFiltersView: Sendable {
 
     static func summary(_ tensor: Tensor, range: ValueRange) -> String {
         let meanMagnitude = tensor.data.isEmpty ? 0 : tensor.data.reduce(0) { $0 + abs($1) } / Float(tensor.count)
-        return "too small to draw: values ±\(TrainingViewDrawing.format(range.upper)), "
-            + "mean |x| \(TrainingViewDrawing.format(meanMagnitude))"
+        return "±\(TrainingViewDrawing.format(range.upper)), mean |x| \(TrainingViewDrawing.format(meanMagnitude)) "
+            + "(too small to draw)"
     }
 
     /// How conv2 is laid out in the space it has.
@@ -166,7 +166,7 @@ public struct TrainingFiltersView: Sendable {
             map.render(in: Rect(x: area.x + 3, y: area.y + 2, width: filters, height: channels).intersection(area),
                        into: &buffer, capabilities: capabilities)
         case .summary:
-            TrainingViewDrawing.write("conv2 \(what) (16×6 5×5): " + Self.summary(tensor, range: range), x: area.x,
+            TrainingViewDrawing.write("conv2 \(what) 16×6 5×5: " + Self.summary(tensor, range: range), x: area.x,
                                       y: area.y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }

@@ -137,7 +137,11 @@ struct TrainingViewsTests {
         let small = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 60, height: 17)
         #expect(small.lines.joined().contains("conv2 weights: each cell one 5×5 map's mean"))
         let tiny = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 8)
-        #expect(tiny.lines.joined().contains("conv2 weights (16×6 5×5): too small to draw: values ±"))
+        #expect(tiny.lines.joined().contains("conv2 weights 16×6 5×5: ±\(TrainingViewDrawing.format(view.conv2Range.upper)), "
+            + "mean |x| "))
+        #expect(tiny.lines.joined().contains("(too small to draw)"))
+        let flat = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 4)
+        #expect(flat.line(1).hasPrefix("6 filters ±\(TrainingViewDrawing.format(view.conv1Range.upper))"))
     }
 
     // MARK: Probe
