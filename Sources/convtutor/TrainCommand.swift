@@ -6,14 +6,15 @@ import Training
 
 extension TrainingOptimizer.Kind: ExpressibleByArgument {}
 
-/// `convtutor train`: trains LeNet-5, headless.
+/// `convtutor train`: trains LeNet-5 on the live screen (on a terminal) or headless.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train LeNet-5 on MNIST or the built-in digits, with checkpoints PyTorch can read.",
         discussion: """
             Without --data, trains on MNIST if 'convtutor data fetch mnist' has stored it in the cache, \
-            else on the built-in digits (made in memory, nothing downloaded), and says which it chose. \
+            else on the built-in digits (made in memory, nothing downloaded), and says which it chose; \
+            --data builtin always takes the built-in digits. \
             5,000 training images are held out for validation; the test set is used only for the \
             reported test figures.
 
@@ -22,12 +23,28 @@ struct TrainCommand: ParsableCommand {
             cosine to 0 over the rest); PyTorch's initialisation; inputs normalised by the training \
             set's mean and deviation. On MNIST it passes 98.5% after one epoch.
 
-            On a terminal a progress bar runs on standard error; each epoch's figures go to standard \
-            output. --log writes JSON Lines (one "epoch" event per epoch and a last "done" event). \
-            Ctrl-C stops at the next step and still writes --save.
+            When standard input and output are a terminal, training runs on the live screen (curves, \
+            filters, a probe digit, the confusion matrix; ? lists its keys; w writes a checkpoint into \
+            the current folder and q offers one). With --no-tui, or without a terminal, it runs \
+            headless: a progress bar on standard error when that is a terminal, and each epoch's \
+            figures on standard output. --log writes JSON Lines (one "epoch" event per epoch and a \
+            last "done" event). Ctrl-C stops at the next step and still writes --save. --save and \
+            --log are for headless runs.
+
+            --compare A,B trains two option sets at once, each on half the threads, and overlays their \
+            curves (headless: both runs' epoch lines, each labelled [A] or [B]). Each side starts \
+            from the other flags and changes them with one or more of: modern, classic (the \
+            variant); plain (no dropout, augmentation or batch normalisation); dropout or \
+            dropout=P (0.5 unless given); augment; batch-norm; subset=N (train on N images) or full \
+            (every image); lr=RATE. Join several with +, as in dropout=0.3+augment.
 
             Examples:
+              convtutor train --epochs 1
               convtutor train --no-tui --epochs 1
+              convtutor train --compare classic,modern --epochs 3
+              convtutor train --compare dropout,plain --subset 2000
+              convtutor train --compare augment,plain
+              convtutor train --no-tui --compare subset=1000,full --epochs 5
               convtutor train --no-tui --data ~/mnist --save lenet.safetensors --log train.jsonl
               convtutor train --no-tui --optimizer sgd --lr 0.05 --schedule step:3:0.5
               convtutor train --no-tui --resume lenet.safetensors --epochs 20 --save lenet.safetensors
@@ -36,10 +53,16 @@ struct TrainCommand: ParsableCommand {
             2 for a bad flag or value.
             """)
 
-    @Flag(name: .customLong("no-tui"), help: "Train without the live screen (the only mode so far).")
+    @Flag(name: .customLong("no-tui"), help: "Train without the live screen (it opens when standard input and output are a terminal).")
     var noTUI = false
 
-    @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files (plain or .gz).", valueName: "dir"))
+    @Option(help: ArgumentHelp("Train two option sets side by side, A,B (see the examples).", valueName: "A,B"))
+    var compare: String?
+
+    @OptionGroup var display: DisplayOptions
+
+    @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files (plain or .gz), or builtin for the built-in digits.",
+                               valueName: "dir"))
     var data: String?
 
     @Option(help: "Epochs to train (1 to 10000).")
@@ -109,16 +132,27 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         do {
-            try makeConfiguration().validate()
+            for plan in try makeRunPlans() { try plan.configuration.validate() }
         } catch let error as KernelError {
             throw ValidationError(error.message)
+        }
+        if compare != nil {
+            for (flag, value) in [("--save", save), ("--log", log), ("--resume", resume)] where value != nil {
+                throw ValidationError("\(flag) takes one run and --compare trains two; drop \(flag) or --compare")
+            }
+        }
+        if opensScreen {
+            for (flag, value) in [("--save", save), ("--log", log)] where value != nil {
+                throw ValidationError("\(flag) is for runs without the live screen; add --no-tui, or press w on the "
+                    + "screen to write a checkpoint (q offers one too)")
+            }
         }
         if let save { try checkWritable(save, flag: "--save") }
         if let log { try checkWritable(log, flag: "--log") }
         if let resume, !FileManager.default.fileExists(atPath: resume) {
             throw ValidationError("--resume \(resume): no such file; give a checkpoint written by convtutor train --save")
         }
-        if let data {
+        if let data, data != Self.builtInDataName {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: data, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw ValidationError("--data \(data): no such folder; give a folder holding train-images-idx3-ubyte, "
@@ -186,30 +220,90 @@ struct TrainCommand: ParsableCommand {
         throw ValidationError("--schedule \(text) is not understood; \(accepted)")
     }
 
+    /// True when `run` opens the live screen: standard input and output are a terminal and --no-tui was not given.
+    var opensScreen: Bool { !noTUI && isatty(STDIN_FILENO) == 1 && isatty(STDOUT_FILENO) == 1 }
+
+    /// The runs to train, each with the label the legend and the epoch lines give it: one, or two for
+    /// --compare (each on half the threads, so that together they use what one run would).
+    func makeRunPlans() throws -> [(label: String, configuration: TrainingConfiguration)] {
+        let base = try makeConfiguration()
+        guard let compare else { return [(Self.describe(base), base)] }
+        let sides = try CompareSide.parsePair(compare)
+        return sides.map { side in
+            var configuration = side.applied(to: base)
+            configuration.threads = max(1, base.threads / 2)
+            return (side.label, configuration)
+        }
+    }
+
+    /// "modern", "classic, dropout 0.5, batch norm, augmented, 1,000 images": a single run's label.
+    static func describe(_ configuration: TrainingConfiguration) -> String {
+        var parts = [configuration.variant.rawValue]
+        if configuration.modelOptions.dropout > 0 { parts.append("dropout \(configuration.modelOptions.dropout)") }
+        if configuration.modelOptions.batchNorm { parts.append("batch norm") }
+        if configuration.augmentation != nil { parts.append("augmented") }
+        if let subset = configuration.trainingSubset { parts.append("\(subset.formatted()) images") }
+        return parts.joined(separator: ", ")
+    }
+
+    /// `--data builtin`: the built-in digits even when MNIST is in the cache.
+    static let builtInDataName = "builtin"
+
+    /// The checkpoint given to --resume, read (or nil without --resume).
+    func loadResume() throws(CheckpointError) -> (checkpoint: Checkpoint, name: String)? {
+        guard let resume else { return nil }
+        return (try Checkpoint(path: resume), resume)
+    }
+
+    /// The images: --data's folder, else MNIST from the cache, else the built-in digits.
+    func loadData() throws(DatasetError) -> TrainingData {
+        if data == Self.builtInDataName { return TrainingData.builtInDigits(seed: 0) }
+        if let data { return try TrainingData.idx(directory: data) }
+        return try TrainingData.defaultChoice(seed: 0)
+    }
+
+    /// One trainer per plan on `data`. A setting the trainer refuses is a usage error (exit 2); a
+    /// checkpoint or split that does not fit is thrown as is.
+    static func makeTrainers(_ plans: [(label: String, configuration: TrainingConfiguration)], data: TrainingData,
+                             resume: (checkpoint: Checkpoint, name: String)?) throws -> [Trainer] {
+        do {
+            return try plans.map { try Trainer(configuration: $0.configuration, data: data, resume: resume) }
+        } catch let error as KernelError {
+            throw ValidationError(error.message)
+        }
+    }
+
     func run() throws {
-        let configuration = try makeConfiguration()
+        if opensScreen {
+            try TrainingScreenLauncher.run(command: self)
+        }
+        let plans = try makeRunPlans()
         let resumeFrom: (checkpoint: Checkpoint, name: String)?
         let trainingData: TrainingData
         do {
-            resumeFrom = try resume.map { path throws(CheckpointError) in (try Checkpoint(path: path), path) }
-            if let data {
-                trainingData = try TrainingData.idx(directory: data)
-            } else {
-                trainingData = try TrainingData.defaultChoice(seed: 0)
-            }
+            resumeFrom = try loadResume()
+            trainingData = try loadData()
         } catch {
             fail("\(error)")
         }
-        let trainer: Trainer
+        let trainers: [Trainer]
         do {
-            trainer = try Trainer(configuration: configuration, data: trainingData, resume: resumeFrom)
-        } catch let error as KernelError {
-            throw ValidationError(error.message)
+            trainers = try Self.makeTrainers(plans, data: trainingData, resume: resumeFrom)
+        } catch let error as ValidationError {
+            throw error
         } catch {
             fail("\(error)")
         }
         printStandardError(dataChoiceLine(trainingData))
+        if trainers.count == 1 {
+            try runHeadless(trainers[0], configuration: plans[0].configuration)
+        } else {
+            try runCompared(trainers, plans: plans)
+        }
+    }
 
+    /// One run without the screen: the progress bar, epoch lines, --log and --save.
+    private func runHeadless(_ trainer: Trainer, configuration: TrainingConfiguration) throws {
         let logFile: FileHandle?
         if let log {
             guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
@@ -257,8 +351,32 @@ struct TrainCommand: ParsableCommand {
         if save != nil && written == nil { throw ExitCode(ExitStatus.failure) }
     }
 
-    private func dataChoiceLine(_ data: TrainingData) -> String {
+    /// --compare without the screen: both runs at once, each epoch line labelled with its side.
+    private func runCompared(_ trainers: [Trainer], plans: [(label: String, configuration: TrainingConfiguration)]) throws {
+        let width = plans.map(\.label.count).max() ?? 0
+        let sessions = zip(trainers, plans).map { trainer, plan in
+            let label = "[" + plan.label + "]" + String(repeating: " ", count: width - plan.label.count)
+            let printer = TrainingProgressPrinter(showsBar: false, configuration: plan.configuration, label: label)
+            return TrainingSession(trainer: trainer, onEvent: { printer.handle($0) })
+        }
+        let interrupts = InterruptHandler { for session in sessions { session.control.stop() } }
+        let outcomes = sessions.map { $0.wait().outcome }
+        interrupts.cancel()
+        var diverged = false
+        for (plan, outcome) in zip(plans, outcomes) {
+            print("[\(plan.label)] " + summary(outcome, checkpoint: nil, mentionSave: false))
+            if case .diverged = outcome.reason {
+                printStandardError("convtutor train: [\(plan.label)] \(outcome.message)")
+                diverged = true
+            }
+        }
+        if diverged { throw ExitCode(ExitStatus.failure) }
+    }
+
+    func dataChoiceLine(_ data: TrainingData) -> String {
         switch data.source {
+        case .builtInDigits where self.data == Self.builtInDataName:
+            "Training on the \(data.description)."
         case .builtInDigits:
             "Training on the \(data.description). (No MNIST in the cache: 'convtutor data fetch mnist' stores it, or give --data DIR.)"
         default:
@@ -266,7 +384,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func summary(_ outcome: TrainingOutcome, checkpoint: String?) -> String {
+    private func summary(_ outcome: TrainingOutcome, checkpoint: String?, mentionSave: Bool = true) -> String {
         var lines: [String] = []
         let duration = TrainingProgressPrinter.duration(outcome.seconds)
         if let last = outcome.lastEpoch {
@@ -278,7 +396,7 @@ struct TrainCommand: ParsableCommand {
         }
         if let checkpoint {
             lines.append("Checkpoint written to \(checkpoint) (safetensors; loads in PyTorch with safetensors.torch.load_file).")
-        } else if save == nil {
+        } else if save == nil && mentionSave {
             lines.append("No checkpoint written; give --save FILE to keep the weights.")
         }
         return lines.joined(separator: "\n")

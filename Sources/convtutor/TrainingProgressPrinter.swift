@@ -7,6 +7,8 @@ import Training
 final class TrainingProgressPrinter: @unchecked Sendable {
     private let showsBar: Bool
     private let epochs: Int
+    /// "[classic] ": before every line, when two runs print together (`--compare`).
+    private let prefix: String
     // Touched only from the training thread (events arrive in order on it).
     private var stepsPerEpoch = 1
     private var firstEpoch = 1
@@ -16,9 +18,10 @@ final class TrainingProgressPrinter: @unchecked Sendable {
     private var barShown = false
     private let lock = NSLock()
 
-    init(showsBar: Bool, configuration: TrainingConfiguration) {
+    init(showsBar: Bool, configuration: TrainingConfiguration, label: String? = nil) {
         self.showsBar = showsBar
         epochs = configuration.epochs
+        prefix = label.map { $0 + " " } ?? ""
     }
 
     func handle(_ event: TrainingEvent) {
@@ -44,7 +47,7 @@ final class TrainingProgressPrinter: @unchecked Sendable {
             drawBar(step, now: now)
         case .epoch(let report):
             clearBarLocked()
-            var line = "epoch \(report.epoch)/\(epochs)  loss \(String(format: "%.4f", report.loss))  "
+            var line = prefix + "epoch \(report.epoch)/\(epochs)  loss \(String(format: "%.4f", report.loss))  "
                 + "train \(percent(report.trainAccuracy))"
             if let validation = report.validationAccuracy { line += "  validation \(percent(validation))" }
             line += "  test \(percent(report.testAccuracy))  \(Int(report.imagesPerSecond.rounded()).formatted()) img/s  "
@@ -73,7 +76,7 @@ final class TrainingProgressPrinter: @unchecked Sendable {
 
     private func writeLine(_ line: String) {
         clearBarLocked()
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
     }
 
     private func drawBar(_ step: StepReport, now: Date) {

@@ -1,0 +1,116 @@
+import ArgumentParser
+import CursesBackend
+import Foundation
+import KernelCommands
+import TerminalUI
+import Training
+import TutorApp
+
+/// Opens the live training screen on the terminal: `convtutor train` on a terminal without --no-tui,
+/// and the home menu's "Train LeNet-5".
+enum TrainingScreenLauncher {
+    /// Trains `command`'s runs on the screen until the user quits; never returns with the terminal
+    /// in curses mode. Errors a user can cause are reported before the screen opens: a bad flag
+    /// throws (exit 2); a checkpoint that cannot be read exits 1; a dataset that fails to load is
+    /// reported and the built-in digits are offered instead.
+    static func run(command: TrainCommand) throws -> Never {
+        let plans = try command.makeRunPlans()
+        let resume: (checkpoint: Checkpoint, name: String)?
+        do {
+            resume = try command.loadResume()
+        } catch {
+            fail("\(error)")
+        }
+        let data: TrainingData
+        do {
+            data = try command.loadData()
+        } catch {
+            data = offerBuiltInDigits(after: error)
+        }
+        let runs: [TrainingRun]
+        do {
+            runs = try makeRuns(plans, data: data, resume: resume)
+        } catch let error as ValidationError {
+            throw error
+        } catch {
+            fail("\(error)")
+        }
+        // `r`: the same options from step 0 with a new seed (never the --resume checkpoint).
+        let restart: (Int) -> [TrainingRun] = { seed in
+            var fresh = plans
+            for index in fresh.indices { fresh[index].configuration.seed = UInt64(truncatingIfNeeded: seed) }
+            return (try? makeRuns(fresh, data: data, resume: nil)) ?? []
+        }
+        let screen = TrainingScreen(runs: runs, restart: restart, checkpointFolder: ".")
+        open(screen, noColor: command.display.noColor, ascii: command.display.ascii)
+    }
+
+    /// The home menu's "Train LeNet-5": the default recipe on the default data (MNIST from the
+    /// cache, else the built-in digits); nil when no trainer can be made, so the menu explains instead.
+    static func homeTrainingScreen() -> (any Screen)? {
+        let data = (try? TrainingData.defaultChoice(seed: 0)) ?? TrainingData.builtInDigits(seed: 0)
+        let configuration = TrainingConfiguration()
+        let plans = [(label: TrainCommand.describe(configuration), configuration: configuration)]
+        guard let runs = try? makeRuns(plans, data: data, resume: nil) else { return nil }
+        let restart: (Int) -> [TrainingRun] = { seed in
+            var fresh = configuration
+            fresh.seed = UInt64(truncatingIfNeeded: seed)
+            return (try? makeRuns([(plans[0].label, fresh)], data: data, resume: nil)) ?? []
+        }
+        return TrainingScreen(runs: runs, restart: restart, checkpointFolder: ".")
+    }
+
+    /// One `TrainingRun` per plan on `data`.
+    static func makeRuns(_ plans: [(label: String, configuration: TrainingConfiguration)], data: TrainingData,
+                         resume: (checkpoint: Checkpoint, name: String)?) throws -> [TrainingRun] {
+        let trainers = try TrainCommand.makeTrainers(plans, data: data, resume: resume)
+        return zip(plans, trainers).map { plan, trainer in
+            TrainingRun(label: plan.label, trainer: trainer, dataset: datasetLine(trainer))
+        }
+    }
+
+    /// "MNIST 55,000 train / 5,000 val / 10,000 test", for the screen's header.
+    static func datasetLine(_ trainer: Trainer) -> String {
+        "\(trainer.data.name) \(trainer.trainingIndices.count.formatted()) train / "
+            + "\(trainer.validationIndices.count.formatted()) val / \(trainer.data.test.count.formatted()) test"
+    }
+
+    /// The dataset did not load: says why and asks (on the terminal, before the screen opens)
+    /// whether to train on the built-in digits instead; anything but yes exits 1.
+    private static func offerBuiltInDigits(after error: any Error) -> TrainingData {
+        printStandardError("convtutor train: \(error)")
+        FileHandle.standardError.write(Data("Train on the built-in digits instead (made in memory, nothing downloaded)? [Y/n] ".utf8))
+        let answer = (readLine() ?? "n").trimmingCharacters(in: .whitespaces).lowercased()
+        guard answer.isEmpty || answer == "y" || answer == "yes" else {
+            printStandardError("Not training. Give --data builtin for the built-in digits, or --data DIR with an "
+                + "MNIST-layout IDX set ('convtutor data fetch mnist' stores MNIST where train finds it without --data).")
+            exit(ExitStatus.failure)
+        }
+        printStandardError("Making the built-in digits...")
+        return TrainingData.builtInDigits(seed: 0)
+    }
+
+    /// Runs `root` in the tutor's app on the terminal until it quits, restores the terminal, exits.
+    private static func open(_ root: any Screen, noColor: Bool, ascii: Bool) -> Never {
+        let terminal: CursesTerminal
+        do {
+            terminal = try CursesTerminal.open(options: .fromFlags(noColor: noColor, ascii: ascii))
+        } catch {
+            printStandardError("convtutor train: \(error.message); add --no-tui to train without the screen")
+            exit(ExitStatus.failure)
+        }
+        let started = DispatchTime.now().uptimeNanoseconds
+        let app = TutorApp(root: root, backend: terminal,
+                           clock: { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 },
+                           shouldClose: { terminal.pendingSignal != nil })
+        app.run()
+        if let signal = terminal.pendingSignal { terminal.closeAndReraise(signal) }
+        terminal.close()
+        exit(ExitStatus.success)
+    }
+
+    private static func fail(_ message: String) -> Never {
+        printStandardError("convtutor train: \(message)")
+        exit(ExitStatus.failure)
+    }
+}
