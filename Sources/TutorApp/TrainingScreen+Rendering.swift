@@ -23,7 +23,7 @@ extension TrainingScreen {
     }
 
     /// "LeNet-5 modern · 61,706 parameters · MNIST 55,000 train / 5,000 val / 10,000 test".
-    func modelLine(_ index: Int) -> String {
+    func modelLine(_ index: Int, withDataset: Bool = true) -> String {
         let run = runs[index]
         var options: [String] = []
         let model = run.trainer.configuration.modelOptions
@@ -32,8 +32,8 @@ extension TrainingScreen {
         if run.trainer.configuration.augmentation != nil { options.append("augmented") }
         let variant = "LeNet-5 \(run.trainer.configuration.variant.rawValue)"
             + (options.isEmpty ? "" : " (" + options.joined(separator: ", ") + ")")
-        return [variant, ProgressBar.groupedCount(run.trainer.network.parameterCount) + " parameters", run.dataset]
-            .joined(separator: " · ")
+        let parameters = ProgressBar.groupedCount(run.trainer.network.parameterCount) + " parameters"
+        return ([variant, parameters] + (withDataset ? [run.dataset] : [])).joined(separator: " · ")
     }
 
     /// "adam · lr 0.003 anneal, 100 warm-up steps · batch 32 · 2 threads".
@@ -49,7 +49,13 @@ extension TrainingScreen {
     var headerLines: [String] {
         guard !runs.isEmpty else { return ["no run to show"] }
         if runs.count == 1 { return [modelLine(0), recipeLine(0)] }
-        return runs.indices.map { "\(runs[$0].label): " + modelLine($0) + " · " + recipeLine($0) }
+        // One line per run with what sets it apart, then the data when the runs share it.
+        let sameData = Set(runs.map(\.dataset)).count == 1
+        var lines = runs.indices.map { index in
+            "\(runs[index].label): " + modelLine(index, withDataset: !sameData) + " · " + recipeLine(index)
+        }
+        if sameData { lines.append("both on " + runs[0].dataset) }
+        return lines
     }
 
     /// The line under the progress: the confirmation, the divergence, how the run ended, or the last key's effect.
@@ -63,7 +69,7 @@ extension TrainingScreen {
                 let who = runs.count > 1 ? "\(run.label): " : ""
                 return ("\(who)the loss diverged at step \(ProgressBar.groupedCount(divergence.step)); the curves stop "
                     + "there. Try a learning rate below \(Self.scaleText(divergence.suggestedLearningRate))"
-                    + (canRestart ? " (r restarts)" : ""), true)
+                    + (canRestart ? " (r restarts with a new seed)" : ""), true)
             }
         }
         if let status { return (status, false) }
@@ -175,7 +181,9 @@ extension TrainingScreen {
         }
         if let banner = bannerLine {
             let alarm = mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: .red, attributes: .bold)
-            line(banner.text, style: banner.isAlarm ? alarm : .dim)
+            // An alarm may take two lines rather than lose its advice.
+            let lines = OverfittingPanel.wrapWords(banner.text, width: max(1, content.width))
+            for text in lines.prefix(banner.isAlarm ? 2 : 1) { line(text, style: banner.isAlarm ? alarm : .dim) }
         } else {
             line("")
         }
@@ -237,7 +245,9 @@ extension TrainingScreen {
     func drawSection(_ section: Section, in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        let title = section == .filters && showGradients ? "Filters: gradients" : section.title
+        var title = section == .filters && showGradients ? "Filters: gradients" : section.title
+        // The network's panels show the first run when two are compared.
+        if runs.count > 1, section != .loss, section != .accuracy, let first = runs.first { title += " (\(first.label))" }
         let inner = Self.clamped(Panel(title: title, focused: section == focus)
             .render(in: area, into: &buffer, capabilities: capabilities))
         guard !inner.isEmpty else { return }
@@ -256,10 +266,16 @@ extension TrainingScreen {
                 buffer.write(glyphs.truncated(text, toWidth: testArea.width), x: testArea.x, y: testArea.y + offset,
                              clip: testArea)
             }
-        case .filters, .probe:
-            if snapshot == nil { note("waiting for the first snapshot") }
+        case .filters:
+            guard let snapshot else { return note("waiting for the first snapshot") }
+            TrainingFiltersView(snapshot: snapshot, showGradients: showGradients)
+                .render(in: inner, into: &buffer, capabilities: capabilities)
+        case .probe:
+            guard let snapshot else { return note("waiting for the first snapshot") }
+            TrainingProbeView(snapshot: snapshot).render(in: inner, into: &buffer, capabilities: capabilities)
         case .confusion:
-            if dashboard.runs.first?.epochs.last == nil { note("after the first epoch") }
+            guard let report = dashboard.runs.first?.epochs.last else { return note("after the first epoch") }
+            TrainingConfusionView(report: report).render(in: inner, into: &buffer, capabilities: capabilities)
         }
     }
 }

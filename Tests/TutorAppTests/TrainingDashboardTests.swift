@@ -38,10 +38,10 @@ enum RecordedTraining {
         TrainingRun(label: label, trainer: trainer(seed: seed), dataset: dataset)
     }
 
-    static let recorded: (events: [TrainingEvent], snapshot: TrainingSnapshot?) = {
+    static let recorded: (events: [TrainingEvent], snapshot: TrainingSnapshot?, snapshots: [TrainingSnapshot]) = {
         var trainer = RecordedTraining.trainer()
         var events: [TrainingEvent] = []
-        var last: TrainingSnapshot?
+        var snapshots: [TrainingSnapshot] = []
         _ = trainer.run(emit: { event in
             if case .step(let report) = event {
                 events.append(.step(step(report.step, loss: report.loss, accuracy: report.accuracy,
@@ -49,8 +49,8 @@ enum RecordedTraining {
             } else {
                 events.append(event)
             }
-        }, snapshot: { last = $0 })
-        return (events, last)
+        }, snapshot: { snapshots.append($0) })
+        return (events, snapshots.last, snapshots)
     }()
 
     /// A step report as the trainer makes them, at 1,000 images a second.
@@ -72,6 +72,11 @@ enum RecordedTraining {
             }
         }
         return result
+    }
+
+    /// The latest snapshot taken by step `step`.
+    static func snapshot(throughStep step: Int) -> TrainingSnapshot? {
+        recorded.snapshots.last { $0.step <= step }
     }
 
     static var start: TrainingStart {

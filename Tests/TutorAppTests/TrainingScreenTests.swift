@@ -70,7 +70,7 @@ struct TrainingScreenTests {
         let events = RecordedTraining.events(throughStep: step)
         for source in sources.all { source.feed(Array(events.prefix(1))) }
         screen.tick(time: 1)
-        for source in sources.all { source.feed(Array(events.dropFirst()), snapshot: RecordedTraining.recorded.snapshot) }
+        for source in sources.all { source.feed(Array(events.dropFirst()), snapshot: RecordedTraining.snapshot(throughStep: step)) }
         screen.tick(time: 84)
         return (screen, sources)
     }
