@@ -62,7 +62,8 @@ public struct TrainingFiltersView: Sendable {
                                   x: area.x, y: y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
         y += 1
         let conv1Width = conv1.shape[0] * 6 - 1
-        if y + 1 + mapHeight <= area.maxY && conv1Width <= area.width {
+        let conv1Drawn = y + 1 + mapHeight <= area.maxY && conv1Width <= area.width
+        if conv1Drawn {
             for (index, map) in conv1Maps.enumerated() {
                 let x = area.x + index * 6
                 TrainingViewDrawing.write("\(index + 1)", x: x, y: y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
@@ -75,9 +76,22 @@ public struct TrainingFiltersView: Sendable {
                                       into: &buffer, glyphs: glyphs)
             y += 2
         }
-        guard y < area.maxY else { return }
-        renderConv2(in: Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), into: &buffer,
-                    capabilities: capabilities)
+        // conv2 under conv1, or beside it when that gives it a larger layout (a wide, short area).
+        let below = Rect(x: area.x, y: y, width: area.width, height: max(0, area.maxY - y))
+        let besideX = area.x + conv1Width + 3
+        let beside = Rect(x: besideX, y: area.y + 1, width: max(0, area.maxX - besideX), height: area.height - 1)
+        let (filters, channels, kernel) = (conv2.shape[0], conv2.shape[1], conv2.shape[2])
+        func rank(_ rect: Rect) -> Int {
+            switch Self.conv2Layout(width: rect.width, height: rect.height, capabilities: capabilities,
+                                    filters: filters, channels: channels, kernel: kernel) {
+            case .full: 2
+            case .means: 1
+            case .summary: rect.isEmpty ? -1 : 0
+            }
+        }
+        let conv2Area = conv1Drawn && rank(beside) > rank(below) ? beside : below
+        guard !conv2Area.isEmpty else { return }
+        renderConv2(in: conv2Area, into: &buffer, capabilities: capabilities)
     }
 
     /// Rows a 5-row filter takes: 3 with half blocks, 5 (and a gap row) with one value per cell.
@@ -110,7 +124,7 @@ public struct TrainingFiltersView: Sendable {
         }
         if fits(across: filters, down: channels) { return .full(filtersAcross: true) }
         if fits(across: channels, down: filters) { return .full(filtersAcross: false) }
-        if 3 + filters <= width && 3 + channels <= height { return .means }
+        if 3 + filters <= width && 2 + channels <= height { return .means }
         return .summary
     }
 
@@ -145,7 +159,7 @@ public struct TrainingFiltersView: Sendable {
                 }
             }
         case .means:
-            TrainingViewDrawing.write("conv2 \(what): each cell one 5×5 map's mean (16 filters across, 6 channels down), \(scale)",
+            TrainingViewDrawing.write("conv2 \(what), 5×5 map means ±\(TrainingViewDrawing.format(range.upper))",
                                       x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
             let size = kernel * kernel
             var means: [Float] = []
@@ -155,7 +169,7 @@ public struct TrainingFiltersView: Sendable {
                     means.append(tensor.data[start..<(start + size)].reduce(0, +) / Float(size))
                 }
             }
-            let labels = (1...filters).map { $0 % 10 }.map(String.init).joined()
+            let labels = (1...filters).map { $0 % 10 }.map(String.init).joined() + " filter; rows: channel"
             TrainingViewDrawing.write(labels, x: area.x + 3, y: area.y + 1, in: area, style: .dim, into: &buffer, glyphs: glyphs)
             for channel in 0..<channels {
                 TrainingViewDrawing.write("\(channel + 1)", x: area.x, y: area.y + 2 + channel, in: area, style: .dim,

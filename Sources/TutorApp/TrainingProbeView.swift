@@ -7,8 +7,9 @@ import Training
 /// heatmaps (one shared scale per layer), and the softmax probabilities as bars with the true
 /// label marked `*` and the prediction highlighted.
 ///
-/// At 60 columns or more the digit and the bars take a column on the left and the maps the rest;
-/// narrower, they are stacked. Maps shrink (down to one row per layer) to fit the height.
+/// At 60 columns or more the digit and the bars take a column on the left and the maps the rest
+/// (in a short, wide area the digit gets a column of its own); narrower, they are stacked. Maps
+/// shrink to fit the height.
 public struct TrainingProbeView: Sendable {
     public var snapshot: TrainingSnapshot
 
@@ -85,11 +86,23 @@ public struct TrainingProbeView: Sendable {
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: max(0, area.height - 1))
         guard !body.isEmpty else { return }
         let sideBySide = body.width >= 60
-        let left = sideBySide ? Rect(x: body.x, y: body.y, width: 30, height: body.height) : body
-        // The digit, as large as leaves room for the bars (11 rows) under it.
         let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
+        // Too short for the digit above the bars but wide: the digit gets a column of its own.
+        var leftX = body.x
+        let digitRowsAvailable = body.height - 1 - 11
+        if sideBySide && digitRowsAvailable < 4 && body.height >= 5 {
+            let digitWidth = min(28, halfBlocks ? (body.height - 1) * 2 : body.height - 1)
+            if body.width >= digitWidth + 2 + 32 + 30 {
+                let digitHeight = halfBlocks ? (digitWidth + 1) / 2 : digitWidth
+                TrainingViewDrawing.write("input", x: body.x, y: body.y, in: body, style: .dim, into: &buffer, glyphs: glyphs)
+                inputMap.render(in: Rect(x: body.x, y: body.y + 1, width: digitWidth, height: digitHeight).intersection(body),
+                                into: &buffer, capabilities: capabilities)
+                leftX = body.x + digitWidth + 2
+            }
+        }
+        let left = sideBySide ? Rect(x: leftX, y: body.y, width: 30, height: body.height) : body
+        // The digit, as large as leaves room for the bars (11 rows) under it.
         var digitWidth = min(28, left.width)
-        let digitRowsAvailable = left.height - 1 - 11
         while digitWidth > 7 && (halfBlocks ? (digitWidth + 1) / 2 : digitWidth) > digitRowsAvailable { digitWidth -= 1 }
         var y = left.y
         if digitRowsAvailable >= 4 {
@@ -106,7 +119,7 @@ public struct TrainingProbeView: Sendable {
             probabilityBars.render(in: barsArea, into: &buffer, capabilities: capabilities)
             y += 1 + barsArea.height + 1
         }
-        let maps = sideBySide ? Rect(x: body.x + 32, y: body.y, width: max(0, body.width - 32), height: body.height)
+        let maps = sideBySide ? Rect(x: leftX + 32, y: body.y, width: max(0, body.maxX - leftX - 32), height: body.height)
             : Rect(x: body.x, y: y, width: body.width, height: max(0, body.maxY - y))
         renderLayers(in: maps.intersection(area), into: &buffer, capabilities: capabilities)
     }

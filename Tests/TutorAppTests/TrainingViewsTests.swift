@@ -135,7 +135,8 @@ struct TrainingViewsTests {
         #expect(TrainingFiltersView.conv2Layout(width: 60, height: 4, capabilities: Self.colour) == .summary)
         let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
         let small = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 60, height: 17)
-        #expect(small.lines.joined().contains("conv2 weights: each cell one 5×5 map's mean"))
+        #expect(small.lines.joined().contains("conv2 weights, 5×5 map means ±"))
+        #expect(small.lines.joined().contains("   1234567890123456 filter; rows: channel"))
         let tiny = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 8)
         #expect(tiny.lines.joined().contains("conv2 weights 16×6 5×5: ±\(TrainingViewDrawing.format(view.conv2Range.upper)), "
             + "mean |x| "))
@@ -144,7 +145,27 @@ struct TrainingViewsTests {
         #expect(flat.line(1).hasPrefix("6 filters ±\(TrainingViewDrawing.format(view.conv1Range.upper))"))
     }
 
+    @Test("filters: in a wide, short area conv2 goes beside conv1 when that gives it more")
+    func filtersBeside() {
+        let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 78, height: 9)
+        #expect(String(buffer.line(1).dropFirst(38))
+            .hasPrefix("conv2 weights, 5×5 map means ±\(TrainingViewDrawing.format(view.conv2Range.upper))"))
+        #expect(String(buffer.line(2).dropFirst(38)).hasPrefix("   1234567890123456"))
+        #expect(buffer.line(1).hasPrefix("1     2     3     4     5     6   "))
+    }
+
     // MARK: Probe
+
+    @Test("probe: in a short, wide area the digit gets its own column left of the bars")
+    func probeShortAndWide() {
+        let view = TrainingProbeView(snapshot: Self.run.epochSnapshot)
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 16)
+        #expect(buffer.line(1).hasPrefix("input"))
+        #expect(String(buffer.line(1).dropFirst(30)).hasPrefix("softmax (* label"))
+        #expect(String(buffer.line(1).dropFirst(62)).hasPrefix("conv1: 6 maps"))
+        #expect((0..<28).allSatisfy { buffer[$0, 2].character == "▀" }, "the digit's first row: \(buffer.line(2))")
+    }
 
     @Test("probe: the bars are the softmax (summing to 1), the label marked, the prediction named")
     func probe() {
