@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import TerminalUI
 @testable import Training
@@ -246,5 +247,56 @@ struct TrainingScreenTests {
         for size in [(0, 0), (1, 1), (2, 5), (200, 60), (13, 3)] {
             _ = Self.render(screen, width: size.0, height: size.1)
         }
+    }
+
+    /// Real sessions: the screen starts them on its first tick, a paused run still serves the
+    /// checkpoint `q` then `y` asks for, and the screen leaves only once it is written.
+    @Test func realSessionsTrainPauseAndSaveOnQuit() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("training-screen-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let screen = TrainingScreen(runs: [RecordedTraining.run()], checkpointFolder: folder.path)
+        #expect(screen.isAnimating)
+        var time = 0.0
+        screen.tick(time: time)
+        while screen.dashboard.runs[0].stepsTaken < 3 && time < 120 {
+            Thread.sleep(forTimeInterval: 0.02)
+            time += 0.02
+            screen.tick(time: time)
+        }
+        #expect(screen.dashboard.runs[0].stepsTaken >= 3)
+        _ = screen.handle(.character("p"))
+        _ = screen.handle(.character("q"))
+        guard case .pop = screen.handle(.character("y")) else { Issue.record("y did not leave"); return }
+        let saved = try #require(screen.dashboard.runs[0].checkpoint)
+        #expect(saved.failure == nil)
+        #expect(FileManager.default.fileExists(atPath: saved.path))
+        _ = try Checkpoint(path: saved.path)
+        #expect(screen.isFinished && !screen.isAnimating)
+    }
+
+    /// After a run has ended, `w` writes the finished run's checkpoint at once.
+    @Test func wAfterTheRunEndedWritesAtOnce() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("training-screen-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var configuration = RecordedTraining.configuration()
+        configuration.epochs = 1
+        let trainer = try Trainer(configuration: configuration, data: RecordedTraining.data)
+        let screen = TrainingScreen(runs: [TrainingRun(label: "one", trainer: trainer, dataset: "digits")],
+                                    checkpointFolder: folder.path)
+        var time = 0.0
+        screen.tick(time: time)
+        while !screen.dashboard.isFinished && time < 120 {
+            Thread.sleep(forTimeInterval: 0.02)
+            time += 0.02
+            screen.tick(time: time)
+        }
+        #expect(screen.dashboard.runs[0].outcome?.reason == .completed)
+        #expect(!screen.isAnimating)
+        _ = screen.handle(.character("w"))
+        let saved = try #require(screen.dashboard.runs[0].checkpoint)
+        #expect(saved.path == folder.path + "/lenet5-one-step25.safetensors" && saved.failure == nil)
+        #expect(FileManager.default.fileExists(atPath: saved.path))
     }
 }
