@@ -152,7 +152,8 @@ extension TrainingScreen {
 
     // MARK: Drawing
 
-    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+    /// Draws the whole screen (`render` calls it when something changed since the last frame).
+    func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard area.width > 0, area.height > 0 else { return }
         let glyphs = capabilities.glyphs.glyphs

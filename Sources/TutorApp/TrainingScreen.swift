@@ -46,6 +46,13 @@ public final class TrainingScreen: Screen {
     private(set) var showGradients = false
     private(set) var confirmingStop = false
     private(set) var hasLeft = false
+    /// When `tick` last read the runs.
+    private var lastCollect: Double?
+    /// Counts the changes worth a new frame (reads of the runs, keys).
+    private(set) var generation = 0
+    /// The last frame drawn, reused while nothing changed: the app asks for 30 frames a second,
+    /// the screen draws at most `framesPerSecond` (and on keys), leaving the cores to training.
+    private var frameCache: (area: Rect, capabilities: TerminalCapabilities, generation: Int, frame: CellBuffer)?
     /// Checkpoints asked for and not yet answered by their run.
     private(set) var pendingSaves: [(run: Int, path: String)] = []
     /// The last thing a key did, shown under the progress ("learning rate x2", "saving ...").
@@ -126,10 +133,25 @@ public final class TrainingScreen: Screen {
     public func tick(time: Double) {
         now = time
         startIfNeeded()
+        if let lastCollect, time >= lastCollect, time - lastCollect < 1 / Self.framesPerSecond { return }
+        lastCollect = time
         collect()
     }
 
+    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        if let cache = frameCache, cache.area == area, cache.capabilities == capabilities,
+           cache.generation == generation, cache.frame.width == buffer.width, cache.frame.height == buffer.height {
+            for y in area.y..<max(area.y, area.maxY) {
+                for x in area.x..<max(area.x, area.maxX) { buffer[x, y] = cache.frame[x, y] }
+            }
+            return
+        }
+        draw(into: &buffer, area: area, capabilities: capabilities)
+        frameCache = (area, capabilities, generation, buffer)
+    }
+
     private func collect() {
+        generation &+= 1
         for (index, source) in sources.enumerated() {
             let events = source.takeEvents()
             dashboard.apply(events, toRun: index, time: now)
@@ -158,6 +180,7 @@ public final class TrainingScreen: Screen {
     // MARK: Keys
 
     public func handle(_ event: KeyEvent) -> ScreenAction {
+        generation &+= 1
         startIfNeeded()
         if confirmingStop {
             switch event {

@@ -300,3 +300,25 @@ struct TrainingScreenTests {
         #expect(FileManager.default.fileExists(atPath: saved.path))
     }
 }
+
+@Suite("TrainingScreen frames")
+struct TrainingScreenFrameTests {
+    /// Ticks closer than a tenth of a second apart do not read the runs again, and a frame with
+    /// nothing new is the same as the last one drawn.
+    @Test func readsAndDrawsAtMostTenTimesASecond() {
+        let (screen, sources) = TrainingScreenTests.screen(throughStep: 10)
+        let first = Snapshot.text(of: TrainingScreenTests.render(screen, width: 100, height: 30))
+        sources[0].feed(Array(RecordedTraining.events(throughStep: 20).dropFirst(11)))
+        screen.tick(time: 84.05)  // 84 was the last read
+        #expect(screen.dashboard.runs[0].stepsTaken == 10)
+        let same = Snapshot.text(of: TrainingScreenTests.render(screen, width: 100, height: 30))
+        #expect(same == first)
+        screen.tick(time: 84.15)
+        #expect(screen.dashboard.runs[0].stepsTaken == 20)
+        let second = Snapshot.text(of: TrainingScreenTests.render(screen, width: 100, height: 30))
+        #expect(second != first)
+        #expect(second.contains("batch 20/25"))
+        // Another size draws afresh.
+        #expect(Snapshot.text(of: TrainingScreenTests.render(screen, width: 120, height: 40)).contains("batch 20/25"))
+    }
+}
