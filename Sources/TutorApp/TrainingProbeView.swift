@@ -80,8 +80,10 @@ public struct TrainingProbeView: Sendable {
         let predicted = prediction
         let confidence = snapshot.probeProbabilities.indices.contains(predicted) ? snapshot.probeProbabilities[predicted] : 0
         let verdict = predicted == snapshot.probeLabel ? "right" : "wrong"
+        // After divergence the probabilities may be NaN: say so rather than a percentage.
+        let percent = confidence.isFinite ? "\(Int((confidence * 100).rounded()))%" : "\(confidence)"
         TrainingViewDrawing.write("probe image #\(snapshot.probeIndex): label \(snapshot.probeLabel), predicted "
-            + "\(predicted) (\(Int((confidence * 100).rounded()))%, \(verdict))", x: area.x, y: area.y, in: area,
+            + "\(predicted) (\(percent), \(verdict))", x: area.x, y: area.y, in: area,
             style: .bold, into: &buffer, glyphs: glyphs)
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: max(0, area.height - 1))
         guard !body.isEmpty else { return }

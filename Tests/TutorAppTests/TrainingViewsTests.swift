@@ -225,6 +225,40 @@ struct TrainingViewsTests {
         #expect(short.lines.joined().contains("misclassified: \(report.misclassified[0].label) → "))
     }
 
+    /// The step snapshot with every weight, gradient, activation and probability NaN (a diverged run).
+    static var nanSnapshot: TrainingSnapshot {
+        let s = run.stepSnapshot
+        func nan(_ tensor: Tensor) -> Tensor { Tensor(repeating: .nan, shape: tensor.shape) }
+        var probe = s.probe
+        probe.input = nan(probe.input)
+        probe.conv1Activated = nan(probe.conv1Activated)
+        probe.pool1 = nan(probe.pool1)
+        probe.conv2Activated = nan(probe.conv2Activated)
+        probe.pool2 = nan(probe.pool2)
+        return TrainingSnapshot(epoch: s.epoch, step: s.step, conv1Weights: nan(s.conv1Weights),
+                                conv2Weights: nan(s.conv2Weights), conv1Gradient: nan(s.conv1Gradient),
+                                conv2Gradient: nan(s.conv2Gradient), probeIndex: s.probeIndex, probeLabel: s.probeLabel,
+                                probe: probe, probeProbabilities: Array(repeating: .nan, count: 10), confusion: nil)
+    }
+
+    @Test("NaN everywhere (a diverged run) draws without crashing, in every size and mode")
+    func nanValues() {
+        let snapshot = Self.nanSnapshot
+        for (width, height) in Self.sizes {
+            for capabilities in [Self.colour, .plain] {
+                Self.expectDrawsInside("filters", width: width, height: height, capabilities: capabilities) {
+                    TrainingFiltersView(snapshot: snapshot, showGradients: true).render(in: $0, into: &$1, capabilities: capabilities)
+                }
+                Self.expectDrawsInside("probe", width: width, height: height, capabilities: capabilities) {
+                    TrainingProbeView(snapshot: snapshot).render(in: $0, into: &$1, capabilities: capabilities)
+                }
+            }
+        }
+        let probe = Self.render({ TrainingProbeView(snapshot: snapshot).render(in: $0, into: &$1, capabilities: Self.colour) },
+                                width: 100, height: 30)
+        #expect(probe.line(0).contains("(nan, "))
+    }
+
     // MARK: Every size, ASCII
 
     @Test("each view draws only inside its area at every size from 0x0 to 200x60, in colour, monochrome and ASCII")
