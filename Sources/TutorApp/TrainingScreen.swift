@@ -152,12 +152,23 @@ public final class TrainingScreen: Screen {
 
     private func collect() {
         generation &+= 1
-        for (index, source) in sources.enumerated() {
-            let events = source.takeEvents()
-            dashboard.apply(events, toRun: index, time: now)
-            dashboard.update(snapshot: source.latestSnapshot, forRun: index)
-            for event in events { noteCheckpoint(event, run: index) }
+        for index in sources.indices { read(run: index) }
+        // A run that ended before serving a checkpoint request never will: write it here.
+        for pending in pendingSaves where sources[pending.run].isFinished {
+            read(run: pending.run)  // it may have served it just before ending
+            guard pendingSaves.contains(where: { $0.run == pending.run && $0.path == pending.path }) else { continue }
+            let result = sources[pending.run].saveFinishedRun(to: pending.path)
+            dashboard.apply([result], toRun: pending.run, time: now)
+            noteCheckpoint(result, run: pending.run)
         }
+    }
+
+    private func read(run index: Int) {
+        let source = sources[index]
+        let events = source.takeEvents()
+        dashboard.apply(events, toRun: index, time: now)
+        dashboard.update(snapshot: source.latestSnapshot, forRun: index)
+        for event in events { noteCheckpoint(event, run: index) }
     }
 
     private func noteCheckpoint(_ event: TrainingEvent, run: Int) {
@@ -301,14 +312,6 @@ public final class TrainingScreen: Screen {
         let pause = DispatchSemaphore(value: 0)
         while !pendingSaves.isEmpty {
             collect()
-            for pending in pendingSaves where sources[pending.run].isFinished {
-                // The run may have served it just before ending: read its last events first.
-                collect()
-                guard pendingSaves.contains(where: { $0.run == pending.run && $0.path == pending.path }) else { continue }
-                let result = sources[pending.run].saveFinishedRun(to: pending.path)
-                dashboard.apply([result], toRun: pending.run, time: now)
-                noteCheckpoint(result, run: pending.run)
-            }
             if !pendingSaves.isEmpty { _ = pause.wait(timeout: .now() + .milliseconds(5)) }
         }
     }

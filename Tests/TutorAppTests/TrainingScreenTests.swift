@@ -192,6 +192,20 @@ struct TrainingScreenTests {
         #expect(sources[0].checkpointRequests.count == 2)  // asked, then written from the ended run
     }
 
+    @Test func aSaveTheRunNeverServedIsWrittenOnceItEnds() {
+        let (screen, sources) = Self.screen()
+        sources[0].answersCheckpoints = false
+        _ = screen.handle(.character("w"))
+        screen.tick(time: 85)
+        #expect(screen.pendingSaves.count == 1 && screen.isAnimating)
+        sources[0].feed([.finished(TrainingOutcome(reason: .completed, epochsCompleted: 3, steps: 75, lastEpoch: nil,
+                                                   seconds: 1))])
+        screen.tick(time: 86)
+        #expect(screen.pendingSaves.isEmpty && !screen.isAnimating)
+        #expect(sources[0].checkpointRequests.count == 2)  // asked, then written from the ended run
+        #expect(screen.dashboard.runs[0].checkpoint?.failure == nil)
+    }
+
     @Test func nLeavesWithoutSaving() {
         let (screen, sources) = Self.screen()
         _ = screen.handle(.character("q"))
