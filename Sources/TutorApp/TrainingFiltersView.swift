@@ -57,8 +57,7 @@ public struct TrainingFiltersView: Sendable {
         var y = area.y
         // conv1: a title, the filter numbers and the 6 maps in a row.
         let mapHeight = Self.mapHeight(rows: conv1.shape[2], capabilities: capabilities)
-        let range1 = conv1Range
-        TrainingViewDrawing.write("conv1 \(what): 6 filters 5×5, scale ±\(TrainingViewDrawing.format(range1.upper))",
+        TrainingViewDrawing.write("conv1 \(what): 6 filters 5×5, scale \(TrainingViewDrawing.scaleText(conv1.data))",
                                   x: area.x, y: y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
         y += 1
         let conv1Width = conv1.shape[0] * 6 - 1
@@ -72,7 +71,7 @@ public struct TrainingFiltersView: Sendable {
             }
             y += 1 + mapHeight + 1
         } else {
-            TrainingViewDrawing.write("6 filters " + Self.summary(conv1, range: range1), x: area.x, y: y, in: area, style: .dim,
+            TrainingViewDrawing.write("6 filters " + Self.summary(conv1), x: area.x, y: y, in: area, style: .dim,
                                       into: &buffer, glyphs: glyphs)
             y += 2
         }
@@ -99,9 +98,9 @@ public struct TrainingFiltersView: Sendable {
         TrainingViewDrawing.usesHalfBlocks(capabilities) ? (rows + 1) / 2 : rows
     }
 
-    static func summary(_ tensor: Tensor, range: ValueRange) -> String {
+    static func summary(_ tensor: Tensor) -> String {
         let meanMagnitude = tensor.data.isEmpty ? 0 : tensor.data.reduce(0) { $0 + abs($1) } / Float(tensor.count)
-        return "±\(TrainingViewDrawing.format(range.upper)), mean |x| \(TrainingViewDrawing.format(meanMagnitude)) "
+        return "\(TrainingViewDrawing.scaleText(tensor.data)), mean |x| \(TrainingViewDrawing.format(meanMagnitude)) "
             + "(too small to draw)"
     }
 
@@ -134,7 +133,7 @@ public struct TrainingFiltersView: Sendable {
         let (filters, channels, kernel) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
         let layout = Self.conv2Layout(width: area.width, height: area.height, capabilities: capabilities,
                                       filters: filters, channels: channels, kernel: kernel)
-        let scale = "scale ±\(TrainingViewDrawing.format(range.upper))"
+        let scale = "scale \(TrainingViewDrawing.scaleText(tensor.data))"
         switch layout {
         case .full(let filtersAcross):
             let title = filtersAcross ? "conv2 \(what): 16 filters (across) × 6 channels (down), 5×5, \(scale)"
@@ -159,8 +158,6 @@ public struct TrainingFiltersView: Sendable {
                 }
             }
         case .means:
-            TrainingViewDrawing.write("conv2 \(what), 5×5 map means ±\(TrainingViewDrawing.format(range.upper))",
-                                      x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
             let size = kernel * kernel
             var means: [Float] = []
             for channel in 0..<channels {
@@ -169,6 +166,9 @@ public struct TrainingFiltersView: Sendable {
                     means.append(tensor.data[start..<(start + size)].reduce(0, +) / Float(size))
                 }
             }
+            // The means have a scale of their own (much smaller than the weights').
+            TrainingViewDrawing.write("conv2 \(what), 5×5 map means \(TrainingViewDrawing.scaleText(means))",
+                                      x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
             let labels = (1...filters).map { $0 % 10 }.map(String.init).joined() + " filter; rows: channel"
             TrainingViewDrawing.write(labels, x: area.x + 3, y: area.y + 1, in: area, style: .dim, into: &buffer, glyphs: glyphs)
             for channel in 0..<channels {
@@ -180,7 +180,7 @@ public struct TrainingFiltersView: Sendable {
             map.render(in: Rect(x: area.x + 3, y: area.y + 2, width: filters, height: channels).intersection(area),
                        into: &buffer, capabilities: capabilities)
         case .summary:
-            TrainingViewDrawing.write("conv2 \(what) 16×6 5×5: " + Self.summary(tensor, range: range), x: area.x,
+            TrainingViewDrawing.write("conv2 \(what) 16×6 5×5: " + Self.summary(tensor), x: area.x,
                                       y: area.y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }
@@ -207,6 +207,13 @@ enum TrainingViewDrawing {
             upper = max(upper, value)
         }
         return upper > lower ? ValueRange(lower: lower, upper: upper) : ValueRange(lower: 0, upper: 1)
+    }
+
+    /// "±m" for the largest finite magnitude of `values`, "all 0" when there is none (the
+    /// gradients of a snapshot taken at an epoch's end, before the next step).
+    static func scaleText(_ values: [Float]) -> String {
+        let magnitude = values.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
+        return magnitude > 0 ? "±" + format(magnitude) : "all 0"
     }
 
     /// A magnitude in a few characters: `0.312`, `0.0042`, `3.1e-05`.

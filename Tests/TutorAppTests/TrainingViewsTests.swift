@@ -84,6 +84,11 @@ struct TrainingViewsTests {
         #expect(gradientText.contains("conv1 gradient: 6 filters 5×5, scale ±"
             + TrainingViewDrawing.format(gradients.conv1Range.upper)))
         #expect(gradientText.contains("conv2 gradient"))
+        // At an epoch's end no step has run since: the gradients are all 0, and the title says so.
+        let atEpochEnd = TrainingFiltersView(snapshot: Self.run.epochSnapshot, showGradients: true)
+        #expect(atEpochEnd.conv1.data.allSatisfy { $0 == 0 })
+        let zeroText = Self.render({ atEpochEnd.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
+        #expect(zeroText.line(0).hasPrefix("conv1 gradient: 6 filters 5×5, scale all 0"))
     }
 
     @Test("filters: one scale per layer, symmetric about 0, shared by every filter; the cells drawn with it")
@@ -149,8 +154,12 @@ struct TrainingViewsTests {
     func filtersBeside() {
         let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
         let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 78, height: 9)
+        // The means are drawn on their own scale, the largest mean's magnitude.
+        let weights = Self.run.stepSnapshot.conv2Weights.data
+        let largestMean = stride(from: 0, to: weights.count, by: 25)
+            .map { abs(weights[$0..<($0 + 25)].reduce(0, +) / 25) }.max() ?? 0
         #expect(String(buffer.line(1).dropFirst(38))
-            .hasPrefix("conv2 weights, 5×5 map means ±\(TrainingViewDrawing.format(view.conv2Range.upper))"))
+            .hasPrefix("conv2 weights, 5×5 map means ±\(TrainingViewDrawing.format(largestMean))"))
         #expect(String(buffer.line(2).dropFirst(38)).hasPrefix("   1234567890123456"))
         #expect(buffer.line(1).hasPrefix("1     2     3     4     5     6   "))
     }
