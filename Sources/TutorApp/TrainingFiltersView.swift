@@ -89,6 +89,17 @@ public struct TrainingFiltersView: Sendable {
             }
         }
         let conv2Area = conv1Drawn && rank(beside) > rank(below) ? beside : below
+        if conv1Drawn && conv2Area == below && beside.width >= 24 {
+            // The colour keys beside conv1's maps: blue negative, white 0, red positive.
+            let keys = [("conv1 ", conv1.data, conv1Range), ("conv2 ", conv2.data, conv2Range)]
+            for (offset, (name, values, range)) in keys.enumerated() where values.contains(where: { $0 != 0 && $0.isFinite }) {
+                let row = Rect(x: besideX, y: area.y + 2 + offset, width: min(beside.width, 40), height: 1).intersection(area)
+                guard !row.isEmpty else { continue }
+                let x = buffer.write(name, x: row.x, y: row.y, style: .dim, clip: row)
+                Legend(scale: .diverging, range: range).render(in: Rect(x: x, y: row.y, width: max(0, row.maxX - x), height: 1),
+                                                              into: &buffer, capabilities: capabilities)
+            }
+        }
         guard !conv2Area.isEmpty else { return }
         renderConv2(in: conv2Area, into: &buffer, capabilities: capabilities)
     }

@@ -118,6 +118,18 @@ struct TrainingViewsTests {
         }
     }
 
+    @Test("filters: a colour key for each layer beside conv1's maps, from -m to m")
+    func filtersLegend() {
+        let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
+        let conv1Key = Legend(scale: .diverging, range: view.conv1Range)
+        let conv2Key = Legend(scale: .diverging, range: view.conv2Range)
+        #expect(String(buffer.line(2).dropFirst(38)).hasPrefix("conv1 \(conv1Key.label(view.conv1Range.lower)) "))
+        #expect(String(buffer.line(3).dropFirst(38)).hasPrefix("conv2 \(conv2Key.label(view.conv2Range.lower)) "))
+        #expect(buffer.line(2).contains(" 0 ") && buffer.line(2).hasSuffix(conv1Key.label(view.conv1Range.upper)
+            + String(repeating: " ", count: 120 - 78)))
+    }
+
     @Test("filters: gradients toggle shows the gradient tensors, on their own scale")
     func gradientsToggle() {
         let snapshot = Self.run.stepSnapshot
