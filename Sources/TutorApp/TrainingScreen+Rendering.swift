@@ -141,7 +141,22 @@ extension TrainingScreen {
                                            marker: index == 0 ? "+" : "x"))
         }
         return LineChart(series: series, xAxis: stepAxis,
-                         yAxis: LineChart.Axis(bounds: .fixed(0...1), format: .percent), xTitle: "step")
+                         yAxis: LineChart.Axis(bounds: .fixed(accuracyLowerBound...1), format: .percent), xTitle: "step")
+    }
+
+    /// The accuracy axis starts at 0 until the accuracies worth reading (every validation point
+    /// and the later half of the train curve) are all high; then it starts at 50%, 80% or 90%,
+    /// at least 5 points below the lowest of them, so 98% and 99% are told apart. The first
+    /// steps' low values then run off the bottom.
+    var accuracyLowerBound: Double {
+        var recent: [Double] = []
+        for run in dashboard.runs {
+            recent += run.validationAccuracy.values
+            recent += run.trainAccuracy.values.suffix(run.trainAccuracy.values.count / 2)
+        }
+        guard let lowest = recent.min(), lowest.isFinite else { return 0 }
+        // Round numbers only, so the axis's lowest tick is labelled.
+        return [0.9, 0.8, 0.5].first { lowest - 0.05 >= $0 } ?? 0
     }
 
     /// Steps from 0 to the furthest run's (at least 10, so early ticks are whole steps).

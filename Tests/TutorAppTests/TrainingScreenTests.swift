@@ -336,3 +336,17 @@ struct TrainingScreenFrameTests {
         #expect(Snapshot.text(of: TrainingScreenTests.render(screen, width: 120, height: 40)).contains("batch 20/25"))
     }
 }
+
+@Suite("TrainingScreen accuracy axis")
+struct TrainingScreenAccuracyAxisTests {
+    @Test func theAccuracyAxisStartsBelowTheAccuraciesWorthReading() {
+        let (early, _) = TrainingScreenTests.screen(throughStep: 4)
+        #expect(early.accuracyLowerBound == 0)  // the first steps are near chance
+        // 10 steps at 10%, then 190 at 99%: the later half of the averaged curve is all above 98%.
+        let (screen, sources) = TrainingScreenTests.screen(throughStep: 0)
+        sources[0].feed((1...200).map { .step(RecordedTraining.step($0, loss: 0.1, accuracy: $0 <= 10 ? 0.1 : 0.99)) })
+        screen.tick(time: 90)
+        #expect(screen.accuracyLowerBound == 0.9)
+        #expect(Snapshot.text(of: TrainingScreenTests.render(screen, width: 100, height: 30)).contains("90%"))
+    }
+}
