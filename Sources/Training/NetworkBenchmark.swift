@@ -1,5 +1,6 @@
 import ConvKernels
 import Foundation
+import Synchronization
 
 /// Whole-network speed of LeNet-5, measured the way ../shared/bench/lenet_peer.py measures PyTorch,
 /// so that the two sets of figures can stand side by side:
@@ -39,6 +40,13 @@ public enum NetworkBenchmark {
         public let seconds: Double
 
         public var imagesPerSecond: Double { Double(images) / seconds }
+
+        public init(batchSize: Int, steps: Int, images: Int, seconds: Double) {
+            self.batchSize = batchSize
+            self.steps = steps
+            self.images = images
+            self.seconds = seconds
+        }
     }
 
     /// Every figure of one run.
@@ -117,6 +125,52 @@ public enum NetworkBenchmark {
         }
         return Result(threads: settings.threads, parameterCount: network.parameterCount, training: training,
                       inference: inference, peakResidentMegabytes: peakResidentMegabytes())
+    }
+
+    // MARK: Training with and without a screen reading it
+
+    /// A short run for comparing a `TrainingSession` nobody reads with one a screen draws from: the
+    /// default recipe (Adam, batch `batchSize`) on the built-in digits, one epoch of exactly `steps`
+    /// steps, then an evaluation of 256 validation and 256 test images (cheap next to the steps, and
+    /// the same in both runs).
+    ///
+    /// - Throws: `KernelError` for a step count, batch size or thread count out of range.
+    public static func overheadTrainer(steps: Int, batchSize: Int = 32, threads: Int, seed: UInt64 = 0) throws -> Trainer {
+        guard steps >= 1 else { throw KernelError("steps \(steps) is invalid; give 1 or more") }
+        let validation = 256
+        let data = overheadData(trainCount: steps * batchSize + validation)
+        var configuration = TrainingConfiguration()
+        configuration.batchSize = batchSize
+        configuration.epochs = 1
+        configuration.threads = threads
+        configuration.seed = seed
+        configuration.validationCount = validation
+        return try Trainer(configuration: configuration, data: data)
+    }
+
+    /// The built-in digits for `overheadTrainer`, made once per size.
+    private static func overheadData(trainCount: Int) -> TrainingData {
+        overheadDataCache.withLock { cache in
+            if let data = cache, data.train.count == trainCount { return data }
+            let data = TrainingData.builtInDigits(seed: 0, trainCount: trainCount, testCount: 256)
+            cache = data
+            return data
+        }
+    }
+    private static let overheadDataCache = Mutex<TrainingData?>(nil)
+
+    /// Trains `trainer` to its end on a `TrainingSession` whose events and snapshots nobody reads
+    /// (as `convtutor train --no-tui` without a terminal); the training steps' rate, timed from the
+    /// session's start to its end.
+    public static func headlessRate(_ trainer: Trainer) -> Rate {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let session = TrainingSession(trainer: trainer)
+        let (finished, _) = session.wait()
+        let elapsed = (clock.now - start).seconds
+        let steps = finished.stepsTaken - trainer.stepsTaken
+        return Rate(batchSize: trainer.configuration.batchSize, steps: steps,
+                    images: steps * trainer.configuration.batchSize, seconds: elapsed)
     }
 
     /// Runs `step` (one batch of `batchSize` images) for the warm-up, then for the timed window.

@@ -4,6 +4,7 @@ import Foundation
 import KernelCommands
 import TerminalUI
 import Training
+import TutorApp
 
 /// `convtutor bench`: how fast the kernels and the whole network run on this machine.
 struct BenchCommand: ParsableCommand {
@@ -24,6 +25,13 @@ struct BenchCommand: ParsableCommand {
             evaluation-mode forward pass over the test images. All cores unless --threads says. \
             Without --data the images are the built-in digits, made in memory (their content does not \
             change the speed).
+
+            screen: a 200x60 frame of heatmaps built and diffed; then training throughput headless \
+            and with the training screen reading the run and drawing at the app's 30 frames per \
+            second into an in-memory 160x48 terminal, in the same process (the default recipe on \
+            the built-in digits, runs of about --network-seconds, alternating, best of 2 each), and \
+            their ratio (the target: 90% or more). JSON: training_screen.headless_images_per_second, \
+            screen_images_per_second, ratio, frames_per_second.
 
             peak_rss_mb is the process's peak resident memory at the end (getrusage's ru_maxrss).
 
@@ -117,6 +125,9 @@ struct BenchCommand: ParsableCommand {
             if only == nil { lines.append("") }
             lines.append("Screen: a 200x60 frame of heatmaps built and diffed in \(String(format: "%.2f", frame.median)) ms "
                 + "(median of 200; the target is 2 ms or less)")
+            let overhead = try measureTrainingScreen(threads: threads, progress: report)
+            document["training_screen"] = overhead.json
+            lines += overhead.lines
         }
         let peak = NetworkBenchmark.peakResidentMegabytes()
         document["peak_rss_mb"] = rounded(peak, places: 1)
@@ -228,6 +239,76 @@ struct BenchCommand: ParsableCommand {
             lines.append(cells(result.training) + "                      " + cells(result.inference))
         }
         return (json, lines)
+    }
+
+    /// Training throughput headless and with the training screen reading the run and drawing its
+    /// frames into an in-memory terminal, in the same process, alternating (headless, screen, twice)
+    /// and keeping each side's faster run.
+    private func measureTrainingScreen(threads: Int, progress report: (String) -> Void) throws
+        -> (json: [String: Any], lines: [String]) {
+        let batchSize = 32
+        // Runs of about --network-seconds each, sized from a short headless run.
+        report("sizing the training-screen runs")
+        let probe = NetworkBenchmark.headlessRate(try NetworkBenchmark.overheadTrainer(steps: 40, batchSize: batchSize, threads: threads))
+        let steps = max(40, Int(probe.imagesPerSecond * networkSeconds / Double(batchSize)))
+        var headless: [NetworkBenchmark.Rate] = []
+        var screen: [(rate: NetworkBenchmark.Rate, framesPerSecond: Double)] = []
+        for round in 1...2 {
+            report("training headless (\(round) of 2)")
+            headless.append(NetworkBenchmark.headlessRate(
+                try NetworkBenchmark.overheadTrainer(steps: steps, batchSize: batchSize, threads: threads)))
+            report("training with the screen drawing (\(round) of 2)")
+            screen.append(try screenRate(try NetworkBenchmark.overheadTrainer(steps: steps, batchSize: batchSize, threads: threads)))
+        }
+        let bestHeadless = headless.map(\.imagesPerSecond).max() ?? 0
+        let bestScreen = screen.max { $0.rate.imagesPerSecond < $1.rate.imagesPerSecond } ?? screen[0]
+        let ratio = bestHeadless > 0 ? bestScreen.rate.imagesPerSecond / bestHeadless : 0
+        let size = Self.screenBenchmarkSize
+        let json: [String: Any] = [
+            "headless_images_per_second": rounded(bestHeadless, places: 1),
+            "screen_images_per_second": rounded(bestScreen.rate.imagesPerSecond, places: 1),
+            "ratio": rounded(ratio, places: 3),
+            "frames_per_second": rounded(bestScreen.framesPerSecond, places: 1),
+            "steps": steps, "batch_size": batchSize, "threads": threads,
+            "terminal": "\(size.width)x\(size.height)",
+        ]
+        let lines = [
+            "Training screen: the default recipe, batch \(batchSize), \(threads) thread\(threads == 1 ? "" : "s"), "
+                + "\(steps.formatted()) steps per run (best of 2 each)",
+            "  headless                 \(format(bestHeadless)) images/s",
+            "  screen drawing (\(size.width)x\(size.height))  \(format(bestScreen.rate.imagesPerSecond)) images/s at "
+                + "\(format(bestScreen.framesPerSecond)) frames/s = \(String(format: "%.1f", ratio * 100))% of headless "
+                + "(the target is 90% or more at 10 frames/s or more)",
+        ]
+        return (json, lines)
+    }
+
+    static let screenBenchmarkSize = (width: 160, height: 48)
+
+    /// Trains `trainer` to its end under a `TrainingScreen` that the app ticks and draws at its own
+    /// frame rate into an in-memory terminal, as on a real one; the rate and the frames drawn per second.
+    private func screenRate(_ trainer: Trainer) throws -> (rate: NetworkBenchmark.Rate, framesPerSecond: Double) {
+        let screen = TrainingScreen(runs: [TrainingRun(label: "modern", trainer: trainer,
+                                                       dataset: TrainingScreenLauncher.datasetLine(trainer))])
+        let backend = InMemoryBackend(width: Self.screenBenchmarkSize.width, height: Self.screenBenchmarkSize.height)
+        backend.closesWhenEmpty = false
+        let start = DispatchTime.now().uptimeNanoseconds
+        let elapsed = { Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9 }
+        let app = TutorApp(root: screen, backend: backend, clock: elapsed)
+        let interval = 1 / TutorApp.framesPerSecond
+        var frames = 0
+        while !screen.isFinished {
+            screen.tick(time: elapsed())
+            app.drawFrame()
+            frames += 1
+            let wait = Double(frames) * interval - elapsed()
+            if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+        }
+        let seconds = elapsed()
+        let steps = trainer.stepsPerEpoch
+        let rate = NetworkBenchmark.Rate(batchSize: trainer.configuration.batchSize, steps: steps,
+                                         images: steps * trainer.configuration.batchSize, seconds: seconds)
+        return (rate, Double(frames) / seconds)
     }
 
     /// A set that cannot be measured (a bad file, too few images): exit status 1, as `train` does.

@@ -73,4 +73,15 @@ struct NetworkBenchmarkTests {
         #expect(block.last == 2)
         #expect(after >= 64 && after >= before)
     }
+
+    @Test("the screen-overhead run is one epoch of exactly the steps asked for, and the headless rate counts them")
+    func overheadRun() throws {
+        let trainer = try NetworkBenchmark.overheadTrainer(steps: 3, batchSize: 8, threads: 1)
+        #expect(trainer.stepsPerEpoch == 3)
+        #expect(trainer.configuration.epochs == 1)
+        let rate = NetworkBenchmark.headlessRate(trainer)
+        #expect(rate.steps == 3 && rate.images == 24 && rate.batchSize == 8)
+        #expect(rate.seconds > 0 && rate.imagesPerSecond > 0)
+        #expect(throws: KernelError.self) { try NetworkBenchmark.overheadTrainer(steps: 0, threads: 1) }
+    }
 }
