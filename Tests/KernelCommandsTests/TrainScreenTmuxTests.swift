@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// `convtutor train` on a real terminal: tmux runs an interactive shell, the test starts training
+/// on the built-in digits, watches the batch counter and the loss curve move, pauses, steps once,
+/// saves a checkpoint (which then resumes with `train --resume`), resizes (too small and back,
+/// training going on), and quits with q, answering the save question; the terminal is sane after.
+@Suite("End to end: the training screen in tmux", .serialized)
+struct TrainScreenTmuxTests {
+    typealias Session = TutorTmuxTests.Session
+
+    /// The batch counter's value ("batch 1,234/1,719" -> 1234), or nil when it is not on the screen.
+    static func batchCount(_ screen: String) -> Int? {
+        guard let range = screen.range(of: #"batch [0-9,]+/"#, options: .regularExpression) else { return nil }
+        let digits = screen[range].dropFirst("batch ".count).dropLast().filter(\.isNumber)
+        return Int(String(digits))
+    }
+
+    /// The loss chart: the lines from the one holding its title to the accuracy chart's (or the
+    /// next 8 lines), cut to the chart's columns.
+    static func lossChart(_ screen: String) -> [String] {
+        let lines = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        guard let top = lines.firstIndex(where: { $0.contains("Loss") }) else { return [] }
+        let end = lines[(top + 1)...].firstIndex(where: { $0.contains("Accuracy") || $0.contains("Filters") }) ?? min(lines.count, top + 9)
+        return Array(lines[top..<max(top + 1, end)])
+    }
+
+    /// Waits up to `seconds` for `condition` on the screen; the screen that met it.
+    @discardableResult
+    static func waitUntil(_ session: Session, seconds: Double = 20, _ what: String,
+                          sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        var last = ""
+        while Date() < deadline {
+            last = try session.screen()
+            if condition(last) { return last }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        Issue.record("waited \(seconds) s for \(what); the screen was:\n\(last)", sourceLocation: sourceLocation)
+        throw Session.Timeout()
+    }
+
+    @Test("train --epochs 1 on the built-in digits: counter and curve move, p, s, w, resize, q with a save, clean exit",
+          .enabled(if: TutorTmuxTests.tmuxAvailable))
+    func liveTraining() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convtutor-screen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+
+        let session = try Session()
+        try session.waitFor("ready>")
+        try session.type("cd '\(folder.path)' && \(session.binary) train --data builtin --epochs 1 --batch-size 4 --threads 1; "
+            + "echo EXITED=$((1000 + $?))")
+        try session.keys("Enter")
+        try session.waitFor("Training LeNet-5", seconds: 60)
+
+        // The batch counter climbs and the loss curve changes while it trains.
+        let first = try Self.waitUntil(session, "the batch counter to start") { (Self.batchCount($0) ?? 0) > 0 }
+        let firstCount = try #require(Self.batchCount(first))
+        let later = try Self.waitUntil(session, "the batch counter to climb and the loss curve to change") { screen in
+            (Self.batchCount(screen) ?? 0) > firstCount + 20 && Self.lossChart(screen) != Self.lossChart(first)
+        }
+        #expect(!Self.lossChart(later).isEmpty, "\(later)")
+
+        // p pauses: the counter stands still; s takes exactly one step.
+        try session.keys("p")
+        try session.waitFor("paused: s steps once, p resumes")
+        try await Task.sleep(for: .seconds(0.5))
+        let pausedCount = try #require(Self.batchCount(try session.screen()))
+        try await Task.sleep(for: .seconds(1))
+        #expect(Self.batchCount(try session.screen()) == pausedCount)
+        try session.keys("s")
+        try Self.waitUntil(session, "one step after s") { Self.batchCount($0) == pausedCount + 1 }
+        try await Task.sleep(for: .seconds(1))
+        #expect(Self.batchCount(try session.screen()) == pausedCount + 1)
+
+        // w writes a checkpoint into the current folder, atomically: no temporary file is left.
+        try session.keys("w")
+        let saved = try session.waitFor("checkpoint saved:")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        let checkpoints = files.filter { $0.hasSuffix(".safetensors") }
+        #expect(checkpoints.count == 1, "\(files)\n\(saved)")
+        #expect(files.count == checkpoints.count, "only the checkpoint is left: \(files)")
+
+        // Resize: bigger, too small (training goes on underneath), and back.
+        try session.keys("p")
+        try session.resize(120, 40)
+        try session.waitFor("Training LeNet-5")
+        try session.resize(60, 20)
+        try session.waitFor("This terminal is 60x20.")
+        try await Task.sleep(for: .seconds(1.5))
+        try session.resize(100, 30)
+        let back = try session.waitFor("Training LeNet-5")
+        #expect((Self.batchCount(back) ?? 0) > pausedCount + 1, "training went on while the terminal was too small:\n\(back)")
+
+        // q asks whether to save; y saves and quits; the shell gets a sane terminal back.
+        try session.keys("q")
+        try session.waitFor("Save a checkpoint before stopping? y/n")
+        try session.keys("y")
+        try session.expectCleanExit()
+        let after = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
+        #expect(after.count == 2, "w's checkpoint and q's: \(after)")
+
+        // The checkpoint w wrote loads: training resumes from it (two steps of a tiny subset).
+        let checkpoint = folder.appendingPathComponent(try #require(checkpoints.first)).path
+        let resumed = try await ConvTutorRun.of(["train", "--no-tui", "--data", "builtin", "--resume", checkpoint, "--epochs", "1",
+                                                 "--subset", "64", "--validation", "64", "--threads", "2"],
+                                                timeout: .seconds(120))
+        #expect(resumed.exitStatus == 0, "\(resumed)")
+        #expect(resumed.standardOutput.contains("epoch 1/1"), "\(resumed)")
+    }
+}
