@@ -15,8 +15,11 @@ public final class HomeScreen: Screen {
     let entries: [Entry]
 
     /// - Parameters: `library` and `progressStore` feed the Lessons entry; without them it explains
-    ///   that no lessons were loaded (tests of other screens need neither).
-    public init(library: LessonLibrary? = nil, progressStore: ProgressStore? = nil) {
+    ///   that no lessons were loaded (tests of other screens need neither). `training` makes the
+    ///   "Train LeNet-5" screen (it loads data and starts training); without it, or when it gives
+    ///   nil, the entry explains instead, so tests without data never train.
+    public init(library: LessonLibrary? = nil, progressStore: ProgressStore? = nil,
+                training: (() -> (any Screen)?)? = nil) {
         let openLessons: () -> ScreenAction = {
             guard let library, let progressStore else { return .push(NoLessonsScreen.make()) }
             return .push(LessonListScreen(library: library, store: progressStore))
@@ -27,7 +30,7 @@ public final class HomeScreen: Screen {
             Entry(label: "Playground", letter: "P", summary: "your own grid and kernel, every window's sum",
                   open: { .push(PlaygroundScreen()) }),
             Entry(label: "Train LeNet-5", letter: "T", summary: "watch a network learn digits, live",
-                  open: { .push(PlaceholderScreen.training) }),
+                  open: { .push(training?() ?? PlaceholderScreen.training) }),
             Entry(label: "Inspect an image", letter: "I", summary: "what every layer sees in a picture",
                   open: { .push(PlaceholderScreen.inspector) }),
             Entry(label: "Help", letter: "H", summary: "keys, and how the tutor works",

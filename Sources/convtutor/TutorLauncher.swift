@@ -31,7 +31,8 @@ enum TutorLauncher {
         }
         let started = DispatchTime.now().uptimeNanoseconds
         let store = ProgressStore(folder: ProgressStore.defaultFolder(environment: ProcessInfo.processInfo.environment))
-        let app = TutorApp(root: HomeScreen(library: library, progressStore: store), backend: terminal,
+        let app = TutorApp(root: HomeScreen(library: library, progressStore: store,
+                                                 training: TrainingScreenLauncher.homeTrainingScreen), backend: terminal,
                            clock: { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 },
                            shouldClose: { terminal.pendingSignal != nil })
         if let openLesson {

@@ -94,21 +94,28 @@ struct TutorTmuxTests {
         let session = try Session()
         try session.startTutor()
         // Down to each entry, open it, see its title, go back.
-        for (downs, title) in [(0, "Lessons"), (1, "Playground"), (2, "Train LeNet-5"), (3, "Inspect an image"), (4, "Help")] {
+        for (downs, title) in [(0, "Lessons"), (1, "Playground"), (2, "Training LeNet-5"), (3, "Inspect an image"), (4, "Help")] {
             for _ in 0..<downs { try session.keys("Down") }
             try session.keys("Enter")
             try session.waitFor("┌ \(title) ")
             try session.keys("Escape")
+            // The training screen (it trains for real) asks whether to save before it stops.
+            if title == "Training LeNet-5" {
+                try session.waitFor("Save a checkpoint before stopping?")
+                try session.keys("n")
+            }
             try session.waitFor("L P T I H open directly")
             try session.keys("Home")
         }
         // A letter opens its screen directly; ? shows that screen's keys; Esc closes help, Esc goes back.
         try session.keys("t")
-        try session.waitFor("┌ Train LeNet-5 ")
+        try session.waitFor("┌ Training LeNet-5 ")
         try session.keys("?")
-        try session.waitFor("Train LeNet-5: keys")
+        try session.waitFor("Training LeNet-5: keys")
         try session.keys("Escape")
         try session.keys("Escape")
+        try session.waitFor("Save a checkpoint before stopping?")
+        try session.keys("n")
         try session.waitFor("L P T I H open directly")
         try session.keys("?")
         try session.waitFor("ConvTutor: keys")
