@@ -125,7 +125,15 @@ extension TrainingScreen {
                                                color: colours.0, marker: index == 0 ? "*" : "o"))
             }
         }
-        return LineChart(series: series, xAxis: stepAxis, yAxis: LineChart.Axis(), xTitle: "step")
+        return LineChart(series: series, xAxis: stepAxis, yAxis: LineChart.Axis(scale: lossScale), xTitle: "step")
+    }
+
+    /// Linear, or logarithmic when the losses span more than a factor of 1,000 (a loss blowing up
+    /// before it diverges would otherwise flatten everything before it).
+    var lossScale: LineChart.Axis.Scale {
+        let values = dashboard.runs.flatMap(\.loss.values).filter { $0.isFinite && $0 > 0 }
+        guard let lowest = values.min(), let highest = values.max() else { return .linear }
+        return highest / lowest > 1_000 ? .logarithmic : .linear
     }
 
     /// Train accuracy (averaged over batches) and validation accuracy at each epoch's end, over steps.

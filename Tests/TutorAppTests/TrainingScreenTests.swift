@@ -117,6 +117,13 @@ struct TrainingScreenTests {
         try Snapshot.expect(buffer, named: "training-diverged-100x30-colour")
         #expect(Snapshot.text(of: buffer).contains("the loss diverged at step 31; the curves stop there. Try a learning rate below 0.0003"))
         #expect(screen.dashboard.runs[0].loss.values.count == 30)
+        #expect(screen.lossScale == .linear)
+        // A loss that blew up by a factor of more than 1,000 before diverging is drawn on a log scale.
+        let (blowUp, blowUpSources) = Self.screen(throughStep: 0)
+        blowUpSources[0].feed((1...5).map { .step(RecordedTraining.step($0, loss: $0 == 5 ? 4e9 : 2.3)) })
+        blowUp.tick(time: 90)
+        #expect(blowUp.lossScale == .logarithmic)
+        _ = Self.render(blowUp, width: 100, height: 30)
         #expect(!screen.isAnimating && screen.isFinished)
     }
 
