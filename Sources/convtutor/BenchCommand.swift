@@ -249,8 +249,9 @@ struct BenchCommand: ParsableCommand {
         let batchSize = 32
         // Runs of about --network-seconds each, sized from a short headless run.
         report("sizing the training-screen runs")
-        let probe = NetworkBenchmark.headlessRate(try NetworkBenchmark.overheadTrainer(steps: 40, batchSize: batchSize, threads: threads))
-        let steps = max(40, Int(probe.imagesPerSecond * networkSeconds / Double(batchSize)))
+        // (Long enough that the run's start and its closing evaluation weigh little in the rate.)
+        let probe = NetworkBenchmark.headlessRate(try NetworkBenchmark.overheadTrainer(steps: 300, batchSize: batchSize, threads: threads))
+        let steps = max(300, Int(probe.imagesPerSecond * networkSeconds / Double(batchSize)))
         var headless: [NetworkBenchmark.Rate] = []
         var screen: [(rate: NetworkBenchmark.Rate, framesPerSecond: Double)] = []
         for round in 1...2 {
