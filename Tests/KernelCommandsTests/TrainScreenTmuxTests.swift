@@ -109,4 +109,37 @@ struct TrainScreenTmuxTests {
         #expect(resumed.exitStatus == 0, "\(resumed)")
         #expect(resumed.standardOutput.contains("epoch 1/1"), "\(resumed)")
     }
+
+    @Test("a dataset that fails to load: the error and an offer of the built-in digits; n exits 1, Enter trains on them",
+          .enabled(if: TutorTmuxTests.tmuxAvailable))
+    func datasetFailsToLoad() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convtutor-empty-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let session = try Session()
+        try session.waitFor("ready>")
+        let command = "\(session.binary) train --data '\(folder.path)' --epochs 1; echo EXITED=$((1000 + $?))"
+        try session.type(command)
+        try session.keys("Enter")
+        let offer = try session.waitFor("Train on the built-in digits instead")
+        // The message wraps at the terminal's width: read it joined.
+        let joined = offer.replacingOccurrences(of: "\n", with: "")
+        #expect(joined.contains("train-images-idx3-ubyte") && joined.contains("missing"), "\(offer)")
+        try session.type("n")
+        try session.keys("Enter")
+        let refused = try session.waitFor("EXITED=10")
+        #expect(refused.contains("EXITED=1001"), "\(refused)")
+        #expect(refused.replacingOccurrences(of: "\n", with: "").contains("--data builtin"), "\(refused)")
+
+        try session.keys("C-l")
+        try session.type(command)
+        try session.keys("Enter")
+        try session.waitFor("Train on the built-in digits instead")
+        try session.keys("Enter")
+        try session.waitFor("built-in digits 55,000 train", seconds: 60)
+        try session.keys("q")
+        try session.waitFor("Save a checkpoint before stopping? y/n")
+        try session.keys("n")
+        try session.expectCleanExit()
+    }
 }
