@@ -29,7 +29,7 @@ struct BenchCommand: ParsableCommand {
             screen: a 200x60 frame of heatmaps built and diffed; then training throughput headless \
             and with the training screen reading the run and drawing at the app's 30 frames per \
             second into an in-memory 160x48 terminal, in the same process (the default recipe on \
-            the built-in digits, runs of about --network-seconds, alternating, best of 2 each), and \
+            the built-in digits, runs of about --network-seconds, alternating, best of 3 each), and \
             their ratio (the target: 90% or more). JSON: training_screen.headless_images_per_second, \
             screen_images_per_second, ratio, frames_per_second.
 
@@ -242,7 +242,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     /// Training throughput headless and with the training screen reading the run and drawing its
-    /// frames into an in-memory terminal, in the same process, alternating (headless, screen, twice)
+    /// frames into an in-memory terminal, in the same process, alternating (headless, screen, `screenRounds` times)
     /// and keeping each side's faster run.
     private func measureTrainingScreen(threads: Int, progress report: (String) -> Void) throws
         -> (json: [String: Any], lines: [String]) {
@@ -254,11 +254,11 @@ struct BenchCommand: ParsableCommand {
         let steps = max(300, Int(probe.imagesPerSecond * networkSeconds / Double(batchSize)))
         var headless: [NetworkBenchmark.Rate] = []
         var screen: [(rate: NetworkBenchmark.Rate, framesPerSecond: Double)] = []
-        for round in 1...2 {
-            report("training headless (\(round) of 2)")
+        for round in 1...Self.screenRounds {
+            report("training headless (\(round) of \(Self.screenRounds))")
             headless.append(NetworkBenchmark.headlessRate(
                 try NetworkBenchmark.overheadTrainer(steps: steps, batchSize: batchSize, threads: threads)))
-            report("training with the screen drawing (\(round) of 2)")
+            report("training with the screen drawing (\(round) of \(Self.screenRounds))")
             screen.append(try screenRate(try NetworkBenchmark.overheadTrainer(steps: steps, batchSize: batchSize, threads: threads)))
         }
         let bestHeadless = headless.map(\.imagesPerSecond).max() ?? 0
@@ -275,7 +275,7 @@ struct BenchCommand: ParsableCommand {
         ]
         let lines = [
             "Training screen: the default recipe, batch \(batchSize), \(threads) thread\(threads == 1 ? "" : "s"), "
-                + "\(steps.formatted()) steps per run (best of 2 each)",
+                + "\(steps.formatted()) steps per run (best of \(Self.screenRounds) each)",
             "  headless                 \(format(bestHeadless)) images/s",
             "  screen drawing (\(size.width)x\(size.height))  \(format(bestScreen.rate.imagesPerSecond)) images/s at "
                 + "\(format(bestScreen.framesPerSecond)) frames/s = \(String(format: "%.1f", ratio * 100))% of headless "
@@ -285,6 +285,9 @@ struct BenchCommand: ParsableCommand {
     }
 
     static let screenBenchmarkSize = (width: 160, height: 48)
+    /// Headless and screen runs alternate this many times; each side keeps its fastest, so that a
+    /// burst of other work on the machine during one run does not decide the ratio.
+    static let screenRounds = 3
 
     /// Trains `trainer` to its end under a `TrainingScreen` that the app ticks and draws at its own
     /// frame rate into an in-memory terminal, as on a real one; the rate and the frames drawn per second.
