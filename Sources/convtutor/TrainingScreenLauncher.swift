@@ -92,21 +92,8 @@ enum TrainingScreenLauncher {
 
     /// Runs `root` in the tutor's app on the terminal until it quits, restores the terminal, exits.
     private static func open(_ root: any Screen, noColor: Bool, ascii: Bool) -> Never {
-        let terminal: CursesTerminal
-        do {
-            terminal = try CursesTerminal.open(options: .fromFlags(noColor: noColor, ascii: ascii))
-        } catch {
-            printStandardError("convtutor train: \(error.message); add --no-tui to train without the screen")
-            exit(ExitStatus.failure)
-        }
-        let started = DispatchTime.now().uptimeNanoseconds
-        let app = TutorApp(root: root, backend: terminal,
-                           clock: { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 },
-                           shouldClose: { terminal.pendingSignal != nil })
-        app.run()
-        if let signal = terminal.pendingSignal { terminal.closeAndReraise(signal) }
-        terminal.close()
-        exit(ExitStatus.success)
+        TutorLauncher.runOnTerminal(root, noColor: noColor, ascii: ascii,
+                                    failure: { "convtutor train: \($0); add --no-tui to train without the screen" })
     }
 
     private static func fail(_ message: String) -> Never {

@@ -22,28 +22,43 @@ enum TutorLauncher {
                 """)
             exit(ExitStatus.usage)
         }
+        let store = ProgressStore(folder: ProgressStore.defaultFolder(environment: ProcessInfo.processInfo.environment))
+        let home = HomeScreen(library: library, progressStore: store, training: TrainingScreenLauncher.homeTrainingScreen)
+        runOnTerminal(home, noColor: noColor, ascii: ascii, failure: { "convtutor: \($0)" }, prepare: { app in
+            if let openLesson {
+                let list = LessonListScreen(library: library, store: store)
+                app.push(list)
+                if !openLesson.isEmpty, let player = list.player(forLessonID: openLesson) { app.push(player) }
+            }
+        }, afterClose: {
+            if let warning { printStandardError("convtutor: \(warning)") }
+        })
+    }
+
+    /// Opens curses, runs `root` (after `prepare`) until the user quits, gives the terminal back and
+    /// exits 0; a signal that ended it is re-raised after the terminal is restored. The one place the
+    /// tutor and the training screen open the terminal.
+    ///
+    /// - Parameter failure: the line printed, given curses' message, when the terminal cannot be
+    ///   opened (then exit 1).
+    static func runOnTerminal(_ root: any Screen, noColor: Bool, ascii: Bool, failure: (String) -> String,
+                              prepare: (TutorApp) -> Void = { _ in }, afterClose: () -> Void = {}) -> Never {
         let terminal: CursesTerminal
         do {
             terminal = try CursesTerminal.open(options: .fromFlags(noColor: noColor, ascii: ascii))
         } catch {
-            printStandardError("convtutor: \(error.message)")
+            printStandardError(failure(error.message))
             exit(ExitStatus.failure)
         }
         let started = DispatchTime.now().uptimeNanoseconds
-        let store = ProgressStore(folder: ProgressStore.defaultFolder(environment: ProcessInfo.processInfo.environment))
-        let app = TutorApp(root: HomeScreen(library: library, progressStore: store,
-                                                 training: TrainingScreenLauncher.homeTrainingScreen), backend: terminal,
+        let app = TutorApp(root: root, backend: terminal,
                            clock: { Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9 },
                            shouldClose: { terminal.pendingSignal != nil })
-        if let openLesson {
-            let list = LessonListScreen(library: library, store: store)
-            app.push(list)
-            if !openLesson.isEmpty, let player = list.player(forLessonID: openLesson) { app.push(player) }
-        }
+        prepare(app)
         app.run()
         if let signal = terminal.pendingSignal { terminal.closeAndReraise(signal) }
         terminal.close()
-        if let warning { printStandardError("convtutor: \(warning)") }
+        afterClose()
         exit(ExitStatus.success)
     }
 }
