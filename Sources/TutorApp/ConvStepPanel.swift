@@ -24,11 +24,8 @@ public final class ConvStepPanel: StepPanel {
         let output = trace.output
         stepper = WindowStepper(values: trace.windows.map { output.channels[$0.outputChannel][$0.outputRow][$0.outputColumn] },
                                 predict: trace.spec.predict)
-        var index = output.channels.map { $0.map { $0.map { _ in -1 } } }
-        for (position, window) in trace.windows.enumerated() {
-            index[window.outputChannel][window.outputRow][window.outputColumn] = position
-        }
-        windowIndex = index
+        windowIndex = WindowStepper.windowIndex(channels: output.channelCount, height: output.height, width: output.width,
+                                                cells: trace.windows.map { ($0.outputChannel, $0.outputRow, $0.outputColumn) })
         var kernels: [[[[Float]]]] = [], channels: [[Int]] = []
         for filter in 0..<output.channelCount {
             guard let first = trace.windows.first(where: { $0.outputChannel == filter }) else {
@@ -91,9 +88,7 @@ public final class ConvStepPanel: StepPanel {
                 places = [place, "row \(row), col \(column)"]
             }
         }
-        let status = stepper.statusLine(places: places, width: area.width, glyphs: capabilities.glyphs)
-        buffer.write(capabilities.glyphs.glyphs.truncated(status, toWidth: area.width),
-                     x: area.x, y: y, style: .bold, clip: area)
+        stepper.renderStatus(places: places, in: area, into: &buffer, capabilities: capabilities)
         y += 2
         guard y < area.maxY else { return }
 
@@ -161,13 +156,7 @@ public final class ConvStepPanel: StepPanel {
         let decimals = GridFlow.decimals(for: output.channels.joined().joined())
         let activation = trace.spec.activation.map { " (\($0.name))" } ?? ""
         return output.channels.enumerated().map { filter, rows in
-            var grid = NumberGrid(rows, decimals: decimals)
-            for row in 0..<output.height {
-                for column in 0..<output.width {
-                    let index = windowIndex[filter][row][column]
-                    grid.setHighlight(row: row, column: column, index < 0 ? .pending : stepper.outputHighlight(window: index))
-                }
-            }
+            let grid = stepper.outputGrid(rows, decimals: decimals, windowIndex: windowIndex[filter])
             let title = (output.channelCount == 1 ? "Output" : "Output \(filter + 1)") + activation
             let isCurrent = window?.outputChannel == filter
             return GridFlow.Block(title: title, grid: grid, titleStyle: isCurrent || output.channelCount == 1 ? .bold : .dim,

@@ -17,13 +17,9 @@ public final class PoolStepPanel: StepPanel {
     public init(trace: PoolTrace) {
         self.trace = trace
         stepper = WindowStepper(values: trace.windows.map(\.value), predict: trace.spec.predict)
-        var index = trace.output.channels.map { $0.map { $0.map { _ in -1 } } }
-        for (position, window) in trace.windows.enumerated()
-        where window.channel < index.count && window.outputRow < index[window.channel].count
-            && window.outputColumn < index[window.channel][window.outputRow].count {
-            index[window.channel][window.outputRow][window.outputColumn] = position
-        }
-        windowIndex = index
+        let output = trace.output
+        windowIndex = WindowStepper.windowIndex(channels: output.channelCount, height: output.height, width: output.width,
+                                                cells: trace.windows.map { ($0.channel, $0.outputRow, $0.outputColumn) })
     }
 
     public var keyHelp: [KeyHint] { stepper.keyHelp }
@@ -69,9 +65,7 @@ public final class PoolStepPanel: StepPanel {
                 places = [place, "row \(row), col \(column)"]
             }
         }
-        let status = stepper.statusLine(places: places, width: area.width, glyphs: capabilities.glyphs)
-        buffer.write(capabilities.glyphs.glyphs.truncated(status, toWidth: area.width),
-                     x: area.x, y: y, style: .bold, clip: area)
+        stepper.renderStatus(places: places, in: area, into: &buffer, capabilities: capabilities)
         y += 2
         guard y < area.maxY else { return }
 
@@ -133,13 +127,7 @@ public final class PoolStepPanel: StepPanel {
         let output = trace.output
         let decimals = GridFlow.decimals(for: output.channels.joined().joined())
         return output.channels.enumerated().map { channel, rows in
-            var grid = NumberGrid(rows, decimals: decimals)
-            for row in 0..<output.height {
-                for column in 0..<output.width {
-                    let index = windowIndex[channel][row][column]
-                    grid.setHighlight(row: row, column: column, index < 0 ? .pending : stepper.outputHighlight(window: index))
-                }
-            }
+            let grid = stepper.outputGrid(rows, decimals: decimals, windowIndex: windowIndex[channel])
             let title = (output.channelCount == 1 ? "Output" : "Output ch \(channel + 1)") + " (\(kindName))"
             return GridFlow.Block(title: title, grid: grid, sizedByEveryValue: true)
         }

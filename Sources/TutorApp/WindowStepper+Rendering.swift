@@ -26,6 +26,37 @@ extension WindowStepper {
         return highlight
     }
 
+    /// `[channel][row][column]`: which window wrote that output cell (-1 for none), given the
+    /// output's shape and each window's output cell in stepping order.
+    static func windowIndex(channels: Int, height: Int, width: Int,
+                            cells: [(channel: Int, row: Int, column: Int)]) -> [[[Int]]] {
+        var index = Array(repeating: Array(repeating: Array(repeating: -1, count: width), count: height), count: channels)
+        for (position, cell) in cells.enumerated()
+        where index.indices.contains(cell.channel) && index[cell.channel].indices.contains(cell.row)
+            && index[cell.channel][cell.row].indices.contains(cell.column) {
+            index[cell.channel][cell.row][cell.column] = position
+        }
+        return index
+    }
+
+    /// One output channel's grid, each cell done, current or pending by the window that writes it.
+    func outputGrid(_ rows: [[Float]], decimals: Int, windowIndex: [[Int]]) -> NumberGrid {
+        var grid = NumberGrid(rows, decimals: decimals)
+        for (row, indices) in windowIndex.enumerated() {
+            for (column, index) in indices.enumerated() {
+                grid.setHighlight(row: row, column: column, index < 0 ? .pending : outputHighlight(window: index))
+            }
+        }
+        return grid
+    }
+
+    /// Writes the status line (see `statusLine`) on the first row of `area`.
+    func renderStatus(places: [String], in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let status = statusLine(places: places, width: area.width, glyphs: capabilities.glyphs)
+        buffer.write(capabilities.glyphs.glyphs.truncated(status, toWidth: area.width),
+                     x: area.x, y: area.y, style: .bold, clip: area)
+    }
+
     /// "Window 7 of 25 · output row 2, column 2" and whether autoplay runs, or a shorter form
     /// ("7/25 · row 2, col 2") when that does not fit in `width`.
     ///
