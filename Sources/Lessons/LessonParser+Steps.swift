@@ -332,8 +332,9 @@ extension LessonParser {
             guard weightDecay >= 0 else {
                 throw reader.error("weight_decay", "\(weightDecay) is invalid; weight_decay must be 0 or more")
             }
-            return TrainSpec(task: .overfitting(trainingImages: try reader.int("training_images", atLeast: 1) ?? 500,
-                                                epochs: try reader.int("epochs", atLeast: 1) ?? 30,
+            // A live experiment inside a lesson: small enough to finish while the learner watches.
+            return TrainSpec(task: .overfitting(trainingImages: try reader.int("training_images", atLeast: 10, atMost: 10_000) ?? 500,
+                                                epochs: try reader.int("epochs", atLeast: 1, atMost: 200) ?? 30,
                                                 dropout: try reader.bool("dropout") ?? true,
                                                 weightDecay: weightDecay,
                                                 augment: try reader.bool("augment") ?? true),

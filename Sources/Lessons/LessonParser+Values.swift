@@ -74,13 +74,16 @@ struct FieldReader {
         return value
     }
 
-    func int(_ key: String, atLeast minimum: Int? = nil) throws(LessonError) -> Int? {
+    func int(_ key: String, atLeast minimum: Int? = nil, atMost maximum: Int? = nil) throws(LessonError) -> Int? {
         guard let node = fields[key] else { return nil }
         guard case .int(let value) = node else {
             throw error(key, "expected a whole number, found \(node.summary)")
         }
         if let minimum, value < minimum {
             throw error(key, "\(value) is too small; \(key) must be at least \(minimum)")
+        }
+        if let maximum, value > maximum {
+            throw error(key, "\(value) is too large; \(key) must be at most \(maximum)")
         }
         return value
     }
