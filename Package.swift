@@ -50,6 +50,15 @@ let package = Package(
         ),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // libpng and libjpeg(-turbo) for the inspector (Debian: libpng-dev, libjpeg-dev).
+        .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
+        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        // Decoding PNG, JPEG and Netpbm files, grayscale, resizing, MNIST-style preprocessing.
+        .target(
+            name: "Imaging",
+            dependencies: ["ConvKernels", "CPNG", "CJPEG"],
+            swiftSettings: kernelSpeedFlags
+        ),
         // The training engine: datasets, the LeNet-5 model, the trainer, checkpoints.
         .target(
             name: "Training",
@@ -72,7 +81,7 @@ let package = Package(
         .target(name: "CursesBackend", dependencies: ["TerminalUI", "CNcursesw"]),
         // The screens (home, and later lessons, training, inspector) and the loop that runs them on
         // any TerminalBackend; no curses here.
-        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels", "Lessons"]),
+        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels", "Lessons", "Imaging"]),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(
@@ -86,13 +95,15 @@ let package = Package(
                 "KernelCommands",
                 "Lessons",
                 "Training",
+                "Imaging",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ConvKernels", "Training"]),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
-        .testTarget(name: "TutorAppTests", dependencies: ["TutorApp", "TerminalUI", "Lessons"], exclude: ["Snapshots"]),
+        .testTarget(name: "TutorAppTests", dependencies: ["TutorApp", "TerminalUI", "Lessons", "Imaging", "Training"], exclude: ["Snapshots"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),
         .testTarget(
             name: "TrainingTests",
@@ -102,7 +113,7 @@ let package = Package(
         ),
         .testTarget(
             name: "KernelCommandsTests",
-            dependencies: ["KernelCommands", "ConvKernels", "Lessons"],
+            dependencies: ["KernelCommands", "ConvKernels", "Lessons", "Imaging"],
             // Read by path from the tests (they were made by tools/pytorch_cases.py).
             exclude: ["Fixtures"]
         ),
