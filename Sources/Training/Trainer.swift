@@ -21,6 +21,8 @@ public struct Trainer: Sendable {
     private let trainBatches: BatchMaker
     private let testBatches: BatchMaker
     private var latestConfusion: ConfusionMatrix?
+    /// Which image of the probe set (the validation set, else the test set) snapshots show.
+    public private(set) var probePosition: Int
     /// Random draws for dropout and augmentation.
     private var random: SeededRandom
 
@@ -66,6 +68,7 @@ public struct Trainer: Sendable {
         self.data = data
         self.network = network
         self.optimizer = optimizer
+        probePosition = configuration.probeIndex
         trainBatches = BatchMaker(images: data.train, mean: data.mean, standardDeviation: data.standardDeviation)
         testBatches = BatchMaker(images: data.test, mean: data.mean, standardDeviation: data.standardDeviation)
         random = SeededRandom(seed: configuration.seed &+ 0xD12017)
@@ -138,8 +141,8 @@ public struct Trainer: Sendable {
             Self.shuffle(&order, random: &shuffleRandom)
 
             while batchesDoneInEpoch < stepsPerEpoch {
-                let keepGoing = control.waitForNextStep { paths in
-                    for path in paths { saveRequested(path, emit: emit) }
+                let keepGoing = control.waitForNextStep { requests in
+                    serve(requests, emit: emit, snapshot: snapshot)
                 }
                 guard keepGoing else { return finish(.stopped) }
                 let stepStarted = Date()
@@ -225,7 +228,7 @@ public struct Trainer: Sendable {
                 }
             }
         }
-        for path in control.takeCheckpointRequests() { saveRequested(path, emit: emit) }
+        serve(control.takeRequests(), emit: emit, snapshot: snapshot)
         return finish(.completed)
     }
 
@@ -311,10 +314,46 @@ public struct Trainer: Sendable {
 
     public enum EvaluationSplit: Sendable { case validation, test }
 
+    /// Serves what a screen asked between steps: checkpoints, another probe, an evaluation.
+    mutating func serve(_ requests: TrainingRequests, emit: (TrainingEvent) -> Void,
+                        snapshot: (TrainingSnapshot) -> Void) {
+        for path in requests.checkpoints { saveRequested(path, emit: emit) }
+        if requests.evaluation { emit(.evaluated(evaluationReport())) }
+        if requests.probeMove != 0 { moveProbe(by: requests.probeMove) }
+        if requests.evaluation || requests.probeMove != 0 { snapshot(currentSnapshot()) }
+    }
+
+    /// Moves the probe `offset` images through its set (wrapping at either end).
+    public mutating func moveProbe(by offset: Int) {
+        let count = validationIndices.isEmpty ? data.test.count : validationIndices.count
+        guard count > 0 else { return }
+        probePosition = ((probePosition + offset) % count + count) % count
+    }
+
+    /// The validation set (the test set when there is none) evaluated with the weights as they are
+    /// now: the confusion matrix and the first misclassified images. Also kept for later snapshots.
+    public mutating func evaluationReport() -> EvaluationReport {
+        let onValidation = !validationIndices.isEmpty
+        let result = onValidation
+            ? evaluate(trainBatches, indices: validationIndices, threads: configuration.threads,
+                       misclassifiedLimit: MisclassifiedExample.limit)
+            : evaluate(testBatches, indices: Array(0..<data.test.count), threads: configuration.threads,
+                       misclassifiedLimit: MisclassifiedExample.limit)
+        latestConfusion = result.confusion
+        return EvaluationReport(epoch: epochsCompleted + (batchesDoneInEpoch > 0 ? 1 : 0), step: stepsTaken,
+                                isValidation: onValidation, loss: result.loss, confusion: result.confusion,
+                                misclassified: result.misclassified, onRequest: true)
+    }
+
+    /// A snapshot of the weights and the probe as they are now (no gradients).
+    public func currentSnapshot() -> TrainingSnapshot {
+        takeSnapshot(epoch: epochsCompleted + (batchesDoneInEpoch > 0 ? 1 : 0), gradients: nil)
+    }
+
     private func takeSnapshot(epoch: Int, gradients: [Tensor]?) -> TrainingSnapshot {
         let probeSet = validationIndices.isEmpty ? (maker: testBatches, indices: Array(0..<data.test.count))
             : (maker: trainBatches, indices: validationIndices)
-        let probeIndex = probeSet.indices[configuration.probeIndex % probeSet.indices.count]
+        let probeIndex = probeSet.indices[probePosition % probeSet.indices.count]
         var unused = SeededRandom(seed: 0)
         let (image, labels) = probeSet.maker.batch([probeIndex][...], random: &unused)
         let activations: LeNet5.Activations, probabilities: [Float]

@@ -9,6 +9,8 @@ public enum TrainingEvent: Sendable {
     /// A checkpoint asked for with `TrainingSession.saveCheckpoint(to:)` was written (or failed).
     case checkpointSaved(path: String)
     case checkpointFailed(path: String, message: String)
+    /// The validation set evaluated on request (`TrainingControl.requestEvaluation()`), mid-epoch.
+    case evaluated(EvaluationReport)
     case finished(TrainingOutcome)
 }
 
@@ -62,6 +64,37 @@ public struct EpochReport: Sendable, Equatable {
     /// The first few images of that set the network got wrong (at most
     /// `MisclassifiedExample.limit`), in the set's order, for a gallery of mistakes.
     public var misclassified: [MisclassifiedExample] = []
+}
+
+/// The validation set (the test set when there is none) evaluated with the weights of one moment:
+/// at an epoch's end (`EpochReport.evaluation`) or on request (the `evaluated` event).
+public struct EvaluationReport: Sendable, Equatable {
+    /// The epoch under way (or just finished) and the steps taken so far.
+    public let epoch: Int
+    public let step: Int
+    /// True for the validation set, false for the test set.
+    public let isValidation: Bool
+    public let loss: Double
+    public let confusion: ConfusionMatrix
+    /// The first few images it got wrong (at most `MisclassifiedExample.limit`), in the set's order.
+    public let misclassified: [MisclassifiedExample]
+    /// True when asked for (mid-epoch, or again after the run), false at an epoch's end.
+    public let onRequest: Bool
+
+    public init(epoch: Int, step: Int, isValidation: Bool, loss: Double, confusion: ConfusionMatrix,
+                misclassified: [MisclassifiedExample], onRequest: Bool) {
+        (self.epoch, self.step, self.isValidation, self.loss) = (epoch, step, isValidation, loss)
+        (self.confusion, self.misclassified, self.onRequest) = (confusion, misclassified, onRequest)
+    }
+}
+
+extension EpochReport {
+    /// The epoch's closing evaluation, in the form an on-demand one takes.
+    public var evaluation: EvaluationReport {
+        EvaluationReport(epoch: epoch, step: step, isValidation: validationAccuracy != nil,
+                         loss: validationLoss ?? testLoss, confusion: confusion, misclassified: misclassified,
+                         onRequest: false)
+    }
 }
 
 /// An evaluation image the network classified wrongly: its pixels, its label and the prediction.

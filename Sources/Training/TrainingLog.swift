@@ -31,7 +31,7 @@ public enum TrainingLog {
             return object([("event", .text("checkpoint")), ("path", .text(path))])
         case .checkpointFailed(let path, let message):
             return object([("event", .text("checkpoint_failed")), ("path", .text(path)), ("message", .text(message))])
-        case .step:
+        case .step, .evaluated:
             return nil
         }
     }

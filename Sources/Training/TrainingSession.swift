@@ -47,7 +47,11 @@ public final class TrainingSession: Sendable {
             }, snapshot: { snapshot in
                 self.state.withLock { $0.snapshot = snapshot }
             })
-            self.state.withLock { $0.result = (trainer, outcome) }
+            self.state.withLock { state in
+                state.result = (trainer, outcome)
+                // A probe move or evaluation asked for after the loop's last look is served here.
+                Self.serveFinished(control.takeRequests(), state: &state)
+            }
             self.done.signal()
         }
         thread.name = "convtutor training"
@@ -68,6 +72,37 @@ public final class TrainingSession: Sendable {
 
     /// True once the run has finished.
     public var isFinished: Bool { state.withLock { $0.result != nil } }
+
+    /// Shows another probe image: the loop serves it at its next step boundary (paused or not), or at
+    /// once when the run has finished, so that the probe can still be browsed afterwards.
+    public func moveProbe(by offset: Int) {
+        state.withLock { state in
+            guard state.result != nil else { return control.moveProbe(by: offset) }
+            Self.serveFinished(TrainingRequests(probeMove: offset), state: &state)
+        }
+    }
+
+    /// Evaluates the validation set now (an `evaluated` event), during the run or after it.
+    public func requestEvaluation() {
+        state.withLock { state in
+            guard state.result != nil else { return control.requestEvaluation() }
+            Self.serveFinished(TrainingRequests(evaluation: true), state: &state)
+        }
+    }
+
+    /// Serves probe and evaluation requests on a finished run's trainer (checkpoints of a finished
+    /// run are written by whoever holds `wait()`'s trainer).
+    private static func serveFinished(_ requests: TrainingRequests, state: inout State) {
+        guard let (finishedTrainer, outcome) = state.result else { return }
+        var trainer = finishedTrainer
+        let served = TrainingRequests(probeMove: requests.probeMove, evaluation: requests.evaluation)
+        guard !served.isEmpty else { return }
+        var events: [TrainingEvent] = [], latest: TrainingSnapshot?
+        trainer.serve(served, emit: { events.append($0) }, snapshot: { latest = $0 })
+        state.events += events
+        if let latest { state.snapshot = latest }
+        state.result = (trainer, outcome)
+    }
 
     /// Waits for the run to finish and returns the trainer as it ended and the outcome.
     public func wait() -> (trainer: Trainer, outcome: TrainingOutcome) {

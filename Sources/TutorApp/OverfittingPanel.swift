@@ -194,7 +194,7 @@ public final class OverfittingPanel: StepPanel {
             runs[index].stepsDone = report.step
         case .finished(let outcome):
             runs[index].outcome = outcome
-        case .checkpointSaved, .checkpointFailed:
+        case .checkpointSaved, .checkpointFailed, .evaluated:
             break
         }
     }

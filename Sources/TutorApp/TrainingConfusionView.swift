@@ -8,10 +8,14 @@ import Training
 /// The matrix, the table and the pairs sit side by side when the width allows and are stacked
 /// otherwise; the gallery takes what height is left, with smaller digits (or fewer) when short.
 public struct TrainingConfusionView: Sendable {
-    public var report: EpochReport
+    public var report: EvaluationReport
+
+    public init(report: EvaluationReport) {
+        self.report = report
+    }
 
     public init(report: EpochReport) {
-        self.report = report
+        self.report = report.evaluation
     }
 
     public var matrix: LabelledMatrix {
@@ -48,8 +52,9 @@ public struct TrainingConfusionView: Sendable {
         let glyphs = capabilities.glyphs.glyphs
         let confusion = report.confusion
         let accuracy = NumberGrid.format(confusion.accuracy * 100, decimals: 1)
-        let set = report.validationAccuracy == nil ? "test" : "validation"
-        TrainingViewDrawing.write("\(set) after epoch \(report.epoch): \(accuracy)% right, \(confusion.correct) of "
+        let set = report.isValidation ? "validation" : "test"
+        let when = report.onRequest ? "at step \(report.step)" : "after epoch \(report.epoch)"
+        TrainingViewDrawing.write("\(set) \(when): \(accuracy)% right, \(confusion.correct) of "
             + "\(confusion.total)", x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
         var y = area.y + 1
         guard y < area.maxY else { return }

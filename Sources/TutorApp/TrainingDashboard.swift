@@ -68,6 +68,8 @@ public struct TrainingDashboard: Sendable {
         /// The validation accuracy at each epoch's end, at that epoch's last step.
         public private(set) var validationAccuracy = Curve()
         public private(set) var epochs: [EpochReport] = []
+        /// The latest evaluation: an epoch's closing one, or one asked for since.
+        public private(set) var evaluation: EvaluationReport?
         public private(set) var outcome: TrainingOutcome?
         public private(set) var snapshot: TrainingSnapshot?
         /// The last checkpoint event: the path, and the failure's message if it failed.
@@ -166,9 +168,12 @@ public struct TrainingDashboard: Sendable {
                 trainAccuracy.append(step: report.step, value: accuracyAverage / debias)
             case .epoch(let report):
                 epochs.append(report)
+                evaluation = report.evaluation
                 if let validation = report.validationAccuracy {
                     validationAccuracy.append(step: report.step, value: validation)
                 }
+            case .evaluated(let report):
+                evaluation = report
             case .checkpointSaved(let path):
                 checkpoint = (path, nil)
             case .checkpointFailed(let path, let message):

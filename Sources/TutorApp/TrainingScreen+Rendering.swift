@@ -61,7 +61,10 @@ extension TrainingScreen {
     /// The line under the progress: the confirmation, the divergence, how the run ended, or the last key's effect.
     var bannerLine: (text: String, isAlarm: Bool)? {
         if confirmingStop {
-            return (pendingSaves.isEmpty ? "Save a checkpoint before stopping? y/n (Esc keeps training)"
+            let single = runs.count == 1 ? runs[0].savePath : nil
+            return (pendingSaves.isEmpty
+                        ? (single.map { "Stop and write \($0)? y writes it, n does not (Esc keeps training)" }
+                           ?? "Save a checkpoint before stopping? y/n (Esc keeps training)")
                         : "A checkpoint is being saved; stop after it? y saves the rest too, n stops after it", true)
         }
         for run in dashboard.runs {
@@ -232,7 +235,7 @@ extension TrainingScreen {
     var footerHints: [KeyHint] {
         var hints = [KeyHint("p", paused ? "resume" : "pause"), KeyHint("s", "step"), KeyHint("+-", "lr"),
                      KeyHint("w", "save"), KeyHint("Tab", "focus"), KeyHint("Enter", zoomed ? "unzoom" : "zoom"),
-                     KeyHint("g", "gradients"), KeyHint("q", "stop"), KeyHint("?", "keys")]
+                     KeyHint("n", "probe"), KeyHint("c", "eval"), KeyHint("q", "stop"), KeyHint("?", "keys")]
         if canRestart { hints.insert(KeyHint("r", "restart"), at: 4) }
         return hints
     }
@@ -269,7 +272,13 @@ extension TrainingScreen {
     func drawSection(_ section: Section, in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        var title = section == .filters && showGradients ? "Filters: gradients" : section.title
+        // Each network panel names its key (g, n, c), since the footer has no room for them all.
+        var title = switch section {
+        case .filters: showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
+        case .probe: "Probe (n: next)"
+        case .confusion: "Confusion (c: now)"
+        default: section.title
+        }
         // The network's panels show the first run when two are compared.
         if runs.count > 1, section != .loss, section != .accuracy, let first = runs.first { title += " (\(first.label))" }
         let inner = Self.clamped(Panel(title: title, focused: section == focus)
@@ -298,7 +307,9 @@ extension TrainingScreen {
             guard let snapshot else { return note("waiting for the first snapshot") }
             TrainingProbeView(snapshot: snapshot).render(in: inner, into: &buffer, capabilities: capabilities)
         case .confusion:
-            guard let report = dashboard.runs.first?.epochs.last else { return note("after the first epoch") }
+            guard let report = dashboard.runs.first?.evaluation else {
+                return note("after the first epoch, or press c to evaluate now")
+            }
             TrainingConfusionView(report: report).render(in: inner, into: &buffer, capabilities: capabilities)
         }
     }

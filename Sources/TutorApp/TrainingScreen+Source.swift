@@ -14,6 +14,14 @@ protocol TrainingSource: AnyObject {
     func scaleLearningRate(by factor: Float)
     /// Asks for a checkpoint at the next step boundary; the result comes as an event.
     func saveCheckpoint(to path: String)
+    /// Shows another probe image (`offset` places on through the validation set), even when paused
+    /// or finished; the new snapshot follows.
+    func moveProbe(by offset: Int)
+    /// Evaluates the validation set now; the result comes as an `evaluated` event.
+    func requestEvaluation()
+    /// Waits for the run to end (after `stop`) and returns its trainer and outcome; nil when there
+    /// is no trainer behind the source (a recorded one).
+    func endedRun() -> (trainer: Trainer, outcome: TrainingOutcome)?
     /// Writes a checkpoint of a finished run (whose loop no longer serves requests) and says how it went.
     func saveFinishedRun(to path: String) -> TrainingEvent
 }
@@ -25,6 +33,7 @@ extension TrainingSession: TrainingSource {
     func stop() { control.stop() }
     func scaleLearningRate(by factor: Float) { control.scaleLearningRate(by: factor) }
     func saveCheckpoint(to path: String) { control.saveCheckpoint(to: path) }
+    func endedRun() -> (trainer: Trainer, outcome: TrainingOutcome)? { wait() }
 
     func saveFinishedRun(to path: String) -> TrainingEvent {
         let trainer = wait().trainer

@@ -46,6 +46,8 @@ public final class TrainingScreen: Screen {
     private(set) var showGradients = false
     private(set) var confirmingStop = false
     private(set) var hasLeft = false
+    /// True when the user answered n to "save before stopping?" (so `--save` is not written either).
+    public private(set) var saveDeclined = false
     /// When `tick` last read the runs.
     private var lastCollect: Double?
     /// Counts the changes worth a new frame (reads of the runs, keys).
@@ -55,6 +57,8 @@ public final class TrainingScreen: Screen {
     private var frameCache: (area: Rect, capabilities: TerminalCapabilities, generation: Int, frame: CellBuffer)?
     /// Checkpoints asked for and not yet answered by their run.
     private(set) var pendingSaves: [(run: Int, path: String)] = []
+    /// Every checkpoint written from the screen (w, q), in order, for the summary after it closes.
+    public private(set) var savedCheckpoints: [String] = []
     /// The last thing a key did, shown under the progress ("learning rate x2", "saving ...").
     private(set) var status: String?
 
@@ -67,7 +71,7 @@ public final class TrainingScreen: Screen {
     /// seed for `r` (nil: `r` is unavailable). Checkpoints from `w` and `q` go to `checkpointFolder`.
     public convenience init(runs: [TrainingRun], restart: ((Int) -> [TrainingRun])? = nil, checkpointFolder: String = ".") {
         self.init(runs: runs, restart: restart, checkpointFolder: checkpointFolder) { run in
-            TrainingSession(trainer: run.trainer)
+            TrainingSession(trainer: run.trainer, onEvent: run.onEvent)
         }
     }
 
@@ -101,7 +105,8 @@ public final class TrainingScreen: Screen {
         if restart != nil { hints.append(KeyHint("r", "restart with a new seed")) }
         hints += [KeyHint("w", "save a checkpoint"), KeyHint("Tab", "focus the next panel"),
                   KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
-                  KeyHint("g", "filters: weights / gradients"), KeyHint("q", "stop (asks whether to save)"),
+                  KeyHint("g", "filters: weights / gradients"), KeyHint("n N", "probe: next / previous digit"),
+                  KeyHint("c", "confusion matrix: evaluate now"), KeyHint("q", "stop (asks whether to save)"),
                   KeyHint("?", "this help")]
         return hints
     }
@@ -111,7 +116,8 @@ public final class TrainingScreen: Screen {
             + "the screen never slows the training. The **loss** curve is each step's batch loss (faint) and its "
             + "moving average; the **accuracy** curve is the batches' accuracy as they were trained (averaged) "
             + "and the held-out validation accuracy at each epoch's end. The test accuracy is measured once "
-            + "per epoch. `+` and `-` double and halve the learning rate from the next step; too high a rate "
+            + "per epoch; `c` evaluates the validation set at once for a fresh confusion matrix, and `n` shows the next "
+            + "probe digit. `+` and `-` double and halve the learning rate from the next step; too high a rate "
             + "makes the loss **diverge**, and the screen says which rate to try. `w` writes a checkpoint that "
             + "`convtutor inspect --model` reads."
     }
@@ -175,6 +181,7 @@ public final class TrainingScreen: Screen {
         switch event {
         case .checkpointSaved(let path):
             pendingSaves.removeAll { $0.run == run && $0.path == path }
+            if !savedCheckpoints.contains(path) { savedCheckpoints.append(path) }
             status = "checkpoint saved: \(path)"
         case .checkpointFailed(let path, let message):
             pendingSaves.removeAll { $0.run == run && $0.path == path }
@@ -200,6 +207,7 @@ public final class TrainingScreen: Screen {
                 waitForSaves()
                 return leave()
             case .character("n"), .character("N"):
+                saveDeclined = true
                 waitForSaves()  // a save already asked for with w still finishes
                 return leave()
             case .escape:
@@ -230,6 +238,13 @@ public final class TrainingScreen: Screen {
             saveAll()
         case .character("g"):
             showGradients.toggle()
+        case .character("n"), .character("N"):
+            let offset = event == .character("n") ? 1 : -1
+            for source in sources { source.moveProbe(by: offset) }
+            status = "probe: the \(offset > 0 ? "next" : "previous") validation digit"
+        case .character("c"):
+            for source in sources { source.requestEvaluation() }
+            status = "evaluating the validation set with the weights as they are now"
         case .tab:
             focus = Section(rawValue: (focus.rawValue + 1) % Section.allCases.count) ?? .loss
         case .backTab:
@@ -281,6 +296,7 @@ public final class TrainingScreen: Screen {
 
     /// Where run `index`'s checkpoint goes: "FOLDER/lenet5-modern-step1200.safetensors".
     func checkpointPath(run index: Int) -> String {
+        if runs.indices.contains(index), let savePath = runs[index].savePath { return savePath }
         let label = runs.indices.contains(index) ? runs[index].label : "run\(index + 1)"
         let safe = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" })
         let name = "lenet5-\(safe.isEmpty ? "run" : safe)-step\(dashboard.runs[index].stepsTaken).safetensors"
@@ -314,6 +330,15 @@ public final class TrainingScreen: Screen {
             collect()
             if !pendingSaves.isEmpty { _ = pause.wait(timeout: .now() + .milliseconds(5)) }
         }
+    }
+
+    /// After the screen has closed: stops every run, waits for each to end, and hands back its
+    /// trainer as it ended with the outcome (nil for a run that was never started), so that the
+    /// command can write `--save`, finish `--log` and print a summary.
+    public func closeRuns() -> [(trainer: Trainer, outcome: TrainingOutcome)?] {
+        stopAll()
+        hasLeft = true
+        return runs.indices.map { index in sources.indices.contains(index) ? sources[index].endedRun() : nil }
     }
 
     private func leave() -> ScreenAction {

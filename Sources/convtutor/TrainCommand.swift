@@ -28,8 +28,8 @@ struct TrainCommand: ParsableCommand {
             the current folder and q offers one). With --no-tui, or without a terminal, it runs \
             headless: a progress bar on standard error when that is a terminal, and each epoch's \
             figures on standard output. --log writes JSON Lines (one "epoch" event per epoch and a \
-            last "done" event). Ctrl-C stops at the next step and still writes --save. --save and \
-            --log are for headless runs.
+            last "done" event). Ctrl-C stops at the next step and still writes --save. On the \
+            screen, w and q write to --save when it is given (q asks first).
 
             --compare A,B trains two option sets at once, each on half the threads, and overlays their \
             curves (headless: both runs' epoch lines, each labelled [A] or [B]). Each side starts \
@@ -139,12 +139,6 @@ struct TrainCommand: ParsableCommand {
         if compare != nil {
             for (flag, value) in [("--save", save), ("--log", log), ("--resume", resume)] where value != nil {
                 throw ValidationError("\(flag) takes one run and --compare trains two; drop \(flag) or --compare")
-            }
-        }
-        if opensScreen {
-            for (flag, value) in [("--save", save), ("--log", log)] where value != nil {
-                throw ValidationError("\(flag) is for runs without the live screen; add --no-tui, or press w on the "
-                    + "screen to write a checkpoint (q offers one too)")
             }
         }
         if let save { try checkWritable(save, flag: "--save") }
@@ -304,31 +298,49 @@ struct TrainCommand: ParsableCommand {
 
     /// One run without the screen: the progress bar, epoch lines, --log and --save.
     private func runHeadless(_ trainer: Trainer, configuration: TrainingConfiguration) throws {
-        let logFile: FileHandle?
-        if let log {
-            guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
-                fail("--log \(log): cannot create the file")
-            }
-            logFile = handle
-        } else {
-            logFile = nil
-        }
+        let logFile = openLog()
         let printer = TrainingProgressPrinter(showsBar: isatty(STDERR_FILENO) == 1, configuration: configuration)
+        let writeLog = Self.logWriter(logFile)
         let session = TrainingSession(trainer: trainer, onEvent: { event in
             printer.handle(event)
-            // The final event is logged after the save, so that it can name the checkpoint.
+            writeLog(event)
+        })
+        let interrupts = InterruptHandler { session.control.stop() }
+        let (finished, outcome) = session.wait()
+        interrupts.cancel()
+        printer.clearBar()
+        if !finishRun(finished, outcome: outcome, logFile: logFile, writeSave: true) {
+            throw ExitCode(ExitStatus.failure)
+        }
+    }
+
+    /// Opens the --log file for writing (nil without --log); a file that cannot be made ends the command.
+    func openLog() -> FileHandle? {
+        guard let log else { return nil }
+        guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
+            fail("--log \(log): cannot create the file")
+        }
+        return handle
+    }
+
+    /// Writes each event's --log line as it comes, but the final one: `finishRun` writes that after
+    /// the save, so that it can name the checkpoint.
+    static func logWriter(_ logFile: FileHandle?) -> @Sendable (TrainingEvent) -> Void {
+        { event in
             if case .finished = event { return }
             if let logFile, let line = TrainingLog.line(for: event) {
                 logFile.write(Data((line + "\n").utf8))
             }
-        })
-        let interrupts = InterruptHandler { session.control.stop() }
-        var (finished, outcome) = session.wait()
-        interrupts.cancel()
-        printer.clearBar()
+        }
+    }
 
+    /// After a run (headless or on the screen): writes --save (unless `writeSave` is false: the user
+    /// declined on the screen), the final --log line, and the summary. False when the run diverged
+    /// or --save could not be written.
+    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: FileHandle?, writeSave: Bool) -> Bool {
+        var finished = trainer
         var written: String?
-        if let save {
+        if let save, writeSave {
             finished.lastTestAccuracy = outcome.lastEpoch?.testAccuracy
             do {
                 try finished.checkpoint().write(to: save)
@@ -346,9 +358,9 @@ struct TrainCommand: ParsableCommand {
         print(summary(outcome, checkpoint: written))
         if case .diverged = outcome.reason {
             printStandardError("convtutor train: \(outcome.message)")
-            throw ExitCode(ExitStatus.failure)
+            return false
         }
-        if save != nil && written == nil { throw ExitCode(ExitStatus.failure) }
+        return !(save != nil && writeSave && written == nil)
     }
 
     /// --compare without the screen: both runs at once, each epoch line labelled with its side.
@@ -384,7 +396,7 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private func summary(_ outcome: TrainingOutcome, checkpoint: String?, mentionSave: Bool = true) -> String {
+    func summary(_ outcome: TrainingOutcome, checkpoint: String?, mentionSave: Bool = true) -> String {
         var lines: [String] = []
         let duration = TrainingProgressPrinter.duration(outcome.seconds)
         if let last = outcome.lastEpoch {

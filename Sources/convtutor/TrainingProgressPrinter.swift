@@ -57,6 +57,8 @@ final class TrainingProgressPrinter: @unchecked Sendable {
             writeLine("Checkpoint written to \(path).")
         case .checkpointFailed(let path, let message):
             writeLine("Checkpoint \(path) not written: \(message)")
+        case .evaluated:
+            break  // only a screen asks for these
         case .finished:
             clearBarLocked()
         }

@@ -27,13 +27,19 @@ enum TrainingScreenLauncher {
         } catch {
             data = offerBuiltInDigits(after: error)
         }
-        let runs: [TrainingRun]
+        var runs: [TrainingRun]
         do {
             runs = try makeRuns(plans, data: data, resume: resume)
         } catch let error as ValidationError {
             throw error
         } catch {
             fail("\(error)")
+        }
+        // --save and --log (one run only; validate() refuses them with --compare).
+        let logFile = command.openLog()
+        if runs.count == 1 {
+            runs[0].savePath = command.save
+            runs[0].onEvent = TrainCommand.logWriter(logFile)
         }
         // `r`: the same options from step 0 with a new seed (never the --resume checkpoint).
         let restart: (Int) -> [TrainingRun] = { seed in
@@ -42,7 +48,33 @@ enum TrainingScreenLauncher {
             return (try? makeRuns(fresh, data: data, resume: nil)) ?? []
         }
         let screen = TrainingScreen(runs: runs, restart: restart, checkpointFolder: ".")
-        open(screen, noColor: command.display.noColor, ascii: command.display.ascii)
+        TutorLauncher.runOnTerminal(screen, noColor: command.display.noColor, ascii: command.display.ascii,
+                                    failure: { "convtutor train: \($0); add --no-tui to train without the screen" },
+                                    afterClose: {
+            report(screen, command: command, logFile: logFile) ? ExitStatus.success : ExitStatus.failure
+        })
+    }
+
+    /// After the screen closes: each run's end, like the headless command's (--save written unless
+    /// the user said no, the last --log line), and the checkpoints written from the screen. False
+    /// when a run diverged or --save failed.
+    private static func report(_ screen: TrainingScreen, command: TrainCommand, logFile: FileHandle?) -> Bool {
+        let ended = screen.closeRuns()
+        var succeeded = true
+        for (run, result) in zip(screen.runs, ended) {
+            guard let (trainer, outcome) = result else { continue }
+            if screen.runs.count == 1 {
+                succeeded = command.finishRun(trainer, outcome: outcome, logFile: logFile,
+                                              writeSave: !screen.saveDeclined) && succeeded
+            } else {
+                print("\(run.label): " + command.summary(outcome, checkpoint: nil, mentionSave: false))
+            }
+        }
+        let others = screen.savedCheckpoints.filter { $0 != command.save }
+        if !others.isEmpty {
+            print("Checkpoints written from the screen: \(others.joined(separator: ", ")).")
+        }
+        return succeeded
     }
 
     /// The home menu's "Train LeNet-5": the default recipe on the default data (MNIST from the
@@ -88,12 +120,6 @@ enum TrainingScreenLauncher {
         }
         printStandardError("Making the built-in digits...")
         return TrainingData.builtInDigits(seed: 0)
-    }
-
-    /// Runs `root` in the tutor's app on the terminal until it quits, restores the terminal, exits.
-    private static func open(_ root: any Screen, noColor: Bool, ascii: Bool) -> Never {
-        TutorLauncher.runOnTerminal(root, noColor: noColor, ascii: ascii,
-                                    failure: { "convtutor train: \($0); add --no-tui to train without the screen" })
     }
 
     private static func fail(_ message: String) -> Never {

@@ -32,17 +32,18 @@ enum TutorLauncher {
             }
         }, afterClose: {
             if let warning { printStandardError("convtutor: \(warning)") }
+            return ExitStatus.success
         })
     }
 
     /// Opens curses, runs `root` (after `prepare`) until the user quits, gives the terminal back and
-    /// exits 0; a signal that ended it is re-raised after the terminal is restored. The one place the
+    /// exits with what `afterClose` returns (0 by default); a signal that ended it is re-raised after the terminal is restored. The one place the
     /// tutor and the training screen open the terminal.
     ///
     /// - Parameter failure: the line printed, given curses' message, when the terminal cannot be
     ///   opened (then exit 1).
     static func runOnTerminal(_ root: any Screen, noColor: Bool, ascii: Bool, failure: (String) -> String,
-                              prepare: (TutorApp) -> Void = { _ in }, afterClose: () -> Void = {}) -> Never {
+                              prepare: (TutorApp) -> Void = { _ in }, afterClose: () -> Int32 = { ExitStatus.success }) -> Never {
         let terminal: CursesTerminal
         do {
             terminal = try CursesTerminal.open(options: .fromFlags(noColor: noColor, ascii: ascii))
@@ -58,7 +59,6 @@ enum TutorLauncher {
         app.run()
         if let signal = terminal.pendingSignal { terminal.closeAndReraise(signal) }
         terminal.close()
-        afterClose()
-        exit(ExitStatus.success)
+        exit(afterClose())
     }
 }

@@ -16,6 +16,11 @@ struct TrainScreenTmuxTests {
         return Int(String(digits))
     }
 
+    /// The probe panel's first line ("probe image #398"), or nil when it is not on the screen.
+    static func probeImage(_ screen: String) -> String? {
+        screen.range(of: #"probe image #[0-9]+"#, options: .regularExpression).map { String(screen[$0]) }
+    }
+
     /// The loss chart: the lines from the one holding its title to the accuracy chart's (or the
     /// next 8 lines), cut to the chart's columns.
     static func lossChart(_ screen: String) -> [String] {
@@ -74,6 +79,16 @@ struct TrainScreenTmuxTests {
         try await Task.sleep(for: .seconds(1))
         #expect(Self.batchCount(try session.screen()) == pausedCount + 1)
 
+        // Paused still: n shows another validation digit as the probe; c evaluates the validation set now.
+        let probe = try Self.waitUntil(session, "the probe panel") { Self.probeImage($0) != nil }
+        try session.keys("n")
+        try Self.waitUntil(session, "another probe digit after n") { screen in
+            Self.probeImage(screen) != nil && Self.probeImage(screen) != Self.probeImage(probe)
+        }
+        try session.keys("c")
+        try session.waitFor("validation at step")
+        #expect(Self.batchCount(try session.screen()) == pausedCount + 1, "n and c take no training step")
+
         // w writes a checkpoint into the current folder, atomically: no temporary file is left.
         try session.keys("w")
         let saved = try session.waitFor("checkpoint saved:")
@@ -108,6 +123,44 @@ struct TrainScreenTmuxTests {
                                                 timeout: .seconds(120))
         #expect(resumed.exitStatus == 0, "\(resumed)")
         #expect(resumed.standardOutput.contains("epoch 1/1"), "\(resumed)")
+    }
+
+    @Test("--save and --log with the screen: q offers to write --save; after the screen, the summary, the file and the log",
+          .enabled(if: TutorTmuxTests.tmuxAvailable))
+    func saveAndLogWithTheScreen() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convtutor-save-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let session = try Session()
+        try session.waitFor("ready>")
+        try session.type("cd '\(folder.path)' && \(session.binary) train --data builtin --epochs 1 --subset 256 "
+            + "--validation 64 --threads 1 --save lenet.safetensors --log train.jsonl; echo EXITED=$((1000 + $?))")
+        try session.keys("Enter")
+        try session.waitFor("test accuracy: epoch 1", seconds: 60)
+        try session.keys("q")
+        try session.waitFor("Stop and write lenet.safetensors? y writes it")
+        try session.keys("y")
+        let after = try session.waitFor("EXITED=10")
+        #expect(after.contains("EXITED=1000"), "\(after)")
+        let joined = after.replacingOccurrences(of: "\n", with: "")
+        #expect(joined.contains("Done: ") && joined.contains("Checkpoint written to lenet.safetensors"), "\(after)")
+
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(files == ["lenet.safetensors", "train.jsonl"], "no temporary file is left: \(files)")
+        let log = try String(contentsOf: folder.appendingPathComponent("train.jsonl"), encoding: .utf8)
+        let events = log.split(separator: "\n").map { line in
+            ["start", "epoch", "done"].first { line.contains("\"event\": \"\($0)\"") } ?? String(line)
+        }
+        #expect(events == ["start", "epoch", "done"], "\(log)")
+        #expect(log.contains("lenet.safetensors"), "the done line names the checkpoint: \(log)")
+
+        // The checkpoint is a whole one: training resumes from it.
+        let resumed = try await ConvTutorRun.of(["train", "--no-tui", "--data", "builtin", "--epochs", "2", "--subset", "256",
+                                                 "--validation", "64", "--threads", "1",
+                                                 "--resume", folder.appendingPathComponent("lenet.safetensors").path],
+                                                timeout: .seconds(120))
+        #expect(resumed.exitStatus == 0, "\(resumed)")
+        #expect(resumed.standardOutput.contains("epoch 2/2"), "\(resumed)")
     }
 
     @Test("a dataset that fails to load: the error and an offer of the built-in digits; n exits 1, Enter trains on them",

@@ -48,6 +48,7 @@ struct TrainerTests {
             case .epoch: kinds.append("epoch")
             case .finished: kinds.append("finished")
             case .checkpointSaved, .checkpointFailed: kinds.append("checkpoint")
+            case .evaluated: kinds.append("evaluated")
             }
         }
         let epoch = Array(repeating: "step", count: 20) + ["epoch"]

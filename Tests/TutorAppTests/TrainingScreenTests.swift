@@ -40,6 +40,13 @@ final class RecordedSource: TrainingSource {
         if answersCheckpoints { queued.append(.checkpointSaved(path: path)) }
     }
 
+    private(set) var probeMoves: [Int] = []
+    private(set) var evaluationRequests = 0
+    func moveProbe(by offset: Int) { probeMoves.append(offset) }
+    func requestEvaluation() { evaluationRequests += 1 }
+
+    func endedRun() -> (trainer: Trainer, outcome: TrainingOutcome)? { nil }
+
     func saveFinishedRun(to path: String) -> TrainingEvent {
         checkpointRequests.append(path)
         return .checkpointSaved(path: path)
@@ -169,6 +176,51 @@ struct TrainingScreenTests {
         #expect(screen.dashboard.runs[0].checkpoint?.path == "/tmp/checkpoints/lenet5-modern-step60.safetensors")
         let text = Snapshot.text(of: Self.render(screen, width: 120, height: 40))
         #expect(text.contains("checkpoint saved: /tmp/checkpoints/lenet5-modern-step60.safetensors"))
+    }
+
+    @Test func nAndNMoveTheProbeAndCEvaluatesNow() throws {
+        let (screen, sources) = Self.screen()
+        _ = screen.handle(.character("n"))
+        _ = screen.handle(.character("n"))
+        _ = screen.handle(.character("N"))
+        #expect(sources[0].probeMoves == [1, 1, -1])
+        _ = screen.handle(.character("c"))
+        #expect(sources[0].evaluationRequests == 1)
+        // The run answers with an evaluation of the weights at step 60: the confusion panel shows it.
+        let epochReport = try #require(RecordedTraining.events(throughStep: 60).compactMap {
+            if case .epoch(let report) = $0 { report } else { nil }
+        }.last)
+        var confusion = ConfusionMatrix(classes: 10)
+        for digit in 0..<10 { confusion.add(actual: digit, predicted: digit == 3 ? 5 : digit) }
+        sources[0].feed([.evaluated(EvaluationReport(epoch: 3, step: 60, isValidation: true, loss: 0.5,
+                                                     confusion: confusion, misclassified: [], onRequest: true))])
+        screen.tick(time: 85)
+        #expect(screen.dashboard.runs[0].evaluation?.step == 60)
+        let text = Snapshot.text(of: Self.render(screen, width: 120, height: 40))
+        #expect(text.contains("validation at step 60: 90.0% right, 9 of 10"), "\(text)")
+        #expect(!text.contains("after epoch \(epochReport.epoch)"))
+    }
+
+    @Test func withASavePathWAndQWriteThereAndNDeclinesIt() {
+        let sources = RecordedSources()
+        var run = RecordedTraining.run(label: "modern", seed: 1)
+        run.savePath = "/tmp/mine/lenet.safetensors"
+        let screen = TrainingScreen(runs: [run], restart: nil, checkpointFolder: "/tmp/checkpoints") { _ in
+            let source = RecordedSource()
+            sources.all.append(source)
+            return source
+        }
+        screen.tick(time: 0)
+        _ = screen.handle(.character("w"))
+        #expect(sources[0].checkpointRequests == ["/tmp/mine/lenet.safetensors"])
+        screen.tick(time: 1)
+        #expect(screen.savedCheckpoints == ["/tmp/mine/lenet.safetensors"])
+        _ = screen.handle(.character("q"))
+        let text = Snapshot.text(of: Self.render(screen, width: 100, height: 30))
+        #expect(text.contains("Stop and write /tmp/mine/lenet.safetensors? y writes it, n does not"), "\(text)")
+        guard case .pop = screen.handle(.character("n")) else { Issue.record("n did not leave"); return }
+        #expect(screen.saveDeclined && sources[0].stopped)
+        #expect(screen.closeRuns().count == 1, "one entry per run (nil: a recorded source has no trainer)")
     }
 
     @Test func qAsksWhetherToSaveAndWaitsForTheSave() {
