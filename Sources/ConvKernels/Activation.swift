@@ -5,6 +5,9 @@
 ///     sigmoid(x)           = 1 / (1 + e^-x)             sigmoid'(x)     = s * (1 - s), s = sigmoid(x)
 ///     tanh(x)                                           tanh'(x)        = 1 - tanh(x)^2
 ///
+/// tanh is `VectorMath.tanh` (within 3 ulp of the true value) on every path: forward, backward,
+/// `value` and `derivative` agree bit for bit.
+///
 /// Shapes: any; the output and `dInput` have the input's shape. NaN passes through every function.
 public enum Activation: Hashable, Sendable {
     case relu
@@ -30,7 +33,7 @@ public enum Activation: Hashable, Sendable {
         case .relu: Self.relu(x)
         case .leakyRelu(let slope): x > 0 ? x : x * slope
         case .sigmoid: Self.sigmoid(x)
-        case .tanh: Math.tanh(x)
+        case .tanh: VectorMath.tanh(SIMD8(repeating: x))[0]
         }
     }
 
@@ -46,7 +49,7 @@ public enum Activation: Hashable, Sendable {
             let s = Self.sigmoid(x)
             return s * (1 - s)
         case .tanh:
-            let t = Math.tanh(x)
+            let t = VectorMath.tanh(SIMD8(repeating: x))[0]
             return 1 - t * t
         }
     }
@@ -81,7 +84,12 @@ public enum Activation: Hashable, Sendable {
                 case .sigmoid:
                     for index in 0..<count { y[index] = Self.sigmoid(x[index]) }
                 case .tanh:
-                    for index in 0..<count { y[index] = Math.tanh(x[index]) }
+                    var index = 0
+                    while count &- index >= 8 {
+                        Self.store(VectorMath.tanh(Self.load(x + index)), y + index)
+                        index &+= 8
+                    }
+                    while index < count { y[index] = value(x[index]); index &+= 1 }
                 }
             }
         }
@@ -123,10 +131,13 @@ public enum Activation: Hashable, Sendable {
                             dx[index] = dy[index] * (s * (1 - s))
                         }
                     case .tanh:
-                        for index in 0..<count {
-                            let t = Math.tanh(x[index])
-                            dx[index] = dy[index] * (1 - t * t)
+                        var index = 0
+                        while count &- index >= 8 {
+                            let t = VectorMath.tanh(Self.load(x + index))
+                            Self.store(Self.load(dy + index) * (1 - t * t), dx + index)
+                            index &+= 8
                         }
+                        while index < count { dx[index] = dy[index] * derivative(x[index]); index &+= 1 }
                     }
                 }
             }
