@@ -50,13 +50,14 @@ let package = Package(
         ),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
-        // libpng and libjpeg(-turbo) for the inspector (Debian: libpng-dev, libjpeg-dev).
-        .systemLibrary(name: "CPNG", providers: [.apt(["libpng-dev"]), .brew(["libpng"])]),
-        .systemLibrary(name: "CJPEG", providers: [.apt(["libjpeg-dev"]), .brew(["jpeg-turbo"])]),
+        // libpng and libjpeg(-turbo) for the inspector (Debian: libpng-dev, libjpeg-dev), behind a small C layer
+        // that sets its own recovery points: libpng longjmps on errors and libjpeg's default handler calls exit(),
+        // and neither may reach Swift.
+        .target(name: "CImageGlue", linkerSettings: [.linkedLibrary("png16"), .linkedLibrary("jpeg")]),
         // Decoding PNG, JPEG and Netpbm files, grayscale, resizing, MNIST-style preprocessing.
         .target(
             name: "Imaging",
-            dependencies: ["ConvKernels", "CPNG", "CJPEG"],
+            dependencies: ["ConvKernels", "CImageGlue"],
             swiftSettings: kernelSpeedFlags
         ),
         // The training engine: datasets, the LeNet-5 model, the trainer, checkpoints.
@@ -101,7 +102,12 @@ let package = Package(
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Imaging", "ConvKernels", "Training"]),
+        .testTarget(
+            name: "ImagingTests",
+            dependencies: ["Imaging", "ConvKernels", "Training"],
+            // Hand-built PNGs read by path (made by Fixtures/make-png-fixtures.py).
+            exclude: ["Fixtures"]
+        ),
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(name: "TutorAppTests", dependencies: ["TutorApp", "TerminalUI", "Lessons", "Imaging", "Training"], exclude: ["Snapshots"]),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),

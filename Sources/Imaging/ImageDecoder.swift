@@ -1,0 +1,105 @@
+import Foundation
+
+/// Reads image files: PNG (libpng), JPEG (libjpeg-turbo) and Netpbm PGM/PPM (here, in Swift).
+public enum ImageDecoder {
+    /// Width × height above this is refused from the header, before anything is allocated.
+    public static let maximumPixels = 64_000_000
+
+    /// Reads and decodes a PNG, JPEG, PGM or PPM (P2/P5, P3/P6), told apart by the file's first bytes, not its name.
+    /// Errors name the file: not found, a folder, empty, not a supported format (say what it starts with and what is
+    /// accepted), truncated/corrupt, zero-sized, too large ("40000x40000 is 1.6 gigapixels; the limit is 64 megapixels").
+    public static func decode(path: String) throws(ImageError) -> PixelImage {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw ImageError("\(path): no such file")
+        }
+        if isFolder.boolValue {
+            throw ImageError("\(path): is a folder, not an image file")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw ImageError("\(path): cannot be read (\(error.localizedDescription))")
+        }
+        return try decode(bytes: [UInt8](data), name: path)
+    }
+
+    /// Decodes an image held in memory; `name` is what error messages call it (usually its path).
+    public static func decode(bytes: [UInt8], name: String) throws(ImageError) -> PixelImage {
+        guard !bytes.isEmpty else { throw ImageError("\(name): the file is empty; expected a PNG, JPEG, PGM or PPM image") }
+        switch ImageSignature(bytes) {
+        case .png: return try PNGCodec.decode(bytes, name: name)
+        case .jpeg: return try JPEGCodec.decode(bytes, name: name)
+        case .netpbm: return try NetpbmCodec.decode(bytes, name: name)
+        case .unsupported(let what):
+            throw ImageError("\(name): \(what); accepted are PNG, JPEG, PGM (P2, P5) and PPM (P3, P6) files")
+        }
+    }
+
+    /// Refuses a zero-sized image or one above `maximumPixels`, from the header's numbers alone.
+    static func checkSize(width: Int, height: Int, name: String) throws(ImageError) {
+        guard width > 0 && height > 0 else {
+            throw ImageError("\(name): the image is \(width)x\(height); an image needs at least one pixel each way")
+        }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > maximumPixels {
+            let size = overflow ? "more than \(Int.max) pixels" : describe(pixelCount: pixels)
+            throw ImageError("\(name): \(width)x\(height) is \(size); the limit is \(describe(pixelCount: maximumPixels))")
+        }
+    }
+
+    /// "1.6 gigapixels", "64 megapixels", "80.5 megapixels".
+    static func describe(pixelCount: Int) -> String {
+        func amount(_ value: Double) -> String {
+            let rounded = (value * 10).rounded() / 10
+            return rounded == rounded.rounded() ? String(Int(rounded)) : String(rounded)
+        }
+        if pixelCount >= 1_000_000_000 { return "\(amount(Double(pixelCount) / 1e9)) gigapixels" }
+        if pixelCount >= 1_000_000 { return "\(amount(Double(pixelCount) / 1e6)) megapixels" }
+        return "\(pixelCount) pixels"
+    }
+}
+
+/// What a file's first bytes say it is.
+enum ImageSignature: Equatable {
+    case png, jpeg, netpbm
+    /// Why it is not accepted: "it starts with "hell"".
+    case unsupported(String)
+
+    init(_ bytes: [UInt8]) {
+        let pngMagic: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+        if bytes.starts(with: pngMagic) { self = .png; return }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { self = .jpeg; return }
+        if bytes.count >= 2, bytes[0] == UInt8(ascii: "P") {
+            switch bytes[1] {
+            case UInt8(ascii: "2"), UInt8(ascii: "3"), UInt8(ascii: "5"), UInt8(ascii: "6"):
+                self = .netpbm; return
+            case UInt8(ascii: "1"), UInt8(ascii: "4"):
+                self = .unsupported("a PBM bitmap (P\(Character(UnicodeScalar(bytes[1])))), which is not supported"); return
+            case UInt8(ascii: "7"):
+                self = .unsupported("a PAM file (P7), which is not supported"); return
+            default: break
+            }
+        }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47]) {
+            self = .unsupported("starts like a PNG but its signature is damaged"); return
+        }
+        self = .unsupported("not a PNG, JPEG, PGM or PPM file (it starts with \(Self.describeStart(bytes)))")
+    }
+
+    /// The first few bytes as text when they are printable ("hell"), else in hex (0x00 0x01 0x02 0x03).
+    static func describeStart(_ bytes: [UInt8]) -> String {
+        let start = bytes.prefix(4)
+        if start.allSatisfy({ (0x20...0x7E).contains($0) }) {
+            return "\"" + String(decoding: start, as: UTF8.self) + "\""
+        }
+        return start.map { "0x" + String($0, radix: 16, uppercase: true).leftPadded(to: 2) }.joined(separator: " ")
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}
