@@ -116,13 +116,22 @@ struct TrainScreenTmuxTests {
         let after = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
         #expect(after.count == 2, "w's checkpoint and q's: \(after)")
 
-        // The checkpoint w wrote loads: training resumes from it (two steps of a tiny subset).
+        // The checkpoint w wrote loads in the inspector.
         let checkpoint = folder.appendingPathComponent(try #require(checkpoints.first)).path
-        let resumed = try await ConvTutorRun.of(["train", "--no-tui", "--data", "builtin", "--resume", checkpoint, "--epochs", "1",
-                                                 "--subset", "64", "--validation", "64", "--threads", "2"],
-                                                timeout: .seconds(120))
-        #expect(resumed.exitStatus == 0, "\(resumed)")
-        #expect(resumed.standardOutput.contains("epoch 1/1"), "\(resumed)")
+        try await Self.expectInspectorLoads(checkpoint)
+    }
+
+    /// A sample digit of the repository's sample-images/.
+    static let sampleDigit = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("sample-images/digit-3-off-centre.pgm").path
+
+    /// `convtutor inspect --model checkpoint` reads the checkpoint and runs it on a sample digit.
+    static func expectInspectorLoads(_ checkpoint: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let inspected = try await ConvTutorRun.of(["inspect", sampleDigit, "--model", checkpoint, "--plain", "--ascii"],
+                                                  timeout: .seconds(60))
+        #expect(inspected.exitStatus == 0, "\(inspected)", sourceLocation: sourceLocation)
+        #expect(inspected.standardOutput.contains("Model: \(checkpoint)"), "\(inspected)", sourceLocation: sourceLocation)
+        #expect(inspected.standardOutput.contains("Prediction: "), "\(inspected)", sourceLocation: sourceLocation)
     }
 
     @Test("--save and --log with the screen: q offers to write --save; after the screen, the summary, the file and the log",
@@ -154,7 +163,8 @@ struct TrainScreenTmuxTests {
         #expect(events == ["start", "epoch", "done"], "\(log)")
         #expect(log.contains("lenet.safetensors"), "the done line names the checkpoint: \(log)")
 
-        // The checkpoint is a whole one: training resumes from it.
+        // The checkpoint is a whole one: the inspector reads it, and training resumes from it.
+        try await Self.expectInspectorLoads(folder.appendingPathComponent("lenet.safetensors").path)
         let resumed = try await ConvTutorRun.of(["train", "--no-tui", "--data", "builtin", "--epochs", "2", "--subset", "256",
                                                  "--validation", "64", "--threads", "1",
                                                  "--resume", folder.appendingPathComponent("lenet.safetensors").path],
