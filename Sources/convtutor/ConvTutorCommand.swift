@@ -35,7 +35,7 @@ struct ConvTutorCommand: ParsableCommand {
             Exit status: 0 on success, 1 when a compute request failed or a lesson file has a problem, \
             2 for a bad flag or value.
             """,
-        subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, InspectCommand.self, BenchCommand.self])
+        subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, InspectCommand.self, SamplesCommand.self, BenchCommand.self])
 
     @OptionGroup var display: DisplayOptions
 
