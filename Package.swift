@@ -72,7 +72,7 @@ let package = Package(
         // quiz checking and saved progress.
         .target(
             name: "Lessons",
-            dependencies: ["ConvKernels", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["ConvKernels", "Imaging", .product(name: "TOMLKit", package: "TOMLKit")]
         ),
         // Cells, styles, colour scales, widgets and the backend protocol: no curses, standard library only.
         .target(name: "TerminalUI"),
@@ -101,7 +101,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
-        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels"]),
+        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels", "Imaging"]),
         .testTarget(
             name: "ImagingTests",
             dependencies: ["Imaging", "ConvKernels", "Training"],

@@ -1,4 +1,5 @@
 import ConvKernels
+import Imaging
 
 extension ImageTrace {
     /// Traces an image step: the sample image through each kernel by the same path as a conv step
@@ -6,18 +7,12 @@ extension ImageTrace {
     /// recording windows, so it takes the kernel's fast path; "same" padding splits as TensorFlow
     /// does, so even kernels work too.
     ///
-    /// - Parameter lessonFolder: where the lesson file lives; reserved for image files, which are
-    ///   not supported yet (they come with the image inspector).
-    /// - Throws: `LessonError` on `image` for a name that is not a built-in sample image (listing
-    ///   them), or on `kernel`/`kernels` and the other keys as a conv step would.
+    /// - Parameter lessonFolder: where the lesson file lives: an image file's path is relative to it.
+    /// - Throws: `LessonError` on `image` for a name that is neither a built-in sample image (listing
+    ///   them) nor a readable PNG, JPEG, PGM or PPM file, or on `kernel`/`kernels` and the other keys
+    ///   as a conv step would.
     public init(spec: ImageSpec, lessonFolder: String?) throws(LessonError) {
-        guard let image = SampleImage.make(spec.image) else {
-            let names = SampleImage.names.joined(separator: ", ")
-            let looksLikeFile = spec.image.contains("/") || spec.image.contains(".")
-            throw LessonError(field: "image", message: looksLikeFile
-                ? "image files such as '\(spec.image)' are not supported yet; use a built-in sample image: \(names)"
-                : "'\(spec.image)' is not a built-in sample image; the built-in images are: \(names)")
-        }
+        let image = try Self.input(spec.image, lessonFolder: lessonFolder)
         guard !spec.kernels.isEmpty else {
             throw LessonError(field: "kernels", message: "the step has no kernel; give `kernel` or `kernels` (grids or "
                 + "presets: \(KernelPreset.namesList))")
@@ -39,5 +34,33 @@ extension ImageTrace {
             }
         }
         self.init(spec: spec, image: image, outputs: outputs)
+    }
+
+    /// The longer side an image file is scaled to (area averaging, aspect ratio kept): heatmaps of
+    /// the input and every kernel's output sit side by side in a panel.
+    public static let fileImageSide = 48
+
+    /// A built-in sample image by name, or an image file (a path with a `/` or a `.`, relative to
+    /// the lesson's folder) made grayscale and scaled to fit `fileImageSide`.
+    static func input(_ name: String, lessonFolder: String?) throws(LessonError) -> GridStack {
+        if let sample = SampleImage.make(name) { return sample }
+        let names = SampleImage.names.joined(separator: ", ")
+        guard name.contains("/") || name.contains(".") else {
+            throw LessonError(field: "image", message: "'\(name)' is not a built-in sample image (the built-in images "
+                + "are: \(names)), nor a file name (a PNG, JPEG, PGM or PPM path relative to the lesson)")
+        }
+        let path = name.hasPrefix("/") || lessonFolder == nil ? name : lessonFolder.map { $0 + "/" + name } ?? name
+        let gray: GrayImage
+        do {
+            gray = try ImageDecoder.decode(path: path).grayscale()
+        } catch {
+            throw LessonError(field: "image", message: error.message + "; give a PNG, JPEG, PGM or PPM file relative "
+                + "to the lesson, or a built-in sample image: \(names)")
+        }
+        let scale = Double(fileImageSide) / Double(max(gray.width, gray.height))
+        let fitted = scale >= 1 ? gray : gray.resized(width: max(1, Int((Double(gray.width) * scale).rounded())),
+                                                       height: max(1, Int((Double(gray.height) * scale).rounded())))
+        let rows = (0..<fitted.height).map { row in (0..<fitted.width).map { fitted[row, $0] } }
+        return GridStack(channels: [rows])
     }
 }

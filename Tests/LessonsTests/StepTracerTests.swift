@@ -1,5 +1,6 @@
 import Foundation
 import ConvKernels
+import Imaging
 import Testing
 @testable import Lessons
 
@@ -589,16 +590,47 @@ private func checkAgainstKernel(_ trace: ConvTrace, exact: Bool = true, sourceLo
         #expect(trace.outputs[0].channels.allSatisfy { $0.allSatisfy { $0.allSatisfy { $0 >= 0 } } })
     }
 
+    @Test("an image file relative to the lesson: decoded, made grey, scaled to fit 48 keeping its shape")
+    func imageFiles() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("lesson-images-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("pictures"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // 96x64 grey: the left half black, the right half white (a vertical edge down the middle).
+        let samples = (0..<(96 * 64)).map { UInt16($0 % 96 < 48 ? 0 : 255) }
+        let image = PixelImage(width: 96, height: 64, channels: 1, maxValue: 255, samples: samples, format: .pgm, detail: "test")
+        try ImageEncoder.write(ImageEncoder.png(image), to: folder.appendingPathComponent("pictures/edge.png").path)
+        let trace = try ImageTrace(spec: ImageSpec(image: "pictures/edge.png", kernels: [KernelPreset.sobelX.stack()]),
+                                   lessonFolder: folder.path)
+        let input = trace.image.channels[0]
+        #expect(input.count == 32 && input[0].count == 48, "halved to fit 48: 48x32")
+        #expect(input[5][0] == 0 && input[5][23] == 0 && input[5][24] == 1 && input[5][47] == 1)
+        // Sobel-x responds along the edge only (same padding: the borders see zero padding too).
+        let output = trace.outputs[0].channels[0]
+        #expect(output[16][23] != 0 && output[16][24] != 0)
+        #expect(output[16][10] == 0 && output[16][36] == 0)
+        // A small file keeps its size; a broken one names itself.
+        try ImageEncoder.write(ImageEncoder.netpbm(PixelImage(width: 5, height: 3, channels: 1, maxValue: 255,
+            samples: Array(repeating: 128, count: 15), format: .pgm, detail: "test")), to: folder.appendingPathComponent("small.pgm").path)
+        let small = try ImageTrace(spec: ImageSpec(image: "small.pgm", kernels: [KernelPreset.boxBlur.stack()]), lessonFolder: folder.path)
+        #expect(small.image.channels[0].count == 3 && small.image.channels[0][0].count == 5)
+        try Data("not an image".utf8).write(to: folder.appendingPathComponent("text.png"))
+        let broken = lessonError { _ = try ImageTrace(spec: ImageSpec(image: "text.png", kernels: [KernelPreset.sobelX.stack()]),
+                                                      lessonFolder: folder.path) }
+        #expect(broken?.field == "image")
+        #expect(broken?.message.hasPrefix(folder.appendingPathComponent("text.png").path + ": ") == true, "\(broken?.message ?? "")")
+    }
+
     @Test func unknownImagesListTheBuiltInOnes() {
         let error = lessonError { _ = try ImageTrace(spec: ImageSpec(image: "castle", kernels: [KernelPreset.sobelX.stack()]),
                                                      lessonFolder: nil) }
         #expect(error?.field == "image")
-        #expect(error?.message == "'castle' is not a built-in sample image; the built-in images are: "
-            + SampleImage.names.joined(separator: ", "))
+        #expect(error?.message == "'castle' is not a built-in sample image (the built-in images are: "
+            + SampleImage.names.joined(separator: ", ") + "), nor a file name (a PNG, JPEG, PGM or PPM path relative to the lesson)")
         let file = lessonError { _ = try ImageTrace(spec: ImageSpec(image: "images/cat.png", kernels: [KernelPreset.sobelX.stack()]),
                                                     lessonFolder: "/lessons") }
         #expect(file?.field == "image")
-        #expect(file?.message.hasPrefix("image files such as 'images/cat.png' are not supported yet; use a built-in sample image: house,") == true)
+        #expect(file?.message.hasPrefix("/lessons/images/cat.png: ") == true, "\(file?.message ?? "")")
+        #expect(file?.message.contains("give a PNG, JPEG, PGM or PPM file relative to the lesson, or a built-in sample image: house,") == true)
         let second = lessonError {
             _ = try ImageTrace(spec: ImageSpec(image: "house", kernels: [KernelPreset.sobelX.stack(),
                                                                          GridStack(channels: [[[1]], [[1]]])]), lessonFolder: nil)
