@@ -18,7 +18,8 @@ struct ConvTutorCommand: ParsableCommand {
             Grid commands compute small examples and can show every window's arithmetic; \
             'compute' runs whole tensors through the same kernels as JSON Lines. 'train' trains \
             LeNet-5 (on MNIST from 'data fetch', or on built-in digits made in memory), 'model' prints \
-            its layers, 'bench' measures speed.
+            its layers, 'inspect' shows what every layer makes of an image (PNG, JPEG, PGM or PPM), \
+            'samples' lists the sample images (and regenerates them), 'bench' measures speed.
 
             Examples:
               convtutor lesson convolution
@@ -31,9 +32,11 @@ struct ConvTutorCommand: ParsableCommand {
                 convtutor compute
               convtutor train --no-tui --epochs 1
               convtutor data fetch mnist
+              convtutor inspect sample-images/digit-3-off-centre.pgm
+              convtutor inspect my-digit.jpg --plain --ascii
 
-            Exit status: 0 on success, 1 when a compute request failed or a lesson file has a problem, \
-            2 for a bad flag or value.
+            Exit status: 0 on success, 1 when a compute request failed, a lesson file has a problem \
+            or an image or checkpoint cannot be read, 2 for a bad flag or value.
             """,
         subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, InspectCommand.self, SamplesCommand.self, BenchCommand.self])
 
