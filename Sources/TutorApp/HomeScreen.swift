@@ -32,7 +32,7 @@ public final class HomeScreen: Screen {
             Entry(label: "Train LeNet-5", letter: "T", summary: "watch a network learn digits, live",
                   open: { .push(training?() ?? PlaceholderScreen.training) }),
             Entry(label: "Inspect an image", letter: "I", summary: "what every layer sees in a picture",
-                  open: { .push(PlaceholderScreen.inspector) }),
+                  open: { .push(ImagePromptScreen.inspecting()) }),
             Entry(label: "Help", letter: "H", summary: "keys, and how the tutor works",
                   open: { .push(AboutScreen.make()) }),
             Entry(label: "Quit", letter: "Q", summary: "", open: { .quit }),
