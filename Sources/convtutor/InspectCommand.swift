@@ -79,9 +79,11 @@ struct InspectCommand: ParsableCommand {
 
 /// Opens the inspector screen on the terminal (`inspect IMAGE` on a terminal).
 enum InspectScreenLauncher {
-    /// Until the inspector screen is in, the terminal gets the plain text.
+    /// Runs the inspector until the user quits; never returns with the terminal in curses mode.
+    /// `modelPath` is used again for the images `o` opens.
     static func open(_ inspection: ImageInspection, modelPath: String?, noColor: Bool, ascii: Bool) -> Never {
-        print(InspectionPlainText(glyphs: ascii ? .ascii : .unicode).render(inspection), terminator: "")
-        exit(ExitStatus.success)
+        TutorLauncher.runOnTerminal(InspectorScreen(inspection: inspection, modelPath: modelPath),
+                                    noColor: noColor, ascii: ascii,
+                                    failure: { "convtutor inspect: \($0); add --plain to print the inspection instead" })
     }
 }
