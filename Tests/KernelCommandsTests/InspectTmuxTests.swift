@@ -61,4 +61,27 @@ struct InspectTmuxTests {
         try session.keys("q")
         try session.expectCleanExit()
     }
+
+    /// The repository's sample-images folder.
+    static let samplesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../../sample-images").standardizedFileURL.path
+
+    @Test("convtutor inspect IMAGE on a terminal opens the screen; o opens the prompt over it; q leaves with status 0",
+          .enabled(if: TutorTmuxTests.tmuxAvailable))
+    func inspectCommandOpensTheScreen() throws {
+        let session = try TutorTmuxTests.Session()
+        try session.waitFor("ready>")
+        try session.type("\(session.binary) inspect \(Self.samplesFolder)/digit-7-crossbar.pgm; echo EXITED=$((1000 + $?))")
+        try session.keys("Enter")
+        try session.waitFor("predicted 7")
+        // Another image through the prompt, and back to the inspector showing it.
+        try session.keys("o")
+        try session.waitFor("Sample images in ")
+        try session.type(Self.samplesFolder + "/digit-1-light-on-dark.pgm")
+        try session.keys("Enter")
+        let screen = try session.waitFor("predicted 1")
+        #expect(screen.contains("digit-1-light-on-dark.pgm"), "\(screen)")
+        try session.keys("q")
+        try session.expectCleanExit()
+    }
 }
