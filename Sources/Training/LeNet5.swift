@@ -68,9 +68,11 @@ public struct LeNet5: Sendable {
         Self.parameterNames + (options.batchNorm ? Self.batchNormParameterNames : [])
     }
 
-    static let conv1Options = Conv2dOptions(padding: 2)
-    static let conv2Options = Conv2dOptions()
-    static let poolOptions = Pool2dOptions(kernel: 2)
+    /// conv1 5x5 with padding 2 (28x28 stays 28x28), conv2 5x5 unpadded, both poolings 2x2 stride 2:
+    /// the geometry the inspector's receptive fields are computed from.
+    public static let conv1Options = Conv2dOptions(padding: 2)
+    public static let conv2Options = Conv2dOptions()
+    public static let poolOptions = Pool2dOptions(kernel: 2)
 
     /// A network initialised as PyTorch initialises `nn.Conv2d` and `nn.Linear` (uniform within
     /// 1 / sqrt(fan-in)), from `seed`; batch normalisation starts at gamma 1, beta 0.

@@ -30,7 +30,7 @@ public final class HomeScreen: Screen {
             Entry(label: "Playground", letter: "P", summary: "your own grid and kernel, every window's sum",
                   open: { .push(PlaygroundScreen()) }),
             Entry(label: "Train LeNet-5", letter: "T", summary: "watch a network learn digits, live",
-                  open: { .push(training?() ?? PlaceholderScreen.training) }),
+                  open: { .push(training?() ?? TrainingUnavailableScreen.make()) }),
             Entry(label: "Inspect an image", letter: "I", summary: "what every layer sees in a picture",
                   open: { .push(ImagePromptScreen.inspecting()) }),
             Entry(label: "Help", letter: "H", summary: "keys, and how the tutor works",

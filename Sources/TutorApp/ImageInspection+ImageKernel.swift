@@ -8,7 +8,9 @@ public enum ImageKernel {
     public static let maximumSide = 15
 
     /// `image` resized (area averaging) to `width` x `height`, then convolved with `kernel` per
-    /// channel with zero padding of half the kernel, so the result has the same size.
+    /// channel, padded by repeating its edge pixels (`Pad2d`'s replicate mode; an even kernel's extra
+    /// row and column go after), so the result has the same size. Zero padding would make the
+    /// border of a light picture the strongest "edge" of all, and scaled to it the real edges faded.
     ///
     /// How the responses become colours: a kernel whose weights sum to about 1 (identity, blurs,
     /// sharpen, emboss) keeps the image's brightness, and its responses are clipped to 0...1; any
@@ -28,9 +30,10 @@ public enum ImageKernel {
         let planes = (0..<3).flatMap { channel in resized.pixels.map { $0[channel] } }
         let input = Tensor(shape: [3, 1, height, width], data: planes)
         let weight = Tensor(shape: [1, 1, kernelHeight, kernelWidth], data: kernel.flatMap { $0 })
-        let options = Conv2dOptions(padding: Pair(kernelHeight / 2, kernelWidth / 2))
-        let output = try Conv2d.forward(input: input, weight: weight, options: options, threads: 1)
-        // An even kernel's output is one larger than the input: its first rows and columns are kept.
+        let sides = Pad2d.Sides(top: (kernelHeight - 1) / 2, bottom: kernelHeight / 2,
+                                left: (kernelWidth - 1) / 2, right: kernelWidth / 2)
+        let padded = try Pad2d.forward(input: input, sides: sides, mode: .replicate)
+        let output = try Conv2d.forward(input: padded, weight: weight, options: Conv2dOptions(), threads: 1)
         let (outputHeight, outputWidth) = (output.shape[2], output.shape[3])
         func response(_ channel: Int, _ row: Int, _ column: Int) -> Float {
             output.data[(channel * outputHeight + row) * outputWidth + column]

@@ -1,8 +1,9 @@
 import ConvKernels
+import Training
 
-/// The sliding windows of LeNet-5's map layers, for receptive fields: conv1 5x5 with padding 2,
-/// pool1 2x2 stride 2, conv2 5x5, pool2 2x2 stride 2 (Training's `LeNet5`; a test holds these
-/// geometries' output shapes equal to a real forward pass's).
+/// The sliding windows of LeNet-5's map layers, for receptive fields, from the options `LeNet5`
+/// itself convolves and pools with (a test holds these geometries' output shapes equal to a real
+/// forward pass's).
 ///
 /// A pooling window covers its input cells exactly as a depthwise convolution with the same
 /// kernel and stride would, so every layer is a `Conv2dGeometry` and the input rows a window reads
@@ -18,12 +19,16 @@ enum LeNet5Windows {
                 preconditionFailure("LeNet-5's layer geometry \(input) x \(weight) is invalid: \(error)")
             }
         }
-        return [
-            geometry([1, 1, 28, 28], [6, 1, 5, 5], Conv2dOptions(padding: 2)),
-            geometry([1, 6, 28, 28], [6, 1, 2, 2], Conv2dOptions(stride: 2, groups: 6)),
-            geometry([1, 6, 14, 14], [16, 6, 5, 5], Conv2dOptions()),
-            geometry([1, 16, 10, 10], [16, 1, 2, 2], Conv2dOptions(stride: 2, groups: 16)),
-        ]
+        let pool = LeNet5.poolOptions
+        func pooling(_ channels: Int) -> Conv2dOptions {
+            Conv2dOptions(stride: pool.stride, padding: pool.padding, groups: channels)
+        }
+        let poolKernel = [pool.kernel.height, pool.kernel.width]
+        let conv1 = geometry([1, 1, 28, 28], LeNet5.parameterShapes[0], LeNet5.conv1Options)
+        let pool1 = geometry(conv1.outputShape, [6, 1] + poolKernel, pooling(6))
+        let conv2 = geometry(pool1.outputShape, LeNet5.parameterShapes[2], LeNet5.conv2Options)
+        let pool2 = geometry(conv2.outputShape, [16, 1] + poolKernel, pooling(16))
+        return [conv1, pool1, conv2, pool2]
     }()
 
     static let inputSize = 28

@@ -370,7 +370,7 @@ extension InspectorScreen {
     /// resolution, with the kernel's numbers under them.
     func drawKernelView(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         let kernel = currentKernel
-        var rest = write("kernel \(kernel.name): \(kernel.summary), on each colour channel (same padding)", in: area,
+        var rest = write("kernel \(kernel.name): \(kernel.summary), on each colour channel (borders repeated)", in: area,
                          style: .bold, into: &buffer, capabilities: capabilities)
         if let kernelText {
             let (row, after) = rest.splitTop(1)

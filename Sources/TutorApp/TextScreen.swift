@@ -49,29 +49,16 @@ enum NoLessonsScreen {
     }
 }
 
-/// The screens a later part of the tutor fills in.
-enum PlaceholderScreen {
-    static func make(title: String, description: String, today: String) -> TextScreen {
-        TextScreen(title: title, text: "**Coming in a later version of ConvTutor.**\n\n" + description + "\n\n" + today,
-                   helpText: description, keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "help")], maximumWidth: 72)
-    }
-
-    static var training: TextScreen {
-        make(
-            title: "Train LeNet-5",
-            description: "This screen will train LeNet-5 live: loss and accuracy curves, conv1's and conv2's "
-                + "filters changing as they learn, a digit's feature maps, and the confusion matrix.",
-            today: "Training already works headless: `convtutor train --no-tui --epochs 1` passes 98.5% on "
-                + "MNIST (after `convtutor data fetch mnist`) or trains on the built-in digits.")
-    }
-
-    static var inspector: TextScreen {
-        make(
-            title: "Inspect an image",
-            description: "The inspector will load a PNG, JPEG or PGM image and show what every layer of the "
-                + "pretrained LeNet-5 sees in it: the preprocessed input, each feature map as a heatmap, and "
-                + "the prediction.",
-            today: "The pretrained model is already part of the program.")
+/// The Train entry when no training run could be made here (the tutor opened without a way to
+/// make one, as in tests of other screens).
+enum TrainingUnavailableScreen {
+    static func make() -> TextScreen {
+        TextScreen(title: "Train LeNet-5",
+                   text: "**Training could not start from here.** `convtutor train` on the command line opens the "
+                    + "same live screen and says what is wrong; `convtutor train --no-tui --epochs 1` trains "
+                    + "without it.",
+                   helpText: "No training run could be made.", keyHelp: [KeyHint("Esc", "back"), KeyHint("?", "help")],
+                   maximumWidth: 72)
     }
 }
 
