@@ -119,55 +119,16 @@ public struct LessonLibrary: Sendable {
         return table["order"]?.int
     }
 
-    /// The folder of the built-in lessons, or nil when none is found. In order:
-    /// 1. `CONVTUTOR_BUILTIN_LESSONS`;
-    /// 2. `<executable's folder>/../share/convtutor/lessons` (an installed binary);
-    /// 3. up from the executable's folder (at most 8 levels), a folder with both `Package.swift` and
-    ///    `lessons/README.md`: its `lessons` (`swift run`, `.build/release/convtutor` in the repository);
-    /// 4. the repository this file was compiled from, if its `lessons` folder still exists.
-    /// Symbolic links to the executable are followed, so a link in `~/.local/bin` works.
+    /// The folder of the built-in lessons (`ShippedFolder.find`: `CONVTUTOR_BUILTIN_LESSONS`, the
+    /// installed `share/convtutor/lessons`, the repository around the executable, the one this file
+    /// was compiled from), or nil when none is found.
     public static func builtInFolder(environment: [String: String], executablePath: String) -> String? {
         builtInFolder(environment: environment, executablePath: executablePath, sourceFile: #filePath)
     }
 
     static func builtInFolder(environment: [String: String], executablePath: String, sourceFile: String) -> String? {
-        let files = FileManager.default
-        func isFolder(_ path: String) -> Bool {
-            var isDirectory: ObjCBool = false
-            return files.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-        if let folder = environment["CONVTUTOR_BUILTIN_LESSONS"], !folder.isEmpty, isFolder(folder) {
-            return folder
-        }
-        if !executablePath.isEmpty {
-            let given = URL(fileURLWithPath: executablePath).standardizedFileURL
-            var executableFolders = [given.deletingLastPathComponent().path]
-            let resolved = given.resolvingSymlinksInPath().deletingLastPathComponent().path
-            if resolved != executableFolders[0] { executableFolders.append(resolved) }
-
-            for folder in executableFolders {
-                let installed = URL(fileURLWithPath: folder).appendingPathComponent("../share/convtutor/lessons")
-                    .standardizedFileURL.path
-                if isFolder(installed) { return installed }
-            }
-            for folder in executableFolders {
-                var current = URL(fileURLWithPath: folder)
-                for _ in 0...8 {
-                    let lessons = current.appendingPathComponent("lessons")
-                    if files.fileExists(atPath: current.appendingPathComponent("Package.swift").path),
-                       files.fileExists(atPath: lessons.appendingPathComponent("README.md").path) {
-                        return lessons.path
-                    }
-                    let parent = current.deletingLastPathComponent()
-                    if parent.path == current.path { break }
-                    current = parent
-                }
-            }
-        }
-        // Sources/Lessons/LessonLibrary.swift -> ../../lessons
-        let repository = URL(fileURLWithPath: sourceFile).deletingLastPathComponent()
-            .appendingPathComponent("../../lessons").standardizedFileURL.path
-        return isFolder(repository) ? repository : nil
+        ShippedFolder.find("lessons", variable: "CONVTUTOR_BUILTIN_LESSONS", environment: environment,
+                           executablePath: executablePath, sourceFile: sourceFile)
     }
 }
 

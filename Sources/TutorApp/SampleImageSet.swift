@@ -1,6 +1,7 @@
 import ConvKernels
 import Foundation
 import Imaging
+import Lessons
 import Training
 
 /// The images of `sample-images/`, drawn by our own code so that anyone can make them again
@@ -297,54 +298,15 @@ public enum SampleImageSet {
 
     // MARK: Finding the folder
 
-    /// The sample-images folder, or nil when none is found. In order:
-    /// 1. `CONVTUTOR_SAMPLE_IMAGES`;
-    /// 2. `<executable's folder>/../share/convtutor/sample-images` (an installed binary);
-    /// 3. up from the executable's folder (at most 8 levels), a folder with both `Package.swift` and
-    ///    `sample-images/README.md`: its `sample-images` (`swift run`, `.build/release/convtutor`);
-    /// 4. the repository this file was compiled from, if its `sample-images` folder still exists.
-    /// Symbolic links to the executable are followed, so a link in `~/.local/bin` works.
+    /// The sample-images folder (`ShippedFolder.find`: `CONVTUTOR_SAMPLE_IMAGES`, the installed
+    /// `share/convtutor/sample-images`, the repository around the executable, the one this file was
+    /// compiled from), or nil when none is found.
     public static func folder(environment: [String: String], executablePath: String) -> String? {
         folder(environment: environment, executablePath: executablePath, sourceFile: #filePath)
     }
 
     static func folder(environment: [String: String], executablePath: String, sourceFile: String) -> String? {
-        let files = FileManager.default
-        func isFolder(_ path: String) -> Bool {
-            var isDirectory: ObjCBool = false
-            return files.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        }
-        if let folder = environment["CONVTUTOR_SAMPLE_IMAGES"], !folder.isEmpty, isFolder(folder) {
-            return folder
-        }
-        if !executablePath.isEmpty {
-            let given = URL(fileURLWithPath: executablePath).standardizedFileURL
-            var executableFolders = [given.deletingLastPathComponent().path]
-            let resolved = given.resolvingSymlinksInPath().deletingLastPathComponent().path
-            if resolved != executableFolders[0] { executableFolders.append(resolved) }
-
-            for folder in executableFolders {
-                let installed = URL(fileURLWithPath: folder).appendingPathComponent("../share/convtutor/\(folderName)")
-                    .standardizedFileURL.path
-                if isFolder(installed) { return installed }
-            }
-            for folder in executableFolders {
-                var current = URL(fileURLWithPath: folder)
-                for _ in 0...8 {
-                    let samples = current.appendingPathComponent(folderName)
-                    if files.fileExists(atPath: current.appendingPathComponent("Package.swift").path),
-                       files.fileExists(atPath: samples.appendingPathComponent("README.md").path) {
-                        return samples.path
-                    }
-                    let parent = current.deletingLastPathComponent()
-                    if parent.path == current.path { break }
-                    current = parent
-                }
-            }
-        }
-        // Sources/TutorApp/SampleImageSet.swift -> ../../sample-images
-        let repository = URL(fileURLWithPath: sourceFile).deletingLastPathComponent()
-            .appendingPathComponent("../../\(folderName)").standardizedFileURL.path
-        return isFolder(repository) ? repository : nil
+        ShippedFolder.find(folderName, variable: "CONVTUTOR_SAMPLE_IMAGES", environment: environment,
+                           executablePath: executablePath, sourceFile: sourceFile)
     }
 }

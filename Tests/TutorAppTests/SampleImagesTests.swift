@@ -312,7 +312,7 @@ struct SampleImagesTests {
         defer { try? FileManager.default.removeItem(atPath: root) }
         func make(_ path: String, file: String? = nil) throws {
             try FileManager.default.createDirectory(atPath: root + "/" + path, withIntermediateDirectories: true)
-            if let file { FileManager.default.createFile(atPath: root + "/" + path + "/" + file, contents: Data()) }
+            if let file { #expect(FileManager.default.createFile(atPath: root + "/" + path + "/" + file, contents: Data())) }
         }
         let nowhere = "/nonexistent/a/b/c.swift"
         try make("custom")
