@@ -23,9 +23,9 @@ import Testing
         }
         #expect(message(folder + "/missing.png") == "\(folder)/missing.png: no such file")
         #expect(message(folder) == "\(folder): is a folder, not an image file")
-        FileManager.default.createFile(atPath: folder + "/empty.png", contents: Data())
+        #expect(FileManager.default.createFile(atPath: folder + "/empty.png", contents: Data()))
         #expect(message(folder + "/empty.png") == "\(folder)/empty.png: the file is empty; expected a PNG, JPEG, PGM or PPM image")
-        FileManager.default.createFile(atPath: folder + "/notes.png", contents: Data("shopping list\n".utf8))
+        #expect(FileManager.default.createFile(atPath: folder + "/notes.png", contents: Data("shopping list\n".utf8)))
         #expect(message(folder + "/notes.png")?.hasPrefix("\(folder)/notes.png: not a PNG, JPEG, PGM or PPM file (it starts with \"shop\")") == true)
         do {
             try ImageEncoder.write([1], to: folder + "/no/such/folder/x.pgm")
