@@ -248,19 +248,31 @@ extension InspectorScreen {
                                                 .intersection(area), into: &buffer, capabilities: capabilities)
             return
         }
-        let perRow = max(1, min(values.count, area.width))
+        // One bar per unit, as tall as its magnitude against the layer's largest, coloured by its
+        // value on the layer's scale; as many bands of bars as the width needs (fc1's 120 units take
+        // two at 100 columns). The chosen unit's column is reversed.
+        let perBand = max(1, min(values.count, area.width))
+        let bands = (values.count + perBand - 1) / perBand
+        let barHeight = max(1, min(6, (area.height - 2) / bands - 1))
+        let largest = values.map { abs($0) }.max() ?? 0
+        let glyphs = capabilities.glyphs.glyphs
         for (index, value) in values.enumerated() {
-            let x = area.x + index % perRow, y = area.y + index / perRow
-            var cell = mapping.cell(for: value, capabilities: capabilities)
-            if index == mapIndex {
-                cell.character = capabilities.glyphs == .unicode ? "◆" : "X"
-                cell.style.foreground = capabilities.colors == .monochrome ? .terminalDefault
-                    : TerminalColor.readableForeground(on: cell.style.background)
-                cell.style.attributes.insert(.bold)
+            let x = area.x + index % perBand, top = area.y + (index / perBand) * (barHeight + 1)
+            let fraction = largest > 0 && value.isFinite ? Double(abs(value) / largest) : 0
+            var style = Style.plain
+            if capabilities.colors != .monochrome { style.foreground = mapping.color(for: value, mode: capabilities.colors) }
+            if index == mapIndex { style.attributes.insert(.reverse) }
+            for (row, character) in glyphs.verticalBar(fraction: fraction, height: barHeight).enumerated() {
+                if area.contains(x: x, y: top + row) { buffer.write(String(character), x: x, y: top + row, style: style, clip: area) }
             }
-            if area.contains(x: x, y: y) { buffer[x, y] = cell }
+            // A tick under the chosen unit, and under every tenth, so a unit can be found by number.
+            let tick: Character? = index == mapIndex ? (capabilities.glyphs == .unicode ? "▲" : "^")
+                : ((index + 1) % 10 == 0 ? (capabilities.glyphs == .unicode ? "·" : ".") : nil)
+            if let tick, area.contains(x: x, y: top + barHeight) {
+                buffer.write(String(tick), x: x, y: top + barHeight, style: index == mapIndex ? .bold : .dim, clip: area)
+            }
         }
-        let legendY = area.y + (values.count + perRow - 1) / perRow + 1
+        let legendY = area.y + bands * (barHeight + 1)
         Legend(mapping: mapping).render(in: Rect(x: area.x, y: legendY, width: min(area.width, 40), height: 1)
                                             .intersection(area), into: &buffer, capabilities: capabilities)
     }
