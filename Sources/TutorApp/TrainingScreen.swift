@@ -242,9 +242,11 @@ public final class TrainingScreen: Screen {
             let offset = event == .character("n") ? 1 : -1
             for source in sources { source.moveProbe(by: offset) }
             status = "probe: the \(offset > 0 ? "next" : "previous") validation digit"
+            collect()  // a finished run answers at once, and the screen no longer ticks then
         case .character("c"):
             for source in sources { source.requestEvaluation() }
             status = "evaluating the validation set with the weights as they are now"
+            collect()
         case .tab:
             focus = Section(rawValue: (focus.rawValue + 1) % Section.allCases.count) ?? .loss
         case .backTab:

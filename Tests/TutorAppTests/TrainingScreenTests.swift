@@ -349,6 +349,30 @@ struct TrainingScreenTests {
     }
 
     /// After a run has ended, `w` writes the finished run's checkpoint at once.
+    @Test func nAndCAfterTheRunEndedAnswerAtOnce() throws {
+        var configuration = RecordedTraining.configuration()
+        configuration.epochs = 1
+        let trainer = try Trainer(configuration: configuration, data: RecordedTraining.data)
+        let validation = trainer.validationIndices
+        let screen = TrainingScreen(runs: [TrainingRun(label: "one", trainer: trainer, dataset: "digits")], checkpointFolder: "/tmp")
+        var time = 0.0
+        screen.tick(time: time)
+        while !screen.dashboard.isFinished && time < 120 {
+            Thread.sleep(forTimeInterval: 0.02)
+            time += 0.02
+            screen.tick(time: time)
+        }
+        #expect(!screen.isAnimating, "a finished run is not ticked: the keys must show their answer themselves")
+        let before = try #require(screen.dashboard.runs[0].snapshot?.probeIndex)
+        _ = screen.handle(.character("n"))
+        let after = try #require(screen.dashboard.runs[0].snapshot?.probeIndex)
+        #expect(after != before && validation.contains(after))
+        _ = screen.handle(.character("c"))
+        #expect(screen.dashboard.runs[0].evaluation?.onRequest == true)
+        let text = Snapshot.text(of: Self.render(screen, width: 120, height: 40))
+        #expect(text.contains("probe image #\(after)") && text.contains("validation at step 25"), "\(text)")
+    }
+
     @Test func wAfterTheRunEndedWritesAtOnce() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("training-screen-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
