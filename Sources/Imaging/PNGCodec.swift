@@ -12,6 +12,7 @@ enum PNGCodec {
         if bytes.count >= 24, bytes[12..<16].elementsEqual("IHDR".utf8) {
             func bigEndian(_ at: Int) -> Int { bytes[at..<at + 4].reduce(0) { $0 << 8 | Int($1) } }
             try ImageDecoder.checkSize(width: bigEndian(16), height: bigEndian(20), name: name)
+            try checkDataCanHold(bytes, width: bigEndian(16), height: bigEndian(20), name: name)
         }
         var info = CIGInfo()
         let headerStatus = bytes.withUnsafeBufferPointer { cig_png_header($0.baseAddress, $0.count, &info) }
@@ -27,6 +28,32 @@ enum PNGCodec {
         guard status == 0 else { throw corrupt(name, info) }
         return PixelImage(width: width, height: height, channels: channels, maxValue: info.bit_depth == 16 ? 65535 : 255,
                           samples: samples, format: .png, detail: describe(info))
+    }
+
+    /// Deflate turns one byte into at most 1,032 (a 258-byte match in a 2-bit code, the format's
+    /// best case); with a margin, image data that could not fill the pixels IHDR claims is refused
+    /// here, before `width * height` samples are allocated: a few hundred bytes claiming 64
+    /// megapixels would otherwise cost a gigabyte before libpng found the data missing.
+    static let deflateMaximumRatio = 1_100
+
+    static func checkDataCanHold(_ bytes: [UInt8], width: Int, height: Int, name: String) throws(ImageError) {
+        guard bytes.count >= 26, width > 0, height > 0 else { return }
+        let bitDepth = Int(bytes[24])
+        let samplesPerPixel = [0: 1, 2: 3, 3: 1, 4: 2, 6: 4][Int(bytes[25])] ?? 1
+        // The filtered rows of a non-interlaced image (an interlaced one needs more): a filter byte each.
+        let rawBytes = height * (1 + (width * samplesPerPixel * bitDepth + 7) / 8)
+        var compressed = 0, offset = 8
+        while offset + 8 <= bytes.count {
+            let length = bytes[offset..<offset + 4].reduce(0) { $0 << 8 | Int($1) }
+            if bytes[(offset + 4)..<(offset + 8)].elementsEqual("IDAT".utf8) {
+                compressed += max(0, min(length, bytes.count - offset - 8))
+            }
+            guard length >= 0, length <= bytes.count else { break }
+            offset += 12 + length
+        }
+        guard rawBytes > compressed * deflateMaximumRatio + 4_096 else { return }
+        throw ImageError("\(name): corrupt or truncated PNG (its \(compressed) bytes of image data cannot hold the "
+            + "\(width)x\(height) pixels its header claims)")
     }
 
     /// "PNG, 8-bit palette with transparency, interlaced".

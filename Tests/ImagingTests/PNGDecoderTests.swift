@@ -73,6 +73,22 @@ import Testing
         #expect(message(bytes) == "bad.png: 40000x40000 is 1.6 gigapixels; the limit is 64 megapixels")
     }
 
+    @Test("a header claiming more pixels than its image data can hold is refused before they are allocated")
+    func tooLittleDataForTheClaimedSize() throws {
+        var bytes = try ImageEncoder.png(TestImages.ramp(width: 2, height: 2, channels: 1, maxValue: 255))
+        // 8000x8000 is within the 64-megapixel limit, but a few bytes of deflate cannot make 64 MB.
+        bytes.replaceSubrange(16..<24, with: [0, 0, 0x1F, 0x40, 0, 0, 0x1F, 0x40])
+        let idat = try #require(Self.chunkOffset("IDAT", in: bytes))
+        let length = bytes[idat - 4..<idat].reduce(0) { $0 << 8 | Int($1) }
+        #expect(message(bytes) == "bad.png: corrupt or truncated PNG (its \(length) bytes of image data cannot hold the "
+            + "8000x8000 pixels its header claims)")
+        // The bound is deflate's best case, so the most compressible real image still passes: 2000x2000 of black.
+        let black = PixelImage(width: 2000, height: 2000, channels: 1, maxValue: 255,
+                               samples: [UInt16](repeating: 0, count: 4_000_000), format: .png, detail: "test")
+        let decoded = try ImageDecoder.decode(bytes: ImageEncoder.png(black), name: "black.png")
+        #expect(decoded.width == 2000 && decoded.samples.allSatisfy { $0 == 0 })
+    }
+
     @Test func zeroWidthIsRefused() throws {
         var bytes = try ImageEncoder.png(TestImages.ramp(width: 2, height: 2, channels: 1, maxValue: 255))
         bytes.replaceSubrange(16..<20, with: [0, 0, 0, 0])
