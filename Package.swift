@@ -41,11 +41,13 @@ let package = Package(
             name: "ConvKernels",
             swiftSettings: kernelSpeedFlags
         ),
+        // Atomic file writes and JSON string literals, shared by the parts that write files and JSON.
+        .target(name: "CommonIO"),
         // The grid commands, the JSON Lines compute filter and the kernel benchmark,
         // as a library so that they can be tested without a process.
         .target(
             name: "KernelCommands",
-            dependencies: ["ConvKernels"],
+            dependencies: ["ConvKernels", "CommonIO"],
             swiftSettings: kernelSpeedFlags
         ),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev).
@@ -57,13 +59,13 @@ let package = Package(
         // Decoding PNG, JPEG and Netpbm files, grayscale, resizing, MNIST-style preprocessing.
         .target(
             name: "Imaging",
-            dependencies: ["ConvKernels", "CImageGlue"],
+            dependencies: ["ConvKernels", "CImageGlue", "CommonIO"],
             swiftSettings: kernelSpeedFlags
         ),
         // The training engine: datasets, the LeNet-5 model, the trainer, checkpoints.
         .target(
             name: "Training",
-            dependencies: ["ConvKernels", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["ConvKernels", "CZlib", "CommonIO", .product(name: "Crypto", package: "swift-crypto")],
             // The pretrained LeNet-5 (see PretrainedModel.swift and the README for how it was made).
             resources: [.copy("Resources/lenet5-mnist.safetensors")],
             swiftSettings: kernelSpeedFlags
@@ -82,7 +84,7 @@ let package = Package(
         .target(name: "CursesBackend", dependencies: ["TerminalUI", "CNcursesw"]),
         // The screens (home, and later lessons, training, inspector) and the loop that runs them on
         // any TerminalBackend; no curses here.
-        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels", "Lessons", "Imaging"]),
+        .target(name: "TutorApp", dependencies: ["TerminalUI", "Training", "ConvKernels", "Lessons", "Imaging", "CommonIO"]),
         // One C call: keep freed tensor memory in the heap (see its header for why).
         .target(name: "CMemoryTuning"),
         .executableTarget(

@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 
 /// Writes images: PNG, JPEG and Netpbm bytes, and files written atomically.
@@ -23,15 +24,10 @@ public enum ImageEncoder {
 
     /// Atomic: a temporary file in the same folder, then a rename, so a crash leaves the old file or the new one.
     public static func write(_ bytes: [UInt8], to path: String) throws(ImageError) {
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).partial"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw ImageError("\(path): cannot be written (is the folder there and writable?)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw ImageError("\(path): cannot be written (\(reason))")
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw ImageError("\(path): \(error.reason)")
         }
     }
 }

@@ -1,3 +1,4 @@
+import CommonIO
 import ConvKernels
 import Foundation
 
@@ -55,15 +56,10 @@ public struct Checkpoint: Sendable {
     /// so a crash leaves the old file or the new one, never half of one.
     public func write(to path: String) throws(CheckpointError) {
         let bytes = try encoded()
-        let folder = (path as NSString).deletingLastPathComponent
-        let temporary = (folder.isEmpty ? "." : folder) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).partial"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw CheckpointError("\(path): cannot be written (is the folder there and writable?)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw CheckpointError("\(path): cannot be written (\(reason))")
+        do {
+            try AtomicFile.write(bytes, to: path)
+        } catch {
+            throw CheckpointError("\(path): \(error.reason)")
         }
     }
 

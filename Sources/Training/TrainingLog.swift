@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 
 /// The JSON Lines `convtutor train --log FILE` writes: one `epoch` event per epoch and a last `done`
@@ -82,19 +83,5 @@ public enum TrainingLog {
         return result
     }
 
-    private static func quoted(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20: result += String(format: "\\u%04x", scalar.value)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
-    }
+    private static func quoted(_ text: String) -> String { JSONString.quoted(text) }
 }
