@@ -54,7 +54,7 @@ public enum ExifOrientation {
         return nil
     }
 
-    /// `image` turned upright for `orientation` (1 gives it back unchanged).
+    /// `image` turned upright for `orientation`, its detail saying so (1 gives it back unchanged).
     public static func upright(_ image: PixelImage, orientation: Int) -> PixelImage {
         guard (2...8).contains(orientation) else { return image }
         let (width, height, channels) = (image.width, image.height, image.channels)
@@ -80,6 +80,7 @@ public enum ExifOrientation {
             }
         }
         return PixelImage(width: outputWidth, height: outputHeight, channels: channels, maxValue: image.maxValue,
-                          samples: samples, format: image.format, detail: image.detail)
+                          samples: samples, format: image.format,
+                          detail: image.detail + ", turned upright (EXIF orientation \(orientation))")
     }
 }

@@ -33,11 +33,8 @@ public enum ImageDecoder {
         case .jpeg:
             // A phone's photo is stored as the sensor saw it, with the turn to make it upright in EXIF.
             let image = try JPEGCodec.decode(bytes, name: name)
-            guard let orientation = ExifOrientation.read(jpeg: bytes), orientation != 1 else { return image }
-            let upright = ExifOrientation.upright(image, orientation: orientation)
-            return PixelImage(width: upright.width, height: upright.height, channels: upright.channels,
-                              maxValue: upright.maxValue, samples: upright.samples, format: upright.format,
-                              detail: upright.detail + ", turned upright (EXIF orientation \(orientation))")
+            guard let orientation = ExifOrientation.read(jpeg: bytes) else { return image }
+            return ExifOrientation.upright(image, orientation: orientation)
         case .netpbm: return try NetpbmCodec.decode(bytes, name: name)
         case .unsupported(let what):
             throw ImageError("\(name): \(what); accepted are PNG, JPEG, PGM (P2, P5) and PPM (P3, P6) files")

@@ -340,15 +340,18 @@ public struct Trainer: Sendable {
             : evaluate(testBatches, indices: Array(0..<data.test.count), threads: configuration.threads,
                        misclassifiedLimit: MisclassifiedExample.limit)
         latestConfusion = result.confusion
-        return EvaluationReport(epoch: epochsCompleted + (batchesDoneInEpoch > 0 ? 1 : 0), step: stepsTaken,
+        return EvaluationReport(epoch: epochUnderWay, step: stepsTaken,
                                 isValidation: onValidation, loss: result.loss, confusion: result.confusion,
                                 misclassified: result.misclassified, onRequest: true)
     }
 
     /// A snapshot of the weights and the probe as they are now (no gradients).
     public func currentSnapshot() -> TrainingSnapshot {
-        takeSnapshot(epoch: epochsCompleted + (batchesDoneInEpoch > 0 ? 1 : 0), gradients: nil)
+        takeSnapshot(epoch: epochUnderWay, gradients: nil)
     }
+
+    /// The epoch a mid-epoch report belongs to: the one under way, or the last finished at a boundary.
+    private var epochUnderWay: Int { epochsCompleted + (batchesDoneInEpoch > 0 ? 1 : 0) }
 
     private func takeSnapshot(epoch: Int, gradients: [Tensor]?) -> TrainingSnapshot {
         let probeSet = validationIndices.isEmpty ? (maker: testBatches, indices: Array(0..<data.test.count))
