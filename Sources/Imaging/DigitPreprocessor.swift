@@ -59,7 +59,7 @@ public enum DigitPreprocessor {
     public static func prepare(_ image: GrayImage, name: String) throws(ImageError) -> DigitPreprocessing {
         var steps: [DigitPreprocessing.Step] = []
         let (darkest, lightest) = (image.pixels.min() ?? 0, image.pixels.max() ?? 0)
-        if lightest - darkest <= 0.04 {
+        if isBlank(image) {
             let level = (darkest + lightest) / 2
             throw ImageError("\(name): the image is blank (all pixels within "
                 + "\(percent(max((lightest - darkest) / 2, 0.005)))% of \(format(level))); there is no digit to read")
@@ -158,6 +158,39 @@ public enum DigitPreprocessor {
 
         return DigitPreprocessing(steps: steps, inverted: inverted, background: backgroundLevel,
                                   inkRows: box.rows, inkColumns: box.columns, specksRemoved: specks, centred: centred)
+    }
+
+    /// True when every pixel is within 2% of one level: nothing at all to read or to show.
+    public static func isBlank(_ image: GrayImage) -> Bool {
+        (image.pixels.max() ?? 0) - (image.pixels.min() ?? 0) <= 0.04
+    }
+
+    /// What the inspector reads when `prepare` finds no digit in an image that is not blank (a
+    /// kernel test pattern, a photo of something else): the whole image, light on dark as MNIST's
+    /// digits are (inverted when its median is light), scaled to fit 28x28 keeping its aspect
+    /// ratio, centred. `reason` is `prepare`'s message, kept in the step's note.
+    public static func wholeImage(_ image: GrayImage, reason: String) -> DigitPreprocessing {
+        let background = median(image.pixels)
+        let inverted = background > 0.5
+        let oriented = inverted ? GrayImage(width: image.width, height: image.height, pixels: image.pixels.map { 1 - $0 })
+            : image
+        let size = fitted(width: image.width, height: image.height, into: imageSize)
+        let scaled = oriented.resized(width: size.width, height: size.height)
+        var centred = GrayImage(width: imageSize, height: imageSize,
+                                pixels: [Float](repeating: 0, count: imageSize * imageSize))
+        let (top, left) = ((imageSize - size.height) / 2, (imageSize - size.width) / 2)
+        for row in 0..<size.height {
+            for column in 0..<size.width { centred[top + row, left + column] = scaled[row, column] }
+        }
+        let steps: [DigitPreprocessing.Step] = [
+            .init(title: "grayscale", note: "\(image.width)x\(image.height), 0 black to 1 white", image: image),
+            .init(title: "the whole image", note: "no single digit stands out (\(reason)), so the whole image"
+                    + (inverted ? ", inverted (its background is light)," : "") + " is scaled to fit \(imageSize)x\(imageSize)",
+                  image: centred),
+        ]
+        return DigitPreprocessing(steps: steps, inverted: inverted, background: background,
+                                  inkRows: 0...(image.height - 1), inkColumns: 0...(image.width - 1), specksRemoved: 0,
+                                  centred: centred)
     }
 
     // MARK: Steps

@@ -51,7 +51,16 @@ public struct ImageInspection: Sendable {
     ///
     /// - Throws: `ImageError` when the image holds no digit.
     public static func inspect(_ image: PixelImage, name: String, model: InspectedModel) throws -> ImageInspection {
-        let preprocessing = try DigitPreprocessor.prepare(image.grayscale(), name: name)
+        // An image with no digit in it (a kernel test pattern, a photo of something else) still opens:
+        // the network reads the whole image and the step says why. Only a blank one has nothing to show.
+        let gray = image.grayscale()
+        let preprocessing: DigitPreprocessing
+        do {
+            preprocessing = try DigitPreprocessor.prepare(gray, name: name)
+        } catch where !DigitPreprocessor.isBlank(gray) {
+            let reason = error.message.hasPrefix(name + ": ") ? String(error.message.dropFirst(name.count + 2)) : error.message
+            preprocessing = DigitPreprocessor.wholeImage(gray, reason: reason)
+        }
         let input = preprocessing.input(mean: model.mean, standardDeviation: model.standardDeviation)
         let activations = try model.network.forward(input, threads: 1)
         let probabilities = try Softmax.forward(input: activations.logits).data

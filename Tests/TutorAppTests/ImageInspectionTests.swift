@@ -62,6 +62,26 @@ struct ImageInspectionTests {
         #expect(field.rows == rows && field.columns == columns)
     }
 
+    @Test("an image with no digit (a kernel test pattern) still opens: the network reads the whole image; a blank one is refused")
+    func patternsOpenBlankIsRefused() throws {
+        let model = try #require(Self.pretrained)
+        // Vertical bars 8 pixels wide, 48x32: light background overall, no single digit.
+        let samples = (0..<(48 * 32)).map { UInt16(($0 % 48) / 8 % 2 == 0 ? 0 : 255) }
+        let bars = PixelImage(width: 48, height: 32, channels: 1, maxValue: 255, samples: samples, format: .pgm, detail: "test")
+        #expect(throws: ImageError.self) { try DigitPreprocessor.prepare(bars.grayscale(), name: "bars.pgm") }
+        let inspection = try ImageInspection.inspect(bars, name: "bars.pgm", model: model)
+        let last = try #require(inspection.preprocessing.steps.last)
+        #expect(last.title == "the whole image" && last.note.hasPrefix("no single digit stands out (no ink stands out"))
+        // Fitted 28 wide (the 3:2 shape kept, so about 19 tall), centred in 28x28, the bars still there.
+        let centred = inspection.preprocessing.centred
+        #expect((0..<28).allSatisfy { centred[0, $0] == 0 && centred[27, $0] == 0 }, "the rows above and below are empty")
+        #expect(Set((0..<28).map { centred[14, $0] }).count > 2, "the bars alternate across a row")
+        #expect(abs(inspection.probabilities.reduce(0, +) - 1) < 1e-4)
+        let flat = PixelImage(width: 10, height: 10, channels: 1, maxValue: 255,
+                              samples: [UInt16](repeating: 200, count: 100), format: .pgm, detail: "test")
+        #expect(throws: ImageError.self) { try ImageInspection.inspect(flat, name: "flat.pgm", model: model) }
+    }
+
     @Test("the windows' geometry gives the real forward pass's shapes")
     func geometryMatchesNetwork() throws {
         let network = LeNet5(seed: 3)
