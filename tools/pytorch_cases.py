@@ -3,7 +3,7 @@
 
 Generating (needs PyTorch and NumPy):
 
-    python tools/pytorch_cases.py            # rewrites Tests/KernelCommandsTests/Fixtures/pytorch-cases.jsonl
+    python tools/pytorch_cases.py            # rewrites Tests/ConvTutorCommandsTests/Fixtures/pytorch-cases.jsonl
     python tools/pytorch_cases.py --fixture FILE   # writes FILE instead
 
 Each line of the fixture is one JSON object:
@@ -34,7 +34,7 @@ import sys
 TOLERANCE = 1e-4
 SEED = 5_1998  # fixed: the fixture must come out the same every time it is regenerated
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(HERE, "..", "Tests", "KernelCommandsTests", "Fixtures", "pytorch-cases.jsonl")
+FIXTURE = os.path.join(HERE, "..", "Tests", "ConvTutorCommandsTests", "Fixtures", "pytorch-cases.jsonl")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Makes Tests/TrainingTests/Fixtures: a LeNet-5 checkpoint written by PyTorch (safetensors) and
+"""Makes Tests/NetworksTests/Fixtures: a LeNet-5 checkpoint written by PyTorch (safetensors) and
 PyTorch's logits for two fixed inputs, so the tests can show that a file PyTorch wrote loads in
 ConvTutor and gives PyTorch's answers.
 

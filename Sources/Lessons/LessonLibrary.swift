@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 import TOMLKit
 

@@ -1,3 +1,5 @@
+import Networks
+import Datasets
 /// Counts of (actual class, predicted class) pairs, and the figures read off them: accuracy and
 /// per-class precision, recall and F1.
 public struct ConfusionMatrix: Sendable, Equatable {

@@ -1,6 +1,8 @@
 import ConvKernels
 import Foundation
 import Synchronization
+import Networks
+import Datasets
 
 /// Whole-network speed of LeNet-5, measured the way ../shared/bench/lenet_peer.py measures PyTorch,
 /// so that the two sets of figures can stand side by side:

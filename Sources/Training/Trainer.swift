@@ -1,5 +1,7 @@
 import ConvKernels
 import Foundation
+import Networks
+import Datasets
 
 /// The training loop: mini-batches shuffled by seed, the optimizer, evaluation on the validation
 /// and test sets after every epoch, early stopping, divergence, events and snapshots.

@@ -1,5 +1,7 @@
 import ConvKernels
 import Foundation
+import Networks
+import Datasets
 
 /// Everything that decides a training run, with the defaults `convtutor train` uses: the default
 /// recipe the README documents (Adam at 0.003, batch 32, 100 warm-up steps, the `anneal` schedule).

@@ -1,4 +1,6 @@
 import Foundation
+import Networks
+import Datasets
 
 /// What a screen asked of the training loop that the loop serves between steps, paused or not.
 public struct TrainingRequests: Sendable, Equatable {

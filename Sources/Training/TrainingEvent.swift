@@ -1,4 +1,6 @@
 import ConvKernels
+import Networks
+import Datasets
 
 /// What a training run reports as it goes, in order: `started`, then `step`s with an `epoch` after
 /// each epoch's last step, then one `finished`.

@@ -1,5 +1,7 @@
 import CommonIO
 import Foundation
+import Networks
+import Datasets
 
 /// The JSON Lines `convtutor train --log FILE` writes: one `epoch` event per epoch and a last `done`
 /// event with the same fields plus how the run ended.

@@ -1,5 +1,7 @@
 import ConvKernels
 import Foundation
+import Networks
+import Datasets
 
 /// The optimizer a training run uses (`--optimizer adam|sgd`), with its state in a form a checkpoint
 /// can carry so that `--resume` continues exactly where the run stopped.

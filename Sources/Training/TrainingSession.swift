@@ -1,5 +1,7 @@
 import Foundation
 import Synchronization
+import Networks
+import Datasets
 
 /// A `Trainer` running on its own thread. A screen or a command reads its events and its latest
 /// snapshot whenever it likes, and steers it through `control`; neither ever waits on the other.

@@ -1,7 +1,8 @@
 import ConvKernels
 import Testing
-import Training
+import Networks
 @testable import Imaging
+import Datasets
 
 /// MNIST's recipe step by step on images with known answers (a bar of ink at a known place), and on
 /// photo-like digits (grey paper, light falling off across the page, noise, specks) that the

@@ -1,5 +1,7 @@
 import Testing
 import Training
+import Networks
+import Datasets
 
 @Suite("Confusion matrix")
 struct ConfusionMatrixTests {

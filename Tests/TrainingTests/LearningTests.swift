@@ -2,6 +2,8 @@ import ConvKernels
 import Foundation
 import Testing
 import Training
+import Networks
+import Datasets
 
 /// The network learns real digits: a short Adam run on a slice of MNIST (../shared/data/mnist).
 @Suite("LeNet-5 learns MNIST")

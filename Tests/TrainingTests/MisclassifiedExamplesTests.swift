@@ -1,6 +1,8 @@
 import ConvKernels
 import Testing
 @testable import Training
+import Networks
+import Datasets
 
 /// The misclassified validation images an epoch report carries for the training screen's gallery.
 @Suite("Misclassified examples")

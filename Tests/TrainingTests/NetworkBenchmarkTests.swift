@@ -1,6 +1,8 @@
 import ConvKernels
 import Testing
 @testable import Training
+import Networks
+import Datasets
 
 /// The whole-network benchmark's shape on tiny windows. Benchmarks measure, tests assert: no
 /// figure here is compared with a speed.

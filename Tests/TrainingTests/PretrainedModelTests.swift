@@ -1,7 +1,9 @@
 import ConvKernels
 import Foundation
 import Testing
+@testable import Networks
 @testable import Training
+import Datasets
 
 /// The LeNet-5 shipped as a resource: it loads, says how it was made, and is as good on MNIST's
 /// test set as the README claims.

@@ -2,6 +2,8 @@ import ConvKernels
 import Foundation
 import Testing
 @testable import Training
+import Networks
+import Datasets
 
 /// The trainer on small sets of the built-in digits, on one thread so that every run is repeatable.
 @Suite("Trainer")

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import Training
+import Networks
+import Datasets
 
 @Suite("Training log (JSON Lines)")
 struct TrainingLogTests {

@@ -2,6 +2,8 @@ import ConvKernels
 import Foundation
 import Testing
 @testable import Training
+import Networks
+import Datasets
 
 /// What the training screen asks of a run between steps: another probe digit and an evaluation now,
 /// served while paused, while running, and after the run has finished.

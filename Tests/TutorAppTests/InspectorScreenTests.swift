@@ -1,3 +1,5 @@
+import Inspection
+import Datasets
 import ConvKernels
 import Foundation
 import Imaging

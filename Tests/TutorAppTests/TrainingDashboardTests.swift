@@ -2,6 +2,8 @@ import Testing
 import TerminalUI
 @testable import Training
 @testable import TutorApp
+import Networks
+import Datasets
 
 /// A tiny real run on the built-in digits (seed 1, one thread: deterministic), recorded once: its
 /// events with each step's images per second replaced by 1,000 (the one figure that depends on the

@@ -3,6 +3,8 @@ import Testing
 import TerminalUI
 @testable import Training
 @testable import TutorApp
+import Networks
+import Datasets
 
 /// A run's events played from a list instead of a training thread: the test hands over events
 /// with `feed`, and the controls are recorded. A checkpoint request is answered at once, as the

@@ -3,6 +3,8 @@ import TerminalUI
 import Testing
 @testable import Training
 @testable import TutorApp
+import Networks
+import Datasets
 
 /// The live training screen's three views, drawn from a real run: LeNet-5 trained for a few steps
 /// on the built-in digits, on one thread with a fixed seed.

@@ -1,0 +1,451 @@
+import Inspection
+import Datasets
+import Imaging
+import TerminalUI
+
+extension InspectorScreen {
+    // MARK: Text
+
+    /// "PNG, 8-bit grey · 64x64".
+    var imageLine: String {
+        let original = inspection.original
+        let detail = original.detail.isEmpty ? original.format.rawValue.uppercased() : original.detail
+        return "\(detail) · \(original.width)x\(original.height)"
+    }
+
+    /// "predicted 3 (97.2%)".
+    var predictionText: String {
+        let digit = inspection.prediction
+        let probability = inspection.probabilities.indices.contains(digit) ? inspection.probabilities[digit] : 0
+        return "predicted \(digit) (\(Self.percent(probability)))"
+    }
+
+    /// "97.2%", "nan".
+    static func percent(_ fraction: Float) -> String {
+        guard fraction.isFinite else { return "\(fraction)" }
+        return NumberGrid.format(Double(fraction) * 100, decimals: 1) + "%"
+    }
+
+    /// "0.52", "-12.3", "1234": short numbers for titles.
+    static func number(_ value: Float) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let magnitude = abs(value)
+        return NumberGrid.format(Double(value), decimals: magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2)
+    }
+
+    /// The range a layer's maps share, and its scale: symmetric and diverging when a value is
+    /// negative (the input, tanh, logits), otherwise 0 to the largest (ReLU, max pooling).
+    static func mapping(for layer: InspectedLayer) -> ColorMapping {
+        let range = ValueRange(fitting: layer.values.data)
+        if range.lower < 0 { return ColorMapping(scale: .diverging, range: range.symmetric) }
+        return ColorMapping(scale: .sequential, range: ValueRange(lower: 0, upper: max(range.upper, 0)))
+    }
+
+    // MARK: Drawing
+
+    public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        buffer.fill(area)
+        guard !area.isEmpty else { return }
+        let (body, footer) = area.splitBottom(area.height >= 3 ? 1 : 0)
+        let inner = Panel(title: title + " · " + predictionText).render(in: body, into: &buffer, capabilities: capabilities)
+        KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
+        let content = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
+        guard !content.isEmpty else { return }
+        switch view {
+        case .overview: drawOverview(in: content, into: &buffer, capabilities: capabilities)
+        case .zoom: drawZoom(in: content, into: &buffer, capabilities: capabilities)
+        case .preprocessing: drawPreprocessing(in: content, into: &buffer, capabilities: capabilities)
+        case .kernel: drawKernelView(in: content, into: &buffer, capabilities: capabilities)
+        }
+    }
+
+    /// Writes one line of `text` on the first row of `area`, cut to its width; returns the rest.
+    @discardableResult
+    func write(_ text: String, in area: Rect, style: Style = .plain, into buffer: inout CellBuffer,
+               capabilities: TerminalCapabilities) -> Rect {
+        guard !area.isEmpty else { return area }
+        let (row, rest) = area.splitTop(1)
+        buffer.write(capabilities.glyphs.glyphs.truncated(text, toWidth: row.width), x: row.x, y: row.y, style: style, clip: row)
+        return rest
+    }
+
+    func accent(_ capabilities: TerminalCapabilities) -> Style {
+        capabilities.colors == .monochrome ? Style(attributes: [.bold, .underline]) : Style(foreground: .cyan, attributes: .bold)
+    }
+
+    func alarm(_ capabilities: TerminalCapabilities) -> Style {
+        capabilities.colors == .monochrome ? Style(attributes: [.bold, .reverse]) : Style(foreground: .red, attributes: .bold)
+    }
+
+    // MARK: Overview
+
+    /// The model and image on top; the original, the 28x28 input and the softmax bars; then the
+    /// chosen layer's maps.
+    func drawOverview(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        var rest = write(inspection.modelName + " · " + imageLine, in: area, style: .dim, into: &buffer,
+                         capabilities: capabilities)
+        if let status { rest = write(status, in: rest, style: .dim, into: &buffer, capabilities: capabilities) }
+        // The top band holds the ten bars and their title; the layers get the rest.
+        let bandHeight = min(rest.height, max(11, rest.height * 11 / 20))
+        let (band, layers) = rest.splitTop(bandHeight)
+        drawTopBand(in: band, into: &buffer, capabilities: capabilities)
+        drawLayer(in: layers.splitTop(1).rest, into: &buffer, capabilities: capabilities)
+    }
+
+    func drawTopBand(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let gap = 2
+        let barsWidth = min(30, max(16, area.width / 4))
+        let pictureRows = max(0, area.height - 1)
+        // The input is 28x28: at most 28 columns; the original takes what is left.
+        let inputWidth = min(28, pictureRows * 2, max(0, (area.width - barsWidth - 2 * gap) / 2))
+        let originalWidth = max(0, area.width - barsWidth - inputWidth - 2 * gap)
+        var x = area.x
+        let originalArea = Rect(x: x, y: area.y, width: originalWidth, height: area.height)
+        x += originalWidth + gap
+        let inputArea = Rect(x: x, y: area.y, width: inputWidth, height: area.height)
+        x += inputWidth + gap
+        let barsArea = Rect(x: x, y: area.y, width: area.maxX - x, height: area.height)
+
+        let original = inspection.original
+        var below = write("original \(original.width)x\(original.height)", in: originalArea, style: .bold, into: &buffer,
+                          capabilities: capabilities)
+        drawOriginal(in: below, into: &buffer, capabilities: capabilities)
+
+        below = write(inputArea.width >= 22 ? "input 28x28 (p: steps)" : "input 28x28", in: inputArea, style: .bold, into: &buffer, capabilities: capabilities)
+        inputGrid().render(in: below, into: &buffer, capabilities: capabilities)
+
+        below = write(barsArea.width >= 21 ? "softmax probabilities" : "softmax", in: barsArea, style: .bold, into: &buffer, capabilities: capabilities)
+        let bars = BarChart(values: inspection.probabilities.map(Double.init), maxValue: 1, decimals: 2)
+        bars.render(in: Rect(x: below.x, y: below.y, width: min(below.width, 40), height: below.height),
+                    into: &buffer, capabilities: capabilities)
+    }
+
+    /// The original in colour, fitted to `area` (the resized copy is kept for the next frame).
+    func drawOriginal(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let room = InspectorPicture.pixelRoom(area)
+        let size = InspectorPicture.fitted(width: originalRGB.width, height: originalRGB.height,
+                                           roomWidth: room.width, roomHeight: room.height)
+        InspectorPicture.draw(resizedOriginal(width: size.width, height: size.height), in: area, into: &buffer,
+                              capabilities: capabilities)
+    }
+
+    func resizedOriginal(width: Int, height: Int) -> RGBImage {
+        if let cache = originalCache, cache.width == width, cache.height == height { return cache.image }
+        let image = originalRGB.width == width && originalRGB.height == height ? originalRGB
+            : originalRGB.resized(width: width, height: height)
+        originalCache = (width, height, image)
+        return image
+    }
+
+    /// The 28x28 the network reads: the centred digit (ink 1 on 0), in grey.
+    func inputGrid(highlight: @escaping (Int, Int) -> InspectorGrid.Highlight = { _, _ in .none }) -> InspectorGrid {
+        let centred = inspection.preprocessing.centred
+        return InspectorGrid(rows: centred.height, columns: centred.width, values: centred.pixels,
+                             mapping: ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1)),
+                             regionScale: .sequential, highlight: highlight)
+    }
+
+    /// The layer tabs, the chosen layer's title and its maps (or units).
+    func drawLayer(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty, let layer else { return }
+        var rest = drawTabs(in: area, into: &buffer, capabilities: capabilities)
+        let mapping = Self.mapping(for: layer)
+        if layer.isMap {
+            let range = layer.range(ofMap: mapIndex)
+            rest = write("\(layer.title) · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
+                         + "\(Self.number(range.upperBound)) · Enter zooms", in: rest, style: .dim, into: &buffer,
+                         capabilities: capabilities)
+            drawMaps(of: layer, mapping: mapping, in: rest, into: &buffer, capabilities: capabilities)
+        } else {
+            let values = layer.values.data
+            let value = values.indices.contains(mapIndex) ? values[mapIndex] : 0
+            let name = layer.name == "output" ? "digit \(mapIndex)" : "unit \(mapIndex + 1)"
+            rest = write("\(layer.title) · \(name): \(Self.number(value)) · ←→ choose", in: rest, style: .dim,
+                         into: &buffer, capabilities: capabilities)
+            drawUnits(values, mapping: mapping, labelled: layer.name == "output", in: rest, into: &buffer,
+                      capabilities: capabilities)
+        }
+    }
+
+    /// "input  conv1  pool1 ..." with the chosen layer reversed; returns the rows under it.
+    func drawTabs(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Rect {
+        let (row, rest) = area.splitTop(1)
+        var x = buffer.write("layer ", x: row.x, y: row.y, style: .dim, clip: row)
+        for (index, layer) in inspection.layers.enumerated() {
+            let chosen = index == layerIndex
+            let style = chosen ? (capabilities.colors == .monochrome ? Style(attributes: [.bold, .reverse])
+                                    : Style(foreground: .black, background: .cyan, attributes: .bold)) : Style.plain
+            x = buffer.write(" \(layer.name) ", x: x, y: row.y, style: style, clip: row)
+        }
+        return rest
+    }
+
+    /// The size of each map and how many to a row, for `channels` maps of `height x width` in `area`
+    /// (a row under each row of maps for their numbers).
+    static func mapLayout(channels: Int, height: Int, width: Int, in area: Rect)
+        -> (perRow: Int, mapWidth: Int, mapRows: Int)? {
+        guard channels > 0, !area.isEmpty else { return nil }
+        var best: (perRow: Int, mapWidth: Int, mapRows: Int)?
+        for perRow in Set([channels, (channels + 1) / 2, (channels + 2) / 3, (channels + 3) / 4]).sorted(by: >) {
+            let rowsOfMaps = (channels + perRow - 1) / perRow
+            let mapWidth = min(width * 4, (area.width + 1) / perRow - 1)
+            let cellRows = area.height / rowsOfMaps - 1
+            guard mapWidth >= 2, cellRows >= 1 else { continue }
+            // Square maps: as wide as they are tall in pixels (two per row).
+            let side = min(mapWidth, cellRows * 2 * width / max(1, height))
+            guard side >= 2 else { continue }
+            if side > best?.mapWidth ?? 0 { best = (perRow, side, (side * height / width + 1) / 2) }
+        }
+        return best
+    }
+
+    func drawMaps(of layer: InspectedLayer, mapping: ColorMapping, in area: Rect, into buffer: inout CellBuffer,
+                  capabilities: TerminalCapabilities) {
+        guard let layout = Self.mapLayout(channels: layer.channels, height: layer.height, width: layer.width, in: area) else {
+            write("(too small to draw \(layer.channels) maps here: Enter zooms one)", in: area, style: .dim, into: &buffer,
+                  capabilities: capabilities)
+            return
+        }
+        let labelStyle = accent(capabilities).adding(.reverse)
+        for index in 0..<layer.channels {
+            let x = area.x + (index % layout.perRow) * (layout.mapWidth + 1)
+            let y = area.y + (index / layout.perRow) * (layout.mapRows + 1)
+            let grid = InspectorGrid(rows: layer.height, columns: layer.width, values: Self.map(index, of: layer),
+                                     mapping: mapping)
+            let drawn = grid.render(in: Rect(x: x, y: y, width: layout.mapWidth, height: layout.mapRows).intersection(area),
+                                    into: &buffer, capabilities: capabilities)
+            let label = "\(index + 1)"
+            let chosen = index == mapIndex
+            let text = chosen && layout.mapWidth >= label.count + 2 ? "[\(label)]" : label
+            let labelX = x + max(0, (max(drawn.width, layout.mapWidth) - text.count) / 2)
+            buffer.write(text, x: labelX, y: y + layout.mapRows, style: chosen ? labelStyle : .dim,
+                         clip: area)
+        }
+    }
+
+    /// A vector layer: one cell per unit, wrapped to the width, the chosen one marked; the output's
+    /// ten logits as numbers on their colours with the digits above.
+    func drawUnits(_ values: [Float], mapping: ColorMapping, labelled: Bool, in area: Rect, into buffer: inout CellBuffer,
+                   capabilities: TerminalCapabilities) {
+        guard !area.isEmpty, !values.isEmpty else { return }
+        if labelled {
+            let cell = max(7, min(10, area.width / max(1, values.count)))
+            for (index, value) in values.enumerated() {
+                let x = area.x + index * cell
+                let chosen = index == mapIndex
+                buffer.write(String(repeating: " ", count: cell - 2) + "\(index)", x: x, y: area.y,
+                             style: chosen ? accent(capabilities).adding(.reverse) : .bold, clip: area)
+                let text = NumberGrid.format(Double(value), decimals: 2)
+                let padded = String(repeating: " ", count: max(0, cell - 1 - text.count)) + text
+                var style = Style.plain
+                if capabilities.colors != .monochrome {
+                    let background = mapping.color(for: value, mode: capabilities.colors)
+                    style = Style(foreground: TerminalColor.readableForeground(on: background), background: background)
+                }
+                buffer.write(padded, x: x, y: area.y + 1, style: style, clip: area)
+            }
+            Legend(mapping: mapping).render(in: Rect(x: area.x, y: area.y + 3, width: min(area.width, 40), height: 1)
+                                                .intersection(area), into: &buffer, capabilities: capabilities)
+            return
+        }
+        // One bar per unit, as tall as its magnitude against the layer's largest, coloured by its
+        // value on the layer's scale; as many bands of bars as the width needs (fc1's 120 units take
+        // two at 100 columns). The chosen unit's column is reversed.
+        let perBand = max(1, min(values.count, area.width))
+        let bands = (values.count + perBand - 1) / perBand
+        let barHeight = max(1, min(6, (area.height - 2) / bands - 1))
+        let largest = values.map { abs($0) }.max() ?? 0
+        let glyphs = capabilities.glyphs.glyphs
+        for (index, value) in values.enumerated() {
+            let x = area.x + index % perBand, top = area.y + (index / perBand) * (barHeight + 1)
+            let fraction = largest > 0 && value.isFinite ? Double(abs(value) / largest) : 0
+            var style = Style.plain
+            if capabilities.colors != .monochrome { style.foreground = mapping.color(for: value, mode: capabilities.colors) }
+            if index == mapIndex { style.attributes.insert(.reverse) }
+            for (row, character) in glyphs.verticalBar(fraction: fraction, height: barHeight).enumerated() {
+                if area.contains(x: x, y: top + row) { buffer.write(String(character), x: x, y: top + row, style: style, clip: area) }
+            }
+            // A tick under the chosen unit, and under every tenth, so a unit can be found by number.
+            let tick: Character? = index == mapIndex ? (capabilities.glyphs == .unicode ? "▲" : "^")
+                : ((index + 1) % 10 == 0 ? (capabilities.glyphs == .unicode ? "·" : ".") : nil)
+            if let tick, area.contains(x: x, y: top + barHeight) {
+                buffer.write(String(tick), x: x, y: top + barHeight, style: index == mapIndex ? .bold : .dim, clip: area)
+            }
+        }
+        let legendY = area.y + bands * (barHeight + 1)
+        Legend(mapping: mapping).render(in: Rect(x: area.x, y: legendY, width: min(area.width, 40), height: 1)
+                                            .intersection(area), into: &buffer, capabilities: capabilities)
+    }
+
+    // MARK: Zoom
+
+    /// The chosen map's numbers around the cursor, the input with the cursor cell's receptive field
+    /// lit, and the whole map with the cursor marked.
+    func drawZoom(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard let layer, layer.isMap else { return }
+        let values = Self.map(mapIndex, of: layer)
+        let value = values.indices.contains(cursorRow * layer.width + cursorColumn) ? values[cursorRow * layer.width + cursorColumn] : 0
+        let field = inspection.receptiveField(layer: layerIndex, row: cursorRow, column: cursorColumn)
+        var rest = write("\(layer.name) map \(mapIndex + 1) of \(layer.channels) (\(layer.height)x\(layer.width)) · row "
+                         + "\(cursorRow), column \(cursorColumn) = \(NumberGrid.format(Double(value), decimals: 3))",
+                         in: area, style: .bold, into: &buffer, capabilities: capabilities)
+        let fieldText = "its receptive field: input rows \(field.rows.lowerBound)-\(field.rows.upperBound), columns "
+            + "\(field.columns.lowerBound)-\(field.columns.upperBound) (\(field.rows.count)x\(field.columns.count)), lit on the input"
+        rest = write(fieldText, in: rest, style: .dim, into: &buffer, capabilities: capabilities)
+        rest = rest.splitTop(1).rest
+
+        // Pictures on the right: the input (28 columns) and the map under it.
+        let pictureWidth = min(28, max(0, rest.width / 3))
+        let (numbersArea, picturesArea) = rest.splitLeft(rest.width - pictureWidth - 2)
+        drawNumbers(values, layer: layer, in: numbersArea, into: &buffer, capabilities: capabilities)
+        let pictures = Rect(x: picturesArea.x + 2, y: picturesArea.y, width: pictureWidth, height: picturesArea.height)
+        var below = write("input, field lit", in: pictures, style: .dim, into: &buffer, capabilities: capabilities)
+        // The input at full size (14 rows) when that leaves the map a few rows.
+        let inputRows = max(1, min(14, below.height - 4))
+        let input = inputGrid { row, column in field.rows.contains(row) && field.columns.contains(column) ? .region : .none }
+        let drawn = input.render(in: Rect(x: below.x, y: below.y, width: below.width, height: inputRows), into: &buffer,
+                                 capabilities: capabilities)
+        below = Rect(x: below.x, y: drawn.maxY, width: below.width, height: max(0, below.maxY - drawn.maxY))
+        below = write("map, cursor marked", in: below, style: .dim, into: &buffer, capabilities: capabilities)
+        let (row, column) = (cursorRow, cursorColumn)
+        InspectorGrid(rows: layer.height, columns: layer.width, values: values, mapping: Self.mapping(for: layer),
+                      highlight: { $0 == row && $1 == column ? .mark : .none })
+            .render(in: below, into: &buffer, capabilities: capabilities)
+    }
+
+    /// The map's numbers, a window of rows and columns around the cursor that fits `area`, with
+    /// their indices.
+    func drawNumbers(_ values: [Float], layer: InspectedLayer, in area: Rect, into buffer: inout CellBuffer,
+                     capabilities: TerminalCapabilities) {
+        guard !area.isEmpty, layer.height > 0, layer.width > 0 else { return }
+        let texts = values.map { NumberGrid.format(Double($0), decimals: 2) }
+        let cellWidth = max(2, texts.map(\.count).max() ?? 1)
+        let labelWidth = String(layer.height - 1).count
+        let shownColumns = max(1, min(layer.width, (area.width - labelWidth) / (cellWidth + 1)))
+        let shownRows = max(1, min(layer.height, area.height - 1))
+        let firstColumn = Self.window(start: cursorColumn, count: shownColumns, total: layer.width)
+        let firstRow = Self.window(start: cursorRow, count: shownRows, total: layer.height)
+        let rows = (firstRow..<(firstRow + shownRows)).map { row in
+            (firstColumn..<(firstColumn + shownColumns)).map { values[row * layer.width + $0] }
+        }
+        var grid = NumberGrid(rows, decimals: 2)
+        grid.rowLabels = (firstRow..<(firstRow + shownRows)).map(String.init)
+        grid.columnLabels = (firstColumn..<(firstColumn + shownColumns)).map(String.init)
+        grid.minimumColumnWidth = cellWidth
+        grid.highlight(row: cursorRow - firstRow, column: cursorColumn - firstColumn, .current)
+        grid.render(in: area, into: &buffer, capabilities: capabilities)
+    }
+
+    /// The first of `count` of `total` indices shown so that `start` is in view, centred when it can be.
+    static func window(start: Int, count: Int, total: Int) -> Int {
+        guard total > count else { return 0 }
+        return min(max(0, start - count / 2), total - count)
+    }
+
+    // MARK: Preprocessing
+
+    /// Each preprocessing step's image side by side, with its title and note.
+    func drawPreprocessing(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let preprocessing = inspection.preprocessing
+        var rest = write("How the image became the network's 28x28 input (MNIST's own recipe). Esc goes back.",
+                         in: area, style: .bold, into: &buffer, capabilities: capabilities)
+        rest = rest.splitTop(1).rest
+        let steps = preprocessing.steps
+        guard !steps.isEmpty, !rest.isEmpty else { return }
+        let gap = 2
+        let width = max(1, (rest.width - gap * (steps.count - 1)) / steps.count)
+        let noteRows = min(6, max(2, rest.height / 3))
+        for (index, step) in steps.enumerated() {
+            let column = Rect(x: rest.x + index * (width + gap), y: rest.y, width: width, height: rest.height).intersection(rest)
+            let below = write("\(index + 1). \(step.title)", in: column, style: .bold, into: &buffer, capabilities: capabilities)
+            let (pictureArea, noteArea) = below.splitBottom(noteRows)
+            let image = step.image
+            let grid = InspectorGrid(rows: image.height, columns: image.width, values: image.pixels,
+                                     mapping: ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1)))
+            let drawn = grid.render(in: Rect(x: pictureArea.x, y: pictureArea.y, width: pictureArea.width,
+                                             height: max(0, pictureArea.height - 1)),
+                                    into: &buffer, capabilities: capabilities)
+            var y = drawn.maxY
+            buffer.write("\(image.width)x\(image.height)", x: pictureArea.x, y: y, style: .dim, clip: column)
+            y += 1
+            let noteTop = min(y, noteArea.y)
+            let lines = OverfittingPanel.wrapWords(step.note, width: max(1, column.width))
+            for (offset, text) in lines.prefix(column.maxY - noteTop).enumerated() {
+                buffer.write(capabilities.glyphs.glyphs.text(text), x: column.x, y: noteTop + offset, style: .dim, clip: column)
+            }
+        }
+    }
+
+    // MARK: Kernel
+
+    /// The original and what the kernel makes of it, side by side in colour at the panel's
+    /// resolution, with the kernel's numbers under them.
+    func drawKernelView(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let kernel = currentKernel
+        var rest = write("kernel \(kernel.name): \(kernel.summary), on each colour channel (borders repeated)", in: area,
+                         style: .bold, into: &buffer, capabilities: capabilities)
+        if let kernelText {
+            let (row, after) = rest.splitTop(1)
+            let x = buffer.write("type a kernel, rows split by ; : ", x: row.x, y: row.y, style: .bold, clip: row)
+            let end = buffer.write(kernelText, x: x, y: row.y, clip: row)
+            buffer.write(" ", x: end, y: row.y, style: .reverse, clip: row)
+            rest = after
+        }
+        if let status { rest = write(status, in: rest, style: alarm(capabilities), into: &buffer, capabilities: capabilities) }
+        let kernelRows = min(kernel.grid.count + 1, 8)
+        let (picturesArea, kernelArea) = rest.splitBottom(rest.height > kernelRows + 6 ? kernelRows : 0)
+        let gap = 2
+        let paneWidth = max(0, (picturesArea.width - gap) / 2)
+        let left = Rect(x: picturesArea.x, y: picturesArea.y, width: paneWidth, height: picturesArea.height)
+        let right = Rect(x: left.maxX + gap, y: picturesArea.y, width: paneWidth, height: picturesArea.height)
+        let room = InspectorPicture.pixelRoom(left.splitTop(1).rest)
+        let size = InspectorPicture.fitted(width: originalRGB.width, height: originalRGB.height, roomWidth: room.width,
+                                           roomHeight: room.height)
+        let leftBody = write("original at \(size.width)x\(size.height)", in: left, style: .dim, into: &buffer,
+                             capabilities: capabilities)
+        if !leftBody.isEmpty {
+            InspectorPicture.draw(resizedOriginal(width: size.width, height: size.height), in: leftBody, into: &buffer,
+                                  capabilities: capabilities)
+        }
+        switch applied(kernel.grid, width: size.width, height: size.height) {
+        case .success(let result):
+            let rightBody = write("\(kernel.name) \(capabilities.glyphs.glyphs.text("→")) "
+                                  + Self.displayNote(kernel: kernel.grid), in: right,
+                                  style: .dim, into: &buffer, capabilities: capabilities)
+            if !rightBody.isEmpty {
+                InspectorPicture.draw(result, in: rightBody, into: &buffer, capabilities: capabilities)
+            }
+        case .failure(let failure):
+            let lines = OverfittingPanel.wrapWords(failure.message, width: max(1, right.width))
+            for (offset, text) in lines.prefix(right.height).enumerated() {
+                buffer.write(text, x: right.x, y: right.y + offset, style: alarm(capabilities), clip: right)
+            }
+        }
+        guard !kernelArea.isEmpty else { return }
+        let below = write("kernel \(kernel.name)  (k next, K previous, t type one)", in: kernelArea, style: .dim,
+                          into: &buffer, capabilities: capabilities)
+        NumberGrid(kernel.grid, decimals: 3).render(in: below, into: &buffer, capabilities: capabilities)
+    }
+
+    /// The kernel applied to the original at `width x height`, kept for the next frame.
+    func applied(_ kernel: [[Float]], width: Int, height: Int) -> Result<RGBImage, KernelFailure> {
+        if let cache = kernelCache, cache.width == width, cache.height == height, cache.kernel == kernel {
+            return cache.result
+        }
+        let result: Result<RGBImage, KernelFailure>
+        do {
+            result = .success(try ImageKernel.apply(kernel, to: originalRGB, width: width, height: height))
+        } catch {
+            result = .failure(KernelFailure(message: ImagePromptScreen.message(of: error)))
+        }
+        kernelCache = (width, height, kernel, result)
+        return result
+    }
+
+    /// How `ImageKernel` turned the kernel's responses into colours (see `ImageKernel.apply`).
+    static func displayNote(kernel: [[Float]]) -> String {
+        abs(kernel.joined().reduce(0, +) - 1) < 0.05 ? "responses clipped to 0...1" : "|response|, the strongest white"
+    }
+}

@@ -1,0 +1,258 @@
+import ConvKernels
+import TerminalUI
+import Training
+import Networks
+import Datasets
+
+/// The training screen's filters: conv1's 6 filters (5x5) and conv2's 16 filters of 6 channels
+/// (5x5 each) as diverging heatmaps centred on 0, or with `showGradients` their gradients at the
+/// last step. Each layer has one scale shared by all its filters, so filters can be compared.
+///
+/// conv2's 96 maps are drawn 16 filters across and 6 input channels down when that fits, or 6
+/// across and 16 down; failing both, one cell per filter (its mean), and failing that a line.
+public struct TrainingFiltersView: Sendable {
+    public var snapshot: TrainingSnapshot
+    public var showGradients: Bool
+
+    public init(snapshot: TrainingSnapshot, showGradients: Bool) {
+        self.snapshot = snapshot
+        self.showGradients = showGradients
+    }
+
+    /// conv1's weights or gradient `[6, 1, 5, 5]`, as shown.
+    public var conv1: Tensor { showGradients ? snapshot.conv1Gradient : snapshot.conv1Weights }
+    /// conv2's weights or gradient `[16, 6, 5, 5]`, as shown.
+    public var conv2: Tensor { showGradients ? snapshot.conv2Gradient : snapshot.conv2Weights }
+
+    /// The range every conv1 filter is drawn with: symmetric about 0, reaching the largest magnitude.
+    public var conv1Range: ValueRange { TrainingViewDrawing.symmetricRange(conv1.data) }
+    public var conv2Range: ValueRange { TrainingViewDrawing.symmetricRange(conv2.data) }
+
+    /// The heatmap of filter `output`, input channel `channel` of `tensor` `[O, I, kh, kw]` on `range`.
+    static func filterMap(_ tensor: Tensor, output: Int, channel: Int, range: ValueRange) -> Heatmap {
+        let (rows, columns) = (tensor.shape[2], tensor.shape[3])
+        let start = (output * tensor.shape[1] + channel) * rows * columns
+        return Heatmap(rows: rows, columns: columns, values: Array(tensor.data[start..<(start + rows * columns)]),
+                       scale: .diverging, range: range, mode: .halfBlocks)
+    }
+
+    /// The maps drawn for conv1 (6) and conv2 (96, filter by filter, channel by channel).
+    public var conv1Maps: [Heatmap] {
+        let range = conv1Range
+        return (0..<conv1.shape[0]).map { Self.filterMap(conv1, output: $0, channel: 0, range: range) }
+    }
+
+    public var conv2Maps: [Heatmap] {
+        let range = conv2Range
+        return (0..<conv2.shape[0]).flatMap { output in
+            (0..<conv2.shape[1]).map { Self.filterMap(conv2, output: output, channel: $0, range: range) }
+        }
+    }
+
+    private var what: String { showGradients ? "gradient" : "weights" }
+
+    public func render(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let area = area.intersection(buffer.area)
+        guard !area.isEmpty else { return }
+        buffer.fill(area)
+        let glyphs = capabilities.glyphs.glyphs
+        var y = area.y
+        // conv1: a title, the filter numbers and the 6 maps in a row.
+        let mapHeight = Self.mapHeight(rows: conv1.shape[2], capabilities: capabilities)
+        TrainingViewDrawing.write("conv1 \(what): 6 filters 5×5, scale \(TrainingViewDrawing.scaleText(conv1.data))",
+                                  x: area.x, y: y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
+        y += 1
+        let conv1Width = conv1.shape[0] * 6 - 1
+        let conv1Drawn = y + 1 + mapHeight <= area.maxY && conv1Width <= area.width
+        if conv1Drawn {
+            for (index, map) in conv1Maps.enumerated() {
+                let x = area.x + index * 6
+                TrainingViewDrawing.write("\(index + 1)", x: x, y: y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+                map.render(in: Rect(x: x, y: y + 1, width: 5, height: mapHeight).intersection(area), into: &buffer,
+                           capabilities: capabilities)
+            }
+            y += 1 + mapHeight + 1
+        } else {
+            TrainingViewDrawing.write("6 filters " + Self.summary(conv1), x: area.x, y: y, in: area, style: .dim,
+                                      into: &buffer, glyphs: glyphs)
+            y += 2
+        }
+        // conv2 under conv1, or beside it when that gives it a larger layout (a wide, short area).
+        let below = Rect(x: area.x, y: y, width: area.width, height: max(0, area.maxY - y))
+        let besideX = area.x + conv1Width + 3
+        let beside = Rect(x: besideX, y: area.y + 1, width: max(0, area.maxX - besideX), height: area.height - 1)
+        let (filters, channels, kernel) = (conv2.shape[0], conv2.shape[1], conv2.shape[2])
+        func rank(_ rect: Rect) -> Int {
+            switch Self.conv2Layout(width: rect.width, height: rect.height, capabilities: capabilities,
+                                    filters: filters, channels: channels, kernel: kernel) {
+            case .full: 2
+            case .means: 1
+            case .summary: rect.isEmpty ? -1 : 0
+            }
+        }
+        let conv2Area = conv1Drawn && rank(beside) > rank(below) ? beside : below
+        if conv1Drawn && conv2Area == below && beside.width >= 24 {
+            // The colour keys beside conv1's maps: blue negative, white 0, red positive.
+            let keys = [("conv1 ", conv1.data, conv1Range), ("conv2 ", conv2.data, conv2Range)]
+            for (offset, (name, values, range)) in keys.enumerated() where values.contains(where: { $0 != 0 && $0.isFinite }) {
+                let row = Rect(x: besideX, y: area.y + 2 + offset, width: min(beside.width, 40), height: 1).intersection(area)
+                guard !row.isEmpty else { continue }
+                let x = buffer.write(name, x: row.x, y: row.y, style: .dim, clip: row)
+                Legend(scale: .diverging, range: range).render(in: Rect(x: x, y: row.y, width: max(0, row.maxX - x), height: 1),
+                                                              into: &buffer, capabilities: capabilities)
+            }
+        }
+        guard !conv2Area.isEmpty else { return }
+        renderConv2(in: conv2Area, into: &buffer, capabilities: capabilities)
+    }
+
+    /// Rows a 5-row filter takes: 3 with half blocks, 5 (and a gap row) with one value per cell.
+    static func mapHeight(rows: Int, capabilities: TerminalCapabilities) -> Int {
+        TrainingViewDrawing.usesHalfBlocks(capabilities) ? (rows + 1) / 2 : rows
+    }
+
+    static func summary(_ tensor: Tensor) -> String {
+        let meanMagnitude = tensor.data.isEmpty ? 0 : tensor.data.reduce(0) { $0 + abs($1) } / Float(tensor.count)
+        return "\(TrainingViewDrawing.scaleText(tensor.data)), mean |x| \(TrainingViewDrawing.format(meanMagnitude)) "
+            + "(too small to draw)"
+    }
+
+    /// How conv2 is laid out in the space it has.
+    enum Conv2Layout: Equatable {
+        /// 16 filters across, 6 channels down (or 6 across and 16 down when `filtersAcross` is false).
+        case full(filtersAcross: Bool)
+        /// One cell per (filter, channel): the map's mean.
+        case means
+        case summary
+    }
+
+    static func conv2Layout(width: Int, height: Int, capabilities: TerminalCapabilities,
+                            filters: Int = 16, channels: Int = 6, kernel: Int = 5) -> Conv2Layout {
+        let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
+        let mapHeight = halfBlocks ? (kernel + 1) / 2 : kernel + 1
+        // A title line and a line of column numbers; a 3-column gutter of row numbers.
+        func fits(across: Int, down: Int) -> Bool {
+            3 + across * (kernel + 1) - 1 <= width && 2 + down * mapHeight <= height
+        }
+        if fits(across: filters, down: channels) { return .full(filtersAcross: true) }
+        if fits(across: channels, down: filters) { return .full(filtersAcross: false) }
+        if 3 + filters <= width && 2 + channels <= height { return .means }
+        return .summary
+    }
+
+    private func renderConv2(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        let glyphs = capabilities.glyphs.glyphs
+        let tensor = conv2, range = conv2Range
+        let (filters, channels, kernel) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
+        let layout = Self.conv2Layout(width: area.width, height: area.height, capabilities: capabilities,
+                                      filters: filters, channels: channels, kernel: kernel)
+        let scale = "scale \(TrainingViewDrawing.scaleText(tensor.data))"
+        switch layout {
+        case .full(let filtersAcross):
+            let title = filtersAcross ? "conv2 \(what): 16 filters (across) × 6 channels (down), 5×5, \(scale)"
+                : "conv2 \(what): 16 filters (down) × 6 channels (across), 5×5, \(scale)"
+            TrainingViewDrawing.write(title, x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
+            let across = filtersAcross ? filters : channels, down = filtersAcross ? channels : filters
+            let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
+            let mapRows = halfBlocks ? (kernel + 1) / 2 : kernel
+            let pitch = halfBlocks ? mapRows : mapRows + 1
+            for column in 0..<across {
+                TrainingViewDrawing.write("\(column + 1)", x: area.x + 3 + column * (kernel + 1), y: area.y + 1, in: area,
+                                          style: .dim, into: &buffer, glyphs: glyphs)
+            }
+            for row in 0..<down {
+                let top = area.y + 2 + row * pitch
+                TrainingViewDrawing.write("\(row + 1)", x: area.x, y: top, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+                for column in 0..<across {
+                    let (output, channel) = filtersAcross ? (column, row) : (row, column)
+                    let map = Self.filterMap(tensor, output: output, channel: channel, range: range)
+                    map.render(in: Rect(x: area.x + 3 + column * (kernel + 1), y: top, width: kernel, height: mapRows)
+                                .intersection(area), into: &buffer, capabilities: capabilities)
+                }
+            }
+        case .means:
+            let size = kernel * kernel
+            var means: [Float] = []
+            for channel in 0..<channels {
+                for filter in 0..<filters {
+                    let start = (filter * channels + channel) * size
+                    means.append(tensor.data[start..<(start + size)].reduce(0, +) / Float(size))
+                }
+            }
+            // The means have a scale of their own (much smaller than the weights').
+            TrainingViewDrawing.write("conv2 \(what), 5×5 map means \(TrainingViewDrawing.scaleText(means))",
+                                      x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
+            let labels = (1...filters).map { $0 % 10 }.map(String.init).joined() + " filter; rows: channel"
+            TrainingViewDrawing.write(labels, x: area.x + 3, y: area.y + 1, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+            for channel in 0..<channels {
+                TrainingViewDrawing.write("\(channel + 1)", x: area.x, y: area.y + 2 + channel, in: area, style: .dim,
+                                          into: &buffer, glyphs: glyphs)
+            }
+            let map = Heatmap(rows: channels, columns: filters, values: means, scale: .diverging,
+                              range: TrainingViewDrawing.symmetricRange(means), mode: .blocks)
+            map.render(in: Rect(x: area.x + 3, y: area.y + 2, width: filters, height: channels).intersection(area),
+                       into: &buffer, capabilities: capabilities)
+        case .summary:
+            TrainingViewDrawing.write("conv2 \(what) 16×6 5×5: " + Self.summary(tensor), x: area.x,
+                                      y: area.y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+        }
+    }
+}
+
+/// Helpers the training screen's views share.
+enum TrainingViewDrawing {
+    /// Half blocks need colour and Unicode; otherwise heatmaps draw one value per cell.
+    static func usesHalfBlocks(_ capabilities: TerminalCapabilities) -> Bool {
+        capabilities.colors != .monochrome && capabilities.glyphs == .unicode
+    }
+
+    /// `-m...m` for the largest finite magnitude `m` of `values` (`-1...1` when all are 0).
+    static func symmetricRange(_ values: [Float]) -> ValueRange {
+        let magnitude = values.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
+        return magnitude > 0 ? ValueRange(lower: -magnitude, upper: magnitude) : ValueRange(lower: -1, upper: 1)
+    }
+
+    /// The finite values' range, widened to include 0 (`0...1` when empty or constant at 0).
+    static func range(_ values: [Float]) -> ValueRange {
+        var lower: Float = 0, upper: Float = 0
+        for value in values where value.isFinite {
+            lower = min(lower, value)
+            upper = max(upper, value)
+        }
+        return upper > lower ? ValueRange(lower: lower, upper: upper) : ValueRange(lower: 0, upper: 1)
+    }
+
+    /// "±m" for the largest finite magnitude of `values`, "all 0" when there is none (the
+    /// gradients of a snapshot taken at an epoch's end, before the next step).
+    static func scaleText(_ values: [Float]) -> String {
+        let magnitude = values.reduce(Float(0)) { $1.isFinite ? max($0, abs($1)) : $0 }
+        return magnitude > 0 ? "±" + format(magnitude) : "all 0"
+    }
+
+    /// A magnitude in a few characters: `0.312`, `0.0042`, `3.1e-05`.
+    static func format(_ value: Float) -> String {
+        guard value.isFinite else { return "\(value)" }
+        let magnitude = abs(value)
+        if magnitude == 0 { return "0" }
+        if magnitude >= 100 { return NumberGrid.format(Double(value), decimals: 0) }
+        if magnitude >= 0.001 {
+            return NumberGrid.format(Double(value), decimals: magnitude >= 1 ? 2 : (magnitude >= 0.01 ? 3 : 4))
+        }
+        var exponent = 0
+        var mantissa = Double(magnitude)
+        while mantissa < 1 { mantissa *= 10; exponent -= 1 }
+        let sign = value < 0 ? "-" : ""
+        return "\(sign)\(NumberGrid.format(mantissa, decimals: 1))e\(exponent < 0 ? "-" : "+")"
+            + (abs(exponent) < 10 ? "0" : "") + "\(abs(exponent))"
+    }
+
+    /// `→`, or `->` in ASCII (where `Glyphs.text` would make it `>`).
+    static func arrow(_ glyphs: GlyphSet) -> String { glyphs == .ascii ? "->" : "→" }
+
+    /// Writes `text` at (x, y) cut to `area` (with an ellipsis when cut), in the glyph set.
+    static func write(_ text: String, x: Int, y: Int, in area: Rect, style: Style = .plain,
+                      into buffer: inout CellBuffer, glyphs: Glyphs) {
+        guard area.contains(x: x, y: y) else { return }
+        buffer.write(glyphs.truncated(text, toWidth: area.maxX - x), x: x, y: y, style: style, clip: area)
+    }
+}

@@ -1,0 +1,318 @@
+import TerminalUI
+import Training
+import Networks
+import Datasets
+
+extension TrainingScreen {
+    // MARK: Text
+
+    /// "anneal (cosine to a tenth over epoch 1, then to 0)", "step x0.5 every 3 epochs", with the warm-up.
+    static func scheduleText(_ configuration: TrainingConfiguration) -> String {
+        var text: String
+        switch configuration.schedule {
+        case .anneal: text = "anneal"
+        case .perEpoch(let schedule):
+            switch schedule {
+            case .constant: text = "constant"
+            case .step(let every, let factor): text = "step x\(scaleText(factor)) every \(every) epoch\(every == 1 ? "" : "s")"
+            case .exponential(let factor): text = "exponential x\(scaleText(factor))/epoch"
+            case .cosine(let epochs, let minimum):
+                text = "cosine to \(scaleText(minimum)) over \(epochs) epoch\(epochs == 1 ? "" : "s")"
+            }
+        }
+        if configuration.warmupSteps > 0 { text += ", \(configuration.warmupSteps) warm-up steps" }
+        return text
+    }
+
+    /// "LeNet-5 modern · 61,706 parameters · MNIST 55,000 train / 5,000 val / 10,000 test".
+    func modelLine(_ index: Int, withDataset: Bool = true) -> String {
+        let run = runs[index]
+        var options: [String] = []
+        let model = run.trainer.configuration.modelOptions
+        if model.dropout > 0 { options.append("dropout \(Self.scaleText(model.dropout))") }
+        if model.batchNorm { options.append("batch norm") }
+        if run.trainer.configuration.augmentation != nil { options.append("augmented") }
+        let variant = "LeNet-5 \(run.trainer.configuration.variant.rawValue)"
+            + (options.isEmpty ? "" : " (" + options.joined(separator: ", ") + ")")
+        let parameters = ProgressBar.groupedCount(run.trainer.network.parameterCount) + " parameters"
+        return ([variant, parameters] + (withDataset ? [run.dataset] : [])).joined(separator: " · ")
+    }
+
+    /// "adam · lr 0.003 anneal, 100 warm-up steps · batch 32 · 2 threads".
+    func recipeLine(_ index: Int) -> String {
+        let configuration = runs[index].trainer.configuration
+        var rate = "lr \(Self.scaleText(configuration.baseLearningRate)) \(Self.scheduleText(configuration))"
+        if learningRateScale != 1 { rate += " (x\(Self.scaleText(learningRateScale)) by +/-)" }
+        return [configuration.optimizer.rawValue, rate, "batch \(configuration.batchSize)",
+                "\(configuration.threads) thread\(configuration.threads == 1 ? "" : "s")"].joined(separator: " · ")
+    }
+
+    /// The header's lines: model and recipe for one run; for two, one line per run and the data.
+    var headerLines: [String] {
+        guard !runs.isEmpty else { return ["no run to show"] }
+        if runs.count == 1 { return [modelLine(0), recipeLine(0)] }
+        // One line per run with what sets it apart, then the data when the runs share it.
+        let sameData = Set(runs.map(\.dataset)).count == 1
+        var lines = runs.indices.map { index in
+            "\(runs[index].label): " + modelLine(index, withDataset: !sameData) + " · " + recipeLine(index)
+        }
+        if sameData { lines.append("both on " + runs[0].dataset) }
+        return lines
+    }
+
+    /// The line under the progress: the confirmation, the divergence, how the run ended, or the last key's effect.
+    var bannerLine: (text: String, isAlarm: Bool)? {
+        if confirmingStop {
+            let single = runs.count == 1 ? runs[0].savePath : nil
+            return (pendingSaves.isEmpty
+                        ? (single.map { "Stop and write \($0)? y writes it, n does not (Esc keeps training)" }
+                           ?? "Save a checkpoint before stopping? y/n (Esc keeps training)")
+                        : "A checkpoint is being saved; stop after it? y saves the rest too, n stops after it", true)
+        }
+        for run in dashboard.runs {
+            if let divergence = run.divergence {
+                let who = runs.count > 1 ? "\(run.label): " : ""
+                return ("\(who)the loss diverged at step \(ProgressBar.groupedCount(divergence.step)); the curves stop "
+                    + "there. Try a learning rate below \(Self.scaleText(divergence.suggestedLearningRate))"
+                    + (canRestart ? " (r restarts with a new seed)" : ""), true)
+            }
+        }
+        if let status { return (status, false) }
+        if dashboard.isFinished, let outcome = dashboard.runs.first?.outcome {
+            return (runs.count > 1 ? "both runs ended" : outcome.message, false)
+        }
+        if paused { return ("paused: s steps once, p resumes", false) }
+        return nil
+    }
+
+    /// "epoch 2/10", "batch 812/1,719" with their details, for run `index`.
+    func progressBars(_ index: Int) -> [ProgressBar] {
+        let run = dashboard.runs[index]
+        let prefix = runs.count > 1 ? run.label + " " : ""
+        let epochs = max(1, run.epochCount)
+        let elapsed = ProgressBar.durationText(seconds: run.elapsed(at: now))
+        let eta = run.estimatedSecondsLeft.map { ProgressBar.durationText(seconds: $0) } ?? "-:--"
+        let epochBar = ProgressBar(label: prefix + "epoch \(run.currentEpoch)/\(epochs)", fraction: run.runFraction,
+                                   detail: "elapsed \(elapsed)  ETA \(eta)")
+        let rate = run.imagesPerSecond > 0 ? ProgressBar.rateText(run.imagesPerSecond, unit: "img/s") : "- img/s"
+        let batchBar = ProgressBar(label: prefix + "batch " + ProgressBar.groupedCount(run.batchesDone) + "/"
+                                       + ProgressBar.groupedCount(run.stepsPerEpoch),
+                                   fraction: run.epochFraction, detail: rate)
+        return [epochBar, batchBar]
+    }
+
+    /// "test accuracy: epoch 1 97.8%  epoch 2 98.4%" (per run when comparing).
+    var testAccuracyLines: [String] {
+        dashboard.runs.map { run in
+            let prefix = runs.count > 1 ? "\(run.label) test:" : "test accuracy:"
+            guard !run.epochs.isEmpty else { return prefix + " after the first epoch" }
+            return prefix + run.epochs.map { " epoch \($0.epoch) " + OverfittingPanel.percent($0.testAccuracy) }
+                .joined(separator: " ")
+        }
+    }
+
+    // MARK: Charts
+
+    static let runColours: [(TerminalColor, TerminalColor)] = [(.cyan, .blue), (.yellow, .red)]
+
+    /// Training loss over steps: raw (dim) and smoothed for one run; each run's smoothed loss when comparing.
+    var lossChart: LineChart {
+        var series: [LineChart.Series] = []
+        for (index, run) in dashboard.runs.enumerated() {
+            let colours = Self.runColours[index % Self.runColours.count]
+            if runs.count == 1 {
+                series.append(LineChart.Series("raw", x: run.loss.steps, y: run.loss.values, color: .brightBlack,
+                                               marker: "."))
+                series.append(LineChart.Series("smoothed", x: run.smoothedLoss.steps, y: run.smoothedLoss.values,
+                                               color: colours.0, marker: "*"))
+            } else {
+                series.append(LineChart.Series(run.label, x: run.smoothedLoss.steps, y: run.smoothedLoss.values,
+                                               color: colours.0, marker: index == 0 ? "*" : "o"))
+            }
+        }
+        return LineChart(series: series, xAxis: stepAxis, yAxis: LineChart.Axis(scale: lossScale), xTitle: "step")
+    }
+
+    /// Linear, or logarithmic when the losses span more than a factor of 1,000 (a loss blowing up
+    /// before it diverges would otherwise flatten everything before it).
+    var lossScale: LineChart.Axis.Scale {
+        let values = dashboard.runs.flatMap(\.loss.values).filter { $0.isFinite && $0 > 0 }
+        guard let lowest = values.min(), let highest = values.max() else { return .linear }
+        return highest / lowest > 1_000 ? .logarithmic : .linear
+    }
+
+    /// Train accuracy (averaged over batches) and validation accuracy at each epoch's end, over steps.
+    var accuracyChart: LineChart {
+        var series: [LineChart.Series] = []
+        for (index, run) in dashboard.runs.enumerated() {
+            let colours = Self.runColours[index % Self.runColours.count]
+            let prefix = runs.count > 1 ? run.label + " " : ""
+            series.append(LineChart.Series(prefix + "train", x: run.trainAccuracy.steps, y: run.trainAccuracy.values,
+                                           color: colours.0, marker: index == 0 ? "*" : "o"))
+            series.append(LineChart.Series(prefix + "val", x: run.validationAccuracy.steps,
+                                           y: run.validationAccuracy.values, color: colours.1,
+                                           marker: index == 0 ? "+" : "x"))
+        }
+        return LineChart(series: series, xAxis: stepAxis,
+                         yAxis: LineChart.Axis(bounds: .fixed(accuracyLowerBound...1), format: .percent), xTitle: "step")
+    }
+
+    /// The accuracy axis starts at 0 until the accuracies worth reading (every validation point
+    /// and the later half of the train curve) are all high; then it starts at 50%, 80% or 90%,
+    /// at least 5 points below the lowest of them, so 98% and 99% are told apart. The first
+    /// steps' low values then run off the bottom.
+    var accuracyLowerBound: Double {
+        var recent: [Double] = []
+        for run in dashboard.runs {
+            recent += run.validationAccuracy.values
+            recent += run.trainAccuracy.values.suffix(run.trainAccuracy.values.count / 2)
+        }
+        guard let lowest = recent.min(), lowest.isFinite else { return 0 }
+        // Round numbers only, so the axis's lowest tick is labelled.
+        return [0.9, 0.8, 0.5].first { lowest - 0.05 >= $0 } ?? 0
+    }
+
+    /// Steps from 0 to the furthest run's (at least 10, so early ticks are whole steps).
+    var stepAxis: LineChart.Axis {
+        let furthest = dashboard.runs.map(\.stepsTaken).max() ?? 0
+        return LineChart.Axis(bounds: .fixed(0...Double(max(10, furthest))))
+    }
+
+    // MARK: Drawing
+
+    /// Draws the whole screen (`render` calls it when something changed since the last frame).
+    func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        buffer.fill(area)
+        guard area.width > 0, area.height > 0 else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        let (body, footer) = area.splitBottom(area.height >= 3 ? 1 : 0)
+        var content = Self.clamped(Panel(title: title).render(in: body, into: &buffer, capabilities: capabilities))
+        content = Rect(x: content.x + 1, y: content.y, width: max(0, content.width - 2), height: content.height)
+        if !footer.isEmpty {
+            KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
+        }
+        guard !content.isEmpty else { return }
+
+        func line(_ text: String, style: Style = .plain) {
+            guard content.height > 0 else { return }
+            let (row, rest) = content.splitTop(1)
+            buffer.write(glyphs.truncated(text, toWidth: row.width), x: row.x, y: row.y, style: style, clip: row)
+            content = rest
+        }
+        let mono = capabilities.colors == .monochrome
+        for text in headerLines { line(text, style: .bold) }
+        for index in dashboard.runs.indices {
+            for bar in progressBars(index) where content.height > 0 {
+                let (row, rest) = content.splitTop(1)
+                bar.render(in: row, into: &buffer, capabilities: capabilities)
+                content = rest
+            }
+        }
+        if let banner = bannerLine {
+            let alarm = mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: .red, attributes: .bold)
+            // An alarm may take two lines rather than lose its advice.
+            let lines = OverfittingPanel.wrapWords(banner.text, width: max(1, content.width))
+            for text in lines.prefix(banner.isAlarm ? 2 : 1) { line(text, style: banner.isAlarm ? alarm : .dim) }
+        } else {
+            line("")
+        }
+        guard !content.isEmpty else { return }
+        if zoomed {
+            drawSection(focus, in: content, into: &buffer, capabilities: capabilities)
+            return
+        }
+        // Curves on the left, the network's panels on the right (below them when narrow).
+        if content.width >= 90 || (content.width >= 70 && content.height < 24) {
+            let (left, right) = content.splitLeft(content.width * 3 / 5)
+            drawCurves(in: left, into: &buffer, capabilities: capabilities)
+            drawViews(in: right, into: &buffer, capabilities: capabilities, vertical: true)
+        } else {
+            let (top, bottom) = content.splitTop(content.height * 3 / 5)
+            drawCurves(in: top, into: &buffer, capabilities: capabilities)
+            drawViews(in: bottom, into: &buffer, capabilities: capabilities, vertical: false)
+        }
+    }
+
+    /// The footer's keys (the help overlay lists them all).
+    var footerHints: [KeyHint] {
+        var hints = [KeyHint("p", paused ? "resume" : "pause"), KeyHint("s", "step"), KeyHint("+-", "lr"),
+                     KeyHint("w", "save"), KeyHint("Tab", "focus"), KeyHint("Enter", zoomed ? "unzoom" : "zoom"),
+                     KeyHint("n", "probe"), KeyHint("c", "eval"), KeyHint("q", "stop"), KeyHint("?", "keys")]
+        if canRestart { hints.insert(KeyHint("r", "restart"), at: 4) }
+        return hints
+    }
+
+    static func clamped(_ rect: Rect) -> Rect {
+        Rect(x: rect.x, y: rect.y, width: max(0, rect.width), height: max(0, rect.height))
+    }
+
+    private func drawCurves(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let (top, bottom) = area.splitTop(area.height / 2)
+        drawSection(.loss, in: top, into: &buffer, capabilities: capabilities)
+        drawSection(.accuracy, in: bottom, into: &buffer, capabilities: capabilities)
+    }
+
+    private func drawViews(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities,
+                           vertical: Bool) {
+        guard !area.isEmpty else { return }
+        let sections: [Section] = [.filters, .probe, .confusion]
+        var rest = area
+        for (offset, section) in sections.enumerated() {
+            let remaining = sections.count - offset
+            var part = rest
+            if vertical {
+                (part, rest) = rest.splitTop(rest.height / remaining)
+            } else {
+                (part, rest) = rest.splitLeft(rest.width / remaining)
+            }
+            drawSection(section, in: part, into: &buffer, capabilities: capabilities)
+        }
+    }
+
+    /// One panel: a titled frame (highlighted when focused) and what it shows inside.
+    func drawSection(_ section: Section, in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        // Each network panel names its key (g, n, c), since the footer has no room for them all.
+        var title = switch section {
+        case .filters: showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
+        case .probe: "Probe (n: next)"
+        case .confusion: "Confusion (c: now)"
+        default: section.title
+        }
+        // The network's panels show the first run when two are compared.
+        if runs.count > 1, section != .loss, section != .accuracy, let first = runs.first { title += " (\(first.label))" }
+        let inner = Self.clamped(Panel(title: title, focused: section == focus)
+            .render(in: area, into: &buffer, capabilities: capabilities))
+        guard !inner.isEmpty else { return }
+        let snapshot = dashboard.runs.first?.snapshot
+        func note(_ text: String) {
+            buffer.write(glyphs.truncated(text, toWidth: inner.width), x: inner.x, y: inner.y, style: .dim, clip: inner)
+        }
+        switch section {
+        case .loss:
+            lossChart.render(in: inner, into: &buffer, capabilities: capabilities)
+        case .accuracy:
+            let lines = testAccuracyLines
+            let (chartArea, testArea) = inner.splitBottom(inner.height > lines.count + 3 ? lines.count : 0)
+            accuracyChart.render(in: chartArea, into: &buffer, capabilities: capabilities)
+            for (offset, text) in lines.enumerated() where offset < testArea.height {
+                buffer.write(glyphs.truncated(text, toWidth: testArea.width), x: testArea.x, y: testArea.y + offset,
+                             clip: testArea)
+            }
+        case .filters:
+            guard let snapshot else { return note("waiting for the first snapshot") }
+            TrainingFiltersView(snapshot: snapshot, showGradients: showGradients)
+                .render(in: inner, into: &buffer, capabilities: capabilities)
+        case .probe:
+            guard let snapshot else { return note("waiting for the first snapshot") }
+            TrainingProbeView(snapshot: snapshot).render(in: inner, into: &buffer, capabilities: capabilities)
+        case .confusion:
+            guard let report = dashboard.runs.first?.evaluation else {
+                return note("after the first epoch, or press c to evaluate now")
+            }
+            TrainingConfusionView(report: report).render(in: inner, into: &buffer, capabilities: capabilities)
+        }
+    }
+}
