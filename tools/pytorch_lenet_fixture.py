@@ -26,7 +26,7 @@ class LeNet5(nn.Module):
         return self.fc3(x)
 
 
-out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'Tests', 'TrainingTests', 'Fixtures')
+out = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'Tests', 'NetworksTests', 'Fixtures')
 torch.manual_seed(7)
 model = LeNet5()
 save_file(model.state_dict(), os.path.join(out, 'pytorch-lenet5.safetensors'))
