@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
     var threads: Int = Parallel.defaultThreads
 
     @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files for the network part (default: the built-in digits).",
-                               valueName: "dir"))
+                               valueName: "dir"), completion: .directory)
     var data: String?
 
     func validate() throws {

@@ -35,6 +35,7 @@ public struct ConvTutorCommand: ParsableCommand {
             Exit status: 0 on success, 1 when a compute request failed, a lesson file has a problem \
             or an image or checkpoint cannot be read, 2 for a bad flag or value.
             """,
+        version: "convtutor \(ConvTutorVersion.current)",
         subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, InspectCommand.self, SamplesCommand.self, BenchCommand.self])
 
     @OptionGroup var display: DisplayOptions

@@ -51,7 +51,8 @@ struct DataCommand: ParsableCommand {
         @Argument(help: ArgumentHelp("Which dataset.", valueName: "dataset"))
         var dataset: KnownDataset
 
-        @Option(help: ArgumentHelp("Download into this folder instead of the cache (created if needed).", valueName: "dir"))
+        @Option(help: ArgumentHelp("Download into this folder instead of the cache (created if needed).", valueName: "dir"),
+                completion: .directory)
         var to: String?
 
         @Option(help: ArgumentHelp("Download from this http(s) folder instead of the usual mirrors (repeat for several, tried in order).",

@@ -29,11 +29,12 @@ struct InspectCommand: ParsableCommand {
             2 for a bad flag.
             """)
 
-    @Argument(help: ArgumentHelp("The image: PNG, JPEG, PGM or PPM.", valueName: "image"))
+    @Argument(help: ArgumentHelp("The image: PNG, JPEG, PGM or PPM.", valueName: "image"),
+              completion: .file(extensions: Completion.imageExtensions))
     var image: String
 
     @Option(help: ArgumentHelp("A checkpoint written by 'convtutor train' (default: the pretrained LeNet-5).",
-                               valueName: "file"))
+                               valueName: "file"), completion: .file(extensions: Completion.checkpointExtensions))
     var model: String?
 
     @Flag(help: "Print the inspection as text instead of opening the screen.")

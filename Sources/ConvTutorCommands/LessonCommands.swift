@@ -16,7 +16,8 @@ struct DisplayOptions: ParsableArguments {
 /// Where the lessons come from: the built-in folder, a teacher's folder, or both.
 struct LessonSourceOptions: ParsableArguments {
     @Option(name: .customLong("lessons"),
-            help: ArgumentHelp("A folder of your own lessons (*.toml), shown with the built-in ones.", valueName: "dir"))
+            help: ArgumentHelp("A folder of your own lessons (*.toml), shown with the built-in ones.", valueName: "dir"),
+            completion: .directory)
     var folder: String?
 
     @Flag(name: .customLong("no-builtin"), help: "With --lessons: only that folder's lessons, not the built-in ones.")
@@ -40,6 +41,11 @@ struct LessonSourceOptions: ParsableArguments {
     /// The lessons to show. Without a built-in folder (an installed binary without its lessons) and
     /// without --lessons, the library is empty and `builtInMissing` says why.
     func sources() -> (sources: [LessonSource], builtInMissing: String?) {
+        Self.sources(folder: folder, noBuiltIn: noBuiltIn)
+    }
+
+    /// The lessons of the built-in folder (unless `noBuiltIn`) and of `folder`.
+    static func sources(folder: String?, noBuiltIn: Bool) -> (sources: [LessonSource], builtInMissing: String?) {
         var sources: [LessonSource] = []
         var missing: String?
         if !noBuiltIn {
@@ -87,7 +93,8 @@ struct LessonCommand: ParsableCommand {
               convtutor lesson my-lesson --lessons ~/my-lessons
             """)
 
-    @Argument(help: ArgumentHelp("The lesson's id (see 'convtutor lessons list').", valueName: "id"))
+    @Argument(help: ArgumentHelp("The lesson's id (see 'convtutor lessons list').", valueName: "id"),
+              completion: .custom(Completion.lessonIDs))
     var id: String?
 
     @OptionGroup var source: LessonSourceOptions

@@ -100,7 +100,7 @@ struct SamplesCommand: ParsableCommand {
                   convtutor samples generate --output /tmp/samples
                 """)
 
-        @Option(help: ArgumentHelp("The folder to write into (created if needed).", valueName: "dir"))
+        @Option(help: ArgumentHelp("The folder to write into (created if needed).", valueName: "dir"), completion: .directory)
         var output: String = SampleImageSet.folderName
 
         func validate() throws {

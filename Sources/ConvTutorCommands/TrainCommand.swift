@@ -63,7 +63,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup var display: DisplayOptions
 
     @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files (plain or .gz), or builtin for the built-in digits.",
-                               valueName: "dir"))
+                               valueName: "dir"), completion: .custom(Completion.datasetFolders))
     var data: String?
 
     @Option(help: "Epochs to train (1 to 10000).")
@@ -122,13 +122,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Threads to train with (default: every core).", valueName: "count"))
     var threads: Int = Parallel.defaultThreads
 
-    @Option(help: ArgumentHelp("Write the trained network here (safetensors, written atomically).", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the trained network here (safetensors, written atomically).", valueName: "file"),
+            completion: .file(extensions: Completion.checkpointExtensions))
     var save: String?
 
-    @Option(help: ArgumentHelp("Continue from a checkpoint written by convtutor train.", valueName: "file"))
+    @Option(help: ArgumentHelp("Continue from a checkpoint written by convtutor train.", valueName: "file"),
+            completion: .file(extensions: Completion.checkpointExtensions))
     var resume: String?
 
-    @Option(help: ArgumentHelp("Write JSON Lines events here.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write JSON Lines events here.", valueName: "file"), completion: .file())
     var log: String?
 
     func validate() throws {
