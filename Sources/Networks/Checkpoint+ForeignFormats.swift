@@ -20,8 +20,14 @@ extension Checkpoint {
         func starts(with signature: [UInt8]) -> Bool { bytes.starts(with: signature) }
         if starts(with: [0x50, 0x4B, 0x03, 0x04]) {  // "PK\3\4": a zip archive's first local file header
             let entry = firstZipEntryName(bytes)
+            // torch.save writes .../data.pkl first; the central directory at the end lists it too.
+            let pickle = Array("data.pkl".utf8)
             if let entry, entry.hasSuffix("data.pkl") {
                 return "\(name): is a PyTorch checkpoint (the zip archive torch.save writes, holding \(entry)), "
+                    + "not safetensors. " + conversionAdvice(name: name)
+            }
+            if bytes.suffix(1 << 20).firstRange(of: pickle) != nil {
+                return "\(name): is a PyTorch checkpoint (the zip archive torch.save writes, holding a data.pkl), "
                     + "not safetensors. " + conversionAdvice(name: name)
             }
             return "\(name): is a zip archive (\(entry.map { "its first entry is \($0)" } ?? "cut short"); a PyTorch "

@@ -118,6 +118,9 @@ struct CheckpointTests {
         for protocolByte: UInt8 in [3, 4, 5] {
             #expect(readError([0x80, protocolByte, 0x95] + [UInt8](repeating: 0, count: 20)).contains("is a Python pickle"))
         }
+        // data.pkl not first: the central directory at the end names it.
+        let reordered = readError(zipArchive(firstEntry: "archive/.format_version") + Array("PK\u{1}\u{2}archive/data.pkl".utf8))
+        #expect(reordered.hasPrefix("bad.safetensors: is a PyTorch checkpoint (the zip archive torch.save writes, holding a data.pkl)"))
         // A name the command line cannot quote gets placeholders.
         #expect(readError(zipArchive(firstEntry: "m/data.pkl"), name: "it's.pt").contains("torch.load('IN.pt', map_location='cpu'), 'OUT.safetensors'"))
 
