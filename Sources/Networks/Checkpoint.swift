@@ -9,7 +9,9 @@ import Foundation
 ///     N bytes   a JSON object: for each tensor {"dtype": "F32", "shape": [...], "data_offsets": [begin, end]}
 ///               (offsets into the data that follows), and "__metadata__": {string: string};
 ///               padded with spaces so the data starts on an 8-byte boundary
-///     the data  each tensor's values as little-endian 32-bit floats, row-major, back to back
+///     the data  each tensor's values, little-endian, row-major, back to back
+///
+/// This writes F32 (32-bit float) only; it reads F32, F16, BF16 and F64, converting to `Float`.
 public struct Checkpoint: Sendable {
     public var tensors: [(name: String, tensor: Tensor)]
     public var metadata: [String: String]
@@ -65,9 +67,10 @@ public struct Checkpoint: Sendable {
 
     /// Reads and checks a safetensors file.
     ///
-    /// - Throws: `CheckpointError` naming the file and what is wrong: too short, a header length past
-    ///   the end, a header that is not JSON, a dtype other than F32, offsets that do not match the
-    ///   shape or run past the data.
+    /// - Throws: `CheckpointError` naming the file and what is wrong: another format (a PyTorch
+    ///   `.pt`/`.pth`, with the command that converts it; an image, text...), too short, a header
+    ///   length past the end, a header that is not JSON, a dtype other than F32, F16, BF16 and F64,
+    ///   offsets that do not match the shape or run past the data.
     public init(path: String) throws(CheckpointError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw CheckpointError("\(path): cannot be read (missing, or no permission)")
@@ -75,15 +78,22 @@ public struct Checkpoint: Sendable {
         try self.init(bytes: [UInt8](data), name: path)
     }
 
-    /// Decodes the bytes of a safetensors file; `name` is used in error messages.
+    /// Decodes the bytes of a safetensors file; `name` is used in error messages. F16, BF16 and F64
+    /// tensors are converted to `Float` (see `Checkpoint+DataTypes.swift`).
     public init(bytes: [UInt8], name: String) throws(CheckpointError) {
+        if !Self.startsLikeSafetensors(bytes), let foreign = Self.foreignFormatMessage(bytes, name: name) {
+            throw CheckpointError(foreign)
+        }
+        guard !bytes.isEmpty else {
+            throw CheckpointError("\(name): is empty; \(Self.expectedLayout)")
+        }
         guard bytes.count >= 8 else {
             throw CheckpointError("\(name): \(bytes.count) bytes is too short for a safetensors file (8-byte header length, header, data)")
         }
         let headerLength = bytes[0..<8].reversed().reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
         guard headerLength <= UInt64(bytes.count - 8) else {
             throw CheckpointError("\(name): its header claims \(headerLength) bytes but the file has \(bytes.count - 8) after the length; "
-                + "the file is truncated or not safetensors")
+                + "the file is truncated or not safetensors (\(Self.expectedLayout))")
         }
         let dataStart = 8 + Int(headerLength)
         let header: [String: Any]
@@ -108,27 +118,32 @@ public struct Checkpoint: Sendable {
                 metadata = strings
                 continue
             }
-            guard let entry = value as? [String: Any], let dtype = entry["dtype"] as? String,
+            guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
             else {
                 throw CheckpointError("\(name): tensor \(key) needs dtype, shape and data_offsets [begin, end]")
             }
-            guard dtype == "F32" else {
-                throw CheckpointError("\(name): tensor \(key) is \(dtype); only F32 (32-bit float) tensors are read")
+            guard let dtype = DataType(rawValue: dtypeName) else {
+                throw CheckpointError("\(name): tensor \(key) is \(dtypeName); the dtypes read are "
+                    + DataType.allCases.map(\.rawValue).joined(separator: ", ") + " (converted to 32-bit float)")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw CheckpointError("\(name): tensor \(key) has a negative size in \(shape)") }
+            var count = 1
+            for size in shape {
+                let (product, overflow) = count.multipliedReportingOverflow(by: size)
+                guard !overflow else {
+                    throw CheckpointError("\(name): tensor \(key) has shape \(shape), too many elements to count; the file is corrupt")
+                }
+                count = product
+            }
+            let (byteCount, overflow) = count.multipliedReportingOverflow(by: dtype.size)
             let (begin, end) = (offsets[0], offsets[1])
-            let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).partialValue }
-            guard begin >= 0, end >= begin, end <= dataLength, end - begin == count * 4 else {
-                throw CheckpointError("\(name): tensor \(key) of shape \(shape) needs \(count * 4) bytes but its data_offsets are "
+            guard !overflow, begin >= 0, end >= begin, end <= dataLength, end - begin == byteCount else {
+                throw CheckpointError("\(name): tensor \(key) of shape \(shape) and dtype \(dtype.rawValue) needs "
+                    + "\(overflow ? "more" : "\(byteCount)") bytes but its data_offsets are "
                     + "[\(begin), \(end)] in \(dataLength) bytes of data; the file is truncated or corrupt")
             }
-            var values = [Float](repeating: 0, count: count)
-            for index in 0..<count {
-                let at = dataStart + begin + 4 * index
-                let bits = UInt32(bytes[at]) | UInt32(bytes[at + 1]) << 8 | UInt32(bytes[at + 2]) << 16 | UInt32(bytes[at + 3]) << 24
-                values[index] = Float(bitPattern: bits)
-            }
+            let values = Self.floats(bytes, at: dataStart + begin, count: count, as: dtype)
             entries.append((key, begin, Tensor(shape: shape, data: values)))
         }
         // In file order, as they were written.

@@ -16,7 +16,9 @@ extension LeNet5 {
         return Checkpoint(tensors: tensors, metadata: allMetadata)
     }
 
-    /// A network with a checkpoint's parameters.
+    /// A network with a checkpoint's parameters. Tensor names may carry the prefixes PyTorch's
+    /// wrappers add (`module.` from DataParallel, `_orig_mod.` from torch.compile, or both); see
+    /// `Checkpoint.parameterName(_:)`.
     ///
     /// - Parameter variant: taken when the checkpoint does not say (one written by PyTorch has no
     ///   metadata); when it does and `requireVariant` is true, the two must agree.
@@ -24,6 +26,7 @@ extension LeNet5 {
     ///   checkpoint's metadata is not understood.
     public init(checkpoint: Checkpoint, variant expected: Variant = .modern, requireVariant: Bool = false,
                 name: String) throws(CheckpointError) {
+        let byName = try checkpoint.tensorsByParameterName(name: name)
         let variant: Variant
         if let written = checkpoint.metadata["variant"] {
             guard let known = Variant(rawValue: written) else {
@@ -45,7 +48,7 @@ extension LeNet5 {
             options.batchNorm = batchNorm == "true"
         } else {
             // A checkpoint without metadata (PyTorch's) has batch normalisation if it holds its tensors.
-            options.batchNorm = checkpoint.tensor(named: "bn1.weight") != nil
+            options.batchNorm = byName["bn1.weight"] != nil
         }
         if let dropout = checkpoint.metadata["dropout"] {
             guard let value = Float(dropout), value >= 0, value < 1 else {
@@ -60,9 +63,11 @@ extension LeNet5 {
         }
         var tensors: [Tensor] = []
         for (tensorName, shape) in zip(names, shapes) {
-            guard let tensor = checkpoint.tensor(named: tensorName) else {
+            guard let tensor = byName[tensorName] else {
+                let held = checkpoint.tensors.prefix(6).map(\.name).joined(separator: ", ")
+                    + (checkpoint.tensors.count > 6 ? ", ..." : "")
                 throw CheckpointError("\(name): has no \(tensorName); a LeNet-5 checkpoint holds "
-                    + names.joined(separator: ", "))
+                    + names.joined(separator: ", ") + " (this one holds " + (held.isEmpty ? "no tensors" : held) + ")")
             }
             guard tensor.shape == shape else {
                 throw CheckpointError("\(name): \(tensorName) has shape \(tensor.shape); LeNet-5's is \(shape)")

@@ -68,6 +68,10 @@ public enum TrainingOptimizer: Sendable {
 
     // MARK: State in checkpoint metadata
 
+    /// The metadata entries that hold state tensors (base64), as opposed to the recipe and counts:
+    /// what a weights-only checkpoint leaves out (tools/strip_optimizer_state.py removes them).
+    public static let stateKeys = ["optimizer.exp_avg", "optimizer.exp_avg_sq", "optimizer.momentum_buffer"]
+
     /// The state as metadata entries: `optimizer`, `optimizer.step`, and each state tensor list
     /// concatenated in parameter order as base64 of little-endian float32.
     public var metadata: [String: String] {
@@ -88,7 +92,13 @@ public enum TrainingOptimizer: Sendable {
 
     /// Restores the state that `metadata` wrote, for parameters of `shapes`.
     ///
-    /// - Throws: `CheckpointError` naming the checkpoint when the optimizer differs or the state is damaged.
+    /// A checkpoint whose state tensors were removed (weights only, like the shipped pretrained model)
+    /// is refused once steps were taken: Adam restarted with empty moments but its step count kept
+    /// would take steps about three times too large, and a fresh optimizer would not continue the
+    /// run either, which is what `--resume` promises.
+    ///
+    /// - Throws: `CheckpointError` naming the checkpoint when the optimizer differs or the state is
+    ///   missing or damaged.
     public mutating func restore(from metadata: [String: String], shapes: [[Int]], name: String) throws(CheckpointError) {
         guard let written = metadata["optimizer"] else {
             throw CheckpointError("\(name): holds no optimizer state (it was not written by convtutor train), so it cannot be resumed; "
@@ -103,17 +113,35 @@ public enum TrainingOptimizer: Sendable {
                 throw CheckpointError("\(name): optimizer.step is missing or not a count")
             }
             adam.stepCount = step
-            if let first = metadata["optimizer.exp_avg"], let second = metadata["optimizer.exp_avg_sq"] {
+            switch (metadata["optimizer.exp_avg"], metadata["optimizer.exp_avg_sq"]) {
+            case (let first?, let second?):
                 adam.firstMoments = try Self.decode(first, shapes: shapes, field: "optimizer.exp_avg", name: name)
                 adam.secondMoments = try Self.decode(second, shapes: shapes, field: "optimizer.exp_avg_sq", name: name)
+            case (nil, nil) where step == 0:
+                break  // saved before the first step: Adam has no moments yet
+            case (nil, nil):
+                throw Self.weightsOnly(name: name, state: "Adam's moments (optimizer.exp_avg, optimizer.exp_avg_sq)", steps: step)
+            case (_?, nil), (nil, _?):
+                throw CheckpointError("\(name): holds one of optimizer.exp_avg and optimizer.exp_avg_sq but not the other; "
+                    + "the file is damaged, give a checkpoint written by convtutor train --save")
             }
             self = .adam(adam)
         case .sgd(var sgd):
             if let buffers = metadata["optimizer.momentum_buffer"] {
                 sgd.momentumBuffers = try Self.decode(buffers, shapes: shapes, field: "optimizer.momentum_buffer", name: name)
+            } else if let steps = metadata["step"].flatMap(Int.init), steps > 0,
+                      metadata["optimizer.momentum"].flatMap(Float.init).map({ $0 != 0 }) ?? true {
+                throw Self.weightsOnly(name: name, state: "SGD's momentum buffers (optimizer.momentum_buffer)", steps: steps)
             }
             self = .sgd(sgd)
         }
+    }
+
+    /// The error for a checkpoint that holds the weights after `steps` steps but not the optimizer's state.
+    private static func weightsOnly(name: String, state: String, steps: Int) -> CheckpointError {
+        CheckpointError("\(name): holds the weights after \(steps) steps but not \(state): it is weights only, like "
+            + "the shipped pretrained model, so training cannot continue where it stopped; use it with inspect --model, "
+            + "or resume from a checkpoint written by convtutor train --save (which keeps the state)")
     }
 
     static func encode(_ tensors: [Tensor]) -> String {

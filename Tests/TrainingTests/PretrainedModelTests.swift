@@ -18,6 +18,28 @@ struct PretrainedModelTests {
         #expect(checkpoint.metadata["normalization_std"].flatMap(Float.init) != nil)
     }
 
+    @Test("it ships without optimizer state, its weights those it was trained to, bit for bit")
+    func weightsOnly() throws {
+        let file = try PretrainedModel.path()
+        let size = try #require(try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int)
+        // 61,706 weights of 4 bytes and a header of about a kilobyte; with Adam's state it was 911,632.
+        #expect(size < 250_000, "\(file) is \(size) bytes")
+        let (network, checkpoint) = try PretrainedModel.load()
+        #expect(checkpoint.tensors.map(\.name) == LeNet5.parameterNames)
+        for key in TrainingOptimizer.stateKeys { #expect(checkpoint.metadata[key] == nil, "\(key) is still in the metadata") }
+        #expect(!checkpoint.metadata.keys.contains { $0.contains("exp_avg") || $0.contains("momentum_buffer") })
+        // The recipe stays.
+        #expect(checkpoint.metadata["optimizer"] == "adam" && checkpoint.metadata["learning_rate"] == "0.003")
+        #expect(checkpoint.metadata["epoch"] == "10" && checkpoint.metadata["test_accuracy"] == "0.9916")
+        // FNV-1a over every weight's bit pattern, in parameter order, taken from the file as trained
+        // (with its Adam state, before tools/strip_optimizer_state.py).
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for tensor in network.parameters {
+            for value in tensor.data { hash = (hash ^ UInt64(value.bitPattern)) &* 0x100_0000_01b3 }
+        }
+        #expect(hash == 0xa98f_3cb2_c324_5105, "the weights differ from the trained ones")
+    }
+
     @Test("it gets 99% or more of MNIST's 10,000 test digits right")
     func accuracy() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -39,6 +61,11 @@ struct PretrainedModelTests {
             }
         }
         #expect(confusion.accuracy >= 0.99, "\(confusion.correct) of 10,000 right")
+        // What the trainer measured when it wrote the file (kernels that add in another order may
+        // move a borderline digit, hence the digit's leeway).
+        let recorded = try #require(checkpoint.metadata["test_accuracy"].flatMap(Double.init))
+        #expect(abs(confusion.correct - Int((recorded * 10_000).rounded())) <= 1,
+                "\(confusion.correct) right; the metadata records \(recorded)")
         print("pretrained LeNet-5: \(confusion.correct) of 10,000 MNIST test digits right")
     }
 }

@@ -241,6 +241,46 @@ struct TrainerTests {
         }
     }
 
+    @Test("a weights-only checkpoint (optimizer state removed, as the shipped model) is refused by resume, saying why",
+          arguments: TrainingOptimizer.Kind.allCases)
+    func resumeWeightsOnly(optimizer: TrainingOptimizer.Kind) throws {
+        var configuration = Self.configuration()
+        configuration.optimizer = optimizer
+        // Saved before the first step: no state yet, and it resumes.
+        let fresh = try Trainer(configuration: configuration, data: Self.data).checkpoint()
+        #expect(fresh.metadata.keys.allSatisfy { !TrainingOptimizer.stateKeys.contains($0) })
+        let resumedFresh = try Trainer(configuration: configuration, data: Self.data, resume: (fresh, "fresh.safetensors"))
+        #expect(resumedFresh.stepsTaken == 0)
+
+        var trainer = try Trainer(configuration: configuration, data: Self.data)
+        _ = Self.run(&trainer)
+        var stripped = trainer.checkpoint()
+        for key in TrainingOptimizer.stateKeys { stripped.metadata[key] = nil }
+        let state = optimizer == .adam ? "Adam's moments (optimizer.exp_avg, optimizer.exp_avg_sq)"
+            : "SGD's momentum buffers (optimizer.momentum_buffer)"
+        #expect(throws: CheckpointError("weights.safetensors: holds the weights after 20 steps but not \(state): it is weights "
+            + "only, like the shipped pretrained model, so training cannot continue where it stopped; use it with inspect "
+            + "--model, or resume from a checkpoint written by convtutor train --save (which keeps the state)")) {
+            try Trainer(configuration: configuration, data: Self.data, resume: (stripped, "weights.safetensors"))
+        }
+        if optimizer == .adam {
+            var half = trainer.checkpoint()
+            half.metadata["optimizer.exp_avg_sq"] = nil
+            #expect(throws: CheckpointError("half.safetensors: holds one of optimizer.exp_avg and optimizer.exp_avg_sq but "
+                + "not the other; the file is damaged, give a checkpoint written by convtutor train --save")) {
+                try Trainer(configuration: configuration, data: Self.data, resume: (half, "half.safetensors"))
+            }
+            // The shipped model itself.
+            let (_, shipped) = try PretrainedModel.load()
+            do {
+                _ = try Trainer(configuration: configuration, data: Self.data, resume: (shipped, "lenet5-mnist.safetensors"))
+                Issue.record("the weights-only pretrained model was resumed")
+            } catch let error as CheckpointError {
+                #expect(error.message.hasPrefix("lenet5-mnist.safetensors: holds the weights after 17190 steps but not Adam's moments"))
+            }
+        }
+    }
+
     @Test("bad settings name their flag", arguments: [
         ("lr 0", "--lr 0.0 is invalid"), ("lr -1", "--lr -1.0 is invalid"), ("batch 0", "--batch-size 0 is invalid"),
         ("epochs 0", "--epochs 0 is invalid"), ("dropout 1", "dropout 1.0 is invalid"),
