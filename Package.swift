@@ -44,8 +44,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // MD5 of downloaded dataset files (Insecure.MD5).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Lesson files are TOML (toml++ underneath: line and column for every syntax error).
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
@@ -60,6 +58,9 @@ let package = Package(
         .target(name: "CommonIO"),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev; macOS: in the SDK).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // OpenSSL's libcrypto, for the MD5 of downloaded dataset files on Linux (Debian and Ubuntu:
+        // libssl-dev); macOS uses CryptoKit from the SDK instead (see MD5Digest.swift).
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
         // libpng and libjpeg(-turbo) (Debian: libpng-dev, libjpeg-dev; Homebrew: libpng, jpeg-turbo), behind a
         // small C layer that sets its own recovery points: libpng longjmps on errors and libjpeg's default
         // handler calls exit(), and neither may reach Swift.
@@ -90,7 +91,10 @@ let package = Package(
         // downloading with checksums.
         .target(
             name: "Datasets",
-            dependencies: ["ConvKernels", "Imaging", "CommonIO", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ConvKernels", "Imaging", "CommonIO", "CZlib",
+                .target(name: "CCrypto", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: kernelSpeedFlags
         ),
         // The training engine: the trainer on a background thread, its events and snapshots, metrics.
