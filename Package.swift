@@ -12,8 +12,11 @@ import PackageDescription
 let portable = Context.environment["CONVTUTOR_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
 #if arch(x86_64)
 let targetCPUFlags: [String] = portable ? [] : ["-target-cpu", "haswell"]
+// Tells CPlatform's start-up check which instructions the kernels were compiled to use.
+let cpuCheckDefines: [CSetting] = portable ? [] : [.define("CONVTUTOR_BUILT_FOR_HASWELL")]
 #else
 let targetCPUFlags: [String] = []
+let cpuCheckDefines: [CSetting] = []
 #endif
 let kernelSpeedFlags: [SwiftSetting] = [
     .unsafeFlags(targetCPUFlags + ["-Xcc", "-fno-math-errno"]),
@@ -146,14 +149,18 @@ let package = Package(
             ],
             swiftSettings: kernelSpeedFlags
         ),
-        // One C call: keep freed tensor memory in the heap (see its header for why).
-        .target(name: "CMemoryTuning"),
-        // main.swift only: runs ConvTutorCommands and exits with its status.
+        // What main.swift does first, in C compiled for any x86-64 CPU: check that the CPU has the
+        // instructions the kernels were compiled for, and keep freed tensor memory in the heap (see
+        // the headers for why).
+        .target(name: "CPlatform", cSettings: cpuCheckDefines),
+        // main.swift only: checks the CPU, runs ConvTutorCommands and exits with its status. Not
+        // compiled for Haswell, so the check itself runs on any x86-64 CPU.
         .executableTarget(
             name: "convtutor",
-            dependencies: ["CMemoryTuning", "ConvTutorCommands"]
+            dependencies: ["CPlatform", "ConvTutorCommands"]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "CPlatformTests", dependencies: ["CPlatform"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels", "Imaging", "CommonIO"]),
         .testTarget(
             name: "ImagingTests",
