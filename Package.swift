@@ -12,8 +12,11 @@ import PackageDescription
 let portable = Context.environment["CONVTUTOR_PORTABLE"].map { !$0.isEmpty && $0 != "0" } ?? false
 #if arch(x86_64)
 let targetCPUFlags: [String] = portable ? [] : ["-target-cpu", "haswell"]
+// Tells CPlatform's start-up check which instructions the kernels were compiled to use.
+let cpuCheckDefines: [CSetting] = portable ? [] : [.define("CONVTUTOR_BUILT_FOR_HASWELL")]
 #else
 let targetCPUFlags: [String] = []
+let cpuCheckDefines: [CSetting] = []
 #endif
 let kernelSpeedFlags: [SwiftSetting] = [
     .unsafeFlags(targetCPUFlags + ["-Xcc", "-fno-math-errno"]),
@@ -44,8 +47,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // MD5 of downloaded dataset files (Insecure.MD5).
-        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Lesson files are TOML (toml++ underneath: line and column for every syntax error).
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
@@ -60,6 +61,9 @@ let package = Package(
         .target(name: "CommonIO"),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev; macOS: in the SDK).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
+        // OpenSSL's libcrypto, for the MD5 of downloaded dataset files on Linux (Debian and Ubuntu:
+        // libssl-dev); macOS uses CryptoKit from the SDK instead (see MD5Digest.swift).
+        .systemLibrary(name: "CCrypto", providers: [.apt(["libssl-dev"])]),
         // libpng and libjpeg(-turbo) (Debian: libpng-dev, libjpeg-dev; Homebrew: libpng, jpeg-turbo), behind a
         // small C layer that sets its own recovery points: libpng longjmps on errors and libjpeg's default
         // handler calls exit(), and neither may reach Swift.
@@ -90,7 +94,10 @@ let package = Package(
         // downloading with checksums.
         .target(
             name: "Datasets",
-            dependencies: ["ConvKernels", "Imaging", "CommonIO", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "ConvKernels", "Imaging", "CommonIO", "CZlib",
+                .target(name: "CCrypto", condition: .when(platforms: [.linux])),
+            ],
             swiftSettings: kernelSpeedFlags
         ),
         // The training engine: the trainer on a background thread, its events and snapshots, metrics.
@@ -142,14 +149,18 @@ let package = Package(
             ],
             swiftSettings: kernelSpeedFlags
         ),
-        // One C call: keep freed tensor memory in the heap (see its header for why).
-        .target(name: "CMemoryTuning"),
-        // main.swift only: runs ConvTutorCommands and exits with its status.
+        // What main.swift does first, in C compiled for any x86-64 CPU: check that the CPU has the
+        // instructions the kernels were compiled for, and keep freed tensor memory in the heap (see
+        // the headers for why).
+        .target(name: "CPlatform", cSettings: cpuCheckDefines),
+        // main.swift only: checks the CPU, runs ConvTutorCommands and exits with its status. Not
+        // compiled for Haswell, so the check itself runs on any x86-64 CPU.
         .executableTarget(
             name: "convtutor",
-            dependencies: ["CMemoryTuning", "ConvTutorCommands"]
+            dependencies: ["CPlatform", "ConvTutorCommands"]
         ),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "CPlatformTests", dependencies: ["CPlatform"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels", "Imaging", "CommonIO"]),
         .testTarget(
             name: "ImagingTests",

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// The file-system steps of a download: folders, sizes, checksums, with errno's words in errors.
@@ -42,7 +41,7 @@ enum PartFile {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw IOError(message: errnoText()) }
         defer { close(descriptor) }
-        var hasher = Insecure.MD5()
+        var digest = MD5Digest()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
@@ -51,19 +50,9 @@ enum PartFile {
                 if errno == EINTR { continue }
                 throw IOError(message: errnoText())
             }
-            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+            buffer.withUnsafeBytes { digest.update(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
         }
-        return hexDigits(hasher.finalize())
-    }
-
-    static func hexDigits(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        for byte in bytes {
-            text.append(digits[Int(byte >> 4)])
-            text.append(digits[Int(byte & 15)])
-        }
-        return text
+        return digest.finalize().hexDigits
     }
 
     /// errno's message, e.g. "Permission denied".

@@ -1,9 +1,6 @@
 import ConvKernels
 import Imaging
 
-import Networks
-import Datasets
-
 /// The drawing behind the sample images: digits from `SyntheticDigits` laid on paper, a photo-like
 /// digit, and the kernels' test patterns, all as floats on 0...1 and quantised at the end.
 extension SampleImageSet {

@@ -3,9 +3,6 @@ import Foundation
 import Imaging
 import CommonIO
 
-import Networks
-import Datasets
-
 /// The images of `sample-images/`, drawn by our own code so that anyone can make them again
 /// (`convtutor samples generate`): handwritten-style digits 0-9 in several styles and formats, a
 /// photo-like digit, and test patterns for kernels.

@@ -26,7 +26,7 @@ private struct FakeMNIST {
     }
 }
 
-/// MD5 through the same helper the downloader uses (swift-crypto); the real-MNIST test checks it
+/// MD5 through the same helper the downloader uses (MD5Digest); the real-MNIST test checks it
 /// against torchvision's published sums.
 private func md5(_ bytes: [UInt8]) -> String {
     let path = NSTemporaryDirectory() + "convtutor-md5-\(UUID().uuidString)"
