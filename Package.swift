@@ -177,7 +177,8 @@ let package = Package(
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Networks", "Datasets", "Imaging", "ConvKernels"]),
         .testTarget(
             name: "ConvTutorCommandsTests",
-            dependencies: ["ConvTutorCommands", "ConvKernels", "Lessons", "Imaging", "Networks", "Datasets", "Training"],
+            dependencies: ["ConvTutorCommands", "ConvKernels", "Lessons", "Imaging", "Networks", "Datasets", "Training",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // Read by path from the tests (they were made by tools/pytorch_cases.py).
             exclude: ["Fixtures"]
         ),
