@@ -18,13 +18,13 @@ extension EndToEnd {
             try session.type("/no/such/image.png")
             try session.keys("Enter")
             // The decoder's message names the file: "/no/such/image.png: no such file".
-            let error = try session.waitFor("/no/such/image.png: ")
+            let error = try session.waitFor(all: ["/no/such/image.png: ", "┌ Inspect an image "])
             #expect(error.contains("┌ Inspect an image "), "\(error)")
             // The first sample (a 0), from the list.
             try session.keys("C-u", "Down")
             try session.waitFor("digit-0-")
             try session.keys("Enter")
-            let overview = try session.waitFor("predicted 0")
+            let overview = try session.waitFor(all: ["predicted 0", "┌ Inspect: ", "conv1 + ReLU: 6 maps of 28x28", "softmax"])
             #expect(overview.contains("┌ Inspect: "), "\(overview)")
             #expect(overview.contains("conv1 + ReLU: 6 maps of 28x28"), "the overview starts at conv1:\n\(overview)")
             #expect(overview.contains("softmax"), "\(overview)")
@@ -41,13 +41,13 @@ extension EndToEnd {
             try session.keys("Down", "Right", "Right")
             // conv2's cell (1, 2) reads pool1's rows 1-5, columns 2-6; they read conv1's rows 2-11, columns 4-13;
             // conv1 (5x5, padding 2) read the input's rows 0-13, columns 2-15.
-            let zoom = try session.waitFor("row 1, column 2")
+            let zoom = try session.waitFor(all: ["row 1, column 2", "its receptive field: input rows 0-13, columns 2-15 (14x14)"])
             #expect(zoom.contains("its receptive field: input rows 0-13, columns 2-15 (14x14)"), "\(zoom)")
             // Back to the overview, then Sobel x on the whole image.
             try session.keys("Escape")
             try session.waitFor("Enter zooms")
             try session.keys("k")
-            let kernel = try session.waitFor("kernel sobel-x: vertical edges")
+            let kernel = try session.waitFor(all: ["kernel sobel-x: vertical edges", "sobel-x → |response|"])
             #expect(kernel.contains("sobel-x → |response|"), "\(kernel)")
             // The colour picture really is drawn in colour (24-bit or 256-colour escapes in the pane).
             let coloured = try session.tmux(["capture-pane", "-t", "app", "-p", "-e"])
@@ -80,7 +80,7 @@ extension EndToEnd {
             try session.waitFor("Sample images in ")
             try session.type(Self.samplesFolder + "/digit-1-light-on-dark.pgm")
             try session.keys("Enter")
-            let screen = try session.waitFor("predicted 1")
+            let screen = try session.waitFor(all: ["predicted 1", "digit-1-light-on-dark.pgm"])
             #expect(screen.contains("digit-1-light-on-dark.pgm"), "\(screen)")
             try session.keys("q")
             try session.expectCleanExit()

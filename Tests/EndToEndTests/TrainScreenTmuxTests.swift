@@ -119,7 +119,10 @@ extension EndToEnd {
             let small = try session.screen()
             #expect(small.contains("This terminal is 60x20."), "the screen changed while it was too small:\n\(small)")
             try session.resize(100, 30)
-            let back = try session.waitFor("Training LeNet-5")
+            // (A capture may hold half a frame: wait for the counter itself, not only the title.)
+            let back = try Self.waitUntil(session, "the training screen with its batch counter again") { screen in
+                screen.contains("Training LeNet-5") && Self.batchCount(screen) != nil
+            }
             #expect((Self.batchCount(back) ?? 0) > pausedCount + 1, "training went on while the terminal was too small:\n\(back)")
 
             // q asks whether to save; y saves and quits; the shell gets a sane terminal back.
@@ -237,7 +240,11 @@ extension EndToEnd {
             let command = "\(session.binary) train --data '\(folder.path)' --epochs 1; echo EXITED=$((1000 + $?))"
             try session.type(command)
             try session.keys("Enter")
-            let offer = try session.waitFor("Train on the built-in digits instead")
+            let offer = try Self.waitUntil(session, "the error and the offer of the built-in digits") { screen in
+                let joined = screen.replacingOccurrences(of: "\n", with: "")
+                return screen.contains("Train on the built-in digits instead") && joined.contains("train-images-idx3-ubyte")
+                    && joined.contains("missing")
+            }
             // The message wraps at the terminal's width: read it joined.
             let joined = offer.replacingOccurrences(of: "\n", with: "")
             #expect(joined.contains("train-images-idx3-ubyte") && joined.contains("missing"), "\(offer)")

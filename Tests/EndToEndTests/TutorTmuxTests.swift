@@ -79,14 +79,24 @@ extension EndToEnd {
             @discardableResult
             func waitFor(_ text: String, seconds: Double = EndToEnd.screenWait,
                          sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+                try waitFor(all: [text], seconds: seconds, sourceLocation: sourceLocation)
+            }
+
+            /// Waits up to `seconds` for every one of `texts` on one screen, polling. A program draws
+            /// its screen piece by piece, so a capture may hold part of a frame: a test that reads
+            /// more of a screen than the text it waited for must wait for all of it.
+            @discardableResult
+            func waitFor(all texts: [String], seconds: Double = EndToEnd.screenWait,
+                         sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
                 let deadline = Date().addingTimeInterval(seconds)
                 var last = ""
                 while Date() < deadline {
                     last = try screen()
-                    if last.contains(text) { return last }
+                    if texts.allSatisfy({ last.contains($0) }) { return last }
                     Thread.sleep(forTimeInterval: 0.05)
                 }
-                Issue.record("waited \(seconds) s for \"\(text)\"; the screen was:\n\(last)", sourceLocation: sourceLocation)
+                let missing = texts.filter { !last.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
+                Issue.record("waited \(Int(seconds)) s for \(missing); the screen was:\n\(last)", sourceLocation: sourceLocation)
                 throw Timeout()
             }
 
