@@ -159,6 +159,8 @@ let package = Package(
             name: "convtutor",
             dependencies: ["CPlatform", "ConvTutorCommands"]
         ),
+        // Shared by the test targets: where the real MNIST is (or the note a test that needs it is skipped with).
+        .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
         .testTarget(name: "CPlatformTests", dependencies: ["CPlatform"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels", "Imaging", "CommonIO"]),
@@ -175,18 +177,19 @@ let package = Package(
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Networks", "Imaging", "ConvKernels", "CZlib", "CommonIO"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Networks", "Imaging", "ConvKernels", "CZlib", "CommonIO", "TestSupport"]),
         .testTarget(
             name: "NetworksTests",
             dependencies: ["Networks", "Datasets", "ConvKernels"],
             // Read by path from the tests (made by tools/pytorch_lenet_fixture.py).
             exclude: ["Fixtures"]
         ),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Networks", "Datasets", "ConvKernels", "CZlib"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Networks", "Datasets", "ConvKernels", "CZlib", "TestSupport"]),
         .testTarget(name: "InspectionTests", dependencies: ["Inspection", "Networks", "Datasets", "Imaging", "ConvKernels"]),
         .testTarget(
             name: "ConvTutorCommandsTests",
-            dependencies: ["ConvTutorCommands", "ConvKernels", "Lessons", "Imaging", "Networks", "Datasets", "Training"],
+            dependencies: ["ConvTutorCommands", "ConvKernels", "Lessons", "Imaging", "Networks", "Datasets", "Training",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             // Read by path from the tests (they were made by tools/pytorch_cases.py).
             exclude: ["Fixtures"]
         ),

@@ -1,6 +1,7 @@
 import CZlib
 import Foundation
 import Testing
+import TestSupport
 import Datasets
 
 /// A scratch folder of IDX files made by the test itself.
@@ -114,12 +115,10 @@ struct IDXDatasetTests {
         #expect(message.contains("truncated") || message.contains("cannot be decompressed"), "\(message)")
     }
 
-    @Test("the real MNIST files in ../shared/data/mnist load: 60,000 + 10,000 images of 28x28")
+    @Test("the real MNIST files load: 60,000 + 10,000 images of 28x28",
+          .enabled(if: MNISTForTests.folder != nil, Comment(rawValue: MNISTForTests.missingNote)))
     func realMNIST() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent()
-        let directory = root.deletingLastPathComponent().appendingPathComponent("shared/data/mnist").path
-        try #require(FileManager.default.fileExists(atPath: directory), "../shared/data/mnist is missing at \(directory)")
+        let directory = try #require(MNISTForTests.folder)
         let dataset = try IDXDataset(directory: directory)
         #expect(dataset.train.count == 60_000 && dataset.test.count == 10_000)
         #expect(dataset.train.rows == 28 && dataset.train.columns == 28)

@@ -2,192 +2,181 @@ import Foundation
 import Imaging
 import Testing
 
-/// `convtutor inspect` run as a user runs it: plain text (also what it prints when the output is not
-/// a terminal), JSON, a checkpoint given with --model, bad flags (exit 2), and every bad file of the
-/// issue (exit 1, the file and the problem on standard error, nothing on standard output, no crash
-/// and no hang).
-@Suite("End to end: convtutor inspect")
-struct InspectCommandTests {
-    /// A fresh folder for one test's files.
-    static func scratch() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convtutor-inspect-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        return folder
-    }
-
-    static func write(_ bytes: [UInt8], _ name: String, in folder: URL) throws -> String {
-        let path = folder.appendingPathComponent(name).path
-        try Data(bytes).write(to: URL(fileURLWithPath: path))
-        return path
-    }
-
-    /// A handwritten-looking 7 (a top bar and a slanted stroke), dark on light paper, `size` px.
-    static func seven(size: Int = 80) -> [UInt8] {
-        let scale = Float(size) / 80
-        let strokes: [(SIMD2<Float>, SIMD2<Float>)] = [
-            (SIMD2(22, 16), SIMD2(58, 16)),
-            (SIMD2(58, 16), SIMD2(34, 66)),
-        ].map { ($0.0 * scale, $0.1 * scale) }
-        let radius = 4.5 * scale
-        return (0..<(size * size)).map { index in
-            let point = SIMD2(Float(index % size), Float(index / size))
-            let distance = strokes.map { segmentDistance(point, $0.0, $0.1) }.min() ?? .infinity
-            let ink = min(1, max(0, radius + 0.5 - distance))
-            return UInt8((235 - 200 * ink).rounded())
-        }
-    }
-
-    private static func segmentDistance(_ p: SIMD2<Float>, _ a: SIMD2<Float>, _ b: SIMD2<Float>) -> Float {
-        let ab = b - a
-        let t = min(1, max(0, ((p - a) * ab).sum() / (ab * ab).sum()))
-        let d = p - (a + t * ab)
-        return (d * d).sum().squareRoot()
-    }
-
-    /// An 8-bit grey PGM (P5) of `pixels`.
-    static func pgm(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
-        Array("P5\n\(width) \(height)\n255\n".utf8) + pixels
-    }
-
-    // MARK: Good runs
-
-    @Test("--plain: the image, the model, the prediction, the probabilities, every step and layer")
-    func plain() async throws {
-        let folder = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = try Self.write(PNGBytes.gray(width: 80, height: 80, pixels: Self.seven()), "seven.png", in: folder)
-        let run = try await ConvTutorRun.of(["inspect", path, "--plain"])
-        run.expectSuccess()
-        let lines = run.outputLines
-        #expect(lines.first == "Image: \(path) (PNG, 8-bit grey, 80x80)", "\(run)")
-        #expect(lines.count > 2 && lines[1] == "Model: pretrained LeNet-5 (modern, 99.16% on MNIST test)", "\(run)")
-        #expect(lines.count > 3 && lines[2].hasPrefix("Prediction: 7 ("), "\(run)")
-        for part in ["Probabilities", "2. inverted: dark ink", "6. centred by mass in 28x28", "conv1 + ReLU: 6 maps of 28x28",
-                     "pool2 (max 2x2): 16 maps of 5x5", "fc2 + ReLU: 84 values", "output (logits): 10 values", "digit 7"] {
-            #expect(run.standardOutput.contains(part), "no \(part): \(run)")
+extension EndToEnd {
+    /// `convtutor inspect` run as a user runs it: plain text (also what it prints when the output is not
+    /// a terminal), JSON, a checkpoint given with --model, and every bad file of the
+    /// issue (exit 1, the file and the problem on standard error, nothing on standard output, no crash
+    /// and no hang). Bad flags are checked in-process (ConvTutorCommandsTests' CommandLineTests).
+    @Suite("End to end: convtutor inspect")
+    struct InspectCommandTests {
+        /// A fresh folder for one test's files.
+        static func scratch() throws -> URL {
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("convtutor-inspect-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return folder
         }
 
-        // Without a terminal and without --plain, the same text.
-        let piped = try await ConvTutorRun.of(["inspect", path])
-        piped.expectSuccess()
-        #expect(piped.standardOutput == run.standardOutput)
+        static func write(_ bytes: [UInt8], _ name: String, in folder: URL) throws -> String {
+            let path = folder.appendingPathComponent(name).path
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            return path
+        }
 
-        let ascii = try await ConvTutorRun.of(["inspect", path, "--plain", "--ascii", "--numbers"])
-        ascii.expectSuccess()
-        #expect(ascii.standardOutput.unicodeScalars.allSatisfy { $0.isASCII })
-        #expect(ascii.standardOutput.contains("conv1 map 6 values:"))
-    }
-
-    @Test("--json: the prediction, the preprocessing and every layer's values")
-    func json() async throws {
-        let folder = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
-        let run = try await ConvTutorRun.of(["inspect", path, "--json"])
-        run.expectSuccess()
-        let object = try run.jsonObject()
-        #expect(object["prediction"] as? Int == 7, "\(run)")
-        #expect(object["format"] as? String != nil)
-        #expect((object["probabilities"] as? [Double])?.count == 10)
-        let preprocessing = try #require(object["preprocessing"] as? [String: Any])
-        #expect(preprocessing["inverted"] as? Bool == true)
-        let layers = try #require(object["layers"] as? [[String: Any]])
-        #expect(layers.map { $0["shape"] as? [Int] ?? [] } == [[1, 28, 28], [6, 28, 28], [6, 14, 14], [16, 10, 10], [16, 5, 5],
-                                                               [120], [84], [10]])
-    }
-
-    @Test("--model takes a checkpoint and names it with what its metadata says")
-    func model() async throws {
-        let binary = try ConvTutorBinary.url()
-        let checkpoint = binary.deletingLastPathComponent()
-            .appendingPathComponent("ConvTutor_Networks.resources/lenet5-mnist.safetensors").path
-        try #require(FileManager.default.fileExists(atPath: checkpoint), "no pretrained model at \(checkpoint)")
-        let folder = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let path = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
-        let run = try await ConvTutorRun.of(["inspect", path, "--plain", "--model", checkpoint])
-        run.expectSuccess()
-        #expect(run.outputLines.count > 1
-                && run.outputLines[1] == "Model: \(checkpoint) (LeNet-5 modern, 10 epochs on MNIST, 99.16% test accuracy)", "\(run)")
-    }
-
-    @Test("bad flags exit 2", arguments: [
-        (["inspect"], "Missing expected argument '<image>'"),
-        (["inspect", "x.png", "--plain", "--json"], "--plain and --json cannot be used together; give one"),
-        (["inspect", "x.png", "--json", "--numbers"], "--numbers goes with --plain"),
-        (["inspect", "x.png", "--colour"], "Unknown option '--colour'"),
-    ])
-    func badFlags(arguments: [String], message: String) async throws {
-        let run = try await ConvTutorRun.of(arguments)
-        #expect(run.exitStatus == 2, "\(run)")
-        #expect(run.standardError.contains(message), "\(run)")
-        #expect(run.standardOutput.isEmpty, "\(run)")
-    }
-
-    // MARK: Bad files
-
-    /// The bad files of the issue, each with words its message must hold (any one of each group).
-    static func badFiles(in folder: URL) throws -> [(path: String, expected: [[String]])] {
-        let good = PNGBytes.gray(width: 32, height: 32, pixels: [UInt8](repeating: 200, count: 1024))
-        let idat = PNGBytes.chunkOffset(good, type: "IDAT") ?? 0
-        var flippedData = good
-        flippedData[idat + 8 + 4] ^= 0xFF
-        var flippedCRC = good
-        flippedCRC[PNGBytes.chunkOffset(good, type: "IEND").map { $0 - 1 } ?? 0] ^= 0x01
-        let folderPath = folder.appendingPathComponent("a folder.png").path
-        try FileManager.default.createDirectory(atPath: folderPath, withIntermediateDirectories: true)
-        return [
-            (folder.appendingPathComponent("missing.png").path, [["no such file", "not found", "does not exist"]]),
-            (folderPath, [["folder", "directory"]]),
-            (try write([], "empty.png", in: folder), [["empty"]]),
-            (try write(Array("hello, this is text\n".utf8), "text.png", in: folder), [["not a", "not supported", "unsupported"], ["png"]]),
-            (try write(Array("GIF89a".utf8) + [UInt8](repeating: 0, count: 20), "anim.gif", in: folder), [["gif", "not a", "not supported", "unsupported"]]),
-            (try write(Array(good[..<(idat + 20)]), "truncated.png", in: folder), [["truncated", "corrupt", "ends", "damaged"]]),
-            (try write(flippedData, "flipped-idat.png", in: folder), [["corrupt", "crc", "damaged", "checksum", "invalid"]]),
-            (try write(flippedCRC, "flipped-crc.png", in: folder), [["corrupt", "crc", "damaged", "checksum", "invalid"]]),
-            (try write(PNGBytes.header(width: 0, height: 32), "zero.png", in: folder), [["0x32", "zero"]]),
-            (try write(Self.pgm(width: 0, height: 0, pixels: []), "zero.pgm", in: folder), [["0x0", "zero"]]),
-            (try write(PNGBytes.header(width: 40000, height: 40000), "huge.png", in: folder), [["40000x40000"], ["limit"]]),
-            (try write(Array("P5\n40000 40000\n255\n".utf8), "huge.pgm", in: folder), [["40000x40000"], ["limit"]]),
-            (try write([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xDB, 0x00],
-                       "truncated.jpg", in: folder), [["truncated", "corrupt", "ends", "damaged", "jpeg"]]),
-            (try write(Self.pgm(width: 40, height: 30, pixels: [UInt8](repeating: 237, count: 1200)), "blank.pgm", in: folder),
-             [["blank"], ["no digit"]]),
-        ]
-    }
-
-    @Test("every bad file: exit 1, its name and the problem on standard error, no crash, no hang")
-    func badFiles() async throws {
-        let folder = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        for (path, expected) in try Self.badFiles(in: folder) {
-            let run = try await ConvTutorRun.of(["inspect", path, "--plain"])
-            #expect(run.exitStatus == 1, "\(run)")
-            #expect(run.standardOutput.isEmpty, "\(run)")
-            #expect(run.standardError.hasPrefix("convtutor inspect: \(path): "), "\(run)")
-            let message = run.standardError.lowercased()
-            for group in expected {
-                #expect(group.contains { message.contains($0) }, "\(path): expected one of \(group): \(run)")
+        /// A handwritten-looking 7 (a top bar and a slanted stroke), dark on light paper, `size` px.
+        static func seven(size: Int = 80) -> [UInt8] {
+            let scale = Float(size) / 80
+            let strokes: [(SIMD2<Float>, SIMD2<Float>)] = [
+                (SIMD2(22, 16), SIMD2(58, 16)),
+                (SIMD2(58, 16), SIMD2(34, 66)),
+            ].map { ($0.0 * scale, $0.1 * scale) }
+            let radius = 4.5 * scale
+            return (0..<(size * size)).map { index in
+                let point = SIMD2(Float(index % size), Float(index / size))
+                let distance = strokes.map { segmentDistance(point, $0.0, $0.1) }.min() ?? .infinity
+                let ink = min(1, max(0, radius + 0.5 - distance))
+                return UInt8((235 - 200 * ink).rounded())
             }
         }
-    }
 
-    @Test("a model file that is not a LeNet-5 checkpoint: exit 1 naming it")
-    func badModels() async throws {
-        let folder = try Self.scratch()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let image = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
-        let models = [
-            try Self.write(Array("not a checkpoint at all\n".utf8), "notes.safetensors", in: folder),
-            try Self.write(PNGBytes.gray(width: 4, height: 4, pixels: [UInt8](repeating: 0, count: 16)), "picture.safetensors", in: folder),
-            try Self.write([], "empty.safetensors", in: folder),
-            folder.appendingPathComponent("missing.safetensors").path,
-        ]
-        for model in models {
-            let run = try await ConvTutorRun.of(["inspect", image, "--plain", "--model", model])
-            #expect(run.exitStatus == 1, "\(run)")
-            #expect(run.standardOutput.isEmpty, "\(run)")
-            #expect(run.standardError.hasPrefix("convtutor inspect: \(model)"), "\(run)")
+        private static func segmentDistance(_ p: SIMD2<Float>, _ a: SIMD2<Float>, _ b: SIMD2<Float>) -> Float {
+            let ab = b - a
+            let t = min(1, max(0, ((p - a) * ab).sum() / (ab * ab).sum()))
+            let d = p - (a + t * ab)
+            return (d * d).sum().squareRoot()
+        }
+
+        /// An 8-bit grey PGM (P5) of `pixels`.
+        static func pgm(width: Int, height: Int, pixels: [UInt8]) -> [UInt8] {
+            Array("P5\n\(width) \(height)\n255\n".utf8) + pixels
+        }
+
+        // MARK: Good runs
+
+        @Test("--plain: the image, the model, the prediction, the probabilities, every step and layer")
+        func plain() async throws {
+            let folder = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let path = try Self.write(PNGBytes.gray(width: 80, height: 80, pixels: Self.seven()), "seven.png", in: folder)
+            let run = try await ConvTutorRun.of(["inspect", path, "--plain"])
+            run.expectSuccess()
+            let lines = run.outputLines
+            #expect(lines.first == "Image: \(path) (PNG, 8-bit grey, 80x80)", "\(run)")
+            #expect(lines.count > 2 && lines[1] == "Model: pretrained LeNet-5 (modern, 99.16% on MNIST test)", "\(run)")
+            #expect(lines.count > 3 && lines[2].hasPrefix("Prediction: 7 ("), "\(run)")
+            for part in ["Probabilities", "2. inverted: dark ink", "6. centred by mass in 28x28", "conv1 + ReLU: 6 maps of 28x28",
+                         "pool2 (max 2x2): 16 maps of 5x5", "fc2 + ReLU: 84 values", "output (logits): 10 values", "digit 7"] {
+                #expect(run.standardOutput.contains(part), "no \(part): \(run)")
+            }
+
+            // Without a terminal and without --plain, the same text.
+            let piped = try await ConvTutorRun.of(["inspect", path])
+            piped.expectSuccess()
+            #expect(piped.standardOutput == run.standardOutput)
+
+            let ascii = try await ConvTutorRun.of(["inspect", path, "--plain", "--ascii", "--numbers"])
+            ascii.expectSuccess()
+            #expect(ascii.standardOutput.unicodeScalars.allSatisfy { $0.isASCII })
+            #expect(ascii.standardOutput.contains("conv1 map 6 values:"))
+        }
+
+        @Test("--json: the prediction, the preprocessing and every layer's values")
+        func json() async throws {
+            let folder = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let path = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
+            let run = try await ConvTutorRun.of(["inspect", path, "--json"])
+            run.expectSuccess()
+            let object = try run.jsonObject()
+            #expect(object["prediction"] as? Int == 7, "\(run)")
+            #expect(object["format"] as? String != nil)
+            #expect((object["probabilities"] as? [Double])?.count == 10)
+            let preprocessing = try #require(object["preprocessing"] as? [String: Any])
+            #expect(preprocessing["inverted"] as? Bool == true)
+            let layers = try #require(object["layers"] as? [[String: Any]])
+            #expect(layers.map { $0["shape"] as? [Int] ?? [] } == [[1, 28, 28], [6, 28, 28], [6, 14, 14], [16, 10, 10], [16, 5, 5],
+                                                                   [120], [84], [10]])
+        }
+
+        @Test("--model takes a checkpoint and names it with what its metadata says")
+        func model() async throws {
+            let binary = try ConvTutorBinary.url()
+            let checkpoint = binary.deletingLastPathComponent()
+                .appendingPathComponent("ConvTutor_Networks.resources/lenet5-mnist.safetensors").path
+            try #require(FileManager.default.fileExists(atPath: checkpoint), "no pretrained model at \(checkpoint)")
+            let folder = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let path = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
+            let run = try await ConvTutorRun.of(["inspect", path, "--plain", "--model", checkpoint])
+            run.expectSuccess()
+            #expect(run.outputLines.count > 1
+                    && run.outputLines[1] == "Model: \(checkpoint) (LeNet-5 modern, 10 epochs on MNIST, 99.16% test accuracy)", "\(run)")
+        }
+
+        // MARK: Bad files
+
+        /// The bad files of the issue, each with words its message must hold (any one of each group).
+        static func badFiles(in folder: URL) throws -> [(path: String, expected: [[String]])] {
+            let good = PNGBytes.gray(width: 32, height: 32, pixels: [UInt8](repeating: 200, count: 1024))
+            let idat = PNGBytes.chunkOffset(good, type: "IDAT") ?? 0
+            var flippedData = good
+            flippedData[idat + 8 + 4] ^= 0xFF
+            var flippedCRC = good
+            flippedCRC[PNGBytes.chunkOffset(good, type: "IEND").map { $0 - 1 } ?? 0] ^= 0x01
+            let folderPath = folder.appendingPathComponent("a folder.png").path
+            try FileManager.default.createDirectory(atPath: folderPath, withIntermediateDirectories: true)
+            return [
+                (folder.appendingPathComponent("missing.png").path, [["no such file", "not found", "does not exist"]]),
+                (folderPath, [["folder", "directory"]]),
+                (try write([], "empty.png", in: folder), [["empty"]]),
+                (try write(Array("hello, this is text\n".utf8), "text.png", in: folder), [["not a", "not supported", "unsupported"], ["png"]]),
+                (try write(Array("GIF89a".utf8) + [UInt8](repeating: 0, count: 20), "anim.gif", in: folder), [["gif", "not a", "not supported", "unsupported"]]),
+                (try write(Array(good[..<(idat + 20)]), "truncated.png", in: folder), [["truncated", "corrupt", "ends", "damaged"]]),
+                (try write(flippedData, "flipped-idat.png", in: folder), [["corrupt", "crc", "damaged", "checksum", "invalid"]]),
+                (try write(flippedCRC, "flipped-crc.png", in: folder), [["corrupt", "crc", "damaged", "checksum", "invalid"]]),
+                (try write(PNGBytes.header(width: 0, height: 32), "zero.png", in: folder), [["0x32", "zero"]]),
+                (try write(Self.pgm(width: 0, height: 0, pixels: []), "zero.pgm", in: folder), [["0x0", "zero"]]),
+                (try write(PNGBytes.header(width: 40000, height: 40000), "huge.png", in: folder), [["40000x40000"], ["limit"]]),
+                (try write(Array("P5\n40000 40000\n255\n".utf8), "huge.pgm", in: folder), [["40000x40000"], ["limit"]]),
+                (try write([0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10] + Array("JFIF".utf8) + [0, 1, 1, 0, 0, 1, 0, 1, 0, 0, 0xFF, 0xDB, 0x00],
+                           "truncated.jpg", in: folder), [["truncated", "corrupt", "ends", "damaged", "jpeg"]]),
+                (try write(Self.pgm(width: 40, height: 30, pixels: [UInt8](repeating: 237, count: 1200)), "blank.pgm", in: folder),
+                 [["blank"], ["no digit"]]),
+            ]
+        }
+
+        @Test("every bad file: exit 1, its name and the problem on standard error, no crash, no hang")
+        func badFiles() async throws {
+            let folder = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            for (path, expected) in try Self.badFiles(in: folder) {
+                let run = try await ConvTutorRun.of(["inspect", path, "--plain"])
+                #expect(run.exitStatus == 1, "\(run)")
+                #expect(run.standardOutput.isEmpty, "\(run)")
+                #expect(run.standardError.hasPrefix("convtutor inspect: \(path): "), "\(run)")
+                let message = run.standardError.lowercased()
+                for group in expected {
+                    #expect(group.contains { message.contains($0) }, "\(path): expected one of \(group): \(run)")
+                }
+            }
+        }
+
+        @Test("a model file that is not a LeNet-5 checkpoint: exit 1 naming it")
+        func badModels() async throws {
+            let folder = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let image = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
+            let models = [
+                try Self.write(Array("not a checkpoint at all\n".utf8), "notes.safetensors", in: folder),
+                try Self.write(PNGBytes.gray(width: 4, height: 4, pixels: [UInt8](repeating: 0, count: 16)), "picture.safetensors", in: folder),
+                try Self.write([], "empty.safetensors", in: folder),
+                folder.appendingPathComponent("missing.safetensors").path,
+            ]
+            for model in models {
+                let run = try await ConvTutorRun.of(["inspect", image, "--plain", "--model", model])
+                #expect(run.exitStatus == 1, "\(run)")
+                #expect(run.standardOutput.isEmpty, "\(run)")
+                #expect(run.standardError.hasPrefix("convtutor inspect: \(model)"), "\(run)")
+            }
         }
     }
 }

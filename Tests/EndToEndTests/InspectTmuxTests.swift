@@ -1,87 +1,89 @@
 import Foundation
 import Testing
 
-/// The inspector in a real terminal, from the home menu: the file prompt (a bad path shows its
-/// error in place), a sample digit opened from the list, layers chosen with Tab, a map zoomed with
-/// its cursor and receptive field, Sobel applied to the image, and back out to a clean exit.
-@Suite("End to end: the inspector in tmux", .serialized)
-struct InspectTmuxTests {
-    @Test("open a sample digit, move between layers, zoom a map, apply Sobel, quit", .enabled(if: TutorTmuxTests.tmuxAvailable))
-    func inspectSampleDigit() throws {
-        let session = try TutorTmuxTests.Session()
-        try session.startTutor()
-        try session.keys("i")
-        try session.waitFor("┌ Inspect an image ")
-        try session.waitFor("Sample images in ")
-        // A path that does not exist: the error under the field, and the prompt stays.
-        try session.type("/no/such/image.png")
-        try session.keys("Enter")
-        // The decoder's message names the file: "/no/such/image.png: no such file".
-        let error = try session.waitFor("/no/such/image.png: ")
-        #expect(error.contains("┌ Inspect an image "), "\(error)")
-        // The first sample (a 0), from the list.
-        try session.keys("C-u", "Down")
-        try session.waitFor("digit-0-")
-        try session.keys("Enter")
-        let overview = try session.waitFor("predicted 0")
-        #expect(overview.contains("┌ Inspect: "), "\(overview)")
-        #expect(overview.contains("conv1 + ReLU: 6 maps of 28x28"), "the overview starts at conv1:\n\(overview)")
-        #expect(overview.contains("softmax"), "\(overview)")
-        // Between layers: Tab to pool1 and conv2, Down to pool2, Up back.
-        try session.keys("Tab")
-        try session.waitFor("pool1 (max 2x2): 6 maps of 14x14")
-        try session.keys("Tab")
-        try session.waitFor("conv2 + ReLU: 16 maps of 10x10 · map 1 of 16")
-        try session.keys("Right", "Right")
-        try session.waitFor("map 3 of 16")
-        // Zoom the map, move its cursor: the cell's value and its receptive field on the input.
-        try session.keys("Enter")
-        try session.waitFor("conv2 map 3 of 16 (10x10) · row 0, column 0")
-        try session.keys("Down", "Right", "Right")
-        // conv2's cell (1, 2) reads pool1's rows 1-5, columns 2-6; they read conv1's rows 2-11, columns 4-13;
-        // conv1 (5x5, padding 2) read the input's rows 0-13, columns 2-15.
-        let zoom = try session.waitFor("row 1, column 2")
-        #expect(zoom.contains("its receptive field: input rows 0-13, columns 2-15 (14x14)"), "\(zoom)")
-        // Back to the overview, then Sobel x on the whole image.
-        try session.keys("Escape")
-        try session.waitFor("Enter zooms")
-        try session.keys("k")
-        let kernel = try session.waitFor("kernel sobel-x: vertical edges")
-        #expect(kernel.contains("sobel-x → |response|"), "\(kernel)")
-        // The colour picture really is drawn in colour (24-bit or 256-colour escapes in the pane).
-        let coloured = try session.tmux(["capture-pane", "-t", "app", "-p", "-e"])
-        #expect(coloured.contains("\u{1B}[38;5;") || coloured.contains("\u{1B}[38;2;"), "no colour in the pane")
-        try session.keys("k")
-        try session.waitFor("kernel sobel-y: horizontal edges")
-        // q leaves the inspector for the prompt, Esc the prompt for home, q quits.
-        try session.keys("q")
-        try session.waitFor("Sample images in ")
-        try session.keys("Escape")
-        try session.waitFor("L P T I H open directly")
-        try session.keys("q")
-        try session.expectCleanExit()
-    }
+extension EndToEnd {
+    /// The inspector in a real terminal, from the home menu: the file prompt (a bad path shows its
+    /// error in place), a sample digit opened from the list, layers chosen with Tab, a map zoomed with
+    /// its cursor and receptive field, Sobel applied to the image, and back out to a clean exit.
+    @Suite("End to end: the inspector in tmux")
+    struct InspectTmuxTests {
+        @Test("open a sample digit, move between layers, zoom a map, apply Sobel, quit", .enabled(if: TutorTmuxTests.tmuxAvailable))
+        func inspectSampleDigit() throws {
+            let session = try TutorTmuxTests.Session()
+            try session.startTutor()
+            try session.keys("i")
+            try session.waitFor("┌ Inspect an image ")
+            try session.waitFor("Sample images in ")
+            // A path that does not exist: the error under the field, and the prompt stays.
+            try session.type("/no/such/image.png")
+            try session.keys("Enter")
+            // The decoder's message names the file: "/no/such/image.png: no such file".
+            let error = try session.waitFor(all: ["/no/such/image.png: ", "┌ Inspect an image "])
+            #expect(error.contains("┌ Inspect an image "), "\(error)")
+            // The first sample (a 0), from the list.
+            try session.keys("C-u", "Down")
+            try session.waitFor("digit-0-")
+            try session.keys("Enter")
+            let overview = try session.waitFor(all: ["predicted 0", "┌ Inspect: ", "conv1 + ReLU: 6 maps of 28x28", "softmax"])
+            #expect(overview.contains("┌ Inspect: "), "\(overview)")
+            #expect(overview.contains("conv1 + ReLU: 6 maps of 28x28"), "the overview starts at conv1:\n\(overview)")
+            #expect(overview.contains("softmax"), "\(overview)")
+            // Between layers: Tab to pool1 and conv2, Down to pool2, Up back.
+            try session.keys("Tab")
+            try session.waitFor("pool1 (max 2x2): 6 maps of 14x14")
+            try session.keys("Tab")
+            try session.waitFor("conv2 + ReLU: 16 maps of 10x10 · map 1 of 16")
+            try session.keys("Right", "Right")
+            try session.waitFor("map 3 of 16")
+            // Zoom the map, move its cursor: the cell's value and its receptive field on the input.
+            try session.keys("Enter")
+            try session.waitFor("conv2 map 3 of 16 (10x10) · row 0, column 0")
+            try session.keys("Down", "Right", "Right")
+            // conv2's cell (1, 2) reads pool1's rows 1-5, columns 2-6; they read conv1's rows 2-11, columns 4-13;
+            // conv1 (5x5, padding 2) read the input's rows 0-13, columns 2-15.
+            let zoom = try session.waitFor(all: ["row 1, column 2", "its receptive field: input rows 0-13, columns 2-15 (14x14)"])
+            #expect(zoom.contains("its receptive field: input rows 0-13, columns 2-15 (14x14)"), "\(zoom)")
+            // Back to the overview, then Sobel x on the whole image.
+            try session.keys("Escape")
+            try session.waitFor("Enter zooms")
+            try session.keys("k")
+            let kernel = try session.waitFor(all: ["kernel sobel-x: vertical edges", "sobel-x → |response|"])
+            #expect(kernel.contains("sobel-x → |response|"), "\(kernel)")
+            // The colour picture really is drawn in colour (24-bit or 256-colour escapes in the pane).
+            let coloured = try session.tmux(["capture-pane", "-t", "app", "-p", "-e"])
+            #expect(coloured.contains("\u{1B}[38;5;") || coloured.contains("\u{1B}[38;2;"), "no colour in the pane")
+            try session.keys("k")
+            try session.waitFor("kernel sobel-y: horizontal edges")
+            // q leaves the inspector for the prompt, Esc the prompt for home, q quits.
+            try session.keys("q")
+            try session.waitFor("Sample images in ")
+            try session.keys("Escape")
+            try session.waitFor("L P T I H open directly")
+            try session.keys("q")
+            try session.expectCleanExit()
+        }
 
-    /// The repository's sample-images folder.
-    static let samplesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../../sample-images").standardizedFileURL.path
+        /// The repository's sample-images folder.
+        static let samplesFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../sample-images").standardizedFileURL.path
 
-    @Test("convtutor inspect IMAGE on a terminal opens the screen; o opens the prompt over it; q leaves with status 0",
-          .enabled(if: TutorTmuxTests.tmuxAvailable))
-    func inspectCommandOpensTheScreen() throws {
-        let session = try TutorTmuxTests.Session()
-        try session.waitFor("ready>")
-        try session.type("\(session.binary) inspect \(Self.samplesFolder)/digit-7-crossbar.pgm; echo EXITED=$((1000 + $?))")
-        try session.keys("Enter")
-        try session.waitFor("predicted 7")
-        // Another image through the prompt, and back to the inspector showing it.
-        try session.keys("o")
-        try session.waitFor("Sample images in ")
-        try session.type(Self.samplesFolder + "/digit-1-light-on-dark.pgm")
-        try session.keys("Enter")
-        let screen = try session.waitFor("predicted 1")
-        #expect(screen.contains("digit-1-light-on-dark.pgm"), "\(screen)")
-        try session.keys("q")
-        try session.expectCleanExit()
+        @Test("convtutor inspect IMAGE on a terminal opens the screen; o opens the prompt over it; q leaves with status 0",
+              .enabled(if: TutorTmuxTests.tmuxAvailable))
+        func inspectCommandOpensTheScreen() throws {
+            let session = try TutorTmuxTests.Session()
+            try session.waitFor("ready>")
+            try session.type("\(session.binary) inspect \(Self.samplesFolder)/digit-7-crossbar.pgm; echo EXITED=$((1000 + $?))")
+            try session.keys("Enter")
+            try session.waitFor("predicted 7")
+            // Another image through the prompt, and back to the inspector showing it.
+            try session.keys("o")
+            try session.waitFor("Sample images in ")
+            try session.type(Self.samplesFolder + "/digit-1-light-on-dark.pgm")
+            try session.keys("Enter")
+            let screen = try session.waitFor(all: ["predicted 1", "digit-1-light-on-dark.pgm"])
+            #expect(screen.contains("digit-1-light-on-dark.pgm"), "\(screen)")
+            try session.keys("q")
+            try session.expectCleanExit()
+        }
     }
 }

@@ -4,6 +4,7 @@ import Testing
 @testable import Networks
 @testable import Training
 import Datasets
+import TestSupport
 
 /// The LeNet-5 shipped as a resource: it loads, says how it was made, and is as good on MNIST's
 /// test set as the README claims.
@@ -40,12 +41,10 @@ struct PretrainedModelTests {
         #expect(hash == 0xa98f_3cb2_c324_5105, "the weights differ from the trained ones")
     }
 
-    @Test("it gets 99% or more of MNIST's 10,000 test digits right")
+    @Test("it gets 99% or more of MNIST's 10,000 test digits right",
+          .enabled(if: MNISTForTests.folder != nil, Comment(rawValue: MNISTForTests.missingNote)))
     func accuracy() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
-        let directory = root.appendingPathComponent("shared/data/mnist").path
-        try #require(FileManager.default.fileExists(atPath: directory), "../shared/data/mnist is missing at \(directory)")
+        let directory = try #require(MNISTForTests.folder)
         let test = try IDXDataset(directory: directory).test
         let (network, checkpoint) = try PretrainedModel.load()
         let mean = try #require(checkpoint.metadata["normalization_mean"].flatMap(Float.init))
