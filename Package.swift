@@ -162,6 +162,7 @@ let package = Package(
         // Shared by the test targets: where the real MNIST is (or the note a test that needs it is skipped with).
         .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
+        .testTarget(name: "CommonIOTests", dependencies: ["CommonIO"]),
         .testTarget(name: "CPlatformTests", dependencies: ["CPlatform"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels", "Imaging", "CommonIO"]),
         .testTarget(
