@@ -58,7 +58,7 @@ let package = Package(
             swiftSettings: kernelSpeedFlags
         ),
         // Atomic file writes, JSON string literals and finding the folders that ship with the program.
-        .target(name: "CommonIO"),
+        .target(name: "CommonIO", dependencies: ["ConvKernels"]),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev; macOS: in the SDK).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
         // OpenSSL's libcrypto, for the MD5 of downloaded dataset files on Linux (Debian and Ubuntu:
@@ -162,7 +162,7 @@ let package = Package(
         // Shared by the test targets: where the real MNIST is (or the note a test that needs it is skipped with).
         .target(name: "TestSupport", dependencies: ["Datasets"], path: "Tests/TestSupport"),
         .testTarget(name: "ConvKernelsTests", dependencies: ["ConvKernels"]),
-        .testTarget(name: "CommonIOTests", dependencies: ["CommonIO"]),
+        .testTarget(name: "CommonIOTests", dependencies: ["CommonIO", "ConvKernels"]),
         .testTarget(name: "CPlatformTests", dependencies: ["CPlatform"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons", "ConvKernels", "Imaging", "CommonIO"]),
         .testTarget(

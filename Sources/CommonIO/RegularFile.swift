@@ -1,3 +1,4 @@
+import ConvKernels
 import Foundation
 
 /// Reading a file the user named (a lesson, progress, an image, a dataset, a checkpoint) only when it
@@ -48,7 +49,7 @@ public enum RegularFile {
         let size = Int(status.st_size)
         guard size <= limit else {
             close(descriptor)
-            throw Failure(kind: .tooLarge, reason: "is \(ByteCount.describe(size)); the limit for this kind of file is \(ByteCount.describe(limit))")
+            throw Failure(kind: .tooLarge, reason: "is \(ResourceBudget.describeBytes(size)); the limit for this kind of file is \(ResourceBudget.describeBytes(limit))")
         }
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
@@ -70,7 +71,7 @@ public enum RegularFile {
             }
             if count == 0 { return bytes }
             guard bytes.count + count <= limit else {
-                throw Failure(kind: .tooLarge, reason: "grew past \(ByteCount.describe(limit)) while being read; the limit for this kind of file is \(ByteCount.describe(limit))")
+                throw Failure(kind: .tooLarge, reason: "grew past \(ResourceBudget.describeBytes(limit)) while being read; the limit for this kind of file is \(ResourceBudget.describeBytes(limit))")
             }
             bytes.append(contentsOf: buffer[0..<count])
         }
@@ -80,18 +81,5 @@ public enum RegularFile {
     public static func readText(_ path: String, limit: Int) throws(Failure) -> String? {
         let bytes = try read(path, limit: limit)
         return String(validating: bytes, as: UTF8.self)
-    }
-}
-
-/// Sizes for messages: "1.8 GB", "14 KB", "379 bytes" (decimal units, as file managers show them).
-public enum ByteCount {
-    public static func describe(_ bytes: Int) -> String {
-        let value = Double(bytes)
-        if bytes < 1000 { return "\(bytes) bytes" }
-        for (unit, scale) in [("KB", 1e3), ("MB", 1e6), ("GB", 1e9), ("TB", 1e12), ("PB", 1e15)] where value < scale * 1000 {
-            let scaled = value / scale
-            return scaled < 10 ? "\(String(format: "%.1f", scaled)) \(unit)" : "\(Int(scaled.rounded())) \(unit)"
-        }
-        return "\(String(format: "%.1f", value / 1e18)) EB"
     }
 }

@@ -133,9 +133,4 @@ final class ScratchFolder {
         #expect(try RegularFile.readText(path, limit: 10) == "héllo")
     }
 
-    @Test func byteCounts() {
-        #expect(ByteCount.describe(379) == "379 bytes")
-        #expect(ByteCount.describe(14_000) == "14 KB")
-        #expect(ByteCount.describe(1_800_000_000) == "1.8 GB")
-    }
 }

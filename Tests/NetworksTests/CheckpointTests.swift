@@ -215,7 +215,7 @@ struct CheckpointTests {
         // Overwriting replaces the whole file, and no temporary file is left beside it.
         try LeNet5(seed: 2).checkpoint().write(to: path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != before)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasSuffix(".partial") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasSuffix("convtutor-partial") }
         #expect(leftovers.isEmpty)
     }
 }
