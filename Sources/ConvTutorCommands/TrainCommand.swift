@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommonIO
 import ConvKernels
 import Foundation
 import Training
@@ -29,8 +30,13 @@ struct TrainCommand: ParsableCommand {
             the current folder and q offers one). With --no-tui, or without a terminal, it runs \
             headless: a progress bar on standard error when that is a terminal, and each epoch's \
             figures on standard output. --log writes JSON Lines (one "epoch" event per epoch and a \
-            last "done" event). Ctrl-C stops at the next step and still writes --save. On the \
-            screen, w and q write to --save when it is given (q asks first).
+            last "done" event) as they happen, in place: a link is followed, a FIFO (its reader \
+            started first) or a character device such as /dev/stdout is written to directly; a log \
+            cut short by a crash keeps its lines so far. --save is written atomically (a temporary \
+            file, then a rename; a link is followed, a device or FIFO refused). Ctrl-C, SIGTERM or \
+            SIGHUP (a dropped SSH connection) stop at the next step and still write --save and --log; \
+            a second one quits at once. On the screen, w and q write to --save when it is given (q \
+            asks first).
 
             --compare A,B trains two option sets at once, each on half the threads, and overlays their \
             curves (headless: both runs' epoch lines, each labelled [A] or [B]). Each side starts \
@@ -130,7 +136,8 @@ struct TrainCommand: ParsableCommand {
             completion: .file(extensions: Completion.checkpointExtensions))
     var resume: String?
 
-    @Option(help: ArgumentHelp("Write JSON Lines events here.", valueName: "file"), completion: .file())
+    @Option(help: ArgumentHelp("Write JSON Lines events here as they happen (in place: a file, a FIFO or /dev/stdout).",
+                               valueName: "file"), completion: .file())
     var log: String?
 
     func validate() throws {
@@ -144,8 +151,11 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("\(flag) takes one run and --compare trains two; drop \(flag) or --compare")
             }
         }
-        if let save { try checkWritable(save, flag: "--save") }
-        if let log { try checkWritable(log, flag: "--log") }
+        if let save {
+            try checkWritable(save, flag: "--save")
+            if let refusal = AtomicFile.refusal(toWrite: save) { throw ValidationError("--save \(save) \(refusal.reason)") }
+        }
+        if let log { try checkLogDestination(log) }
         if let resume, !FileManager.default.fileExists(atPath: resume) {
             throw ValidationError("--resume \(resume): no such file; give a checkpoint written by convtutor train --save")
         }
@@ -171,6 +181,20 @@ struct TrainCommand: ParsableCommand {
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ValidationError("\(flag) \(path): the folder \(folder) is not writable")
+        }
+    }
+
+    /// --log is written in place (see `TrainingLogFile`): an existing file, FIFO or character device
+    /// needs only to be writable; a new file needs a folder that takes one.
+    private func checkLogDestination(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return try checkWritable(path, flag: "--log") }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG, S_IFIFO, S_IFCHR:
+            guard access(path, W_OK) == 0 else { throw ValidationError("--log \(path): no permission to write it") }
+        default:
+            throw ValidationError("--log \(path) is \(FileKind.describe(mode: status.st_mode)); give the path of a file "
+                + "to write (or a FIFO, or a character device such as /dev/stdout)")
         }
     }
 
@@ -312,37 +336,36 @@ struct TrainCommand: ParsableCommand {
         })
         let interrupts = InterruptHandler { session.control.stop() }
         let (finished, outcome) = session.wait()
-        interrupts.cancel()
         printer.clearBar()
-        if !finishRun(finished, outcome: outcome, logFile: logFile, writeSave: true) {
-            throw ExitCode(ExitStatus.failure)
-        }
+        // The handler stays until --save is written: a hang-up during the save must not end it.
+        let succeeded = finishRun(finished, outcome: outcome, logFile: logFile, writeSave: true)
+        interrupts.cancel()
+        if !succeeded { throw ExitCode(ExitStatus.failure) }
     }
 
-    /// Opens the --log file for writing (nil without --log); a file that cannot be made ends the command.
-    func openLog() throws(CommandFailure) -> FileHandle? {
+    /// Opens the --log file for writing (nil without --log); one that cannot be opened ends the command.
+    func openLog() throws(CommandFailure) -> TrainingLogFile? {
         guard let log else { return nil }
-        guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
-            throw failure("--log \(log): cannot create the file")
+        do {
+            return try TrainingLogFile(path: log)
+        } catch {
+            throw failure("--log \(log) \(error.reason)")
         }
-        return handle
     }
 
     /// Writes each event's --log line as it comes, but the final one: `finishRun` writes that after
     /// the save, so that it can name the checkpoint.
-    static func logWriter(_ logFile: FileHandle?) -> @Sendable (TrainingEvent) -> Void {
+    static func logWriter(_ logFile: TrainingLogFile?) -> @Sendable (TrainingEvent) -> Void {
         { event in
             if case .finished = event { return }
-            if let logFile, let line = TrainingLog.line(for: event) {
-                logFile.write(Data((line + "\n").utf8))
-            }
+            if let logFile, let line = TrainingLog.line(for: event) { logFile.write(line: line) }
         }
     }
 
     /// After a run (headless or on the screen): writes --save (unless `writeSave` is false: the user
     /// declined on the screen), the final --log line, and the summary. False when the run diverged
-    /// or --save could not be written.
-    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: FileHandle?, writeSave: Bool) -> Bool {
+    /// or --save or --log could not be written.
+    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: TrainingLogFile?, writeSave: Bool) -> Bool {
         var finished = trainer
         var written: String?
         if let save, writeSave {
@@ -354,18 +377,21 @@ struct TrainCommand: ParsableCommand {
                 printStandardError("convtutor train: \(error)")
             }
         }
+        var logFailed = false
         if let logFile {
-            if let line = TrainingLog.line(for: .finished(outcome), checkpointPath: written) {
-                logFile.write(Data((line + "\n").utf8))
+            if let line = TrainingLog.line(for: .finished(outcome), checkpointPath: written) { logFile.write(line: line) }
+            logFile.close()
+            if let reason = logFile.failure {
+                printStandardError("convtutor train: --log \(logFile.path) \(reason)")
+                logFailed = true
             }
-            try? logFile.close()
         }
         print(summary(outcome, checkpoint: written))
         if case .diverged = outcome.reason {
             printStandardError("convtutor train: \(outcome.message)")
             return false
         }
-        return !(save != nil && writeSave && written == nil)
+        return !(save != nil && writeSave && written == nil) && !logFailed
     }
 
     /// --compare without the screen: both runs at once, each epoch line labelled with its side.
@@ -426,26 +452,47 @@ struct TrainCommand: ParsableCommand {
 
 func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 
+/// Writes `line` to standard error, ignoring failure: after an SSH connection drops, the terminal
+/// answers every write with an error, and a run must still get to writing its checkpoint.
 func printStandardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeIgnoringFailure(line + "\n", to: STDERR_FILENO)
 }
 
-/// Ctrl-C (SIGINT) and SIGTERM call `stop` once, so training ends at the next step and the
-/// checkpoint is still written; a second signal exits at once.
+/// Writes `text` to `descriptor`, giving up quietly on an error (a hung-up terminal, a closed pipe).
+/// `FileHandle.write(_:)` would stop the program on one.
+func writeIgnoringFailure(_ text: String, to descriptor: Int32) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+        if written < 0 && errno == EINTR { continue }
+        if written <= 0 { return }
+        offset += written
+    }
+}
+
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP (a dropped SSH connection) call `stop` once, so training
+/// ends at the next step and --save is still written; a second signal ends the process at once, by
+/// that signal (status 128 + its number, as `ExitStatus.interrupted(by:)` says: 130, 143, 129).
+/// While it is in place SIGPIPE is ignored, so a log or output reader that goes away makes a write
+/// fail instead of killing the run before it saves.
 final class InterruptHandler: @unchecked Sendable {
+    static let stoppingSignals = [SIGINT, SIGTERM, SIGHUP]
     private var sources: [DispatchSourceSignal] = []
 
     init(stop: @escaping @Sendable () -> Void) {
         let count = ManagedAtomicCounter()
-        for number in [SIGINT, SIGTERM] {
+        signal(SIGPIPE, SIG_IGN)
+        for number in Self.stoppingSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler {
                 if count.increment() == 1 {
-                    printStandardError("\nconvtutor train: stopping at the next step (Ctrl-C again to quit at once)")
+                    printStandardError("\nconvtutor train: stopping at the next step and writing what --save and --log ask "
+                        + "for (Ctrl-C again to quit at once)")
                     stop()
                 } else {
-                    dieBySignal(SIGINT)
+                    dieBySignal(number)
                 }
             }
             source.resume()
@@ -455,8 +502,8 @@ final class InterruptHandler: @unchecked Sendable {
 
     func cancel() {
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in Self.stoppingSignals { signal(number, SIG_DFL) }
+        signal(SIGPIPE, SIG_DFL)
     }
 }
 

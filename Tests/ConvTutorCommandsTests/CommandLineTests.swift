@@ -21,7 +21,7 @@ struct CommandLineOutcome: CustomStringConvertible {
     static func of(_ arguments: [String]) throws -> CommandLineOutcome {
         let command: ParsableCommand
         do {
-            command = try ConvTutorCommand.parseAsRoot(arguments)
+            command = try ConvTutorCommand.parseAsRoot(ConvTutorCommand.joiningNegativeValues(arguments))
         } catch {
             return parserOutcome(error)
         }
