@@ -122,7 +122,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Train on only this many images (to watch overfitting).", valueName: "count"))
     var subset: Int?
 
-    @Option(help: "The seed for initialisation, the validation split, shuffling, dropout and augmentation.")
+    @Option(help: "The seed for initialisation, the validation split, shuffling, dropout and augmentation (0 to 18446744073709551615).")
     var seed: UInt64 = 0
 
     @Option(help: ArgumentHelp("Threads to train with (default: every core).", valueName: "count"))
@@ -228,17 +228,27 @@ struct TrainCommand: ParsableCommand {
         case ("constant", 1): return .perEpoch(.constant)
         case ("step", 3):
             guard let every = Int(parts[1]), let factor = Float(parts[2]) else { break }
-            return .perEpoch(.step(every: every, factor: factor))
+            return try checked(.step(every: every, factor: factor), text: text)
         case ("exponential", 2):
             guard let factor = Float(parts[1]) else { break }
-            return .perEpoch(.exponential(factor: factor))
+            return try checked(.exponential(factor: factor), text: text)
         case ("cosine", 1): return .perEpoch(.cosine(totalEpochs: max(1, epochs)))
         case ("cosine", 2):
             guard let minimum = Float(parts[1]) else { break }
-            return .perEpoch(.cosine(totalEpochs: max(1, epochs), minimum: minimum))
+            return try checked(.cosine(totalEpochs: max(1, epochs), minimum: minimum), text: text)
         default: break
         }
         throw ValidationError("--schedule \(text) is not understood; \(accepted)")
+    }
+
+    /// `schedule` when its numbers are in range, else a usage error that names the flag.
+    private static func checked(_ schedule: LearningRateSchedule, text: String) throws -> TrainingSchedule {
+        do {
+            try schedule.validate()
+        } catch {
+            throw ValidationError("--schedule \(text): \(error.message)")
+        }
+        return .perEpoch(schedule)
     }
 
     /// True when `run` opens the live screen: standard input and output are a terminal and --no-tui was not given.

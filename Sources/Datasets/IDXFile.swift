@@ -27,11 +27,13 @@ public struct IDXFile: Sendable {
     /// "train-images-idx3-ubyte.gz declares 2000000 x 28 x 28 values, which would need 1.6 GB of memory; the limit is 512 MB".
     static func check(_ streams: [IDXStream], budget: ResourceBudget) throws(DatasetError) {
         let total = streams.reduce(Optional(0)) { total, stream in ResourceBudget.sum(total, stream.declaredByteCount) }
-        let declared = streams.map { "\($0.name) declares \($0.shapeText)" }.joined(separator: " and ")
+        let shapes = streams.map { "\($0.name) (\($0.shapeText))" }
+        let declared = shapes.count == 1 ? shapes[0]
+            : shapes.dropLast().joined(separator: ", ") + " and " + shapes[shapes.count - 1]
         do {
-            try budget.check(memory: total, for: declared + (streams.count == 1 ? " values, which" : " values; together they"))
+            try budget.check(memory: total, for: "the values declared by " + declared)
         } catch {
-            throw DatasetError(error.message + "; a dataset this program trains on fits in that")
+            throw DatasetError(error.message + " (MNIST's four files take 55 MB)")
         }
     }
 }

@@ -68,7 +68,8 @@ public final class IDXStream {
         self.name = name
         fileSize = size
         dimensions = header.dimensions
-        declaredByteCount = ResourceBudget.product(header.dimensions)
+        // A zero anywhere makes the product 0, even when the other factors alone would overflow.
+        declaredByteCount = header.dimensions.contains(0) ? 0 : ResourceBudget.product(header.dimensions)
         headerLength = header.length
     }
 

@@ -44,7 +44,6 @@ public struct TrainingConfiguration: Sendable {
 
     /// The ranges `validate()` accepts, in one place so that help texts and messages agree.
     public enum Limits {
-        public static let learningRate: ClosedRange<Float> = 1e-9...10
         public static let batchSize = 1...65_536
         public static let epochs = 1...ResumePosition.maximumEpochs
         public static let threads = 1...256
@@ -58,12 +57,13 @@ public struct TrainingConfiguration: Sendable {
     }
 
     /// Checks every setting, naming the command-line flag of the first one that is wrong and the
-    /// range it takes ("--lr must be greater than 0 and at most 10; got -0.1").
+    /// range it takes ("--lr must be a finite number greater than 0 (for example 0.001); got -0.1").
     public func validate() throws(KernelError) {
         let rate = baseLearningRate
-        guard rate > 0 && rate <= Limits.learningRate.upperBound else {
-            throw KernelError("--lr must be greater than 0 and at most \(Self.text(Limits.learningRate.upperBound)) "
-                + "(for example 0.001); got \(Self.text(rate))")
+        // No upper bound beyond finite: a rate that diverges costs nothing, is caught at the step
+        // it happens and is a lesson of its own.
+        guard rate > 0 && rate.isFinite else {
+            throw KernelError("--lr must be a finite number greater than 0 (for example 0.001); got \(Self.text(rate))")
         }
         try Self.check("--batch-size", batchSize, in: Limits.batchSize, unit: "images per step")
         try Self.check("--epochs", epochs, in: Limits.epochs, unit: "epochs")
