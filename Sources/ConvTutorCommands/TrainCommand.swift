@@ -75,7 +75,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs to train (1 to 10000).")
     var epochs: Int = 10
 
-    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 65536).")
+    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 2048: a step holds about 125 KB per image)."
     var batchSize: Int = 32
 
     @Option(help: "The optimizer: adam or sgd (with momentum).")
@@ -496,14 +496,16 @@ final class InterruptHandler: @unchecked Sendable {
         for number in Self.stoppingSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if count.increment() == 1 {
+            source.setEventHandler { [unowned source] in
+                // Two signals that arrive before the handler runs come as one event with data 2.
+                let arrived = max(1, Int(source.data))
+                let before = count.add(arrived)
+                if before == 0 {
                     printStandardError("\nconvtutor train: stopping at the next step and writing what --save and --log ask "
                         + "for (Ctrl-C again to quit at once)")
                     stop()
-                } else {
-                    dieBySignal(number)
                 }
+                if before + arrived >= 2 { dieBySignal(number) }
             }
             source.resume()
             sources.append(source)
@@ -521,5 +523,11 @@ final class InterruptHandler: @unchecked Sendable {
 final class ManagedAtomicCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    /// Adds `amount`; returns the value before.
+    func add(_ amount: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += amount
+        return value - amount
+    }
 }

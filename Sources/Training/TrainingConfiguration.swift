@@ -44,7 +44,10 @@ public struct TrainingConfiguration: Sendable {
 
     /// The ranges `validate()` accepts, in one place so that help texts and messages agree.
     public enum Limits {
-        public static let batchSize = 1...65_536
+        /// A step holds about 125 KB per image of the batch (activations, unfolded windows and
+        /// gradients, measured): 2048 images take about 250 MB, so two --compare runs together stay
+        /// well inside the 1 GB ceiling; 65,536 would take 8 GB.
+        public static let batchSize = 1...2048
         public static let epochs = 1...ResumePosition.maximumEpochs
         public static let threads = 1...256
         /// Images: far more than any dataset that fits the memory budget (about 650,000 of 28x28),

@@ -130,7 +130,7 @@ struct CommandLineTests {
         (["--lr", "0"], "--lr must be a finite number greater than 0 (for example 0.001); got 0.0"),
         (["--lr=-0.5"], "--lr must be a finite number greater than 0 (for example 0.001); got -0.5"),
         (["--lr", "-0.1"], "--lr must be a finite number greater than 0 (for example 0.001); got -0.1"),
-        (["--batch-size", "0"], "--batch-size must be from 1 to 65536 images per step; got 0"),
+        (["--batch-size", "0"], "--batch-size must be from 1 to 2048 images per step; got 0"),
         (["--epochs", "0"], "--epochs must be from 1 to 10000 epochs; got 0"),
         (["--subset", "9223372036854775807"], "--subset must be from 1 to 10000000 images (more than the training set holds takes all of it); got 9223372036854775807"),
         (["--schedule", "step:0:0.5"], "--schedule step:0:0.5: step schedule every 0 epochs is invalid"),

@@ -119,7 +119,7 @@ struct HostileTrainingInputTests {
         ("warmup", -1, "--warmup must be from 0 to 10000000 steps; got -1"),
         ("patience", 0, "--patience must be from 1 to 10000 epochs; got 0"),
         ("threads", 0, "--threads must be from 1 to 256 threads; got 0"),
-        ("batch", Int.max, "--batch-size must be from 1 to 65536 images per step"),
+        ("batch", Int.max, "--batch-size must be from 1 to 2048 images per step"),
         ("epochs", Int.max, "--epochs must be from 1 to 10000 epochs"),
     ])
     func ranges(setting: String, value: Int, expected: String) {

@@ -301,7 +301,7 @@ struct TrainerTests {
     @Test("bad settings name their flag", arguments: [
         ("lr 0", "--lr must be a finite number greater than 0 (for example 0.001); got 0.0"),
         ("lr -1", "--lr must be a finite number greater than 0 (for example 0.001); got -1.0"),
-        ("batch 0", "--batch-size must be from 1 to 65536 images per step; got 0"),
+        ("batch 0", "--batch-size must be from 1 to 2048 images per step; got 0"),
         ("epochs 0", "--epochs must be from 1 to 10000 epochs; got 0"), ("dropout 1", "--dropout must be from 0 (none) to below 1; got 1.0"),
     ])
     func badSettings(setting: String, message: String) {
