@@ -75,7 +75,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs to train (1 to 10000).")
     var epochs: Int = 10
 
-    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 2048: a step holds about 125 KB per image)."
+    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 2048: a step holds about 125 KB per image).")
     var batchSize: Int = 32
 
     @Option(help: "The optimizer: adam or sgd (with momentum).")
