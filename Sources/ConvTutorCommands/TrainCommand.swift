@@ -496,7 +496,7 @@ final class InterruptHandler: @unchecked Sendable {
         for number in Self.stoppingSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { [unowned source] in
+            source.setEventHandler {  // the cycle through `source` ends at cancel(), which drops the handler
                 // Two signals that arrive before the handler runs come as one event with data 2.
                 let arrived = max(1, Int(source.data))
                 let before = count.add(arrived)
