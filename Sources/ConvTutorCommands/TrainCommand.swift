@@ -152,8 +152,8 @@ struct TrainCommand: ParsableCommand {
             }
         }
         if let save {
-            try checkWritable(save, flag: "--save")
             if let refusal = AtomicFile.refusal(toWrite: save) { throw ValidationError("--save \(save) \(refusal.reason)") }
+            try checkWritable(save, flag: "--save")
         }
         if let log { try checkLogDestination(log) }
         if let resume, !FileManager.default.fileExists(atPath: resume) {
@@ -340,11 +340,13 @@ struct TrainCommand: ParsableCommand {
         let logFile = try openLog()
         let printer = TrainingProgressPrinter(showsBar: isatty(STDERR_FILENO) == 1, configuration: configuration)
         let writeLog = Self.logWriter(logFile)
+        // In place before the run starts, so that a signal as soon as its first line appears is caught.
+        let interrupts = InterruptHandler()
         let session = TrainingSession(trainer: trainer, onEvent: { event in
             printer.handle(event)
             writeLog(event)
         })
-        let interrupts = InterruptHandler { session.control.stop() }
+        interrupts.whenStopped { session.control.stop() }
         let (finished, outcome) = session.wait()
         printer.clearBar()
         // The handler stays until --save is written: a hang-up during the save must not end it.
@@ -412,7 +414,8 @@ struct TrainCommand: ParsableCommand {
             let printer = TrainingProgressPrinter(showsBar: false, configuration: plan.configuration, label: label)
             return TrainingSession(trainer: trainer, onEvent: { printer.handle($0) })
         }
-        let interrupts = InterruptHandler { for session in sessions { session.control.stop() } }
+        let interrupts = InterruptHandler()
+        interrupts.whenStopped { for session in sessions { session.control.stop() } }
         let outcomes = sessions.map { $0.wait().outcome }
         interrupts.cancel()
         var diverged = false
@@ -489,27 +492,47 @@ func writeIgnoringFailure(_ text: String, to descriptor: Int32) {
 final class InterruptHandler: @unchecked Sendable {
     static let stoppingSignals = [SIGINT, SIGTERM, SIGHUP]
     private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var stop: (@Sendable () -> Void)?
+    private var stopRequested = false
 
-    init(stop: @escaping @Sendable () -> Void) {
+    init() {
         let count = ManagedAtomicCounter()
         signal(SIGPIPE, SIG_IGN)
         for number in Self.stoppingSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {  // the cycle through `source` ends at cancel(), which drops the handler
+            source.setEventHandler { [self] in  // the cycle through `source` ends at cancel(), which drops the handler
                 // Two signals that arrive before the handler runs come as one event with data 2.
                 let arrived = max(1, Int(source.data))
                 let before = count.add(arrived)
                 if before == 0 {
                     printStandardError("\nconvtutor train: stopping at the next step and writing what --save and --log ask "
                         + "for (Ctrl-C again to quit at once)")
-                    stop()
+                    requestStop()
                 }
                 if before + arrived >= 2 { dieBySignal(number) }
             }
             source.resume()
             sources.append(source)
         }
+    }
+
+    /// What the first signal does; called at once if one already came.
+    func whenStopped(_ action: @escaping @Sendable () -> Void) {
+        lock.lock()
+        stop = action
+        let already = stopRequested
+        lock.unlock()
+        if already { action() }
+    }
+
+    private func requestStop() {
+        lock.lock()
+        stopRequested = true
+        let action = stop
+        lock.unlock()
+        action?()
     }
 
     func cancel() {

@@ -7,6 +7,8 @@ import Foundation
 /// a rename, so that a reader (`tail -f`, `jq` on a FIFO, `/dev/stdout`) sees each line as it is
 /// written and a run that is killed leaves the lines so far. So, by what the path names:
 /// - nothing, or a regular file: created or emptied, then written (a symbolic link is followed);
+///   the file standard output or error already goes to (`--log /dev/stdout > out.txt`) is written
+///   through that same descriptor, so the lines interleave instead of overwriting each other;
 /// - a FIFO (named pipe): written to when a reader has it open; with no reader it is refused at
 ///   once instead of waiting for one;
 /// - a character device (`/dev/stdout`, `/dev/stderr`, `/dev/null`, a terminal): written to;
@@ -40,7 +42,9 @@ public final class TrainingLogFile: @unchecked Sendable {
             }
         }
         // Non-blocking only for the open itself: a FIFO with no reader answers ENXIO instead of waiting.
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0o644)
+        // Not O_TRUNC: `--log /dev/stdout > out.txt` opens out.txt a second time, which must not cut
+        // it; a file that is not standard output or error is emptied below.
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NONBLOCK | O_CLOEXEC | O_NOCTTY, 0o644)
         guard descriptor >= 0 else {
             let code = errno
             if code == ENXIO {
@@ -52,11 +56,30 @@ public final class TrainingLogFile: @unchecked Sendable {
         }
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
+        var opened = stat()
+        var chosen = descriptor
+        if fstat(descriptor, &opened) == 0, opened.st_mode & S_IFMT == S_IFREG {
+            if let standard = Self.standardDescriptor(for: opened), case let shared = dup(standard), shared >= 0 {
+                // Standard output's own open file, so that both write at one position instead of over each other.
+                Foundation.close(descriptor)
+                chosen = shared
+            } else {
+                _ = ftruncate(descriptor, 0)
+            }
+        }
         self.path = path
-        self.descriptor = descriptor
+        self.descriptor = chosen
     }
 
     deinit { close() }
+
+    /// Standard output or error when it already writes to `file`, else nil.
+    private static func standardDescriptor(for file: stat) -> Int32? {
+        [STDOUT_FILENO, STDERR_FILENO].first { descriptor in
+            var status = stat()
+            return fstat(descriptor, &status) == 0 && status.st_dev == file.st_dev && status.st_ino == file.st_ino
+        }
+    }
 
     /// Writes `line` and a line end; after a failure, does nothing.
     public func write(line: String) {
