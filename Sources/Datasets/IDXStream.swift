@@ -141,10 +141,10 @@ public final class IDXStream {
                 if count == 0 { break }
                 filled += Int(count)
             }
-            // Whatever was not read is zeroed, so the array is always fully initialised.
-            if filled < expected { (buffer.baseAddress! + filled).initialize(repeating: 0, count: expected - filled) }
+            // A short file keeps only what it held (the array is thrown away below), so the pages
+            // past it are never touched: a header that lies costs the file's size, not its claim.
             shortBy = expected - filled
-            initialized = expected
+            initialized = filled
         }
         if let failure { throw failure }
         if shortBy > 0 {
