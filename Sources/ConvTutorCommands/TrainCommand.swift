@@ -56,8 +56,10 @@ struct TrainCommand: ParsableCommand {
               convtutor train --no-tui --optimizer sgd --lr 0.05 --schedule step:3:0.5
               convtutor train --no-tui --resume lenet.safetensors --epochs 20 --save lenet.safetensors
 
-            Exit status: 0 when training ran, 1 when it could not (a bad file, a diverged loss), \
-            2 for a bad flag or value.
+            Exit status: 0 when training ran (also when a first Ctrl-C, SIGTERM or SIGHUP stopped it \
+            early), 1 when it could not (a bad file, a dataset over the memory budget or with labels \
+            outside 0 to 9, a diverged loss, --save or --log not written), 2 for a bad flag or value, \
+            and 128 + the signal's number (130, 143, 129) when a second signal ended it.
             """)
 
     @Flag(name: .customLong("no-tui"), help: "Train without the live screen (it opens when standard input and output are a terminal).")
