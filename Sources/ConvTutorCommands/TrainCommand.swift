@@ -83,51 +83,51 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "The optimizer: adam or sgd (with momentum).")
     var optimizer: TrainingOptimizer.Kind = .adam
 
-    @Option(help: ArgumentHelp("The peak learning rate (default 0.003 for adam, 0.05 for sgd).", valueName: "rate"))
+    @Option(help: ArgumentHelp("The peak learning rate, a finite number above 0 (default 0.003 for adam, 0.05 for sgd).", valueName: "rate"))
     var lr: Float?
 
-    @Option(help: "SGD's momentum.")
+    @Option(help: "SGD's momentum (0 to below 1).")
     var momentum: Float = 0.9
 
     @Option(help: ArgumentHelp("The learning-rate schedule: anneal, constant, step:EVERY:FACTOR, exponential:FACTOR or cosine[:MINIMUM] (per epoch, spanning --epochs).",
                                valueName: "schedule"))
     var schedule: String = "anneal"
 
-    @Option(help: ArgumentHelp("Steps over which the learning rate rises from near 0 at the start.", valueName: "steps"))
+    @Option(help: ArgumentHelp("Steps over which the learning rate rises from near 0 at the start (0 to 10000000).", valueName: "steps"))
     var warmup: Int = 100
 
     @Option(help: "Which LeNet-5: modern (ReLU, max pooling) or classic (tanh, average pooling).")
     var variant: LeNet5.Variant = .modern
 
-    @Option(help: ArgumentHelp("Dropout probability after fc1 and fc2 (0 for none).", valueName: "p"))
+    @Option(help: ArgumentHelp("Dropout probability after fc1 and fc2 (0 for none, up to below 1).", valueName: "p"))
     var dropout: Float = 0
 
     @Flag(name: .customLong("batch-norm"), help: "Batch normalisation after each convolution.")
     var batchNorm = false
 
-    @Option(name: .customLong("weight-decay"), help: ArgumentHelp("L2 weight decay.", valueName: "lambda"))
+    @Option(name: .customLong("weight-decay"), help: ArgumentHelp("L2 weight decay (0 to 1).", valueName: "lambda"))
     var weightDecay: Float = 0
 
-    @Option(help: ArgumentHelp("L1 penalty on the weights.", valueName: "lambda"))
+    @Option(help: ArgumentHelp("L1 penalty on the weights (0 to 1).", valueName: "lambda"))
     var l1: Float = 0
 
     @Flag(help: "Random shifts, small rotations, scaling and noise on training images.")
     var augment = false
 
-    @Option(help: ArgumentHelp("Training images held out for validation.", valueName: "count"))
+    @Option(help: ArgumentHelp("Training images held out for validation (0 to 10000000, fewer than the training set holds).", valueName: "count"))
     var validation: Int = 5_000
 
-    @Option(help: ArgumentHelp("Stop after this many epochs without a better validation loss (keeping the best weights).",
+    @Option(help: ArgumentHelp("Stop after this many epochs (1 to 10000) without a better validation loss, keeping the best weights.",
                                valueName: "epochs"))
     var patience: Int?
 
-    @Option(help: ArgumentHelp("Train on only this many images (to watch overfitting).", valueName: "count"))
+    @Option(help: ArgumentHelp("Train on only this many images, 1 to 10000000 (to watch overfitting).", valueName: "count"))
     var subset: Int?
 
     @Option(help: "The seed for initialisation, the validation split, shuffling, dropout and augmentation (0 to 18446744073709551615).")
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("Threads to train with (default: every core).", valueName: "count"))
+    @Option(help: ArgumentHelp("Threads to train with, 1 to 256 (default: every core).", valueName: "count"))
     var threads: Int = Parallel.defaultThreads
 
     @Option(help: ArgumentHelp("Write the trained network here (safetensors, written atomically).", valueName: "file"),
