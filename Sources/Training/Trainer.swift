@@ -84,15 +84,17 @@ public struct Trainer: Sendable {
     public static let classCount = 10
 
     /// Refuses data this network cannot train on or report about: labels outside its classes, an
-    /// empty training or test set, or a validation split that leaves nothing to train on.
+    /// empty training set, no validation and no test images at all, or a validation split that
+    /// leaves nothing to train on.
     static func checkFits(_ data: TrainingData, configuration: TrainingConfiguration) throws(DatasetError) {
         try data.checkLabels(classes: classCount)
         guard data.train.count > 0 else {
             throw DatasetError("\(data.name): the training set holds no images; give a dataset with training images")
         }
-        guard data.test.count > 0 else {
-            throw DatasetError("\(data.name): the test set holds no images; training reports test figures after every "
-                + "epoch, so give a dataset with at least one test image")
+        // Snapshots follow a probe image from the validation set, else from the test set: one of them must hold one.
+        guard data.test.count > 0 || configuration.validationCount > 0 else {
+            throw DatasetError("\(data.name): the test set holds no images and --validation 0 holds none out; give "
+                + "--validation 1 or more, or a dataset with test images, so that there is an image to evaluate and show")
         }
         guard configuration.validationCount < data.train.count else {
             throw DatasetError("--validation \(configuration.validationCount) leaves no training images out of the "
