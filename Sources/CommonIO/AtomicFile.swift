@@ -61,6 +61,18 @@ public enum AtomicFile {
         }
     }
 
+    /// Why a write to `path` would be refused before anything is written (a folder, device, FIFO or
+    /// socket there, or a link chain that cannot be followed), or nil: lets a command refuse a bad
+    /// destination before an hour of work instead of after.
+    public static func refusal(toWrite path: String) -> Failure? {
+        do {
+            try refuseNonRegular(try resolvedTarget(of: path))
+            return nil
+        } catch {
+            return error
+        }
+    }
+
     /// The path a write to `path` lands on: `path` itself, or the end of its chain of symbolic links
     /// (which need not exist yet: a link to a file not yet written is a fine place to write).
     static func resolvedTarget(of path: String) throws(Failure) -> String {
@@ -114,7 +126,7 @@ public enum AtomicFile {
     }
 
     /// The system's words for a failed write, with a hint where the usual cause is clear.
-    static func describe(errno code: Int32, folder: String) -> String {
+    public static func describe(errno code: Int32, folder: String) -> String {
         let words = String(cString: strerror(code))
         switch code {
         case ENOSPC: return "\(words): the disk is full"

@@ -53,18 +53,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only one part: conv, network or screen (default: all).", valueName: "part"))
     var only: Part?
 
-    @Option(help: ArgumentHelp("Timed seconds per conv measurement.", valueName: "seconds"))
+    @Option(help: ArgumentHelp("Timed seconds per conv measurement (above 0, at most 60).", valueName: "seconds"))
     var seconds: Double = 0.6
 
     @Option(name: .customLong("network-seconds"),
-            help: ArgumentHelp("Timed seconds per network batch size (the peer's --seconds).", valueName: "seconds"))
+            help: ArgumentHelp("Timed seconds per network batch size, above 0 and at most 60 (the peer's --seconds).", valueName: "seconds"))
     var networkSeconds: Double = 3
 
     @Option(name: .customLong("warm-up"),
-            help: ArgumentHelp("Untimed seconds before each network batch size.", valueName: "seconds"))
+            help: ArgumentHelp("Untimed seconds before each network batch size (0 to 60).", valueName: "seconds"))
     var warmUp: Double = 1
 
-    @Option(help: ArgumentHelp("Threads for the network part (the peer's --threads; default: every core).", valueName: "count"))
+    @Option(help: ArgumentHelp("Threads for the network part, 1 to 256 (the peer's --threads; default: every core).", valueName: "count"))
     var threads: Int = Parallel.defaultThreads
 
     @Option(help: ArgumentHelp("A folder of MNIST-layout IDX files for the network part (default: the built-in digits).",

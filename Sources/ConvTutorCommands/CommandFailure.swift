@@ -18,7 +18,16 @@ public struct CommandFailure: Error, CustomStringConvertible {
 
 /// Ends the process the way `signal` would by default (the shell sees 128 + its number), for a
 /// second Ctrl-C that must stop a command at once. Not an exit: the signal's own action ends it.
+///
+/// The signal goes to the process, not with `raise` to the calling thread: the callers run on a
+/// dispatch queue, whose worker threads block signals, so a raised one would stay pending there.
 func dieBySignal(_ number: Int32) {
     signal(number, SIG_DFL)
-    raise(number)
+    var unblocked = sigset_t()
+    sigemptyset(&unblocked)
+    sigaddset(&unblocked, number)
+    pthread_sigmask(SIG_UNBLOCK, &unblocked, nil)
+    kill(getpid(), number)
+    // Delivery is asynchronous: wait for it rather than return into code that would go on.
+    while true { pause() }
 }

@@ -59,7 +59,7 @@ public struct ConvTutorCommand: ParsableCommand {
     public static func run(arguments: [String]) -> Int32 {
         let command: ParsableCommand
         do {
-            command = try parseAsRoot(arguments)
+            command = try parseAsRoot(joiningNegativeValues(arguments))
         } catch {
             return report(error)
         }
@@ -81,6 +81,39 @@ public struct ConvTutorCommand: ParsableCommand {
         } catch {
             return report(error)
         }
+    }
+
+    /// `--lr -0.1` as `--lr=-0.1`: swift-argument-parser reads a word that starts with `-` as a flag,
+    /// so a negative value would be "missing" and never reach the check that says what the option
+    /// accepts. Every long option followed by a negative number is joined to it, for every command,
+    /// here; nothing after `--` is touched.
+    public static func joiningNegativeValues(_ arguments: [String]) -> [String] {
+        var result: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            if word == "--" {
+                result += arguments[index...]
+                break
+            }
+            if word.hasPrefix("--"), word.count > 2, !word.contains("="), index + 1 < arguments.count,
+               isNegativeNumber(arguments[index + 1]) {
+                result.append(word + "=" + arguments[index + 1])
+                index += 2
+                continue
+            }
+            result.append(word)
+            index += 1
+        }
+        return result
+    }
+
+    /// "-1", "-0.5", "-.5", "-1e3", "-inf", "-nan": a minus sign and what Double reads as a number.
+    /// ("-5 -3" is not one: a grid with spaces is left to its own parser.)
+    static func isNegativeNumber(_ word: String) -> Bool {
+        guard word.count > 1, word.hasPrefix("-"), let second = word.dropFirst().first else { return false }
+        guard second.isNumber || second == "." || second == "i" || second == "n" else { return false }
+        return Double(word) != nil
     }
 
     /// Prints what swift-argument-parser would for `error` (help to standard output, errors to

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CommonIO
 import ConvKernels
 import Foundation
 import Training
@@ -29,8 +30,13 @@ struct TrainCommand: ParsableCommand {
             the current folder and q offers one). With --no-tui, or without a terminal, it runs \
             headless: a progress bar on standard error when that is a terminal, and each epoch's \
             figures on standard output. --log writes JSON Lines (one "epoch" event per epoch and a \
-            last "done" event). Ctrl-C stops at the next step and still writes --save. On the \
-            screen, w and q write to --save when it is given (q asks first).
+            last "done" event) as they happen, in place: a link is followed, a FIFO (its reader \
+            started first) or a character device such as /dev/stdout is written to directly; a log \
+            cut short by a crash keeps its lines so far. --save is written atomically (a temporary \
+            file, then a rename; a link is followed, a device or FIFO refused). Ctrl-C, SIGTERM or \
+            SIGHUP (a dropped SSH connection) stop at the next step and still write --save and --log; \
+            a second one quits at once. On the screen, w and q write to --save when it is given (q \
+            asks first).
 
             --compare A,B trains two option sets at once, each on half the threads, and overlays their \
             curves (headless: both runs' epoch lines, each labelled [A] or [B]). Each side starts \
@@ -50,8 +56,10 @@ struct TrainCommand: ParsableCommand {
               convtutor train --no-tui --optimizer sgd --lr 0.05 --schedule step:3:0.5
               convtutor train --no-tui --resume lenet.safetensors --epochs 20 --save lenet.safetensors
 
-            Exit status: 0 when training ran, 1 when it could not (a bad file, a diverged loss), \
-            2 for a bad flag or value.
+            Exit status: 0 when training ran (also when a first Ctrl-C, SIGTERM or SIGHUP stopped it \
+            early), 1 when it could not (a bad file, a dataset over the memory budget or with labels \
+            outside 0 to 9, a diverged loss, --save or --log not written), 2 for a bad flag or value, \
+            and 128 + the signal's number (130, 143, 129) when a second signal ended it.
             """)
 
     @Flag(name: .customLong("no-tui"), help: "Train without the live screen (it opens when standard input and output are a terminal).")
@@ -69,57 +77,57 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Epochs to train (1 to 10000).")
     var epochs: Int = 10
 
-    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 65536).")
+    @Option(name: .customLong("batch-size"), help: "Images per step (1 to 2048: a step holds about 125 KB per image).")
     var batchSize: Int = 32
 
     @Option(help: "The optimizer: adam or sgd (with momentum).")
     var optimizer: TrainingOptimizer.Kind = .adam
 
-    @Option(help: ArgumentHelp("The peak learning rate (default 0.003 for adam, 0.05 for sgd).", valueName: "rate"))
+    @Option(help: ArgumentHelp("The peak learning rate, a finite number above 0 (default 0.003 for adam, 0.05 for sgd).", valueName: "rate"))
     var lr: Float?
 
-    @Option(help: "SGD's momentum.")
+    @Option(help: "SGD's momentum (0 to below 1).")
     var momentum: Float = 0.9
 
     @Option(help: ArgumentHelp("The learning-rate schedule: anneal, constant, step:EVERY:FACTOR, exponential:FACTOR or cosine[:MINIMUM] (per epoch, spanning --epochs).",
                                valueName: "schedule"))
     var schedule: String = "anneal"
 
-    @Option(help: ArgumentHelp("Steps over which the learning rate rises from near 0 at the start.", valueName: "steps"))
+    @Option(help: ArgumentHelp("Steps over which the learning rate rises from near 0 at the start (0 to 10000000).", valueName: "steps"))
     var warmup: Int = 100
 
     @Option(help: "Which LeNet-5: modern (ReLU, max pooling) or classic (tanh, average pooling).")
     var variant: LeNet5.Variant = .modern
 
-    @Option(help: ArgumentHelp("Dropout probability after fc1 and fc2 (0 for none).", valueName: "p"))
+    @Option(help: ArgumentHelp("Dropout probability after fc1 and fc2 (0 for none, up to below 1).", valueName: "p"))
     var dropout: Float = 0
 
     @Flag(name: .customLong("batch-norm"), help: "Batch normalisation after each convolution.")
     var batchNorm = false
 
-    @Option(name: .customLong("weight-decay"), help: ArgumentHelp("L2 weight decay.", valueName: "lambda"))
+    @Option(name: .customLong("weight-decay"), help: ArgumentHelp("L2 weight decay (0 to 1).", valueName: "lambda"))
     var weightDecay: Float = 0
 
-    @Option(help: ArgumentHelp("L1 penalty on the weights.", valueName: "lambda"))
+    @Option(help: ArgumentHelp("L1 penalty on the weights (0 to 1).", valueName: "lambda"))
     var l1: Float = 0
 
     @Flag(help: "Random shifts, small rotations, scaling and noise on training images.")
     var augment = false
 
-    @Option(help: ArgumentHelp("Training images held out for validation.", valueName: "count"))
+    @Option(help: ArgumentHelp("Training images held out for validation (0 to 10000000, fewer than the training set holds).", valueName: "count"))
     var validation: Int = 5_000
 
-    @Option(help: ArgumentHelp("Stop after this many epochs without a better validation loss (keeping the best weights).",
+    @Option(help: ArgumentHelp("Stop after this many epochs (1 to 10000) without a better validation loss, keeping the best weights.",
                                valueName: "epochs"))
     var patience: Int?
 
-    @Option(help: ArgumentHelp("Train on only this many images (to watch overfitting).", valueName: "count"))
+    @Option(help: ArgumentHelp("Train on only this many images, 1 to 10000000 (to watch overfitting).", valueName: "count"))
     var subset: Int?
 
-    @Option(help: "The seed for initialisation, the validation split, shuffling, dropout and augmentation.")
+    @Option(help: "The seed for initialisation, the validation split, shuffling, dropout and augmentation (0 to 18446744073709551615).")
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("Threads to train with (default: every core).", valueName: "count"))
+    @Option(help: ArgumentHelp("Threads to train with, 1 to 256 (default: every core).", valueName: "count"))
     var threads: Int = Parallel.defaultThreads
 
     @Option(help: ArgumentHelp("Write the trained network here (safetensors, written atomically).", valueName: "file"),
@@ -130,7 +138,8 @@ struct TrainCommand: ParsableCommand {
             completion: .file(extensions: Completion.checkpointExtensions))
     var resume: String?
 
-    @Option(help: ArgumentHelp("Write JSON Lines events here.", valueName: "file"), completion: .file())
+    @Option(help: ArgumentHelp("Write JSON Lines events here as they happen (in place: a file, a FIFO or /dev/stdout).",
+                               valueName: "file"), completion: .file())
     var log: String?
 
     func validate() throws {
@@ -144,8 +153,11 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("\(flag) takes one run and --compare trains two; drop \(flag) or --compare")
             }
         }
-        if let save { try checkWritable(save, flag: "--save") }
-        if let log { try checkWritable(log, flag: "--log") }
+        if let save {
+            if let refusal = AtomicFile.refusal(toWrite: save) { throw ValidationError("--save \(save) \(refusal.reason)") }
+            try checkWritable(save, flag: "--save")
+        }
+        if let log { try checkLogDestination(log) }
         if let resume, !FileManager.default.fileExists(atPath: resume) {
             throw ValidationError("--resume \(resume): no such file; give a checkpoint written by convtutor train --save")
         }
@@ -171,6 +183,20 @@ struct TrainCommand: ParsableCommand {
         }
         guard FileManager.default.isWritableFile(atPath: folder) else {
             throw ValidationError("\(flag) \(path): the folder \(folder) is not writable")
+        }
+    }
+
+    /// --log is written in place (see `TrainingLogFile`): an existing file, FIFO or character device
+    /// needs only to be writable; a new file needs a folder that takes one.
+    private func checkLogDestination(_ path: String) throws {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return try checkWritable(path, flag: "--log") }
+        switch status.st_mode & S_IFMT {
+        case S_IFREG, S_IFIFO, S_IFCHR:
+            guard access(path, W_OK) == 0 else { throw ValidationError("--log \(path): no permission to write it") }
+        default:
+            throw ValidationError("--log \(path) is \(FileKind.describe(mode: status.st_mode)); give the path of a file "
+                + "to write (or a FIFO, or a character device such as /dev/stdout)")
         }
     }
 
@@ -204,17 +230,27 @@ struct TrainCommand: ParsableCommand {
         case ("constant", 1): return .perEpoch(.constant)
         case ("step", 3):
             guard let every = Int(parts[1]), let factor = Float(parts[2]) else { break }
-            return .perEpoch(.step(every: every, factor: factor))
+            return try checked(.step(every: every, factor: factor), text: text)
         case ("exponential", 2):
             guard let factor = Float(parts[1]) else { break }
-            return .perEpoch(.exponential(factor: factor))
+            return try checked(.exponential(factor: factor), text: text)
         case ("cosine", 1): return .perEpoch(.cosine(totalEpochs: max(1, epochs)))
         case ("cosine", 2):
             guard let minimum = Float(parts[1]) else { break }
-            return .perEpoch(.cosine(totalEpochs: max(1, epochs), minimum: minimum))
+            return try checked(.cosine(totalEpochs: max(1, epochs), minimum: minimum), text: text)
         default: break
         }
         throw ValidationError("--schedule \(text) is not understood; \(accepted)")
+    }
+
+    /// `schedule` when its numbers are in range, else a usage error that names the flag.
+    private static func checked(_ schedule: LearningRateSchedule, text: String) throws -> TrainingSchedule {
+        do {
+            try schedule.validate()
+        } catch {
+            throw ValidationError("--schedule \(text): \(error.message)")
+        }
+        return .perEpoch(schedule)
     }
 
     /// True when `run` opens the live screen: standard input and output are a terminal and --no-tui was not given.
@@ -306,43 +342,44 @@ struct TrainCommand: ParsableCommand {
         let logFile = try openLog()
         let printer = TrainingProgressPrinter(showsBar: isatty(STDERR_FILENO) == 1, configuration: configuration)
         let writeLog = Self.logWriter(logFile)
+        // In place before the run starts, so that a signal as soon as its first line appears is caught.
+        let interrupts = InterruptHandler()
         let session = TrainingSession(trainer: trainer, onEvent: { event in
             printer.handle(event)
             writeLog(event)
         })
-        let interrupts = InterruptHandler { session.control.stop() }
+        interrupts.whenStopped { session.control.stop() }
         let (finished, outcome) = session.wait()
-        interrupts.cancel()
         printer.clearBar()
-        if !finishRun(finished, outcome: outcome, logFile: logFile, writeSave: true) {
-            throw ExitCode(ExitStatus.failure)
-        }
+        // The handler stays until --save is written: a hang-up during the save must not end it.
+        let succeeded = finishRun(finished, outcome: outcome, logFile: logFile, writeSave: true)
+        interrupts.cancel()
+        if !succeeded { throw ExitCode(ExitStatus.failure) }
     }
 
-    /// Opens the --log file for writing (nil without --log); a file that cannot be made ends the command.
-    func openLog() throws(CommandFailure) -> FileHandle? {
+    /// Opens the --log file for writing (nil without --log); one that cannot be opened ends the command.
+    func openLog() throws(CommandFailure) -> TrainingLogFile? {
         guard let log else { return nil }
-        guard FileManager.default.createFile(atPath: log, contents: nil), let handle = FileHandle(forWritingAtPath: log) else {
-            throw failure("--log \(log): cannot create the file")
+        do {
+            return try TrainingLogFile(path: log)
+        } catch {
+            throw failure("--log \(log) \(error.reason)")
         }
-        return handle
     }
 
     /// Writes each event's --log line as it comes, but the final one: `finishRun` writes that after
     /// the save, so that it can name the checkpoint.
-    static func logWriter(_ logFile: FileHandle?) -> @Sendable (TrainingEvent) -> Void {
+    static func logWriter(_ logFile: TrainingLogFile?) -> @Sendable (TrainingEvent) -> Void {
         { event in
             if case .finished = event { return }
-            if let logFile, let line = TrainingLog.line(for: event) {
-                logFile.write(Data((line + "\n").utf8))
-            }
+            if let logFile, let line = TrainingLog.line(for: event) { logFile.write(line: line) }
         }
     }
 
     /// After a run (headless or on the screen): writes --save (unless `writeSave` is false: the user
     /// declined on the screen), the final --log line, and the summary. False when the run diverged
-    /// or --save could not be written.
-    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: FileHandle?, writeSave: Bool) -> Bool {
+    /// or --save or --log could not be written.
+    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: TrainingLogFile?, writeSave: Bool) -> Bool {
         var finished = trainer
         var written: String?
         if let save, writeSave {
@@ -354,18 +391,21 @@ struct TrainCommand: ParsableCommand {
                 printStandardError("convtutor train: \(error)")
             }
         }
+        var logFailed = false
         if let logFile {
-            if let line = TrainingLog.line(for: .finished(outcome), checkpointPath: written) {
-                logFile.write(Data((line + "\n").utf8))
+            if let line = TrainingLog.line(for: .finished(outcome), checkpointPath: written) { logFile.write(line: line) }
+            logFile.close()
+            if let reason = logFile.failure {
+                printStandardError("convtutor train: --log \(logFile.path) \(reason)")
+                logFailed = true
             }
-            try? logFile.close()
         }
         print(summary(outcome, checkpoint: written))
         if case .diverged = outcome.reason {
             printStandardError("convtutor train: \(outcome.message)")
             return false
         }
-        return !(save != nil && writeSave && written == nil)
+        return !(save != nil && writeSave && written == nil) && !logFailed
     }
 
     /// --compare without the screen: both runs at once, each epoch line labelled with its side.
@@ -376,7 +416,8 @@ struct TrainCommand: ParsableCommand {
             let printer = TrainingProgressPrinter(showsBar: false, configuration: plan.configuration, label: label)
             return TrainingSession(trainer: trainer, onEvent: { printer.handle($0) })
         }
-        let interrupts = InterruptHandler { for session in sessions { session.control.stop() } }
+        let interrupts = InterruptHandler()
+        interrupts.whenStopped { for session in sessions { session.control.stop() } }
         let outcomes = sessions.map { $0.wait().outcome }
         interrupts.cancel()
         var diverged = false
@@ -426,37 +467,80 @@ struct TrainCommand: ParsableCommand {
 
 func percent(_ value: Double) -> String { String(format: "%.2f%%", value * 100) }
 
+/// Writes `line` to standard error, ignoring failure: after an SSH connection drops, the terminal
+/// answers every write with an error, and a run must still get to writing its checkpoint.
 func printStandardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    writeIgnoringFailure(line + "\n", to: STDERR_FILENO)
 }
 
-/// Ctrl-C (SIGINT) and SIGTERM call `stop` once, so training ends at the next step and the
-/// checkpoint is still written; a second signal exits at once.
-final class InterruptHandler: @unchecked Sendable {
-    private var sources: [DispatchSourceSignal] = []
+/// Writes `text` to `descriptor`, giving up quietly on an error (a hung-up terminal, a closed pipe).
+/// `FileHandle.write(_:)` would stop the program on one.
+func writeIgnoringFailure(_ text: String, to descriptor: Int32) {
+    let bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + offset, bytes.count - offset) }
+        if written < 0 && errno == EINTR { continue }
+        if written <= 0 { return }
+        offset += written
+    }
+}
 
-    init(stop: @escaping @Sendable () -> Void) {
+/// Ctrl-C (SIGINT), SIGTERM and SIGHUP (a dropped SSH connection) call `stop` once, so training
+/// ends at the next step and --save is still written; a second signal ends the process at once, by
+/// that signal (status 128 + its number, as `ExitStatus.interrupted(by:)` says: 130, 143, 129).
+/// While it is in place SIGPIPE is ignored, so a log or output reader that goes away makes a write
+/// fail instead of killing the run before it saves.
+final class InterruptHandler: @unchecked Sendable {
+    static let stoppingSignals = [SIGINT, SIGTERM, SIGHUP]
+    private var sources: [DispatchSourceSignal] = []
+    private let lock = NSLock()
+    private var stop: (@Sendable () -> Void)?
+    private var stopRequested = false
+
+    init() {
         let count = ManagedAtomicCounter()
-        for number in [SIGINT, SIGTERM] {
+        signal(SIGPIPE, SIG_IGN)
+        for number in Self.stoppingSignals {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if count.increment() == 1 {
-                    printStandardError("\nconvtutor train: stopping at the next step (Ctrl-C again to quit at once)")
-                    stop()
-                } else {
-                    dieBySignal(SIGINT)
+            source.setEventHandler { [self] in  // the cycle through `source` ends at cancel(), which drops the handler
+                // Two signals that arrive before the handler runs come as one event with data 2.
+                let arrived = max(1, Int(source.data))
+                let before = count.add(arrived)
+                if before == 0 {
+                    printStandardError("\nconvtutor train: stopping at the next step and writing what --save and --log ask "
+                        + "for (Ctrl-C again to quit at once)")
+                    requestStop()
                 }
+                if before + arrived >= 2 { dieBySignal(number) }
             }
             source.resume()
             sources.append(source)
         }
     }
 
+    /// What the first signal does; called at once if one already came.
+    func whenStopped(_ action: @escaping @Sendable () -> Void) {
+        lock.lock()
+        stop = action
+        let already = stopRequested
+        lock.unlock()
+        if already { action() }
+    }
+
+    private func requestStop() {
+        lock.lock()
+        stopRequested = true
+        let action = stop
+        lock.unlock()
+        action?()
+    }
+
     func cancel() {
         for source in sources { source.cancel() }
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        for number in Self.stoppingSignals { signal(number, SIG_DFL) }
+        signal(SIGPIPE, SIG_DFL)
     }
 }
 
@@ -464,5 +548,11 @@ final class InterruptHandler: @unchecked Sendable {
 final class ManagedAtomicCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
+    /// Adds `amount`; returns the value before.
+    func add(_ amount: Int) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += amount
+        return value - amount
+    }
 }

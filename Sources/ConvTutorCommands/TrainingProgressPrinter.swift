@@ -54,7 +54,7 @@ final class TrainingProgressPrinter: @unchecked Sendable {
             if let validation = report.validationAccuracy { line += "  validation \(percent(validation))" }
             line += "  test \(percent(report.testAccuracy))  \(Int(report.imagesPerSecond.rounded()).formatted()) img/s  "
                 + "\(String(format: "%.1f", report.seconds)) s"
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            writeIgnoringFailure(line + "\n", to: STDOUT_FILENO)
         case .checkpointSaved(let path):
             writeLine("Checkpoint written to \(path).")
         case .checkpointFailed(let path, let message):
@@ -74,13 +74,13 @@ final class TrainingProgressPrinter: @unchecked Sendable {
 
     private func clearBarLocked() {
         guard barShown else { return }
-        FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8))
+        writeIgnoringFailure("\u{1B}[2K\r", to: STDERR_FILENO)
         barShown = false
     }
 
     private func writeLine(_ line: String) {
         clearBarLocked()
-        FileHandle.standardError.write(Data((prefix + line + "\n").utf8))
+        writeIgnoringFailure(prefix + line + "\n", to: STDERR_FILENO)
     }
 
     private func drawBar(_ step: StepReport, now: Date) {
@@ -95,7 +95,7 @@ final class TrainingProgressPrinter: @unchecked Sendable {
         let line = "epoch \(step.epoch)/\(epochs) [\(bar)] \(step.batch)/\(step.batchesPerEpoch)  "
             + "loss \(String(format: "%.4f", step.loss))  acc \(String(format: "%5.1f%%", step.accuracy * 100))  "
             + "\(Int(step.imagesPerSecond.rounded()).formatted()) img/s  ETA \(Self.duration(eta))"
-        FileHandle.standardError.write(Data(("\u{1B}[2K\r" + line).utf8))
+        writeIgnoringFailure("\u{1B}[2K\r" + line, to: STDERR_FILENO)
         barShown = true
     }
 

@@ -60,7 +60,7 @@ enum TrainingScreenLauncher {
     /// After the screen closes: each run's end, like the headless command's (--save written unless
     /// the user said no, the last --log line), and the checkpoints written from the screen. False
     /// when a run diverged or --save failed.
-    private static func report(_ screen: TrainingScreen, command: TrainCommand, logFile: FileHandle?) -> Bool {
+    private static func report(_ screen: TrainingScreen, command: TrainCommand, logFile: TrainingLogFile?) -> Bool {
         let ended = screen.closeRuns()
         var succeeded = true
         for (run, result) in zip(screen.runs, ended) {

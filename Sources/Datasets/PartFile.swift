@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 
 /// The file-system steps of a download: folders, sizes, checksums, with errno's words in errors.
@@ -37,9 +38,14 @@ enum PartFile {
     }
 
     /// The file's MD5 checksum as 32 lowercase hex digits, read 1 MiB at a time.
+    /// Only a regular file is read (a FIFO or device put in its place is refused, not waited on).
     static func md5(ofFileAt path: String) throws(IOError) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw IOError(message: errnoText()) }
+        let descriptor: Int32
+        do {
+            descriptor = try RegularFile.open(path, limit: Int.max).descriptor
+        } catch {
+            throw IOError(message: error.reason)
+        }
         defer { close(descriptor) }
         var digest = MD5Digest()
         var buffer = [UInt8](repeating: 0, count: 1 << 20)

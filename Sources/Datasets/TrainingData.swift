@@ -75,6 +75,19 @@ public struct TrainingData: Sendable {
         return builtInDigits(seed: seed)
     }
 
+    /// Throws unless every label of both sets names a class of a `classes`-class network (0 to
+    /// `classes - 1`): the one check a dataset passes on its way into training, naming the file,
+    /// the label and where it is ("train-labels-idx1-ubyte.gz holds 26 at item 5").
+    public func checkLabels(classes: Int) throws(DatasetError) {
+        for images in [train, test] {
+            if let (index, label) = images.firstLabel(notBelow: classes) {
+                throw DatasetError("labels must be 0...\(classes - 1) for a \(classes)-class network; \(images.labelsName) "
+                    + "holds \(label) at item \(index) (counting from 0). LeNet-5 here has \(classes) classes: give a "
+                    + "dataset of digits, such as MNIST or Fashion-MNIST")
+            }
+        }
+    }
+
     static func statistics(of images: LabelledImages) -> (mean: Float, standardDeviation: Float) {
         var histogram = [Int](repeating: 0, count: 256)
         images.pixels.withUnsafeBufferPointer { pixels in

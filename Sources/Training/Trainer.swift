@@ -50,12 +50,10 @@ public struct Trainer: Sendable {
             try optimizer.restore(from: checkpoint.metadata, shapes: network.parameters.map(\.shape), name: name)
             if let seed = checkpoint.metadata["seed"].flatMap(UInt64.init) { configuration.seed = seed }
         }
+        try Self.checkFits(data, configuration: configuration)
+        // Both are at most 10 million (validate()), so the sum cannot overflow.
         let usable = min(configuration.trainingSubset.map { $0 + configuration.validationCount } ?? data.train.count,
                          data.train.count)
-        guard configuration.validationCount < usable else {
-            throw DatasetError("--validation \(configuration.validationCount) leaves no training images out of "
-                + "\(data.train.count); give fewer than \(data.train.count)")
-        }
         // The split is fixed by the seed: the same images are held out on every resume.
         var splitRandom = SeededRandom(seed: configuration.seed &+ 0x5EED)
         var order = Array(0..<data.train.count)
@@ -75,17 +73,32 @@ public struct Trainer: Sendable {
         testBatches = BatchMaker(images: data.test, mean: data.mean, standardDeviation: data.standardDeviation)
         random = SeededRandom(seed: configuration.seed &+ 0xD12017)
         if let (checkpoint, name) = resume {
-            let position = { (key: String) throws(CheckpointError) -> Int in
-                guard let text = checkpoint.metadata[key] else { return 0 }
-                guard let value = Int(text), value >= 0 else {
-                    throw CheckpointError("\(name): \(key) \"\(text)\" in the metadata is not a count")
-                }
-                return value
-            }
-            epochsCompleted = try position("epoch")
-            stepsTaken = try position("step")
-            batchesDoneInEpoch = try position("batch")
-            if batchesDoneInEpoch >= stepsPerEpoch { batchesDoneInEpoch = 0 }
+            let position = try ResumePosition(metadata: checkpoint.metadata, name: name)
+            epochsCompleted = position.epoch
+            stepsTaken = position.step
+            batchesDoneInEpoch = position.batch < stepsPerEpoch ? position.batch : 0
+        }
+    }
+
+    /// The classes LeNet-5 tells apart: every label must be below this.
+    public static let classCount = 10
+
+    /// Refuses data this network cannot train on or report about: labels outside its classes, an
+    /// empty training set, no validation and no test images at all, or a validation split that
+    /// leaves nothing to train on.
+    static func checkFits(_ data: TrainingData, configuration: TrainingConfiguration) throws(DatasetError) {
+        try data.checkLabels(classes: classCount)
+        guard data.train.count > 0 else {
+            throw DatasetError("\(data.name): the training set holds no images; give a dataset with training images")
+        }
+        // Snapshots follow a probe image from the validation set, else from the test set: one of them must hold one.
+        guard data.test.count > 0 || configuration.validationCount > 0 else {
+            throw DatasetError("\(data.name): the test set holds no images and --validation 0 holds none out; give "
+                + "--validation 1 or more, or a dataset with test images, so that there is an image to evaluate and show")
+        }
+        guard configuration.validationCount < data.train.count else {
+            throw DatasetError("--validation \(configuration.validationCount) leaves no training images out of the "
+                + "\(data.train.count) in \(data.name); give fewer than \(data.train.count)")
         }
     }
 

@@ -42,45 +42,67 @@ public struct TrainingConfiguration: Sendable {
     /// The learning rate to start from.
     public var baseLearningRate: Float { learningRate ?? optimizer.defaultLearningRate }
 
-    /// Checks every setting, naming the command-line flag of the first one that is wrong.
+    /// The ranges `validate()` accepts, in one place so that help texts and messages agree.
+    public enum Limits {
+        /// A step holds about 125 KB per image of the batch (activations, unfolded windows and
+        /// gradients, measured): 2048 images take about 250 MB, so two --compare runs together stay
+        /// well inside the 1 GB ceiling; 65,536 would take 8 GB.
+        public static let batchSize = 1...2048
+        public static let epochs = 1...ResumePosition.maximumEpochs
+        public static let threads = 1...256
+        /// Images: far more than any dataset that fits the memory budget (about 650,000 of 28x28),
+        /// small enough that adding two never overflows.
+        public static let images = 0...10_000_000
+        public static let warmupSteps = 0...10_000_000
+        public static let patience = 1...ResumePosition.maximumEpochs
+        /// Weight decay and L1: 1 already shrinks every weight to nothing within a few steps.
+        public static let penalty: ClosedRange<Float> = 0...1
+    }
+
+    /// Checks every setting, naming the command-line flag of the first one that is wrong and the
+    /// range it takes ("--lr must be a finite number greater than 0 (for example 0.001); got -0.1").
     public func validate() throws(KernelError) {
         let rate = baseLearningRate
+        // No upper bound beyond finite: a rate that diverges costs nothing, is caught at the step
+        // it happens and is a lesson of its own.
         guard rate > 0 && rate.isFinite else {
-            throw KernelError("--lr \(rate) is invalid; the learning rate must be a number above 0 (for example 0.001)")
+            throw KernelError("--lr must be a finite number greater than 0 (for example 0.001); got \(Self.text(rate))")
         }
-        guard batchSize >= 1 && batchSize <= 65_536 else {
-            throw KernelError("--batch-size \(batchSize) is invalid; give a number from 1 to 65536")
-        }
-        guard epochs >= 1 && epochs <= 10_000 else {
-            throw KernelError("--epochs \(epochs) is invalid; give a number from 1 to 10000")
-        }
-        guard threads >= 1 && threads <= 256 else {
-            throw KernelError("--threads \(threads) is invalid; give a number from 1 to 256")
-        }
-        guard validationCount >= 0 else {
-            throw KernelError("--validation \(validationCount) is invalid; give 0 or more images")
-        }
+        try Self.check("--batch-size", batchSize, in: Limits.batchSize, unit: "images per step")
+        try Self.check("--epochs", epochs, in: Limits.epochs, unit: "epochs")
+        try Self.check("--threads", threads, in: Limits.threads, unit: "threads")
+        try Self.check("--validation", validationCount, in: Limits.images, unit: "images")
         guard momentum >= 0 && momentum < 1 else {
-            throw KernelError("--momentum \(momentum) is invalid; give a number from 0 to below 1")
+            throw KernelError("--momentum must be from 0 to below 1; got \(Self.text(momentum))")
         }
-        guard weightDecay >= 0 && weightDecay.isFinite else {
-            throw KernelError("--weight-decay \(weightDecay) is invalid; give a number, 0 or more")
+        guard modelOptions.dropout >= 0 && modelOptions.dropout < 1 else {
+            throw KernelError("--dropout must be from 0 (none) to below 1; got \(Self.text(modelOptions.dropout))")
         }
-        guard l1 >= 0 && l1.isFinite else {
-            throw KernelError("--l1 \(l1) is invalid; give a number, 0 or more")
+        guard Limits.penalty.contains(weightDecay) else {
+            throw KernelError("--weight-decay must be from 0 to 1; got \(Self.text(weightDecay))")
         }
-        if let patience, patience < 1 {
-            throw KernelError("--patience \(patience) is invalid; give a number of epochs, 1 or more")
+        guard Limits.penalty.contains(l1) else {
+            throw KernelError("--l1 must be from 0 to 1; got \(Self.text(l1))")
         }
-        if let trainingSubset, trainingSubset < 1 {
-            throw KernelError("--subset \(trainingSubset) is invalid; give a number of images, 1 or more")
+        if let patience { try Self.check("--patience", patience, in: Limits.patience, unit: "epochs") }
+        if let trainingSubset {
+            try Self.check("--subset", trainingSubset, in: 1...Limits.images.upperBound,
+                           unit: "images (more than the training set holds takes all of it)")
         }
-        guard warmupSteps >= 0 else {
-            throw KernelError("--warmup \(warmupSteps) is invalid; give a number of steps, 0 or more")
-        }
+        try Self.check("--warmup", warmupSteps, in: Limits.warmupSteps, unit: "steps")
         try modelOptions.validate()
         if case .perEpoch(let perEpoch) = schedule { try perEpoch.validate() }
     }
+
+    /// "--epochs must be from 1 to 10000 epochs; got 0".
+    static func check(_ flag: String, _ value: Int, in range: ClosedRange<Int>, unit: String) throws(KernelError) {
+        guard range.contains(value) else {
+            throw KernelError("\(flag) must be from \(range.lowerBound) to \(range.upperBound) \(unit); got \(value)")
+        }
+    }
+
+    /// A value as typed: 0.001 rather than 0.0010000000475 (Float's shortest form), nan and inf as such.
+    static func text(_ value: Float) -> String { "\(value)" }
 }
 
 /// How the learning rate moves over a run.

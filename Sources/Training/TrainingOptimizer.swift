@@ -109,9 +109,10 @@ public enum TrainingOptimizer: Sendable {
         }
         switch self {
         case .adam(var adam):
-            guard let step = metadata["optimizer.step"].flatMap(Int.init), step >= 0 else {
-                throw CheckpointError("\(name): optimizer.step is missing or not a count")
+            guard metadata["optimizer.step"] != nil else {
+                throw CheckpointError("\(name): optimizer.step is missing; give a checkpoint written by convtutor train --save")
             }
+            let step = try ResumePosition.count("optimizer.step", in: metadata, maximum: ResumePosition.maximumSteps, name: name)
             adam.stepCount = step
             switch (metadata["optimizer.exp_avg"], metadata["optimizer.exp_avg_sq"]) {
             case (let first?, let second?):
@@ -129,7 +130,7 @@ public enum TrainingOptimizer: Sendable {
         case .sgd(var sgd):
             if let buffers = metadata["optimizer.momentum_buffer"] {
                 sgd.momentumBuffers = try Self.decode(buffers, shapes: shapes, field: "optimizer.momentum_buffer", name: name)
-            } else if let steps = metadata["step"].flatMap(Int.init), steps > 0,
+            } else if let steps = metadata["step"].flatMap(Int.init), steps > 0, steps <= ResumePosition.maximumSteps,
                       metadata["optimizer.momentum"].flatMap(Float.init).map({ $0 != 0 }) ?? true {
                 throw Self.weightsOnly(name: name, state: "SGD's momentum buffers (optimizer.momentum_buffer)", steps: steps)
             }

@@ -21,7 +21,7 @@ struct CommandLineOutcome: CustomStringConvertible {
     static func of(_ arguments: [String]) throws -> CommandLineOutcome {
         let command: ParsableCommand
         do {
-            command = try ConvTutorCommand.parseAsRoot(arguments)
+            command = try ConvTutorCommand.parseAsRoot(ConvTutorCommand.joiningNegativeValues(arguments))
         } catch {
             return parserOutcome(error)
         }
@@ -127,10 +127,13 @@ struct CommandLineTests {
     // MARK: train
 
     @Test("train: bad flags are usage errors naming the flag and what is accepted", arguments: [
-        (["--lr", "0"], "--lr 0.0 is invalid; the learning rate must be a number above 0"),
-        (["--lr=-0.5"], "--lr -0.5 is invalid"),
-        (["--batch-size", "0"], "--batch-size 0 is invalid; give a number from 1 to 65536"),
-        (["--epochs", "0"], "--epochs 0 is invalid"),
+        (["--lr", "0"], "--lr must be a finite number greater than 0 (for example 0.001); got 0.0"),
+        (["--lr=-0.5"], "--lr must be a finite number greater than 0 (for example 0.001); got -0.5"),
+        (["--lr", "-0.1"], "--lr must be a finite number greater than 0 (for example 0.001); got -0.1"),
+        (["--batch-size", "0"], "--batch-size must be from 1 to 2048 images per step; got 0"),
+        (["--epochs", "0"], "--epochs must be from 1 to 10000 epochs; got 0"),
+        (["--subset", "9223372036854775807"], "--subset must be from 1 to 10000000 images (more than the training set holds takes all of it); got 9223372036854775807"),
+        (["--schedule", "step:0:0.5"], "--schedule step:0:0.5: step schedule every 0 epochs is invalid"),
         (["--schedule", "sometimes"], "--schedule sometimes is not understood; give anneal, constant"),
         (["--optimizer", "rmsprop"], "rmsprop"),
         (["--save", "/nonexistent-folder/lenet.safetensors"], "--save /nonexistent-folder/lenet.safetensors: the folder /nonexistent-folder does not exist"),

@@ -107,6 +107,7 @@ struct IDXDatasetTests {
         folder.write("train-images-idx3-ubyte.gz", IDXFolder.header([3, 2, 3]) + (0..<18).map(UInt8.init))
         let big = IDXFolder.header([1000, 2, 3]) + (0..<6000).map { UInt8(truncatingIfNeeded: $0 &* 7919) }
         folder.write("train-images-idx3-ubyte.gz", big)
+        folder.write("train-labels-idx1-ubyte.gz", IDXFolder.header([1000]) + [UInt8](repeating: 1, count: 1000))
         let path = (folder.path as NSString).appendingPathComponent("train-images-idx3-ubyte.gz")
         let whole = try Data(contentsOf: URL(fileURLWithPath: path))
         try whole.prefix(whole.count / 2).write(to: URL(fileURLWithPath: path))

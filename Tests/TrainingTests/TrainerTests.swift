@@ -26,6 +26,16 @@ struct TrainerTests {
         return configuration
     }
 
+    /// Polls `condition` every 10 ms until it holds (true) or `timeout` seconds pass (false).
+    static func poll(timeout: Double = 60, _ condition: () -> Bool) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if condition() { return true }
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        return condition()
+    }
+
     /// Runs to the end, collecting the events.
     static func run(_ trainer: inout Trainer, control: TrainingControl = TrainingControl())
         -> (events: [TrainingEvent], outcome: TrainingOutcome, snapshots: Int) {
@@ -167,16 +177,23 @@ struct TrainerTests {
         var configuration = Self.configuration(epochs: 50)
         configuration.snapshotInterval = 0
         let session = TrainingSession(trainer: try Trainer(configuration: configuration, data: Self.data), startPaused: true)
-        func steps() -> [Int] { session.takeEvents().compactMap { if case .step(let s) = $0 { s.step } else { nil } } }
-        Thread.sleep(forTimeInterval: 0.3)
+        // Every event so far, kept across polls (takeEvents hands each over once).
+        var events: [TrainingEvent] = []
+        func steps() -> [Int] {
+            events += session.takeEvents()
+            return events.compactMap { if case .step(let s) = $0 { s.step } else { nil } }
+        }
+        func started() -> Bool { events += session.takeEvents(); return events.contains { if case .started = $0 { true } else { false } } }
+        // Bounded polls: a loaded machine may take many times as long as an idle one.
+        #expect(Self.poll { started() }, "the run never started")
+        // Started and paused: the loop waits for a step before the first one, however long this takes.
         #expect(steps().isEmpty, "paused before the first step")
         session.control.step()
-        Thread.sleep(forTimeInterval: 0.3)
+        #expect(Self.poll { !steps().isEmpty && session.latestSnapshot?.step == 1 }, "no step after control.step()")
         #expect(steps() == [1], "one step while paused")
         #expect(session.latestSnapshot?.step == 1)
         session.control.resume()
-        Thread.sleep(forTimeInterval: 0.3)
-        #expect(steps().count > 1, "running again")
+        #expect(Self.poll { steps().count > 1 }, "not running again")
         session.control.stop()
         let (_, outcome) = session.wait()
         #expect(outcome.reason == .stopped)
@@ -282,8 +299,10 @@ struct TrainerTests {
     }
 
     @Test("bad settings name their flag", arguments: [
-        ("lr 0", "--lr 0.0 is invalid"), ("lr -1", "--lr -1.0 is invalid"), ("batch 0", "--batch-size 0 is invalid"),
-        ("epochs 0", "--epochs 0 is invalid"), ("dropout 1", "dropout 1.0 is invalid"),
+        ("lr 0", "--lr must be a finite number greater than 0 (for example 0.001); got 0.0"),
+        ("lr -1", "--lr must be a finite number greater than 0 (for example 0.001); got -1.0"),
+        ("batch 0", "--batch-size must be from 1 to 2048 images per step; got 0"),
+        ("epochs 0", "--epochs must be from 1 to 10000 epochs; got 0"), ("dropout 1", "--dropout must be from 0 (none) to below 1; got 1.0"),
     ])
     func badSettings(setting: String, message: String) {
         var configuration = Self.configuration()
