@@ -57,7 +57,8 @@ extension ImageDecoder {
 
     /// Refuses an image whose estimate is over `budget`, saying what it would need and how large an
     /// image of its kind is accepted. `kind` describes it: "an RGB PNG", "a grey JPEG".
-    static func checkMemory(_ estimate: MemoryEstimate, kind: String, name: String, advice: String = "") throws(ImageError) {
+    static func checkMemory(_ estimate: MemoryEstimate, kind: String, name: String, budget: ResourceBudget = budget,
+                            advice: String = "") throws(ImageError) {
         do {
             try budget.check(memory: estimate.bytes,
                              for: "decoding and preparing \(kind) of \(estimate.width)x\(estimate.height)")

@@ -11,7 +11,8 @@ enum JPEGCodec {
     /// memory estimate counts). A photo too large for the memory budget is decoded at 1/2, 1/4 or
     /// 1/8 of its size (libjpeg scales in the inverse DCT, at a fraction of the cost): the network
     /// reads 28x28 and preparing shrinks anything over 512 pixels anyway.
-    static func decode(_ bytes: [UInt8], name: String, turned: Bool = false) throws(ImageError) -> PixelImage {
+    static func decode(_ bytes: [UInt8], name: String, turned: Bool = false,
+                       budget: ResourceBudget = ImageDecoder.budget) throws(ImageError) -> PixelImage {
         var info = CIGInfo()
         let headerStatus = bytes.withUnsafeBufferPointer { cig_jpeg_header($0.baseAddress, $0.count, &info) }
         guard headerStatus == 0 else { throw corrupt(name, info) }
@@ -21,43 +22,24 @@ enum JPEGCodec {
             throw corrupt(name, info)
         }
         try checkDataCanHold(bytes, info: info, name: name)
-        let kind = ImageDecoder.describeKind(channels: channels, format: info.interlaced != 0 ? "progressive JPEG" : "JPEG")
-        // A file of several scans is held by libjpeg as every block's 64 coefficients, 2 bytes each,
-        // per component, at the stored size whatever the scale.
-        let blocks = ResourceBudget.product((storedWidth + 7) / 8, (storedHeight + 7) / 8)
-        let coefficientBytes = info.multiple_scans == 0 ? 0
-            : blocks.flatMap { ResourceBudget.product($0, 64, 2, Int(info.components)) }
-        var chosen: (scale: Int, estimate: ImageDecoder.MemoryEstimate)?
-        var smallest: ImageDecoder.MemoryEstimate?
-        for scale in [1, 2, 4, 8] {
-            let width = (storedWidth + scale - 1) / scale, height = (storedHeight + scale - 1) / scale
-            // libjpeg's rows of MCUs (up to 16 rows each, with context for upsampling) and ours.
-            let rowBytes = ResourceBudget.product(width, max(Int(info.components), channels), 64)
-            let estimate = ImageDecoder.MemoryEstimate(width: width, height: height, channels: channels, fileBytes: bytes.count,
-                                                       libraryBytes: ResourceBudget.sum(coefficientBytes, rowBytes),
-                                                       turned: turned)
-            smallest = estimate
-            if width * height <= ImageDecoder.maximumPixels, let cost = estimate.bytes, cost <= ImageDecoder.budget.memoryBytes {
-                chosen = (scale, estimate)
-                break
-            }
-        }
-        guard let chosen else {
-            let smallest = smallest ?? .init(width: storedWidth, height: storedHeight, channels: channels,
-                                             fileBytes: bytes.count, libraryBytes: nil)
+        let plans = [1, 2, 4, 8].map { plan(info, scale: $0, fileBytes: bytes.count, turned: turned) }
+        guard let chosen = plans.first(where: { $0.estimate.width * $0.estimate.height <= ImageDecoder.maximumPixels
+                                                && ($0.estimate.bytes ?? .max) <= budget.memoryBytes }) else {
+            let smallest = plans[plans.count - 1].estimate
             if smallest.width * smallest.height > ImageDecoder.maximumPixels {
                 throw ImageError("\(name): \(storedWidth)x\(storedHeight) is "
                     + "\(ImageDecoder.describe(pixelCount: storedWidth * storedHeight)); even decoded at 1/8 of its size it is "
                     + "over the limit of \(ImageDecoder.describe(pixelCount: ImageDecoder.maximumPixels))")
             }
-            try ImageDecoder.checkMemory(smallest, kind: kind, name: name,
+            let kind = ImageDecoder.describeKind(channels: channels, format: info.interlaced != 0 ? "progressive JPEG" : "JPEG")
+            try ImageDecoder.checkMemory(smallest, kind: kind, name: name, budget: budget,
                                          advice: ", even decoded at 1/8 of its \(storedWidth)x\(storedHeight); scale it down first")
             throw corrupt(name, info)
         }
         let (width, height) = (chosen.estimate.width, chosen.estimate.height)
         let count = width * height * channels
         // What is left of the budget once the file and the samples are counted, for libjpeg's own buffers.
-        let libraryLimit = ImageDecoder.budget.memoryBytes - bytes.count - count * MemoryLayout<UInt16>.size
+        let libraryLimit = budget.memoryBytes - bytes.count - count * MemoryLayout<UInt16>.size
         var status: Int32 = -1
         // Uninitialised: the pages are touched only as libjpeg writes rows into them.
         let samples = [UInt16](unsafeUninitializedCapacity: count) { output, initialized in
@@ -74,6 +56,23 @@ enum JPEGCodec {
         }
         return PixelImage(width: width, height: height, channels: channels, maxValue: 255,
                           samples: samples, format: .jpeg, detail: detail)
+    }
+
+    /// What decoding at 1/`scale` would cost: the decoded size and the memory estimate.
+    static func plan(_ info: CIGInfo, scale: Int, fileBytes: Int, turned: Bool) -> (scale: Int, estimate: ImageDecoder.MemoryEstimate) {
+        let storedWidth = Int(info.width), storedHeight = Int(info.height)
+        // A file of several scans is held by libjpeg as every block's 64 coefficients, 2 bytes each,
+        // per component, at the stored size whatever the scale.
+        let blocks = ResourceBudget.product((storedWidth + 7) / 8, (storedHeight + 7) / 8)
+        let coefficientBytes = info.multiple_scans == 0 ? 0
+            : blocks.flatMap { ResourceBudget.product($0, 64, 2, Int(info.components)) }
+        let width = (storedWidth + scale - 1) / scale, height = (storedHeight + scale - 1) / scale
+        // libjpeg's rows of MCUs (up to 16 rows each, with context for upsampling) and ours.
+        let rowBytes = ResourceBudget.product(width, max(Int(info.components), Int(info.channels)), 64)
+        return (scale, ImageDecoder.MemoryEstimate(width: width, height: height, channels: Int(info.channels),
+                                                   fileBytes: fileBytes,
+                                                   libraryBytes: ResourceBudget.sum(coefficientBytes, rowBytes),
+                                                   turned: turned))
     }
 
     /// Huffman-coded data spends at least a bit on every 8x8 block of the full-size component: two in
