@@ -211,13 +211,14 @@ public struct Checkpoint: Sendable {
         }
     }
 
-    /// The file's bytes and every tensor as 32-bit floats must fit `ResourceBudget.standard`.
-    private static func checkMemory(_ layouts: [TensorLayout], fileBytes: Int, name: String) throws(CheckpointError) {
+    /// The file's bytes and every tensor as 32-bit floats must fit `budget`.
+    static func checkMemory(_ layouts: [TensorLayout], fileBytes: Int, name: String,
+                            budget: ResourceBudget = .standard) throws(CheckpointError) {
         var elements: Int? = 0
         for layout in layouts { elements = ResourceBudget.sum(elements, layout.count) }
         let floatBytes = elements.flatMap { ResourceBudget.product($0, MemoryLayout<Float>.size) }
         do {
-            try ResourceBudget.standard.check(memory: ResourceBudget.sum(fileBytes, floatBytes),
+            try budget.check(memory: ResourceBudget.sum(fileBytes, floatBytes),
                                               for: "its \(layouts.count) tensor\(layouts.count == 1 ? "" : "s") "
                                                   + "(\(ResourceBudget.describeCount(elements)) values as 32-bit floats)")
         } catch {
