@@ -13,7 +13,9 @@ extension ImageDecoder {
     ///         the library's own buffers while decoding (rows; a multi-scan JPEG's coefficients),
     ///         the turned copy when EXIF says the photo is on its side,
     ///         preparing: the grey copy (a `Float` per pixel), an inverted grey copy (the whole-image
-    ///         fallback), and the shrink's row buffer (a `Float` per row per working column)
+    ///         fallback), the shrink's row buffer (a `Float` per row per working column) and its
+    ///         weights (up to two per input pixel along each side: a 30-million-pixel-wide strip has
+    ///         as many)
     ///
     /// The inspector's colour picture is made at screen size straight from the samples
     /// (`rgb(maximumSide:)`): one `Float` plane at a time, less than the grey copies.
@@ -32,6 +34,9 @@ extension ImageDecoder {
             (self.fileBytes, self.libraryBytes, self.turned) = (fileBytes, libraryBytes, turned)
         }
 
+        /// One resampling weight (`AreaResampler.Tap`: an index and a weight, padded).
+        static let tapBytes = 16
+
         /// The total in bytes; nil when it does not fit in an `Int` (over any budget).
         public var bytes: Int? {
             guard let pixels = ResourceBudget.product(width, height),
@@ -40,8 +45,11 @@ extension ImageDecoder {
             else { return nil }
             let turnedCopy = turned ? samples : 0
             let workingColumns = min(width, DigitPreprocessor.workingSize)
+            // The shrink's weights: about one per input pixel along each side, plus one per output pixel.
+            let resamplingTaps = ResourceBudget.sum(width, height, 2 * DigitPreprocessor.workingSize)
             let preparing = ResourceBudget.sum(ResourceBudget.product(pixels, 2, MemoryLayout<Float>.size),
-                                               ResourceBudget.product(height, workingColumns, MemoryLayout<Float>.size))
+                                               ResourceBudget.product(height, workingColumns, MemoryLayout<Float>.size),
+                                               resamplingTaps.flatMap { ResourceBudget.product($0, 2, Self.tapBytes) })
             guard let preparing else { return nil }
             return ResourceBudget.sum(fileBytes, samples, max(libraryBytes, turnedCopy, preparing))
         }

@@ -63,7 +63,7 @@ extension EndToEnd {
             let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("ImagingTests/Fixtures/palette1-8000x8000.png").path
             Self.expectRefusal(try await ConvTutorRun.of(["inspect", fixture, "--plain"]), subject: fixture,
-                               ["an RGB PNG of 8000x8000 would need 912 MB of memory; the limit is 512 MB",
+                               ["an RGB PNG of 8000x8000 would need 913 MB of memory; the limit is 512 MB",
                                 "accepted up to about 35.9 megapixels"])
         }
 
