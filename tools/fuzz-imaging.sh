@@ -27,16 +27,19 @@ module CImageGlue {
 }
 MAP
 
-# ConvKernels as a plain static library (Imaging only uses its Tensor); not worth instrumenting.
+# ConvKernels (Imaging uses its Tensor and ResourceBudget) and CommonIO (RegularFile) as plain static libraries;
+# not worth instrumenting.
 swiftc -O -parse-as-library -module-name ConvKernels -emit-library -static -emit-module \
     -emit-module-path "$out/obj/ConvKernels.swiftmodule" -o "$out/obj/libConvKernels.a" \
-    "$root"/Sources/ConvKernels/*.swift
+    "$root"/Sources/ConvKernels/*.swift "$root"/Sources/ConvKernels/*/*.swift
+swiftc -O -parse-as-library -module-name CommonIO -emit-library -static -emit-module -I "$out/obj" \
+    -emit-module-path "$out/obj/CommonIO.swiftmodule" -o "$out/obj/libCommonIO.a" "$root"/Sources/CommonIO/*.swift
 
 # Imaging and the entry point as one instrumented module, linked with libFuzzer's main.
 swiftc -O -g -parse-as-library -module-name Imaging -sanitize=fuzzer,address \
     -I "$out/obj" -Xcc -fmodule-map-file="$out/obj/module.modulemap" \
     "$root"/Sources/Imaging/*.swift "$root/Fuzz/ImagingFuzzer.swift" \
-    "$out/obj/image_glue.o" "$out/obj/libConvKernels.a" -lpng16 -ljpeg \
+    "$out/obj/image_glue.o" "$out/obj/libCommonIO.a" "$out/obj/libConvKernels.a" -lpng16 -ljpeg \
     -o "$out/fuzz-imaging"
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
@@ -45,7 +48,7 @@ for seed in "$root"/Tests/ImagingTests/Fixtures/*.png "$root"/sample-images/*.{p
     [ -f "$seed" ] && [ "$(wc -c < "$seed")" -le 65536 ] && cp "$seed" "$out/corpus/" || true
 done
 
-# A 64-megapixel header is allowed, so one input may legitimately allocate about 1 GB: raise the RSS limit to match.
+# Decoding is held to the 512 MB memory budget: more than 1100 MB resident is a finding, not a big input.
 cd "$out"
-exec ./fuzz-imaging corpus -max_total_time="$seconds" -rss_limit_mb=4096 -timeout=10 \
+exec ./fuzz-imaging corpus -max_total_time="$seconds" -rss_limit_mb=1100 -timeout=10 \
     -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@"

@@ -58,12 +58,7 @@ static int png_run(const uint8_t *data, size_t size, uint16_t *samples, size_t s
         copy_message(info->message, "libpng could not start (out of memory)");
         return -1;
     }
-    // Written after setjmp and read after a longjmp: volatile, so the free below sees them.
-    uint8_t *volatile pixels = NULL;
-    png_bytep *volatile rows = NULL;
     if (setjmp(png_jmpbuf(png))) {
-        free(pixels);
-        free(rows);
         png_destroy_read_struct(&png, &pinfo, NULL);
         return -1;
     }
@@ -83,7 +78,7 @@ static int png_run(const uint8_t *data, size_t size, uint16_t *samples, size_t s
     if (color_type == PNG_COLOR_TYPE_PALETTE) png_set_palette_to_rgb(png);
     if (color_type == PNG_COLOR_TYPE_GRAY && bit_depth < 8) png_set_expand_gray_1_2_4_to_8(png);
     if (info->has_transparency) png_set_tRNS_to_alpha(png);
-    if (info->interlaced) png_set_interlace_handling(png);
+    int passes = info->interlaced ? png_set_interlace_handling(png) : 1;
     png_read_update_info(png, pinfo);
     info->channels = png_get_channels(png, pinfo);
     info->bit_depth = png_get_bit_depth(png, pinfo);
@@ -101,24 +96,28 @@ static int png_run(const uint8_t *data, size_t size, uint16_t *samples, size_t s
     if (row_bytes != (size_t)width * info->channels * bytes_per_sample) {
         png_error(png, "decoded row length differs from the header's");
     }
-    pixels = malloc(row_bytes * height);
-    rows = malloc(sizeof(png_bytep) * height);
-    if (pixels == NULL || rows == NULL) png_error(png, "out of memory");
-    for (png_uint_32 row = 0; row < height; row++) rows[row] = pixels + row * row_bytes;
-    png_read_image(png, rows);
+    // libpng's rows go straight into the caller's buffer, so the image is held once, not twice:
+    // 16-bit rows fill it exactly (big-endian, swapped below); 8-bit rows fill its second half and
+    // are widened below from the front, where each sample is read before its slot is written.
+    uint8_t *buffer = (uint8_t *)samples;
+    uint8_t *rows_start = bytes_per_sample == 1 ? buffer + sample_count : buffer;
+    // An interlaced image is read pass by pass over the same rows; libpng fills in each pass's pixels.
+    for (int pass = 0; pass < passes; pass++) {
+        for (png_uint_32 row = 0; row < height; row++) png_read_row(png, rows_start + (size_t)row * row_bytes, NULL);
+    }
     png_read_end(png, NULL);
 
     if (bytes_per_sample == 1) {
-        for (size_t index = 0; index < sample_count; index++) samples[index] = pixels[index];
+        for (size_t index = 0; index < sample_count; index++) {
+            uint8_t value = rows_start[index];
+            samples[index] = value;
+        }
     } else {
         for (size_t index = 0; index < sample_count; index++) {
-            samples[index] = (uint16_t)(pixels[2 * index] << 8 | pixels[2 * index + 1]);
+            uint16_t value = (uint16_t)(buffer[2 * index] << 8 | buffer[2 * index + 1]);
+            samples[index] = value;
         }
     }
-    free(pixels);
-    free(rows);
-    pixels = NULL;
-    rows = NULL;
     png_destroy_read_struct(&png, &pinfo, NULL);
     return 0;
 }
@@ -232,6 +231,10 @@ static void jpeg_glue_error_exit(j_common_ptr cinfo) {
     JPEGErrors *errors = (JPEGErrors *)cinfo->err;
     char text[JMSG_LENGTH_MAX];
     cinfo->err->format_message(cinfo, text);
+    if (cinfo->err->msg_code == JERR_NO_BACKING_STORE) {
+        snprintf(text, sizeof text, "decoding it would need more memory than the limit of %ld bytes",
+                 cinfo->mem->max_memory_to_use);
+    }
     copy_message(errors->message, text);
     longjmp(errors->jump, 1);
 }
@@ -272,7 +275,8 @@ static void jpeg_glue_progress(j_common_ptr cinfo) {
     }
 }
 
-static int jpeg_run(const uint8_t *data, size_t size, uint8_t *samples, size_t sample_count, CIGInfo *info) {
+static int jpeg_run(const uint8_t *data, size_t size, int scale_denom, long max_memory, uint16_t *samples,
+                    size_t sample_count, CIGInfo *info) {
     memset(info, 0, sizeof *info);
     struct jpeg_decompress_struct cinfo;
     JPEGErrors errors;
@@ -292,6 +296,9 @@ static int jpeg_run(const uint8_t *data, size_t size, uint8_t *samples, size_t s
         return -1;
     }
     jpeg_create_decompress(&cinfo);
+    // libjpeg's own big buffers (a progressive file's coefficients, held whole) may not pass this:
+    // without a backing store it stops with JERR_NO_BACKING_STORE instead of allocating more.
+    if (max_memory > 0) cinfo.mem->max_memory_to_use = max_memory;
     progress.progress_monitor = jpeg_glue_progress;
     cinfo.progress = &progress;
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
@@ -301,6 +308,9 @@ static int jpeg_run(const uint8_t *data, size_t size, uint8_t *samples, size_t s
     info->file_bit_depth = cinfo.data_precision;
     info->file_color_type = cinfo.jpeg_color_space;
     info->interlaced = cinfo.progressive_mode ? 1 : 0;
+    info->arithmetic = cinfo.arith_code ? 1 : 0;
+    info->components = cinfo.num_components;
+    info->multiple_scans = jpeg_has_multiple_scans(&cinfo) ? 1 : 0;
     info->bit_depth = 8;
     int cmyk = cinfo.jpeg_color_space == JCS_CMYK || cinfo.jpeg_color_space == JCS_YCCK;
     if (cinfo.jpeg_color_space == JCS_GRAYSCALE) {
@@ -317,10 +327,18 @@ static int jpeg_run(const uint8_t *data, size_t size, uint8_t *samples, size_t s
         jpeg_destroy_decompress(&cinfo);
         return 0;
     }
+    // Scaled in the inverse DCT: 1/2, 1/4 or 1/8 costs that much less at every step after.
+    cinfo.scale_num = 1;
+    cinfo.scale_denom = (unsigned int)(scale_denom > 0 ? scale_denom : 1);
+    jpeg_calc_output_dimensions(&cinfo);
+    info->width = cinfo.output_width;
+    info->height = cinfo.output_height;
     if (sample_count != (size_t)info->width * info->height * (size_t)info->channels) {
         copy_message(message, "decoded layout differs from the header's");
         longjmp(errors.jump, 1);
     }
+    // For a progressive file this reads all of the data first, so one that ends early stops here,
+    // before a row of the output has been written.
     jpeg_start_decompress(&cinfo);
     size_t components = (size_t)cinfo.output_components;
     if (cinfo.output_width != info->width || cinfo.output_height != info->height
@@ -341,17 +359,17 @@ static int jpeg_run(const uint8_t *data, size_t size, uint8_t *samples, size_t s
             copy_message(message, "the file ends early (truncated)");
             longjmp(errors.jump, 1);
         }
-        uint8_t *out = samples + y * cinfo.output_width * (size_t)info->channels;
+        uint16_t *out = samples + y * cinfo.output_width * (size_t)info->channels;
         if (cmyk) {
             // libjpeg writes Adobe's inverted CMYK: each value is 255 - ink, so red = C·K / 255.
             for (size_t x = 0; x < cinfo.output_width; x++) {
                 const uint8_t *p = row + 4 * x;
-                out[3 * x] = (uint8_t)((p[0] * p[3] + 127) / 255);
-                out[3 * x + 1] = (uint8_t)((p[1] * p[3] + 127) / 255);
-                out[3 * x + 2] = (uint8_t)((p[2] * p[3] + 127) / 255);
+                out[3 * x] = (uint16_t)((p[0] * p[3] + 127) / 255);
+                out[3 * x + 1] = (uint16_t)((p[1] * p[3] + 127) / 255);
+                out[3 * x + 2] = (uint16_t)((p[2] * p[3] + 127) / 255);
             }
         } else {
-            memcpy(out, row, row_samples);
+            for (size_t index = 0; index < row_samples; index++) out[index] = row[index];
         }
     }
     jpeg_finish_decompress(&cinfo);
@@ -362,11 +380,12 @@ static int jpeg_run(const uint8_t *data, size_t size, uint8_t *samples, size_t s
 }
 
 int cig_jpeg_header(const uint8_t *data, size_t size, CIGInfo *info) {
-    return jpeg_run(data, size, NULL, 0, info);
+    return jpeg_run(data, size, 1, 0, NULL, 0, info);
 }
 
-int cig_jpeg_decode(const uint8_t *data, size_t size, uint8_t *samples, size_t sample_count, CIGInfo *info) {
-    return jpeg_run(data, size, samples, sample_count, info);
+int cig_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, long max_memory, uint16_t *samples,
+                    size_t sample_count, CIGInfo *info) {
+    return jpeg_run(data, size, scale_denom, max_memory, samples, sample_count, info);
 }
 
 int cig_jpeg_encode(const uint8_t *samples, uint32_t width, uint32_t height, int channels, int quality,

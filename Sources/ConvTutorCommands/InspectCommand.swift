@@ -25,8 +25,14 @@ struct InspectCommand: ParsableCommand {
               convtutor inspect photo.jpg --plain --ascii
               convtutor inspect digit.pgm --json --model lenet.safetensors
 
+            Limits: an image must be a regular file of at most 64 MB whose decoding and preparation \
+            fit in 512 MB (about 50 megapixels in grey, 36 in colour; a larger JPEG is decoded at \
+            1/2, 1/4 or 1/8 of its size); a checkpoint must be a regular file of at most 128 MB whose \
+            values are all finite and whose normalisation (normalization_mean in 0...1, \
+            normalization_std in 0.001...1) makes sense.
+
             Exit status: 0 on success, 1 when the image or model cannot be read or holds no digit, \
-            2 for a bad flag.
+            or the network's values are not finite, 2 for a bad flag.
             """)
 
     @Argument(help: ArgumentHelp("The image: PNG, JPEG, PGM or PPM.", valueName: "image"),

@@ -1,28 +1,40 @@
+import CommonIO
+import ConvKernels
 import Foundation
 
 /// Reads image files: PNG (libpng), JPEG (libjpeg-turbo) and Netpbm PGM/PPM (here, in Swift).
+///
+/// Nothing a header claims is trusted before it is checked: the size against `maximumPixels`, the
+/// data against what that size needs (a PNG or JPEG cannot compress below a known ratio, a Netpbm
+/// raster's size is exact), and what decoding and preparing the image will hold in memory against
+/// `budget` (see `ImageDecoder+Budget.swift`), all before the pixels are allocated.
 public enum ImageDecoder {
-    /// Width × height above this is refused from the header, before anything is allocated.
+    /// Width × height above this is refused from the header, before anything is allocated (a JPEG's
+    /// decoded size, after any scaling; the memory budget is usually the tighter limit).
     public static let maximumPixels = 64_000_000
 
+    /// Image files larger than this are refused before they are read: a 12-megapixel photo is a
+    /// few MB, and what decodes from more than this would not fit the memory budget anyway.
+    public static let maximumFileBytes = 64 * 1_000_000
+
     /// Reads and decodes a PNG, JPEG, PGM or PPM (P2/P5, P3/P6), told apart by the file's first bytes, not its name.
-    /// Errors name the file: not found, a folder, empty, not a supported format (say what it starts with and what is
-    /// accepted), truncated/corrupt, zero-sized, too large ("40000x40000 is 1.6 gigapixels; the limit is 64 megapixels").
+    /// Errors name the file: not found, a folder, not a regular file (a FIFO is refused without waiting, a link to a
+    /// device is not read), larger than `maximumFileBytes`, empty, not a supported format (say what it starts with and
+    /// what is accepted), truncated/corrupt, zero-sized, too large ("40000x40000 is 1.6 gigapixels; the limit is 64
+    /// megapixels"), or over the memory budget.
     public static func decode(path: String) throws(ImageError) -> PixelImage {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
-            throw ImageError("\(path): no such file")
-        }
-        if isFolder.boolValue {
-            throw ImageError("\(path): is a folder, not an image file")
-        }
-        let data: Data
+        let bytes: [UInt8]
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            bytes = try RegularFile.read(path, limit: maximumFileBytes)
         } catch {
-            throw ImageError("\(path): cannot be read (\(error.localizedDescription))")
+            switch error.kind {
+            case .folder: throw ImageError("\(path): is a folder, not an image file")
+            case .tooLarge: throw ImageError("\(path): \(error.reason); accepted are PNG, JPEG, PGM and PPM files up to that size")
+            case .notRegular: throw ImageError("\(path): \(error.reason); give a PNG, JPEG, PGM or PPM file")
+            default: throw ImageError("\(path): \(error.reason)")
+            }
         }
-        return try decode(bytes: [UInt8](data), name: path)
+        return try decode(bytes: bytes, name: path)
     }
 
     /// Decodes an image held in memory; `name` is what error messages call it (usually its path).
@@ -32,8 +44,10 @@ public enum ImageDecoder {
         case .png: return try PNGCodec.decode(bytes, name: name)
         case .jpeg:
             // A phone's photo is stored as the sensor saw it, with the turn to make it upright in EXIF.
-            let image = try JPEGCodec.decode(bytes, name: name)
-            guard let orientation = ExifOrientation.read(jpeg: bytes) else { return image }
+            let orientation = ExifOrientation.read(jpeg: bytes)
+            let turned = orientation.map { (2...8).contains($0) } ?? false
+            let image = try JPEGCodec.decode(bytes, name: name, turned: turned)
+            guard let orientation else { return image }
             return ExifOrientation.upright(image, orientation: orientation)
         case .netpbm: return try NetpbmCodec.decode(bytes, name: name)
         case .unsupported(let what):
@@ -50,6 +64,16 @@ public enum ImageDecoder {
         if overflow || pixels > maximumPixels {
             let size = overflow ? "more than \(Int.max) pixels" : describe(pixelCount: pixels)
             throw ImageError("\(name): \(width)x\(height) is \(size); the limit is \(describe(pixelCount: maximumPixels))")
+        }
+    }
+
+    /// "a grey PNG", "an RGB JPEG", "an RGBA PNG" (channels as decoded).
+    static func describeKind(channels: Int, format: String) -> String {
+        switch channels {
+        case 1: "a grey \(format)"
+        case 2: "a grey + alpha \(format)"
+        case 3: "an RGB \(format)"
+        default: "an RGBA \(format)"
         }
     }
 

@@ -16,6 +16,28 @@ enum NetpbmCodec {
             throw ImageError("\(name): \(kind) maximum value \(maxValue) is out of range; it must be 1...65535")
         }
         let count = width * height * channels
+        // The raster's size is known exactly (binary) or at least (ASCII: a digit and a separator per
+        // sample): a file too short for it is refused before the samples are allocated.
+        let bytesPerSample = maxValue > 255 ? 2 : 1
+        let rasterStart = reader.position + 1
+        let available = bytes.count - rasterStart
+        if ascii {
+            guard available >= 2 * count - 1 else {
+                throw ImageError("\(name): truncated \(kind): \(width)x\(height) has \(count) samples, which need at least "
+                    + "\(2 * count - 1) bytes as ASCII numbers (a digit and a space each), the file has \(max(0, available + 1)) after the header")
+            }
+        } else {
+            // Exactly one whitespace byte separates the header from the raster.
+            guard reader.position < bytes.count, reader.isWhitespace(bytes[reader.position]) else {
+                throw ImageError("\(name): \(kind) header ends without the pixel data (truncated)")
+            }
+            guard available >= count * bytesPerSample else {
+                throw ImageError("\(name): truncated \(kind): \(width)x\(height) needs \(count * bytesPerSample) bytes of pixel data, the file has \(max(0, available))")
+            }
+        }
+        try ImageDecoder.checkMemory(.init(width: width, height: height, channels: channels, fileBytes: bytes.count,
+                                           libraryBytes: 0),
+                                     kind: ImageDecoder.describeKind(channels: channels, format: kind), name: name)
         var samples = [UInt16](repeating: 0, count: count)
         if ascii {
             for index in 0..<count {
@@ -26,17 +48,7 @@ enum NetpbmCodec {
                 samples[index] = UInt16(value)
             }
         } else {
-            // Exactly one whitespace byte separates the header from the raster.
-            guard reader.position < bytes.count, reader.isWhitespace(bytes[reader.position]) else {
-                throw ImageError("\(name): \(kind) header ends without the pixel data (truncated)")
-            }
-            let start = reader.position + 1
-            let bytesPerSample = maxValue > 255 ? 2 : 1
-            let needed = count * bytesPerSample
-            let available = bytes.count - start
-            guard available >= needed else {
-                throw ImageError("\(name): truncated \(kind): \(width)x\(height) needs \(needed) bytes of pixel data, the file has \(max(0, available))")
-            }
+            let start = rasterStart
             var bad: (index: Int, value: Int)?
             bytes.withUnsafeBufferPointer { raw in
                 samples.withUnsafeMutableBufferPointer { out in

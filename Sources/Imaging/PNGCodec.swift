@@ -1,4 +1,5 @@
 import CImageGlue
+import ConvKernels
 
 /// PNG through libpng (by way of CImageGlue, which keeps libpng's longjmp on its side of the fence).
 ///
@@ -19,11 +20,20 @@ enum PNGCodec {
         guard headerStatus == 0 else { throw corrupt(name, info) }
         let width = Int(info.width), height = Int(info.height), channels = Int(info.channels)
         try ImageDecoder.checkSize(width: width, height: height, name: name)
-        var samples = [UInt16](repeating: 0, count: width * height * channels)
-        let status = bytes.withUnsafeBufferPointer { input in
-            samples.withUnsafeMutableBufferPointer { output in
-                cig_png_decode(input.baseAddress, input.count, output.baseAddress, output.count, &info)
+        // libpng's own rows (the current and previous one, and one for interlacing) and zlib's window.
+        let rowBytes = ResourceBudget.product(width, channels, Int(info.bit_depth) / 8)
+        let libraryBytes = ResourceBudget.sum(rowBytes.flatMap { ResourceBudget.product($0, 3) }, 65_536)
+        try ImageDecoder.checkMemory(.init(width: width, height: height, channels: channels, fileBytes: bytes.count,
+                                           libraryBytes: libraryBytes),
+                                     kind: ImageDecoder.describeKind(channels: channels, format: "PNG"), name: name)
+        let count = width * height * channels
+        var status: Int32 = -1
+        // Uninitialised: the pages are touched only as libpng writes rows into them.
+        let samples = [UInt16](unsafeUninitializedCapacity: count) { output, initialized in
+            status = bytes.withUnsafeBufferPointer { input in
+                cig_png_decode(input.baseAddress, input.count, output.baseAddress, count, &info)
             }
+            initialized = status == 0 ? count : 0
         }
         guard status == 0 else { throw corrupt(name, info) }
         return PixelImage(width: width, height: height, channels: channels, maxValue: info.bit_depth == 16 ? 65535 : 255,

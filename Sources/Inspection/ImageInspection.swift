@@ -49,8 +49,10 @@ public struct ImageInspection: Sendable {
 
     /// Preprocesses `image` and runs `model` on it.
     ///
-    /// - Throws: `ImageError` when the image holds no digit.
+    /// - Throws: `ImageError` when the image holds no digit; `InspectionError` when a layer's values
+    ///   are NaN or infinite (reported, never turned into a prediction).
     public static func inspect(_ image: PixelImage, name: String, model: InspectedModel) throws -> ImageInspection {
+        try model.checkNormalization(image: name)
         // An image with no digit in it (a kernel test pattern, a photo of something else) still opens:
         // the network reads the whole image and the step says why. Only a blank one has nothing to show.
         let gray = image.grayscale()
@@ -63,12 +65,14 @@ public struct ImageInspection: Sendable {
         }
         let input = preprocessing.input(mean: model.mean, standardDeviation: model.standardDeviation)
         let activations = try model.network.forward(input, threads: 1)
+        let layers = InspectedLayer.layers(of: activations, variant: model.network.variant)
+        // Finite weights can still overflow a sum: refuse rather than show "prediction 0" from NaN.
+        try InspectionError.checkFinite(layers, image: name, model: model.name)
         let probabilities = try Softmax.forward(input: activations.logits).data
+        try InspectionError.checkFinite(probabilities, what: "the softmax of the logits", image: name, model: model.name)
         return ImageInspection(imageName: name, original: image, preprocessing: preprocessing, modelName: model.name,
                                variant: model.network.variant, mean: model.mean,
-                               standardDeviation: model.standardDeviation,
-                               layers: InspectedLayer.layers(of: activations, variant: model.network.variant),
-                               probabilities: probabilities)
+                               standardDeviation: model.standardDeviation, layers: layers, probabilities: probabilities)
     }
 
     public init(imageName: String, original: PixelImage, preprocessing: DigitPreprocessing, modelName: String,
@@ -161,22 +165,31 @@ public struct InspectedModel: Sendable {
         (self.network, self.name, self.mean, self.standardDeviation) = (network, name, mean, standardDeviation)
     }
 
+    /// Throws when the normalisation would divide by zero or make NaN (a model built in code; one
+    /// from a checkpoint was checked on load).
+    func checkNormalization(image: String) throws(InspectionError) {
+        guard mean.isFinite, standardDeviation.isFinite, standardDeviation > 0 else {
+            throw InspectionError("\(image): \(name) normalises with mean \(mean) and std \(standardDeviation); "
+                + "both must be finite and the std above 0")
+        }
+    }
+
     /// The checkpoint at `path`, or the pretrained model for nil.
     ///
     /// - Throws: `CheckpointError` naming the file.
     public static func load(path: String?) throws(CheckpointError) -> InspectedModel {
         guard let path else {
             let (network, checkpoint) = try PretrainedModel.load()
-            return from(network, checkpoint: checkpoint, name: "pretrained LeNet-5", path: nil)
+            return try from(network, checkpoint: checkpoint, name: "pretrained LeNet-5", path: nil)
         }
         let checkpoint = try Checkpoint(path: path)
         let network = try LeNet5(checkpoint: checkpoint, name: path)
-        return from(network, checkpoint: checkpoint, name: path, path: path)
+        return try from(network, checkpoint: checkpoint, name: path, path: path)
     }
 
     /// "pretrained LeNet-5 (modern, 99.16% on MNIST test)"; "lenet.safetensors (LeNet-5 modern,
     /// 3 epochs on the built-in digits, 97.50% test accuracy)".
-    static func from(_ network: LeNet5, checkpoint: Checkpoint, name: String, path: String?) -> InspectedModel {
+    static func from(_ network: LeNet5, checkpoint: Checkpoint, name: String, path: String?) throws(CheckpointError) -> InspectedModel {
         let metadata = checkpoint.metadata
         var facts = [path == nil ? network.variant.rawValue : "LeNet-5 \(network.variant.rawValue)"]
         if network.options.batchNorm { facts.append("batch norm") }
@@ -184,19 +197,17 @@ public struct InspectedModel: Sendable {
         if path != nil, let epochs = metadata["epoch"] {
             facts.append("\(epochs) epoch\(epochs == "1" ? "" : "s")" + (dataset.map { " on \($0)" } ?? ""))
         }
-        if let accuracy = metadata["test_accuracy"].flatMap(Double.init) {
+        if let accuracy = metadata["test_accuracy"].flatMap(Double.init), accuracy.isFinite {
             let percent = String(format: "%.2f%%", accuracy * 100)
             facts.append(path == nil ? "\(percent) on \(dataset ?? "the") test" : "\(percent) test accuracy")
         }
-        var mean = metadata["normalization_mean"].flatMap(Float.init)
-        var deviation = metadata["normalization_std"].flatMap(Float.init).flatMap { $0 > 0 ? $0 : nil }
-        if mean == nil || deviation == nil {
-            (mean, deviation) = (ImageInspection.mnistMean, ImageInspection.mnistStandardDeviation)
+        let normalization = try checkpoint.normalization(name: path ?? name)
+        if normalization == nil {
             facts.append("no normalisation in its metadata: MNIST's 0.1307 / 0.3081 assumed")
         }
         return InspectedModel(network: network, name: "\(name) (\(facts.joined(separator: ", ")))",
-                              mean: mean ?? ImageInspection.mnistMean,
-                              standardDeviation: deviation ?? ImageInspection.mnistStandardDeviation)
+                              mean: normalization?.mean ?? ImageInspection.mnistMean,
+                              standardDeviation: normalization?.standardDeviation ?? ImageInspection.mnistStandardDeviation)
     }
 
     /// "IDX files in ../shared/data/mnist" -> "MNIST"; anything else as written.

@@ -23,9 +23,13 @@ extension LeNet5 {
     /// - Parameter variant: taken when the checkpoint does not say (one written by PyTorch has no
     ///   metadata); when it does and `requireVariant` is true, the two must agree.
     /// - Throws: `CheckpointError` when a parameter is missing or has another shape, or the
-    ///   checkpoint's metadata is not understood.
+    ///   checkpoint's metadata is not understood (the normalisation too, so every user of the
+    ///   network finds a bad one here, see `Checkpoint.normalization(name:)`). The values are finite:
+    ///   `Checkpoint` refuses NaN and infinities when it reads them.
     public init(checkpoint: Checkpoint, variant expected: Variant = .modern, requireVariant: Bool = false,
                 name: String) throws(CheckpointError) {
+        _ = try checkpoint.normalization(name: name)
+        try Checkpoint.checkFinite(checkpoint.tensors, name: name)
         let byName = try checkpoint.tensorsByParameterName(name: name)
         let variant: Variant
         if let written = checkpoint.metadata["variant"] {

@@ -74,7 +74,9 @@ import Testing
         // SOF0: FF C0, length (2), precision (1), height (2), width (2).
         var huge = bytes
         huge.replaceSubrange(sof + 5..<sof + 9, with: [0xEA, 0x60, 0xEA, 0x60])   // 60000 each way
-        #expect(message(huge) == "bad.jpg: 60000x60000 is 3.6 gigapixels; the limit is 64 megapixels")
+        // Its few hundred bytes cannot hold 56 million blocks: refused before any size is weighed.
+        #expect(message(huge) == "bad.jpg: corrupt or truncated JPEG (its \(huge.count) bytes cannot hold the 60000x60000 "
+            + "pixels its header claims: its 56 million 8x8 blocks need at least 2 bits each, 14 MB)")
         var zero = bytes
         zero.replaceSubrange(sof + 5..<sof + 7, with: [0, 0])
         #expect(message(zero).hasPrefix("bad.jpg: corrupt or truncated JPEG (libjpeg: "))

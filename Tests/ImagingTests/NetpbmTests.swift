@@ -67,7 +67,9 @@ import Testing
         #expect(message(Array("P5 2 2 255\n".utf8) + [1, 2, 3])
                 == "bad.pgm: truncated PGM: 2x2 needs 4 bytes of pixel data, the file has 3")
         #expect(message(Array("P5 2 2 255".utf8)) == "bad.pgm: PGM header ends without the pixel data (truncated)")
-        #expect(message(Array("P2 2 1 255\n3".utf8)) == "bad.pgm: truncated PGM: the file ends before the sample 2 of 2")
+        #expect(message(Array("P2 2 1 255\n3".utf8)) == "bad.pgm: truncated PGM: 2x1 has 2 samples, which need at least "
+            + "3 bytes as ASCII numbers (a digit and a space each), the file has 2 after the header")
+        #expect(message(Array("P2 2 1 255\n3    ".utf8)) == "bad.pgm: truncated PGM: the file ends before the sample 2 of 2")
         #expect(message(Array("P2 2 1 255\n3 x".utf8))
                 == "bad.pgm: corrupt PGM header: expected the sample 2 of 2 as a decimal number, found \"x\"")
         #expect(message(Array("P2 2 1 9\n3 10".utf8)) == "bad.pgm: PGM sample 2 is 10, above the maximum value 9")

@@ -130,7 +130,7 @@ struct ImageInspectionTests {
     func checkpointWithoutMetadata() throws {
         let network = LeNet5(seed: 2)
         let bare = Checkpoint(tensors: network.checkpoint().tensors, metadata: [:])
-        let model = InspectedModel.from(try LeNet5(checkpoint: bare, name: "bare.safetensors"), checkpoint: bare,
+        let model = try InspectedModel.from(try LeNet5(checkpoint: bare, name: "bare.safetensors"), checkpoint: bare,
                                         name: "bare.safetensors", path: "bare.safetensors")
         #expect(model.mean == 0.1307 && model.standardDeviation == 0.3081)
         #expect(model.name == "bare.safetensors (LeNet-5 modern, no normalisation in its metadata: MNIST's 0.1307 / 0.3081 assumed)")

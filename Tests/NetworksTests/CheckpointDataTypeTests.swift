@@ -11,13 +11,20 @@ struct CheckpointDataTypeTests {
     private static let shippedModel = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Sources/Networks/Resources/lenet5-mnist.safetensors").path
 
-    /// The one tensor "x" of a file holding `bytes` as `dtype` in shape [count].
+    /// `bytes` as `count` values of `dtype`, converted as the reader converts them; when they are all
+    /// finite, also read back from a file holding them as its one tensor "x" (the reader refuses NaN
+    /// and infinities, see `CheckpointHostileTests`).
     private func read(_ dtype: String, _ bytes: [UInt8], count: Int) throws -> [Float] {
-        let file = try SafetensorsBytes.file([.init(name: "x", dtype: dtype, shape: [count], data: bytes)])
-        let checkpoint = try Checkpoint(bytes: file, name: "x.safetensors")
-        let tensor = try #require(checkpoint.tensor(named: "x"))
-        #expect(tensor.shape == [count])
-        return tensor.data
+        let type = try #require(Checkpoint.DataType(rawValue: dtype))
+        let values = Checkpoint.floats(bytes, at: 0, count: count, as: type)
+        if values.allSatisfy(\.isFinite) {
+            let file = try SafetensorsBytes.file([.init(name: "x", dtype: dtype, shape: [count], data: bytes)])
+            let checkpoint = try Checkpoint(bytes: file, name: "x.safetensors")
+            let tensor = try #require(checkpoint.tensor(named: "x"))
+            #expect(tensor.shape == [count])
+            #expect(tensor.data.map(\.bitPattern) == values.map(\.bitPattern))
+        }
+        return values
     }
 
     private func readError(_ file: [UInt8]) -> String {

@@ -31,6 +31,13 @@ typedef struct {
     int interlaced;
     /// PNG: a tRNS chunk (turned into alpha).
     int has_transparency;
+    /// JPEG: arithmetic rather than Huffman coding.
+    int arithmetic;
+    /// JPEG: more than one scan (progressive, or one component per scan): libjpeg holds every
+    /// coefficient of the image (2 bytes each, 64 per 8x8 block per component) while decoding.
+    int multiple_scans;
+    /// JPEG: colour components in the file (1 grey, 3 YCbCr or RGB, 4 CMYK or YCCK).
+    int components;
     /// Warnings the library gave and recovered from (JPEG); the first is in `message`.
     int warnings;
     char message[CIG_MESSAGE_SIZE];
@@ -38,12 +45,16 @@ typedef struct {
 
 /// 0 on success; -1 with `info->message` set.
 int cig_png_header(const uint8_t *data, size_t size, CIGInfo *info);
-/// Decodes into `samples` (`sample_count` must be width * height * channels from the header).
+/// Decodes into `samples` (`sample_count` must be width * height * channels from the header), using no
+/// full-image buffer of its own: 8-bit samples arrive widened to 16 bits.
 int cig_png_decode(const uint8_t *data, size_t size, uint16_t *samples, size_t sample_count, CIGInfo *info);
 
 int cig_jpeg_header(const uint8_t *data, size_t size, CIGInfo *info);
-/// 8-bit samples into `samples` (`sample_count` must be width * height * channels from the header).
-int cig_jpeg_decode(const uint8_t *data, size_t size, uint8_t *samples, size_t sample_count, CIGInfo *info);
+/// 8-bit samples (widened to 16 bits) into `samples`, decoded at 1/`scale_denom` of the stored size (1, 2, 4
+/// or 8; `sample_count` must be ceil(width / scale_denom) * ceil(height / scale_denom) * channels), with
+/// libjpeg's own large buffers limited to `max_memory` bytes (0: no limit). `info` gives the decoded size.
+int cig_jpeg_decode(const uint8_t *data, size_t size, int scale_denom, long max_memory, uint16_t *samples,
+                    size_t sample_count, CIGInfo *info);
 
 /// PNG bytes of `samples` (1-4 channels, 8- or 16-bit values in uint16s), in a buffer the caller
 /// frees with `cig_free`. 0 on success; -1 with `message` set.

@@ -48,8 +48,10 @@ public final class InspectorScreen: Screen {
     /// Drawing caches: the original resized to a panel, and a kernel's result, by size and kernel.
     var originalCache: (width: Int, height: Int, image: RGBImage)?
     var kernelCache: (width: Int, height: Int, kernel: [[Float]], result: Result<RGBImage, KernelFailure>)?
-    /// The original as colour (converted once).
-    private(set) lazy var originalRGB: RGBImage = inspection.original.rgb()
+    /// The original as colour (converted once), at most `pictureSide` pixels either way: more than
+    /// any terminal shows, and a 40-megapixel photo does not cost a 640 MB colour copy.
+    private(set) lazy var originalRGB: RGBImage = inspection.original.rgb(maximumSide: Self.pictureSide)
+    static let pictureSide = 1024
 
     /// A kernel that could not be applied, with the message shown in its place.
     struct KernelFailure: Error, Equatable { let message: String }
@@ -82,7 +84,7 @@ public final class InspectorScreen: Screen {
     /// Shows another image, keeping the chosen layer and view where they still make sense.
     public func show(_ newInspection: ImageInspection) {
         inspection = newInspection
-        originalRGB = newInspection.original.rgb()
+        originalRGB = newInspection.original.rgb(maximumSide: Self.pictureSide)
         originalCache = nil
         kernelCache = nil
         layerIndex = min(layerIndex, max(0, newInspection.layers.count - 1))

@@ -63,3 +63,9 @@ write("interlaced-rgb16-5x5.png", png(width, height, 16, 2, raw, interlace=1))
 
 # A header claiming 40000x40000 8-bit grey, followed by a few bytes of IDAT.
 write("huge-40000x40000.png", png(40000, 40000, 8, 0, b"\x00" * 16))
+
+# Real, valid images of 8000x8000 in under 8 KB (blank rows of 1-bit grey, and of a 1-bit palette that
+# expands to RGB): each decodes to 64 megapixels, so only the memory estimate can refuse them in time.
+blank_rows = b"\x00" * ((8000 + 7) // 8 + 1) * 8000
+write("grey1-8000x8000.png", png(8000, 8000, 1, 0, blank_rows))
+write("palette1-8000x8000.png", png(8000, 8000, 1, 3, blank_rows, extra=chunk(b"PLTE", b"\x00\x00\x00\xff\xff\xff")))
