@@ -74,8 +74,8 @@ final class ScratchFolder {
         // pid 0x7ffffff0 is far above any pid_max, so it is never a live process.
         let dead = ".model.bin.2147483632" + AtomicFile.partialSuffix
         let live = ".model.bin.1" + AtomicFile.partialSuffix  // init is always alive
-        FileManager.default.createFile(atPath: folder.file(dead), contents: Data([1]))
-        FileManager.default.createFile(atPath: folder.file(live), contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: folder.file(dead), contents: Data([1]))
+        _ = FileManager.default.createFile(atPath: folder.file(live), contents: Data([1]))
         try AtomicFile.write([2], to: folder.file("model.bin"))
         #expect(folder.entries == [live, "model.bin"])
     }
@@ -115,7 +115,7 @@ final class ScratchFolder {
     @Test func sizeLimitAndMissingAndFolder() throws {
         let folder = ScratchFolder()
         let path = folder.file("big")
-        FileManager.default.createFile(atPath: path, contents: Data(count: 2000))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(count: 2000))
         #expect { try RegularFile.read(path, limit: 1999) } throws: {
             ($0 as? RegularFile.Failure)?.reason == "is 2.0 KB; the limit for this kind of file is 2.0 KB"
         }
@@ -127,9 +127,9 @@ final class ScratchFolder {
     @Test func textMustBeUTF8() throws {
         let folder = ScratchFolder()
         let path = folder.file("t")
-        FileManager.default.createFile(atPath: path, contents: Data([0xff, 0xfe]))
+        _ = FileManager.default.createFile(atPath: path, contents: Data([0xff, 0xfe]))
         #expect(try RegularFile.readText(path, limit: 10) == nil)
-        FileManager.default.createFile(atPath: path, contents: Data("héllo".utf8))
+        _ = FileManager.default.createFile(atPath: path, contents: Data("héllo".utf8))
         #expect(try RegularFile.readText(path, limit: 10) == "héllo")
     }
 
