@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 import TOMLKit
 #if canImport(Glibc)
@@ -64,41 +65,27 @@ public enum LessonParser {
         return Lesson(id: id, title: title, summary: summary, order: order, file: file, steps: steps)
     }
 
+    /// The largest lesson file read: a lesson is text a person writes, and its grids are for
+    /// following by hand, so 1 MB is far more than any needs.
+    public static let maximumFileBytes = 1_000_000
+
     /// Reads and parses the lesson file at `path`.
     public static func load(path: String) throws(LessonError) -> Lesson {
-        let data: Data
-        switch readFile(path) {
-        case .success(let contents): data = contents
-        case .failure(let problem): throw LessonError(file: path, message: "cannot read the file: \(problem.reason)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw LessonError(file: path, message: "the file is not UTF-8 text")
-        }
-        return try parse(text, file: path)
+        try parse(try readText(path), file: path)
     }
 
-    /// Why a file could not be read, in the system's words ("No such file or directory").
-    struct ReadProblem: Error {
-        var reason: String
-    }
-
-    /// The whole file, or the system's reason it cannot be read (Foundation's errors on Linux often
-    /// lose it: a folder reads as "error 256").
-    static func readFile(_ path: String) -> Result<Data, ReadProblem> {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return .failure(ReadProblem(reason: String(cString: strerror(errno)))) }
-        defer { close(descriptor) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(ReadProblem(reason: String(cString: strerror(errno))))
-            }
-            if count == 0 { return .success(data) }
-            data.append(contentsOf: buffer[0..<count])
+    /// The text of the lesson file at `path`: only a regular file (a FIFO or a device is refused
+    /// without blocking) of at most `maximumFileBytes`, in UTF-8.
+    static func readText(_ path: String) throws(LessonError) -> String {
+        let text: String?
+        do {
+            text = try RegularFile.readText(path, limit: maximumFileBytes)
+        } catch {
+            throw LessonError(file: path, message: "cannot read the lesson file: it \(error.reason)"
+                + (error.kind == .notRegular || error.kind == .folder ? "; a lesson is a regular .toml file" : ""))
         }
+        guard let text else { throw LessonError(file: path, message: "the file is not UTF-8 text") }
+        return text
     }
 
     static let idCharacters: CharacterSet = {

@@ -13,10 +13,10 @@ import ConvKernels
 /// An invalid request is answered `{"error": "..."}` and the next line goes on.
 public enum ComputeFilter {
     /// The answer to one request line; never throws, an invalid request is a `failed` answer.
-    public static func answer(to line: String) -> ComputeAnswer {
+    public static func answer(to line: String, budget: ResourceBudget = .standard) -> ComputeAnswer {
         do {
             let request = try ComputeRequest(line: line)
-            let fields = try compute(request)
+            let fields = try compute(request, budget: budget)
             return ComputeAnswer(json: JSONText.object(fields), failed: false)
         } catch {
             return ComputeAnswer(json: JSONText.object([("error", JSONText.string(error.message))]), failed: true)
@@ -42,12 +42,12 @@ public enum ComputeFilter {
 
     private typealias Fields = [(key: String, json: String)]
 
-    private static func compute(_ request: ComputeRequest) throws(KernelError) -> Fields {
+    private static func compute(_ request: ComputeRequest, budget: ResourceBudget) throws(KernelError) -> Fields {
         switch request.op {
-        case .conv2d: return try conv2d(request)
-        case .maxpool2d: return try pool2d(request, kind: .max)
-        case .avgpool2d: return try pool2d(request, kind: .average)
-        case .sumpool2d: return try pool2d(request, kind: .sum)
+        case .conv2d: return try conv2d(request, budget: budget)
+        case .maxpool2d: return try pool2d(request, kind: .max, budget: budget)
+        case .avgpool2d: return try pool2d(request, kind: .average, budget: budget)
+        case .sumpool2d: return try pool2d(request, kind: .sum, budget: budget)
         case .globalavgpool2d: return try globalAveragePool2d(request)
         case .relu: return try activation(request, .relu)
         case .leakyRelu:
@@ -61,7 +61,7 @@ public enum ComputeFilter {
         }
     }
 
-    private static func conv2d(_ request: ComputeRequest) throws(KernelError) -> Fields {
+    private static func conv2d(_ request: ComputeRequest, budget: ResourceBudget) throws(KernelError) -> Fields {
         let input = try request.tensor("input", shape: "[N, C, H, W]")
         let weight = try request.tensor("weight", shape: "[O, C/groups, KH, KW]")
         let bias = try request.optionalTensor("bias")
@@ -71,7 +71,17 @@ public enum ComputeFilter {
             dilation: try request.pair("dilation", default: 1) ?? 1,
             groups: try request.integer("groups", default: 1))
         let gradOutput = try request.optionalTensor("gradOutput")
-        try OutputLimit.check(Conv2dGeometry(inputShape: input.shape, weightShape: weight.shape, options: options))
+        let geometry = try Conv2dGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
+        try OutputLimit.check(geometry)
+        // The backward pass costs about twice the forward: budget both when gradOutput asks for it.
+        var cost = geometry.cost()
+        if gradOutput != nil { cost = cost + cost + cost }
+        do {
+            try cost.check(budget, for: "conv2d of an input \(input.shape) with a weight \(weight.shape) into \(geometry.outputShape)"
+                           + (gradOutput == nil ? "" : " and its gradients"), unit: "multiply-adds")
+        } catch {
+            throw KernelError(error)
+        }
         let output = try Conv2d.forward(input: input, weight: weight, bias: bias, options: options)
         var fields: Fields = [("output", JSONText.tensor(output))]
         if let gradOutput {
@@ -82,13 +92,23 @@ public enum ComputeFilter {
         return fields
     }
 
-    private static func pool2d(_ request: ComputeRequest, kind: PoolKind) throws(KernelError) -> Fields {
+    private static func pool2d(_ request: ComputeRequest, kind: PoolKind, budget: ResourceBudget) throws(KernelError) -> Fields {
         let input = try request.tensor("input", shape: "[N, C, H, W]")
         let options = Pool2dOptions(
             kernel: try request.requiredPair("kernel"),
             stride: try request.pair("stride", default: nil),
             padding: try request.pair("padding", default: 0) ?? 0)
         let gradOutput = try request.optionalTensor("gradOutput")
+        let geometry = try Pool2d.Geometry(inputShape: input.shape, options: options)
+        var cost = geometry.cost()
+        if gradOutput != nil { cost = cost + cost }
+        do {
+            try cost.check(budget, for: "\(request.op.rawValue) of an input \(input.shape) with a \(options.kernel.height)x"
+                           + "\(options.kernel.width) window into \(geometry.outputShape)" + (gradOutput == nil ? "" : " and its gradient"),
+                           unit: "window cells visited")
+        } catch {
+            throw KernelError(error)
+        }
         var fields: Fields = [("output", JSONText.tensor(try Pool2d.forward(input: input, kind: kind, options: options)))]
         if let gradOutput {
             let dInput = try Pool2d.backward(input: input, dOutput: gradOutput, kind: kind, options: options)
