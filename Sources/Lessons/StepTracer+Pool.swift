@@ -31,9 +31,11 @@ extension PoolTrace {
             throw StepTracer.poolError(error, spec)
         }
         if geometry.cellVisits.map({ $0 > StepTracer.maxRecordedProducts }) ?? true {
-            throw LessonError(field: "size", message: "stepping through this pooling would record "
+            var refusal = LessonError(field: "size", message: "stepping through this pooling would record "
                 + "\(ResourceBudget.describeCount(geometry.cellVisits)) window cells; a step is for following by hand, so keep "
                 + "it to at most \(ResourceBudget.describeCount(StepTracer.maxRecordedProducts)) (a smaller input or window)")
+            refusal.isOverBudget = true
+            throw refusal
         }
         try StepTracer.checkBudget(geometry.cost(recordingWindows: true),
                                    for: "this pooling (\(geometry.inputShape) input, \(spec.size.height)x\(spec.size.width) window)",

@@ -64,10 +64,12 @@ enum StepTracer {
             throw LessonError(field: kernelField(spec), message: error.message)
         }
         if recordWindows, geometry.checkedMultiplyAdds.map({ $0 > maxRecordedProducts }) ?? true {
-            throw LessonError(field: "input", message: "stepping through this convolution would record "
+            var refusal = LessonError(field: "input", message: "stepping through this convolution would record "
                 + "\(ResourceBudget.describeCount(geometry.checkedMultiplyAdds)) products; a step is for following by hand, "
                 + "so keep it to at most \(ResourceBudget.describeCount(maxRecordedProducts)) (a smaller input, fewer filters "
                 + "or a smaller kernel)")
+            refusal.isOverBudget = true
+            throw refusal
         }
         try checkBudget(geometry.cost(recordingWindows: recordWindows) + paddingCost,
                         for: "this convolution (\(geometry.inputShape) padded input, \(weightShape) filters)",
@@ -95,7 +97,9 @@ enum StepTracer {
         do {
             try cost.check(LessonLimits.budget, for: what, unit: unit)
         } catch {
-            throw LessonError(field: field, message: error.message + "; use a smaller input, kernel or padding")
+            var refusal = LessonError(field: field, message: error.message + "; use a smaller input, kernel or padding")
+            refusal.isOverBudget = true
+            throw refusal
         }
     }
 
