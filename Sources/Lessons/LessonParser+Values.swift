@@ -113,11 +113,12 @@ struct FieldReader {
     /// can be of use, and every sum and product of such numbers fits in an `Int`).
     func pair(_ key: String, atLeast minimum: Int, atMost maximum: Int = LessonLimits.largestSide) throws(LessonError) -> Pair? {
         guard let node = fields[key] else { return nil }
-        let rule = (minimum == 1 ? "\(key) must be at least 1" : "\(key) must be \(minimum) or more")
-            + " and at most \(maximum)" + (maximum == LessonLimits.largestSide ? " (\(LessonLimits.largestSideReason))" : "")
+        let rule = minimum == 1 ? "\(key) must be at least 1" : "\(key) must be \(minimum) or more"
+        let upperRule = "\(key) must be at most \(maximum)"
+            + (maximum == LessonLimits.largestSide ? " (\(LessonLimits.largestSideReason))" : "")
         func checked(_ value: Int, _ along: String) throws(LessonError) -> Int {
             guard value >= minimum else { throw error(key, "\(key) \(value)\(along) is invalid; \(rule)") }
-            guard value <= maximum else { throw error(key, "\(key) \(value)\(along) is too large; \(rule)") }
+            guard value <= maximum else { throw error(key, "\(key) \(value)\(along) is too large; \(upperRule)") }
             return value
         }
         switch node {

@@ -81,7 +81,8 @@ public enum LessonParser {
         do {
             text = try RegularFile.readText(path, limit: maximumFileBytes)
         } catch {
-            throw LessonError(file: path, message: "cannot read the lesson file: it \(error.reason)"
+            let reason = error.reason.hasPrefix("is ") || error.reason.hasPrefix("grew ") ? "it " + error.reason : error.reason
+            throw LessonError(file: path, message: "cannot read the file: \(reason)"
                 + (error.kind == .notRegular || error.kind == .folder ? "; a lesson is a regular .toml file" : ""))
         }
         guard let text else { throw LessonError(file: path, message: "the file is not UTF-8 text") }

@@ -109,14 +109,16 @@ public final class ProgressStore: @unchecked Sendable {
             do {
                 data = Data(try RegularFile.read(path, limit: Self.maximumFileBytes))
             } catch {
-                guard error.kind != .notRegular && error.kind != .folder else {
-                    // Not ours to move: a FIFO, a device or a folder stays where it is, and is never read.
-                    let next = error.kind == .folder ? "cannot be saved there until the folder is moved"
-                        : "the next save replaces it with a regular file"
+                guard error.kind != .notRegular else {
+                    // Not ours to move: a FIFO or a device stays where it is, and is never read.
                     return (ProgressBook(), "The progress file \(path) \(error.reason); it was not read, progress "
-                        + "starts fresh and \(next).")
+                        + "starts fresh and the next save replaces it with a regular file.")
                 }
-                throw ProgressStoreError(message: "it \(error.reason)")
+                switch error.kind {
+                case .folder: throw ProgressStoreError(message: "it cannot be read: it \(error.reason)")
+                case .unreadable: throw ProgressStoreError(message: "it \(error.reason)")
+                default: throw ProgressStoreError(message: "it \(error.reason)")
+                }
             }
             let contents = try JSONDecoder().decode(FileContents.self, from: data)
             guard contents.version == Self.formatVersion else {

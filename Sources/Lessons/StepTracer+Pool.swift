@@ -32,8 +32,8 @@ extension PoolTrace {
         }
         if geometry.cellVisits.map({ $0 > StepTracer.maxRecordedProducts }) ?? true {
             var refusal = LessonError(field: "size", message: "stepping through this pooling would record "
-                + "\(ResourceBudget.describeCount(geometry.cellVisits)) window cells; a step is for following by hand, so keep "
-                + "it to at most \(ResourceBudget.describeCount(StepTracer.maxRecordedProducts)) (a smaller input or window)")
+                + "\(geometry.cellVisits.map(String.init) ?? "more") window cells; a step is for following by hand, so keep "
+                + "it to at most \(StepTracer.maxRecordedProducts) (a smaller input or window)")
             refusal.isOverBudget = true
             throw refusal
         }

@@ -56,6 +56,10 @@ enum StepTracer {
         let paddingCost: KernelCost
         do {
             paddingCost = try Pad2d.cost(inputShape: inputShape, sides: plan.sides, mode: spec.paddingMode)
+        } catch {
+            throw padError(error, spec.input, mode: spec.paddingMode)
+        }
+        do {
             var paddedShape = inputShape
             paddedShape[2] += plan.sides.top + plan.sides.bottom
             paddedShape[3] += plan.sides.left + plan.sides.right
@@ -65,8 +69,8 @@ enum StepTracer {
         }
         if recordWindows, geometry.checkedMultiplyAdds.map({ $0 > maxRecordedProducts }) ?? true {
             var refusal = LessonError(field: "input", message: "stepping through this convolution would record "
-                + "\(ResourceBudget.describeCount(geometry.checkedMultiplyAdds)) products; a step is for following by hand, "
-                + "so keep it to at most \(ResourceBudget.describeCount(maxRecordedProducts)) (a smaller input, fewer filters "
+                + "\(geometry.checkedMultiplyAdds.map(String.init) ?? "more") products; a step is for following by hand, "
+                + "so keep it to at most \(maxRecordedProducts) (a smaller input, fewer filters "
                 + "or a smaller kernel)")
             refusal.isOverBudget = true
             throw refusal
@@ -160,21 +164,27 @@ enum StepTracer {
         do {
             return try Pad2d.forward(input: input.tensor, sides: sides, mode: mode)
         } catch {
-            let height = input.height, width = input.width
-            let advice: String
-            switch mode {
-            case .reflect:
-                advice = "reflect padding needs less padding than the input size (at most \(height - 1) rows and "
-                    + "\(width - 1) columns here); use less padding or padding_mode = \"zero\" or \"replicate\""
-            case .circular:
-                advice = "circular padding can wrap at most the input size (\(height) rows and \(width) columns here); "
-                    + "use less padding or padding_mode = \"zero\" or \"replicate\""
-            case .zero, .replicate:
-                advice = "padding must be 0 or more"
-            }
-            throw LessonError(field: mode == .reflect || mode == .circular ? "padding_mode" : "padding",
-                              message: "\(error.message); \(advice)")
+            throw padError(error, input, mode: mode)
         }
+    }
+
+    /// A padding `KernelError`, on the key that broke it (`padding_mode` for reflect and circular
+    /// padding wider than they can be), with what would be accepted.
+    static func padError(_ error: KernelError, _ input: GridStack, mode: Pad2d.Mode) -> LessonError {
+        let height = input.height, width = input.width
+        let advice: String
+        switch mode {
+        case .reflect:
+            advice = "reflect padding needs less padding than the input size (at most \(height - 1) rows and "
+                + "\(width - 1) columns here); use less padding or padding_mode = \"zero\" or \"replicate\""
+        case .circular:
+            advice = "circular padding can wrap at most the input size (\(height) rows and \(width) columns here); "
+                + "use less padding or padding_mode = \"zero\" or \"replicate\""
+        case .zero, .replicate:
+            advice = "padding must be 0 or more, and at most \(LessonLimits.largestSide)"
+        }
+        return LessonError(field: mode == .reflect || mode == .circular ? "padding_mode" : "padding",
+                           message: "\(error.message); \(advice)")
     }
 
     /// A `[1, C, H, W]` tensor as a stack of grids.
