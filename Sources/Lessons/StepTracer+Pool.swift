@@ -39,7 +39,7 @@ extension PoolTrace {
         }
         try StepTracer.checkBudget(geometry.cost(recordingWindows: true),
                                    for: "this pooling (\(geometry.inputShape) input, \(spec.size.height)x\(spec.size.width) window)",
-                                   unit: "window cells visited", field: "size")
+                                   unit: "window cell visits", field: "size")
         var windows: [PoolWindow] = []
         let output: Tensor
         do {

@@ -105,7 +105,7 @@ public enum ComputeFilter {
         do {
             try cost.check(budget, for: "\(request.op.rawValue) of an input \(input.shape) with a \(options.kernel.height)x"
                            + "\(options.kernel.width) window into \(geometry.outputShape)" + (gradOutput == nil ? "" : " and its gradient"),
-                           unit: "window cells visited")
+                           unit: "window cell visits")
         } catch {
             throw KernelError(error)
         }

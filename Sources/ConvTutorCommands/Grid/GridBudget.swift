@@ -26,7 +26,7 @@ enum GridBudget {
         }
         let what = describe("pooling", steps: steps, input: geometry.inputShape, kernel: geometry.kernel,
                             output: geometry.outputShape)
-        do { try cost.check(budget, for: what, unit: "window cells visited") } catch { throw KernelError(error) }
+        do { try cost.check(budget, for: what, unit: "window cell visits") } catch { throw KernelError(error) }
     }
 
     /// Checks a padding step (`--padding-mode` other than zero) and returns its cost, which the
@@ -36,7 +36,7 @@ enum GridBudget {
         let cost = try Pad2d.cost(inputShape: inputShape, sides: sides, mode: mode)
         let what = "\(mode.rawValue) padding of \(sides.top) rows and \(sides.left) columns around a "
             + "\(inputShape[2])x\(inputShape[3]) input"
-        do { try cost.check(budget, for: what, unit: "values copied") } catch { throw KernelError(error) }
+        do { try cost.check(budget, for: what, unit: "value copies") } catch { throw KernelError(error) }
         return cost
     }
 
