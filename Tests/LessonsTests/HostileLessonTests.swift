@@ -153,19 +153,19 @@ struct HostileLessonTests {
 
     @Test("a step over the memory budget is refused with the estimate and the limit")
     func convBudgetMessage() throws {
-        // 1000x1000 input and a 1000x1000 kernel: one window, but a billion products to record.
-        let row = [Float](repeating: 1, count: 1000)
-        let big = GridStack(Array(repeating: row, count: 1000))
-        let error = try #require(throws: LessonError.self) { try ConvTrace(spec: ConvSpec(input: big, kernels: [big])) }
+        // A 1000x1000 input and a 10x10 kernel: 991 x 991 windows of 100 products each to record.
+        let big = GridStack(Array(repeating: [Float](repeating: 1, count: 1000), count: 1000))
+        let small = GridStack(Array(repeating: [Float](repeating: 1, count: 10), count: 10))
+        let error = try #require(throws: LessonError.self) { try ConvTrace(spec: ConvSpec(input: big, kernels: [small])) }
         #expect(error.isOverBudget)
-        #expect(error.message.contains("would record 1000000000 products"))
+        #expect(error.message.hasPrefix("stepping through this convolution would record 98208100 products"))
         // Without recording (an image step) the same work is checked against the budget's steps.
         let wide = GridStack(Array(repeating: [Float](repeating: 1, count: 1000), count: 1000))
         let kernel = GridStack(Array(repeating: [Float](repeating: 1, count: 100), count: 100))
         let spec = ConvSpec(input: wide, kernels: [kernel], padding: .explicit(rows: 99, columns: 99))
         let refused = try #require(throws: LessonError.self) { try StepTracer.convolve(spec, recordWindows: false) }
         #expect(refused.message.hasPrefix("this convolution ([1, 1, 1198, 1198] padded input, [1, 1, 100, 100] filters) "
-            + "would take 11 billion multiply-adds; the limit is 2.0 billion"))
+            + "would take 12 billion multiply-adds; the limit is 2.0 billion; use a smaller input, kernel or padding"))
     }
 
     @Test("grids wider or taller than 1000 are refused before their numbers are read")
