@@ -75,7 +75,13 @@ public enum ComputeFilter {
         try OutputLimit.check(geometry)
         // The backward pass costs about twice the forward: budget both when gradOutput asks for it.
         var cost = geometry.cost()
-        if gradOutput != nil { cost = cost + cost + cost }
+        // The answer's text: the output, and with gradOutput the input's and the weight's gradients.
+        var written = geometry.outputCount
+        if gradOutput != nil {
+            cost = cost + cost + cost
+            written = ResourceBudget.sum(written, ResourceBudget.product(input.shape), ResourceBudget.product(weight.shape))
+        }
+        cost.bytes = ResourceBudget.sum(cost.bytes, GridBudget.textBytes(written))
         do {
             try cost.check(budget, for: "conv2d of an input \(input.shape) with a weight \(weight.shape) into \(geometry.outputShape)"
                            + (gradOutput == nil ? "" : " and its gradients"), unit: "multiply-adds")
@@ -101,7 +107,12 @@ public enum ComputeFilter {
         let gradOutput = try request.optionalTensor("gradOutput")
         let geometry = try Pool2d.Geometry(inputShape: input.shape, options: options)
         var cost = geometry.cost()
-        if gradOutput != nil { cost = cost + cost }
+        var written = geometry.outputCount
+        if gradOutput != nil {
+            cost = cost + cost
+            written = ResourceBudget.sum(written, ResourceBudget.product(input.shape))
+        }
+        cost.bytes = ResourceBudget.sum(cost.bytes, GridBudget.textBytes(written))
         do {
             try cost.check(budget, for: "\(request.op.rawValue) of an input \(input.shape) with a \(options.kernel.height)x"
                            + "\(options.kernel.width) window into \(geometry.outputShape)" + (gradOutput == nil ? "" : " and its gradient"),

@@ -4,10 +4,20 @@ import ConvKernels
 /// geometry (`Conv2dGeometry.cost`, `Pool2d.Geometry.cost`, `Pad2d.cost`) and is checked before
 /// anything is allocated or looped over; a refusal names the request, the estimate and the limit.
 enum GridBudget {
+    /// The most bytes one value takes when written out ("-1.2345678e-38, "), so the text of an
+    /// answer is counted with the tensors it is written from.
+    static let bytesPerWrittenValue = 16
+
+    /// The bytes of `count` values written as text (nil: too many to count).
+    static func textBytes(_ count: Int?) -> Int? {
+        count.flatMap { ResourceBudget.product($0, bytesPerWrittenValue) }
+    }
+
     /// Checks a convolution (after any padding step), with its `--steps` lines when `steps`.
     static func check(_ geometry: Conv2dGeometry, padding: KernelCost = .zero, steps: Bool,
                       budget: ResourceBudget) throws(KernelError) {
         var cost = geometry.cost(recordingWindows: steps) + padding
+        cost.bytes = ResourceBudget.sum(cost.bytes, textBytes(geometry.outputCount))
         if steps {
             let terms = ResourceBudget.product(geometry.inputChannelsPerGroup, geometry.kernelHeight, geometry.kernelWidth)
             cost.bytes = ResourceBudget.sum(cost.bytes, StepText.estimatedBytes(lines: geometry.outputCount, itemsPerLine: terms))
@@ -20,6 +30,7 @@ enum GridBudget {
     /// Checks a pooling, with its `--steps` lines when `steps`.
     static func check(_ geometry: Pool2d.Geometry, steps: Bool, budget: ResourceBudget) throws(KernelError) {
         var cost = geometry.cost(recordingWindows: steps)
+        cost.bytes = ResourceBudget.sum(cost.bytes, textBytes(geometry.outputCount))
         if steps {
             let cells = ResourceBudget.product(geometry.kernel.height, geometry.kernel.width)
             cost.bytes = ResourceBudget.sum(cost.bytes, StepText.estimatedBytes(lines: geometry.outputCount, itemsPerLine: cells))
