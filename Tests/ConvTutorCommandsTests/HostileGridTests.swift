@@ -129,3 +129,24 @@ struct HostileGridTests {
         }
     }
 }
+
+@Suite("Bounded compute lines")
+struct BoundedComputeLineTests {
+    @Test("a line longer than the limit is answered with an error and dropped unread; the next line is answered")
+    func tooLongLine() {
+        var bytes = [UInt8](repeating: UInt8(ascii: "0"), count: ComputeFilter.maximumLineBytes + 10) + [UInt8(ascii: "\n")]
+        bytes += Array(#"{"op": "relu", "input": {"shape": [2], "data": [-1, 2]}}"#.utf8) + [UInt8(ascii: "\n")]
+        var index = 0
+        let next = { () -> UInt8? in
+            defer { index += 1 }
+            return index < bytes.count ? bytes[index] : nil
+        }
+        var answers: [String] = []
+        let failures = ComputeFilter.run(readInputLine: { ComputeFilter.readBoundedLine(next) }, write: { answers.append($0) })
+        #expect(failures == 1)
+        #expect(answers == [
+            #"{"error": "the line is longer than 4.0 MB; a request is one line of at most that (a tensor of about a million numbers)"}"#,
+            #"{"output": {"shape": [2], "data": [0, 2]}}"#,
+        ])
+    }
+}

@@ -29,13 +29,61 @@ public enum ComputeFilter {
     /// - Returns: the number of lines that failed.
     @discardableResult
     public static func run(readLine: () -> String?, write: (String) -> Void) -> Int {
+        run(readInputLine: { readLine().map(InputLine.text) }, write: write)
+    }
+
+    /// The longest request line read: a tensor of about a million numbers. Parsed, each number
+    /// takes tens of bytes, so a longer line could use gigabytes before any budget is checked.
+    public static let maximumLineBytes = 4_000_000
+
+    /// One line of input as a bounded reader gives it.
+    public enum InputLine: Sendable {
+        case text(String)
+        /// A line longer than `maximumLineBytes` (its rest was skipped unread into memory).
+        case tooLong
+    }
+
+    /// `run(readLine:write:)` for a reader that bounds its lines: a `.tooLong` line is answered with
+    /// an error naming the limit, and the next line goes on.
+    @discardableResult
+    public static func run(readInputLine: () -> InputLine?, write: (String) -> Void) -> Int {
         var failures = 0
-        while let line = readLine() {
-            let answer = answer(to: line)
+        while let line = readInputLine() {
+            let answer: ComputeAnswer
+            switch line {
+            case .text(let text): answer = self.answer(to: text)
+            case .tooLong:
+                answer = ComputeAnswer(json: JSONText.object([("error", JSONText.string(
+                    "the line is longer than \(ResourceBudget.describeBytes(maximumLineBytes)); a request is one line of at most "
+                    + "that (a tensor of about a million numbers)"))]), failed: true)
+            }
             if answer.failed { failures += 1 }
             write(answer.json)
         }
         return failures
+    }
+
+    /// Reads one line from `nextByte` (nil at the end) without ever holding more than
+    /// `maximumLineBytes` of it: a longer line is read to its end and dropped.
+    public static func readBoundedLine(_ nextByte: () -> UInt8?) -> InputLine? {
+        var bytes: [UInt8] = []
+        var tooLong = false
+        var sawAnything = false
+        while let byte = nextByte() {
+            sawAnything = true
+            if byte == UInt8(ascii: "\n") { break }
+            if tooLong { continue }
+            if bytes.count == maximumLineBytes {
+                tooLong = true
+                bytes = []
+                continue
+            }
+            bytes.append(byte)
+        }
+        guard sawAnything else { return nil }
+        if tooLong { return .tooLong }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return .text(String(decoding: bytes, as: UTF8.self))
     }
 
     // MARK: - Ops
