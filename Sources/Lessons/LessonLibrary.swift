@@ -115,7 +115,8 @@ public struct LessonLibrary: Sendable {
 
     /// The `order` of a file that did not load, when it is still valid TOML with an integer order.
     private static func bestEffortOrder(path: String) -> Int? {
-        guard let text = try? LessonParser.readText(path), let table = try? TOMLTable(string: text) else { return nil }
+        guard let text = try? LessonParser.readText(path), LessonParser.lineOfNamelessTableHeader(in: text) == nil,
+              let table = try? TOMLTable(string: text) else { return nil }
         return table["order"]?.int
     }
 

@@ -19,6 +19,10 @@ public enum LessonParser {
 
     /// Parses the text of a lesson file; `file` is used in error messages and stored in `Lesson.file`.
     public static func parse(_ text: String, file: String) throws(LessonError) -> Lesson {
+        if let line = lineOfNamelessTableHeader(in: text) {
+            throw LessonError(file: file, line: line, message: "a table header needs a name right after '[' or '[[', "
+                + "such as [[step]] or [[step.stage]]")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)

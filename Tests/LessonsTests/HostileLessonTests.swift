@@ -216,4 +216,35 @@ struct HostileLessonTests {
         try store.save(ProgressBook(lessons: ["a": LessonProgress(currentStep: 1)]))
         #expect(store.load().book.lessons["a"]?.currentStep == 1)
     }
+
+    @Test("table headers toml++ would abort on are refused with their line; the same text inside values is not")
+    func namelessTableHeaders() throws {
+        for header in ["[ `", "[ {", "[ .a]", "[", "[[ `", "[[ [", "[ #", "[ ="] {
+            let text = "id = \"x\"\ntitle = \"X\"\n\(header)\n"
+            let error = try #require(throws: LessonError.self) { try LessonParser.parse(text, file: "h.toml") }
+            #expect(error.description == "h.toml:3: a table header needs a name right after '[' or '[[', such as [[step]] "
+                + "or [[step.stage]]", "\(header)")
+        }
+        // Inside a multi-line array, a string or a comment such lines are values or text.
+        let fine = """
+            id = "x"
+            title = "X"
+            [[step]]
+            kind = "conv"
+            kernel = "identity"
+            text = \"\"\"
+            [ `not a header`
+            \"\"\"
+            # [ . neither
+            input = [
+              [
+                1, 2, 3
+              ],
+              [ +4, 5, 6],
+              [7, 8, 9],
+            ]
+            """
+        #expect(LessonParser.lineOfNamelessTableHeader(in: fine) == nil)
+        _ = try LessonParser.parse(fine, file: "fine.toml")
+    }
 }
