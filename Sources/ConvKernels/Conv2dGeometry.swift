@@ -39,17 +39,55 @@ public struct Conv2dGeometry: Hashable, Sendable {
     public var outputShape: [Int] { [batch, outputChannels, outputHeight, outputWidth] }
 
     /// The number of output values, or nil when it does not fit in an `Int`.
-    public var outputCount: Int? {
-        outputShape.reduce(Optional(1)) { product, size in
-            guard let product else { return nil }
-            let (result, overflow) = product.multipliedReportingOverflow(by: size)
-            return overflow ? nil : result
-        }
+    public var outputCount: Int? { ResourceBudget.product(outputShape) }
+
+    /// Multiply-adds of one forward pass, or nil when the count does not fit in an `Int`.
+    public var checkedMultiplyAdds: Int? {
+        ResourceBudget.product(batch, outputChannels, outputHeight, outputWidth, inputChannelsPerGroup,
+                               kernelHeight, kernelWidth)
     }
 
-    /// Multiply-adds of one forward pass.
-    public var multiplyAdds: Int {
-        batch * outputChannels * outputHeight * outputWidth * inputChannelsPerGroup * kernelHeight * kernelWidth
+    /// Multiply-adds of one forward pass (`Int.max` when too many to count: the sizes come from
+    /// users, so this must not trap; check `cost` against a budget before running such a call).
+    public var multiplyAdds: Int { checkedMultiplyAdds ?? Int.max }
+
+    /// The padded input's height and width (`H + 2 * padH`, `W + 2 * padW`); they fit in an `Int`,
+    /// since `SlidingWindow.outputSize` checked them.
+    public var paddedInputSize: Pair {
+        Pair(inputHeight + 2 * options.padding.height, inputWidth + 2 * options.padding.width)
+    }
+
+    /// What one forward pass costs, from the shapes alone: the input, weight and output, the fast
+    /// path's scratch (padded planes for the direct path, unfolded patches otherwise) for `threads`
+    /// threads, and with `recordingWindows` every `ConvWindow` an observer would keep (one per output
+    /// value, each with its `C / groups * KH * KW` terms). Steps are the multiply-adds.
+    public func cost(recordingWindows: Bool = false, threads: Int = Parallel.defaultThreads) -> KernelCost {
+        let tensors = ResourceBudget.sum(
+            ResourceBudget.product(inputShape), ResourceBudget.product(weightShape), outputCount, outputChannels)
+        let scratch: Int?
+        if recordingWindows {
+            scratch = 0  // the reference loops allocate only the output
+        } else if Conv2d.directPathApplies(self) {
+            // Per thread: one padded image and one wide output (all output channels, padded rows).
+            let padded = paddedInputSize
+            let plane = ResourceBudget.product(inputChannels, padded.height, padded.width)
+            let wide = ResourceBudget.product(outputChannels, outputHeight, padded.width)
+            scratch = ResourceBudget.sum(plane, wide).flatMap { ResourceBudget.product($0, max(1, threads)) }
+        } else {
+            let columns = min(outputHeight * outputWidth, 4096)
+            scratch = ResourceBudget.product(inputChannelsPerGroup * kernelHeight * kernelWidth + outputChannelsPerGroup,
+                                             columns, max(1, threads))
+        }
+        var bytes = KernelCost.floatBytes(ResourceBudget.sum(tensors, scratch))
+        if recordingWindows {
+            let perWindow = ResourceBudget.sum(
+                MemoryLayout<ConvWindow>.stride + 96,  // the window and its three arrays' headers
+                ResourceBudget.product(kernelHeight + kernelWidth, MemoryLayout<Int>.stride),
+                ResourceBudget.product(inputChannelsPerGroup, kernelHeight, kernelWidth, MemoryLayout<ConvTerm>.stride))
+            let recorded = outputCount.flatMap { count in perWindow.flatMap { ResourceBudget.product(count, $0) } }
+            bytes = ResourceBudget.sum(bytes, recorded)
+        }
+        return KernelCost(bytes: bytes, steps: checkedMultiplyAdds)
     }
 
     /// Checks the shapes of an input and a weight against the options.

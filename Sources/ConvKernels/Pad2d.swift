@@ -56,6 +56,10 @@ public enum Pad2d {
         for (name, amount) in [("top", sides.top), ("bottom", sides.bottom), ("left", sides.left), ("right", sides.right)] {
             guard amount >= 0 else { throw KernelError("padding \(amount) on the \(name) is invalid; padding must be 0 or more") }
         }
+        guard shape.allSatisfy({ $0 >= 0 }) else {
+            throw KernelError("padding takes an input of shape [N, C, H, W] with no negative size; this one has shape \(shape)")
+        }
+        _ = try paddedShape(shape, sides)
         let (height, width) = (shape[2], shape[3])
         for (axis, size, before, after) in [("height", height, sides.top, sides.bottom), ("width", width, sides.left, sides.right)] {
             switch mode {
@@ -75,6 +79,26 @@ public enum Pad2d {
                 }
             }
         }
+    }
+
+    /// The padded shape `[N, C, H + top + bottom, W + left + right]`, with checked arithmetic: a
+    /// padding near `Int.max` is a user's error, not a crash.
+    static func paddedShape(_ shape: [Int], _ sides: Sides) throws(KernelError) -> [Int] {
+        guard let height = ResourceBudget.sum(shape[2], sides.top, sides.bottom),
+              let width = ResourceBudget.sum(shape[3], sides.left, sides.right) else {
+            throw KernelError("padding of \(max(sides.top, sides.bottom)) rows and \(max(sides.left, sides.right)) columns "
+                + "around a \(shape[2])x\(shape[3]) input is too large to compute with")
+        }
+        return [shape[0], shape[1], height, width]
+    }
+
+    /// What padding an input of `inputShape` by `sides` costs: the input and the padded output,
+    /// one step per output value. Throws what `forward` would for invalid padding.
+    public static func cost(inputShape: [Int], sides: Sides, mode: Mode) throws(KernelError) -> KernelCost {
+        try validate(inputShape, sides, mode)
+        let output = ResourceBudget.product(try paddedShape(inputShape, sides))
+        return KernelCost(bytes: KernelCost.floatBytes(ResourceBudget.sum(ResourceBudget.product(inputShape), output)),
+                          steps: output)
     }
 
     /// The padded tensor.

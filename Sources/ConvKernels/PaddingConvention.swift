@@ -37,11 +37,20 @@ public enum PaddingConvention: String, CaseIterable, Sendable {
                                                  dilation: dilation, axis: axis)
                 return (0, 0, 0)
             }
-            let span = dilation * (kernel - 1) + 1
-            let size = (input + stride - 1) / stride
+            // Checked: the window must fit the input with padding 0 or some padding; the padding SAME
+            // needs is below `span`, so once the span is countable the rest cannot overflow.
+            let (spread, spreadOverflow) = dilation.multipliedReportingOverflow(by: kernel - 1)
+            guard !spreadOverflow, spread < Int.max - input else {
+                throw KernelError("kernel \(axis) \(kernel) with dilation \(dilation) along the \(axis) is too large to compute with")
+            }
+            let span = spread + 1
+            let size = input / stride + (input % stride == 0 ? 0 : 1)
             let total = max((size - 1) * stride + span - input, 0)
             return (size, total / 2, total - total / 2)
         case .cs231n:
+            // The shared checks first (sizes, signs, overflow, the kernel fitting), so the sums below fit.
+            _ = try SlidingWindow.outputSize(input: input, kernel: kernel, stride: stride, padding: padding,
+                                             dilation: dilation, axis: axis)
             let span = dilation * (kernel - 1) + 1
             let numerator = input - span + 2 * padding
             guard numerator >= 0 else {

@@ -229,21 +229,47 @@ public enum Pool2d {
     // MARK: - Geometry
 
     /// Every size a pooling needs, checked once.
-    struct Geometry {
-        let batch: Int
-        let channels: Int
-        let inputHeight: Int
-        let inputWidth: Int
-        let outputHeight: Int
-        let outputWidth: Int
-        let kernel: Pair
-        let stride: Pair
-        let padding: Pair
+    /// Every size a pooling needs, checked once (`init` throws what `forward` would), and what a
+    /// call costs (`cost`), so callers can refuse an over-budget pooling before running it.
+    public struct Geometry: Hashable, Sendable {
+        public let batch: Int
+        public let channels: Int
+        public let inputHeight: Int
+        public let inputWidth: Int
+        public let outputHeight: Int
+        public let outputWidth: Int
+        public let kernel: Pair
+        public let stride: Pair
+        public let padding: Pair
 
-        var inputShape: [Int] { [batch, channels, inputHeight, inputWidth] }
-        var outputShape: [Int] { [batch, channels, outputHeight, outputWidth] }
+        public var inputShape: [Int] { [batch, channels, inputHeight, inputWidth] }
+        public var outputShape: [Int] { [batch, channels, outputHeight, outputWidth] }
 
-        init(inputShape: [Int], options: Pool2dOptions) throws(KernelError) {
+        /// The number of output values, or nil when it does not fit in an `Int`.
+        public var outputCount: Int? { ResourceBudget.product(outputShape) }
+
+        /// Window cells visited by one pass: `N * C * OH * OW * KH * KW` (nil: too many to count).
+        /// A huge window over a small padded input has a 1x1 output and still this many cells.
+        public var cellVisits: Int? {
+            ResourceBudget.product(batch, channels, outputHeight, outputWidth, kernel.height, kernel.width)
+        }
+
+        /// What one pass costs: the input and output, and with `recordingWindows` every
+        /// `PoolWindow` an observer keeps (each with its `KH * KW` cells). Steps are the cell visits.
+        public func cost(recordingWindows: Bool = false) -> KernelCost {
+            var bytes = KernelCost.floatBytes(ResourceBudget.sum(ResourceBudget.product(inputShape), outputCount))
+            if recordingWindows {
+                let perWindow = ResourceBudget.sum(
+                    MemoryLayout<PoolWindow>.stride + 96,
+                    ResourceBudget.product(kernel.height + kernel.width, MemoryLayout<Int>.stride),
+                    ResourceBudget.product(kernel.height, kernel.width, MemoryLayout<PoolCell>.stride))
+                let recorded = outputCount.flatMap { count in perWindow.flatMap { ResourceBudget.product(count, $0) } }
+                bytes = ResourceBudget.sum(bytes, recorded)
+            }
+            return KernelCost(bytes: bytes, steps: cellVisits)
+        }
+
+        public init(inputShape: [Int], options: Pool2dOptions) throws(KernelError) {
             guard inputShape.count == 4 else {
                 throw KernelError("pool2d input must have 4 dimensions [N, C, H, W]; got shape \(inputShape)")
             }

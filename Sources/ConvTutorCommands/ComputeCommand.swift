@@ -45,8 +45,14 @@ struct ComputeCommand: ParsableCommand {
             """)
 
     func run() throws {
+        // Lines are bounded as they are read: a line without end on standard input is refused, not held.
         let failures = ComputeFilter.run(
-            readLine: { Swift.readLine(strippingNewline: true) },
+            readInputLine: {
+                ComputeFilter.readBoundedLine {
+                    let byte = getchar_unlocked()
+                    return byte == EOF ? nil : UInt8(truncatingIfNeeded: byte)
+                }
+            },
             write: { answer in
                 print(answer)
                 fflush(nil)  // flush every answer, so that a pipe sees it at once

@@ -12,6 +12,9 @@ public struct LessonError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The key in the file, e.g. "kernel" or "stage 2.size".
     public var field: String?
     public var message: String
+    /// True when the values are valid but the computation they ask for is over a budget (memory,
+    /// work, or the most a step records): a screen can refuse the change and keep what it had.
+    public var isOverBudget = false
 
     public init(file: String = "", line: Int? = nil, column: Int? = nil, lessonID: String? = nil, step: Int? = nil,
                 stepKind: String? = nil, field: String? = nil, message: String) {

@@ -115,7 +115,7 @@ public struct LessonLibrary: Sendable {
 
     /// The `order` of a file that did not load, when it is still valid TOML with an integer order.
     private static func bestEffortOrder(path: String) -> Int? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+        guard let text = try? LessonParser.readText(path), LessonParser.lineOfNamelessTableHeader(in: text) == nil,
               let table = try? TOMLTable(string: text) else { return nil }
         return table["order"]?.int
     }
@@ -136,7 +136,7 @@ public struct LessonLibrary: Sendable {
 extension LessonParser {
     /// The line of a top-level key in a lesson file, for messages about the lesson as a whole.
     static func line(ofTopLevelKey key: String, inFile path: String) -> Int? {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        guard let text = try? LessonParser.readText(path) else { return nil }
         return SourceMap(text: text).line(step: nil, key: key)
     }
 }

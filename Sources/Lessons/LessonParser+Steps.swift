@@ -113,7 +113,7 @@ extension LessonParser {
                 throw reader.error("bias", "expected a number or an array with one number per filter, found \(node.summary)")
             }
         }
-        return ConvSpec(
+        let spec = ConvSpec(
             input: input, kernels: kernels, bias: bias,
             stride: try reader.pair("stride", atLeast: 1) ?? 1,
             padding: try reader.padding() ?? defaultPadding,
@@ -122,6 +122,27 @@ extension LessonParser {
             dilation: try reader.pair("dilation", atLeast: 1) ?? 1,
             depthwise: depthwise,
             activation: try reader.activation("activation", allowSoftmax: false))
+        try checkPaddingUse(spec, reader)
+        return spec
+    }
+
+    /// Explicit padding wider than both the input and the kernel's span less one adds only windows
+    /// that lie wholly in the padding, far from the input: such a value is a mistake (or a way to ask
+    /// for a huge output), refused with the largest padding accepted. (A 1x1 kernel may still show a
+    /// padding mode around the whole input.)
+    static func checkPaddingUse(_ spec: ConvSpec, _ reader: FieldReader) throws(LessonError) {
+        guard case .explicit(let rows, let columns) = spec.padding, let kernel = spec.kernels.first else { return }
+        // Every number here is at most `LessonLimits.largestSide`, so the spans cannot overflow.
+        let spanRows = spec.dilation.height * (kernel.height - 1) + 1
+        let spanColumns = spec.dilation.width * (kernel.width - 1) + 1
+        for (amount, span, input, along) in [(rows, spanRows, spec.input.height, "rows"),
+                                             (columns, spanColumns, spec.input.width, "columns")] {
+            let largest = max(span - 1, input)
+            guard amount > largest else { continue }
+            throw reader.error("padding", "padding \(amount) along the \(along) is more than the input can use: padding must "
+                + "be at most \(largest), the larger of the input's \(input) \(along) and the kernel's span \(span) less one "
+                + "(more adds only windows of pure padding)")
+        }
     }
 
     /// `kernel` (one filter) or `kernels` (several), each with `channels` channels (1 with depthwise).
@@ -324,7 +345,7 @@ extension LessonParser {
                 start = grid
             }
             let image = try reader.string("image") ?? "house"
-            let steps = try reader.int("steps", atLeast: 1) ?? 200
+            let steps = try reader.int("steps", atLeast: 1, atMost: LessonLimits.largestTrainingSteps) ?? 200
             return TrainSpec(task: .kernel(target: target, start: start, image: image), learningRate: learningRate,
                              steps: steps)
         case .overfitting:

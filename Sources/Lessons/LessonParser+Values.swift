@@ -108,23 +108,27 @@ struct FieldReader {
 
     // MARK: Pairs and padding
 
-    /// An integer (both directions) or `[rows, columns]`, each at least `minimum`.
-    func pair(_ key: String, atLeast minimum: Int) throws(LessonError) -> Pair? {
+    /// An integer (both directions) or `[rows, columns]`, each from `minimum` to `maximum` (by
+    /// default the largest grid side a lesson holds: no size, stride, padding or dilation beyond it
+    /// can be of use, and every sum and product of such numbers fits in an `Int`).
+    func pair(_ key: String, atLeast minimum: Int, atMost maximum: Int = LessonLimits.largestSide) throws(LessonError) -> Pair? {
         guard let node = fields[key] else { return nil }
         let rule = minimum == 1 ? "\(key) must be at least 1" : "\(key) must be \(minimum) or more"
+        let upperRule = "\(key) must be at most \(maximum)"
+            + (maximum == LessonLimits.largestSide ? " (\(LessonLimits.largestSideReason))" : "")
+        func checked(_ value: Int, _ along: String) throws(LessonError) -> Int {
+            guard value >= minimum else { throw error(key, "\(key) \(value)\(along) is invalid; \(rule)") }
+            guard value <= maximum else { throw error(key, "\(key) \(value)\(along) is too large; \(upperRule)") }
+            return value
+        }
         switch node {
         case .int(let value):
-            guard value >= minimum else { throw error(key, "\(key) \(value) is invalid; \(rule)") }
-            return Pair(value)
+            return Pair(try checked(value, ""))
         case .array(let items):
             guard items.count == 2, case .int(let rows) = items[0], case .int(let columns) = items[1] else {
                 throw error(key, "expected a whole number or [rows, columns], found \(node.summary)")
             }
-            guard rows >= minimum else { throw error(key, "\(key) \(rows) along the rows is invalid; \(rule)") }
-            guard columns >= minimum else {
-                throw error(key, "\(key) \(columns) along the columns is invalid; \(rule)")
-            }
-            return Pair(rows, columns)
+            return Pair(try checked(rows, " along the rows"), try checked(columns, " along the columns"))
         default:
             throw error(key, "expected a whole number or [rows, columns], found \(node.summary)")
         }
@@ -220,6 +224,10 @@ struct GridReader {
             return GridStack(channels: [try grid(node, channel: nil)])
         case .array(let items):
             guard !items.isEmpty else { throw fail(nil, "the stack of channels is empty; \(Self.shapeHelp)") }
+            guard items.count <= LessonLimits.largestChannelCount else {
+                throw fail(nil, "the stack has \(items.count) channels; a lesson's stack has at most "
+                    + "\(LessonLimits.largestChannelCount)")
+            }
             var channels: [[[Float]]] = []
             for (index, item) in items.enumerated() {
                 let grid = try grid(item, channel: items.count > 1 ? index + 1 : nil)
@@ -272,8 +280,10 @@ struct GridReader {
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             while lines.first?.isEmpty == true { lines.removeFirst() }
             while lines.last?.isEmpty == true { lines.removeLast() }
+            try checkSide(rows: lines.count, channel: channel)
             for (index, line) in lines.enumerated() {
                 let words = line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\r" })
+                try checkSide(columns: words.count, row: index + 1, channel: channel)
                 if words.isEmpty {
                     throw fail(channel, "row \(index + 1) is empty; blank lines are only allowed before and after the grid")
                 }
@@ -287,10 +297,12 @@ struct GridReader {
                 rows.append(row)
             }
         case .array(let items):
+            try checkSide(rows: items.count, channel: channel)
             for (index, item) in items.enumerated() {
                 guard case .array(let cells) = item else {
                     throw fail(channel, "row \(index + 1) is \(item.summary), not an array of numbers; \(Self.shapeHelp)")
                 }
+                try checkSide(columns: cells.count, row: index + 1, channel: channel)
                 var row: [Float] = []
                 for cell in cells {
                     guard let value = cell.number, value.isFinite else {
@@ -315,6 +327,22 @@ struct GridReader {
     }
 
     private static func count(_ n: Int) -> String { n == 1 ? "1 number" : "\(n) numbers" }
+
+    /// Refuses a grid taller than a lesson's grids may be, before its numbers are read.
+    private func checkSide(rows: Int, channel: Int?) throws(LessonError) {
+        guard rows <= LessonLimits.largestSide else {
+            throw fail(channel, "the grid has \(rows) rows; a grid has at most \(LessonLimits.largestSide) "
+                + "(\(LessonLimits.largestSideReason))")
+        }
+    }
+
+    /// Refuses a row wider than a lesson's grids may be, before its numbers are read.
+    private func checkSide(columns: Int, row: Int, channel: Int?) throws(LessonError) {
+        guard columns <= LessonLimits.largestSide else {
+            throw fail(channel, "row \(row) has \(columns) numbers; a grid has at most \(LessonLimits.largestSide) "
+                + "columns (\(LessonLimits.largestSideReason))")
+        }
+    }
 
     /// A finite number as a teacher writes one: "3", "-0.5", "1e-3", "+2", "−1" (a typographic minus).
     static func number(_ word: String) -> Float? {

@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 import TOMLKit
 #if canImport(Glibc)
@@ -18,6 +19,10 @@ public enum LessonParser {
 
     /// Parses the text of a lesson file; `file` is used in error messages and stored in `Lesson.file`.
     public static func parse(_ text: String, file: String) throws(LessonError) -> Lesson {
+        if let line = lineOfNamelessTableHeader(in: text) {
+            throw LessonError(file: file, line: line, message: "a table header needs a name right after '[' or '[[', "
+                + "such as [[step]] or [[step.stage]]")
+        }
         let root: TOMLTable
         do {
             root = try TOMLTable(string: text)
@@ -64,41 +69,28 @@ public enum LessonParser {
         return Lesson(id: id, title: title, summary: summary, order: order, file: file, steps: steps)
     }
 
+    /// The largest lesson file read: a lesson is text a person writes, and its grids are for
+    /// following by hand, so 1 MB is far more than any needs.
+    public static let maximumFileBytes = 1_000_000
+
     /// Reads and parses the lesson file at `path`.
     public static func load(path: String) throws(LessonError) -> Lesson {
-        let data: Data
-        switch readFile(path) {
-        case .success(let contents): data = contents
-        case .failure(let problem): throw LessonError(file: path, message: "cannot read the file: \(problem.reason)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw LessonError(file: path, message: "the file is not UTF-8 text")
-        }
-        return try parse(text, file: path)
+        try parse(try readText(path), file: path)
     }
 
-    /// Why a file could not be read, in the system's words ("No such file or directory").
-    struct ReadProblem: Error {
-        var reason: String
-    }
-
-    /// The whole file, or the system's reason it cannot be read (Foundation's errors on Linux often
-    /// lose it: a folder reads as "error 256").
-    static func readFile(_ path: String) -> Result<Data, ReadProblem> {
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else { return .failure(ReadProblem(reason: String(cString: strerror(errno)))) }
-        defer { close(descriptor) }
-        var data = Data()
-        var buffer = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(ReadProblem(reason: String(cString: strerror(errno))))
-            }
-            if count == 0 { return .success(data) }
-            data.append(contentsOf: buffer[0..<count])
+    /// The text of the lesson file at `path`: only a regular file (a FIFO or a device is refused
+    /// without blocking) of at most `maximumFileBytes`, in UTF-8.
+    static func readText(_ path: String) throws(LessonError) -> String {
+        let text: String?
+        do {
+            text = try RegularFile.readText(path, limit: maximumFileBytes)
+        } catch {
+            let reason = error.reason.hasPrefix("is ") || error.reason.hasPrefix("grew ") ? "it " + error.reason : error.reason
+            throw LessonError(file: path, message: "cannot read the file: \(reason)"
+                + (error.kind == .notRegular || error.kind == .folder ? "; a lesson is a regular .toml file" : ""))
         }
+        guard let text else { throw LessonError(file: path, message: "the file is not UTF-8 text") }
+        return text
     }
 
     static let idCharacters: CharacterSet = {

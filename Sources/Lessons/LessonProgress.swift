@@ -1,3 +1,4 @@
+import CommonIO
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -68,6 +69,8 @@ public struct ProgressStoreError: Error, CustomStringConvertible, Sendable {
 public final class ProgressStore: @unchecked Sendable {
     /// The version this code writes and reads.
     public static let formatVersion = 1
+    /// The largest progress file read: a few dozen bytes per lesson, so 1 MB is thousands of lessons.
+    public static let maximumFileBytes = 1_000_000
 
     public let folder: String
     /// `folder/progress.json`.
@@ -103,9 +106,19 @@ public final class ProgressStore: @unchecked Sendable {
         let problem: String
         do {
             let data: Data
-            switch LessonParser.readFile(path) {
-            case .success(let contents): data = contents
-            case .failure(let problem): throw ProgressStoreError(message: "it cannot be read (\(problem.reason))")
+            do {
+                data = Data(try RegularFile.read(path, limit: Self.maximumFileBytes))
+            } catch {
+                guard error.kind != .notRegular else {
+                    // Not ours to move: a FIFO or a device stays where it is, and is never read.
+                    return (ProgressBook(), "The progress file \(path) \(error.reason); it was not read, progress "
+                        + "starts fresh and the next save replaces it with a regular file.")
+                }
+                switch error.kind {
+                case .folder: throw ProgressStoreError(message: "it cannot be read: it \(error.reason)")
+                case .unreadable: throw ProgressStoreError(message: "it \(error.reason)")
+                default: throw ProgressStoreError(message: "it \(error.reason)")
+                }
             }
             let contents = try JSONDecoder().decode(FileContents.self, from: data)
             guard contents.version == Self.formatVersion else {

@@ -1,3 +1,4 @@
+import CommonIO
 import ConvKernels
 import Imaging
 
@@ -39,6 +40,8 @@ extension ImageTrace {
     /// The longer side an image file is scaled to (area averaging, aspect ratio kept): heatmaps of
     /// the input and every kernel's output sit side by side in a panel.
     public static let fileImageSide = 48
+    /// The largest image file a lesson may name: a photo fits, and it is scaled down to `fileImageSide`.
+    public static let maximumImageFileBytes = 20_000_000
 
     /// A built-in sample image by name, or an image file (a path with a `/` or a `.`, relative to
     /// the lesson's folder) made grayscale and scaled to fit `fileImageSide`.
@@ -50,9 +53,18 @@ extension ImageTrace {
                 + "are: \(names)), nor a file name (a PNG, JPEG, PGM or PPM path relative to the lesson)")
         }
         let path = name.hasPrefix("/") || lessonFolder == nil ? name : lessonFolder.map { $0 + "/" + name } ?? name
+        // Only a regular file, read without blocking and within a size limit (a FIFO or /dev/zero
+        // named in a lesson must not hang `lessons check`), then decoded from memory.
+        let bytes: [UInt8]
+        do {
+            bytes = try RegularFile.read(path, limit: maximumImageFileBytes)
+        } catch {
+            throw LessonError(field: "image", message: "\(path): \(error.reason); give a PNG, JPEG, "
+                + "PGM or PPM file relative to the lesson, or a built-in sample image: \(names)")
+        }
         let gray: GrayImage
         do {
-            gray = try ImageDecoder.decode(path: path).grayscale()
+            gray = try ImageDecoder.decode(bytes: bytes, name: path).grayscale()
         } catch {
             throw LessonError(field: "image", message: error.message + "; give a PNG, JPEG, PGM or PPM file relative "
                 + "to the lesson, or a built-in sample image: \(names)")

@@ -23,6 +23,23 @@ extension PoolTrace {
         case .sum, .globalAverage: kind = .sum
         }
         let options = Pool2dOptions(kernel: spec.size, stride: spec.stride, padding: spec.padding)
+        let geometry: Pool2d.Geometry
+        do {
+            geometry = try Pool2d.Geometry(inputShape: [1, spec.input.channelCount, spec.input.height, spec.input.width],
+                                           options: options)
+        } catch {
+            throw StepTracer.poolError(error, spec)
+        }
+        if geometry.cellVisits.map({ $0 > StepTracer.maxRecordedProducts }) ?? true {
+            var refusal = LessonError(field: "size", message: "stepping through this pooling would record "
+                + "\(geometry.cellVisits.map(String.init) ?? "more") window cells; a step is for following by hand, so keep "
+                + "it to at most \(StepTracer.maxRecordedProducts) (a smaller input or window)")
+            refusal.isOverBudget = true
+            throw refusal
+        }
+        try StepTracer.checkBudget(geometry.cost(recordingWindows: true),
+                                   for: "this pooling (\(geometry.inputShape) input, \(spec.size.height)x\(spec.size.width) window)",
+                                   unit: "window cell visits", field: "size")
         var windows: [PoolWindow] = []
         let output: Tensor
         do {
@@ -95,7 +112,8 @@ extension StepTracer {
         if error.message.contains("at most half") {
             return LessonError(field: "padding", message: error.message)
         }
-        let height = spec.input.height + 2 * padding.height, width = spec.input.width + 2 * padding.width
+        let height = ResourceBudget.sum(spec.input.height, padding.height, padding.height) ?? Int.max
+        let width = ResourceBudget.sum(spec.input.width, padding.width, padding.width) ?? Int.max
         return LessonError(field: "size", message: error.message
             + "; the pooling window must fit inside the padded input (at most \(height)x\(width) here)")
     }

@@ -47,34 +47,63 @@ enum StepTracer {
         let kernels = try checkedKernels(spec)
         let kernelSize = Pair(kernels[0].height, kernels[0].width)
         let plan = try paddingPlan(spec: spec, kernel: kernelSize)
-        let padded = try pad(spec.input, sides: plan.sides, mode: spec.paddingMode)
-        let weight = Tensor(shape: [kernels.count, kernels[0].channelCount, kernelSize.height, kernelSize.width],
-                            data: kernels.flatMap { $0.channels.flatMap { $0.flatMap { $0 } } })
+        let inputShape = [1, spec.input.channelCount, spec.input.height, spec.input.width]
+        let weightShape = [kernels.count, kernels[0].channelCount, kernelSize.height, kernelSize.width]
         let options = Conv2dOptions(stride: spec.stride, padding: 0, dilation: spec.dilation,
                                     groups: spec.depthwise ? spec.input.channelCount : 1)
+        // Everything estimated from the shapes and checked before the padded input is made.
+        let geometry: Conv2dGeometry
+        let paddingCost: KernelCost
+        do {
+            paddingCost = try Pad2d.cost(inputShape: inputShape, sides: plan.sides, mode: spec.paddingMode)
+        } catch {
+            throw padError(error, spec.input, mode: spec.paddingMode)
+        }
+        do {
+            var paddedShape = inputShape
+            paddedShape[2] += plan.sides.top + plan.sides.bottom
+            paddedShape[3] += plan.sides.left + plan.sides.right
+            geometry = try Conv2dGeometry(inputShape: paddedShape, weightShape: weightShape, options: options)
+        } catch {
+            throw LessonError(field: kernelField(spec), message: error.message)
+        }
+        if recordWindows, geometry.checkedMultiplyAdds.map({ $0 > maxRecordedProducts }) ?? true {
+            var refusal = LessonError(field: "input", message: "stepping through this convolution would record "
+                + "\(geometry.checkedMultiplyAdds.map(String.init) ?? "more") products; a step is for following by hand, "
+                + "so keep it to at most \(maxRecordedProducts) (a smaller input, fewer filters "
+                + "or a smaller kernel)")
+            refusal.isOverBudget = true
+            throw refusal
+        }
+        try checkBudget(geometry.cost(recordingWindows: recordWindows) + paddingCost,
+                        for: "this convolution (\(geometry.inputShape) padded input, \(weightShape) filters)",
+                        unit: "multiply-adds", field: kernelField(spec))
+        let padded = try pad(spec.input, sides: plan.sides, mode: spec.paddingMode)
+        let weight = Tensor(shape: weightShape, data: kernels.flatMap { $0.channels.flatMap { $0.flatMap { $0 } } })
         let bias = Tensor(shape: [spec.bias.count], data: spec.bias)
         do {
             guard recordWindows else {
                 let sums = try Conv2d.forward(input: padded, weight: weight, bias: bias, options: options)
                 return ConvRun(plan: plan, padded: padded, sums: sums, windows: [])
             }
-            let geometry = try Conv2dGeometry(inputShape: padded.shape, weightShape: weight.shape, options: options)
-            guard geometry.multiplyAdds <= maxRecordedProducts else {
-                throw LessonError(field: "input", message: "stepping through this convolution would record "
-                    + "\(geometry.multiplyAdds) products; a step is for following by hand, so keep it to at most "
-                    + "\(maxRecordedProducts) (a smaller input, fewer filters or a smaller kernel)")
-            }
             var windows: [ConvWindow] = []
             windows.reserveCapacity(geometry.outputCount ?? 0)
             let sums = try Conv2d.forward(input: padded, weight: weight, bias: bias, options: options, threads: 1,
                                           observer: { windows.append($0) })
             return ConvRun(plan: plan, padded: padded, sums: sums, windows: windows)
-        } catch let error as LessonError {
-            throw error
-        } catch let error as KernelError {
-            throw LessonError(field: kernelField(spec), message: error.message)
         } catch {
-            throw LessonError(field: kernelField(spec), message: "\(error)")
+            throw LessonError(field: kernelField(spec), message: error.message)
+        }
+    }
+
+    /// Refuses a step whose computation is over `LessonLimits.budget`, with the estimate and the limit.
+    static func checkBudget(_ cost: KernelCost, for what: String, unit: String, field: String) throws(LessonError) {
+        do {
+            try cost.check(LessonLimits.budget, for: what, unit: unit)
+        } catch {
+            var refusal = LessonError(field: field, message: error.message + "; use a smaller input, kernel or padding")
+            refusal.isOverBudget = true
+            throw refusal
         }
     }
 
@@ -135,21 +164,27 @@ enum StepTracer {
         do {
             return try Pad2d.forward(input: input.tensor, sides: sides, mode: mode)
         } catch {
-            let height = input.height, width = input.width
-            let advice: String
-            switch mode {
-            case .reflect:
-                advice = "reflect padding needs less padding than the input size (at most \(height - 1) rows and "
-                    + "\(width - 1) columns here); use less padding or padding_mode = \"zero\" or \"replicate\""
-            case .circular:
-                advice = "circular padding can wrap at most the input size (\(height) rows and \(width) columns here); "
-                    + "use less padding or padding_mode = \"zero\" or \"replicate\""
-            case .zero, .replicate:
-                advice = "padding must be 0 or more"
-            }
-            throw LessonError(field: mode == .reflect || mode == .circular ? "padding_mode" : "padding",
-                              message: "\(error.message); \(advice)")
+            throw padError(error, input, mode: mode)
         }
+    }
+
+    /// A padding `KernelError`, on the key that broke it (`padding_mode` for reflect and circular
+    /// padding wider than they can be), with what would be accepted.
+    static func padError(_ error: KernelError, _ input: GridStack, mode: Pad2d.Mode) -> LessonError {
+        let height = input.height, width = input.width
+        let advice: String
+        switch mode {
+        case .reflect:
+            advice = "reflect padding needs less padding than the input size (at most \(height - 1) rows and "
+                + "\(width - 1) columns here); use less padding or padding_mode = \"zero\" or \"replicate\""
+        case .circular:
+            advice = "circular padding can wrap at most the input size (\(height) rows and \(width) columns here); "
+                + "use less padding or padding_mode = \"zero\" or \"replicate\""
+        case .zero, .replicate:
+            advice = "padding must be 0 or more, and at most \(LessonLimits.largestSide)"
+        }
+        return LessonError(field: mode == .reflect || mode == .circular ? "padding_mode" : "padding",
+                           message: "\(error.message); \(advice)")
     }
 
     /// A `[1, C, H, W]` tensor as a stack of grids.
@@ -190,6 +225,7 @@ extension StepTracer {
         var before: Int
         var after: Int
         var rule: Rule
+        /// `dilation * (kernel - 1) + 1`; `paddingPlan` has checked it fits before a plan is made.
         var span: Int { dilation * (kernel - 1) + 1 }
 
         enum Rule { case floor, sameFloor, tensorflowSame, tensorflowValid, cs231n }
@@ -236,6 +272,8 @@ extension StepTracer {
         case .same, .valid: explicit = nil
         }
         func axis(_ name: String, input: Int, kernel: Int, stride: Int, dilation: Int, padding: Int?) throws(LessonError) -> AxisPlan {
+            // Checked first: every later sum of these numbers (span, padded size) then fits.
+            _ = try checkedSpan(axis: name, input: input, kernel: kernel, dilation: dilation, padding: padding ?? 0, spec: spec)
             var plan = AxisPlan(axis: name, input: input, kernel: kernel, stride: stride, dilation: dilation,
                                 before: 0, after: 0, rule: .floor)
             // The shared checks first (stride, dilation, padding sign, the kernel fitting), with the
@@ -293,13 +331,29 @@ extension StepTracer {
                             dilation: spec.dilation.width, padding: explicit?.width))
     }
 
+    /// Refuses (on the key at fault) a kernel span or padded size that does not fit in an `Int`:
+    /// values the parser bounds, but a spec built in code (the playground) may not be.
+    static func checkedSpan(axis: String, input: Int, kernel: Int, dilation: Int, padding: Int,
+                            spec: ConvSpec) throws(LessonError) -> Int {
+        guard kernel >= 1, dilation >= 1, padding >= 0 else { return 1 }  // SlidingWindow names these
+        guard let spread = ResourceBudget.product(dilation, kernel - 1), spread < Int.max else {
+            throw LessonError(field: "dilation", message: "dilation \(dilation) with kernel \(axis) \(kernel) is too large "
+                + "to compute with; the dilated kernel must fit inside the padded input")
+        }
+        guard ResourceBudget.sum(input, padding, padding) != nil else {
+            throw LessonError(field: "padding", message: "padding \(padding) along the \(axis) is too large to compute with; "
+                + "padding must be at most \(LessonLimits.largestSide)")
+        }
+        return spread + 1
+    }
+
     /// A size rule's `KernelError`, on the key that broke it, with what would be accepted.
     static func axisError(_ error: KernelError, axis: String, input: Int, kernel: Int, stride: Int, dilation: Int,
                           padding: Int, spec: ConvSpec) -> LessonError {
         if stride < 1 { return LessonError(field: "stride", message: error.message) }
         if dilation < 1 { return LessonError(field: "dilation", message: error.message) }
         if padding < 0 { return LessonError(field: "padding", message: error.message) }
-        let padded = input + 2 * padding
+        let padded = ResourceBudget.sum(input, padding, padding) ?? Int.max
         if error.message.contains("too large to compute") {
             return LessonError(field: padding > input ? "padding" : (dilation > 1 ? "dilation" : kernelField(spec)),
                                message: error.message)

@@ -18,7 +18,17 @@
 extension Conv2d {
     /// Whether the direct path applies: stride 1 both ways (any padding, dilation or groups).
     static func directPathApplies(_ g: Conv2dGeometry) -> Bool {
-        g.options.stride.height == 1 && g.options.stride.width == 1
+        g.options.stride.height == 1 && g.options.stride.width == 1 && paddedPlanesAreSmall(g)
+    }
+
+    /// Whether whole padded planes (kept by the direct and the batched paths) are of the order of
+    /// the input and the output. When the padding dwarfs both (a padding of a million around a 3x3
+    /// grid) they would take gigabytes for a few values, so the unfolding path, whose buffers
+    /// follow the output, takes such calls instead.
+    static func paddedPlanesAreSmall(_ g: Conv2dGeometry) -> Bool {
+        let padded = g.paddedInputSize
+        guard let paddedPlane = ResourceBudget.product(padded.height, padded.width) else { return false }
+        return paddedPlane <= 4 * (g.inputHeight * g.inputWidth + g.outputHeight * g.outputWidth) + 65_536
     }
 
     static func directForward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor?, threads: Int) -> Tensor {

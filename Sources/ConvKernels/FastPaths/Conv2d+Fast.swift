@@ -14,7 +14,7 @@ extension Conv2d {
         if directPathApplies(g) && (g.batch < batchedPathMinimumBatch || g.inputChannelsPerGroup == 1) {
             return directForward(g, input: input, weight: weight, bias: bias, threads: threads)
         }
-        if g.batch >= batchedPathMinimumBatch {
+        if g.batch >= batchedPathMinimumBatch && paddedPlanesAreSmall(g) {
             return batchedForward(g, input: input, weight: weight, bias: bias, threads: threads)
         }
         var output = Tensor(zeros: g.outputShape)
@@ -57,7 +57,7 @@ extension Conv2d {
 
     static func fastBackward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, dOutput: Tensor, hasBias: Bool,
                              needInputGradient: Bool, threads: Int) -> Gradients {
-        if g.batch >= batchedPathMinimumBatch {
+        if g.batch >= batchedPathMinimumBatch && paddedPlanesAreSmall(g) {
             return batchedBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
                                    needInputGradient: needInputGradient, threads: threads)
         }

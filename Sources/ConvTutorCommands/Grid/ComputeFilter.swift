@@ -13,10 +13,10 @@ import ConvKernels
 /// An invalid request is answered `{"error": "..."}` and the next line goes on.
 public enum ComputeFilter {
     /// The answer to one request line; never throws, an invalid request is a `failed` answer.
-    public static func answer(to line: String) -> ComputeAnswer {
+    public static func answer(to line: String, budget: ResourceBudget = .standard) -> ComputeAnswer {
         do {
             let request = try ComputeRequest(line: line)
-            let fields = try compute(request)
+            let fields = try compute(request, budget: budget)
             return ComputeAnswer(json: JSONText.object(fields), failed: false)
         } catch {
             return ComputeAnswer(json: JSONText.object([("error", JSONText.string(error.message))]), failed: true)
@@ -29,25 +29,73 @@ public enum ComputeFilter {
     /// - Returns: the number of lines that failed.
     @discardableResult
     public static func run(readLine: () -> String?, write: (String) -> Void) -> Int {
+        run(readInputLine: { readLine().map(InputLine.text) }, write: write)
+    }
+
+    /// The longest request line read: a tensor of about a million numbers. Parsed, each number
+    /// takes tens of bytes, so a longer line could use gigabytes before any budget is checked.
+    public static let maximumLineBytes = 4_000_000
+
+    /// One line of input as a bounded reader gives it.
+    public enum InputLine: Sendable {
+        case text(String)
+        /// A line longer than `maximumLineBytes` (its rest was skipped unread into memory).
+        case tooLong
+    }
+
+    /// `run(readLine:write:)` for a reader that bounds its lines: a `.tooLong` line is answered with
+    /// an error naming the limit, and the next line goes on.
+    @discardableResult
+    public static func run(readInputLine: () -> InputLine?, write: (String) -> Void) -> Int {
         var failures = 0
-        while let line = readLine() {
-            let answer = answer(to: line)
+        while let line = readInputLine() {
+            let answer: ComputeAnswer
+            switch line {
+            case .text(let text): answer = self.answer(to: text)
+            case .tooLong:
+                answer = ComputeAnswer(json: JSONText.object([("error", JSONText.string(
+                    "the line is longer than \(ResourceBudget.describeBytes(maximumLineBytes)); a request is one line of at most "
+                    + "that (a tensor of about a million numbers)"))]), failed: true)
+            }
             if answer.failed { failures += 1 }
             write(answer.json)
         }
         return failures
     }
 
+    /// Reads one line from `nextByte` (nil at the end) without ever holding more than
+    /// `maximumLineBytes` of it: a longer line is read to its end and dropped.
+    public static func readBoundedLine(_ nextByte: () -> UInt8?) -> InputLine? {
+        var bytes: [UInt8] = []
+        var tooLong = false
+        var sawAnything = false
+        while let byte = nextByte() {
+            sawAnything = true
+            if byte == UInt8(ascii: "\n") { break }
+            if tooLong { continue }
+            if bytes.count == maximumLineBytes {
+                tooLong = true
+                bytes = []
+                continue
+            }
+            bytes.append(byte)
+        }
+        guard sawAnything else { return nil }
+        if tooLong { return .tooLong }
+        if bytes.last == UInt8(ascii: "\r") { bytes.removeLast() }
+        return .text(String(decoding: bytes, as: UTF8.self))
+    }
+
     // MARK: - Ops
 
     private typealias Fields = [(key: String, json: String)]
 
-    private static func compute(_ request: ComputeRequest) throws(KernelError) -> Fields {
+    private static func compute(_ request: ComputeRequest, budget: ResourceBudget) throws(KernelError) -> Fields {
         switch request.op {
-        case .conv2d: return try conv2d(request)
-        case .maxpool2d: return try pool2d(request, kind: .max)
-        case .avgpool2d: return try pool2d(request, kind: .average)
-        case .sumpool2d: return try pool2d(request, kind: .sum)
+        case .conv2d: return try conv2d(request, budget: budget)
+        case .maxpool2d: return try pool2d(request, kind: .max, budget: budget)
+        case .avgpool2d: return try pool2d(request, kind: .average, budget: budget)
+        case .sumpool2d: return try pool2d(request, kind: .sum, budget: budget)
         case .globalavgpool2d: return try globalAveragePool2d(request)
         case .relu: return try activation(request, .relu)
         case .leakyRelu:
@@ -61,7 +109,7 @@ public enum ComputeFilter {
         }
     }
 
-    private static func conv2d(_ request: ComputeRequest) throws(KernelError) -> Fields {
+    private static func conv2d(_ request: ComputeRequest, budget: ResourceBudget) throws(KernelError) -> Fields {
         let input = try request.tensor("input", shape: "[N, C, H, W]")
         let weight = try request.tensor("weight", shape: "[O, C/groups, KH, KW]")
         let bias = try request.optionalTensor("bias")
@@ -71,7 +119,23 @@ public enum ComputeFilter {
             dilation: try request.pair("dilation", default: 1) ?? 1,
             groups: try request.integer("groups", default: 1))
         let gradOutput = try request.optionalTensor("gradOutput")
-        try OutputLimit.check(Conv2dGeometry(inputShape: input.shape, weightShape: weight.shape, options: options))
+        let geometry = try Conv2dGeometry(inputShape: input.shape, weightShape: weight.shape, options: options)
+        try OutputLimit.check(geometry)
+        // The backward pass costs about twice the forward: budget both when gradOutput asks for it.
+        var cost = geometry.cost()
+        // The answer's text: the output, and with gradOutput the input's and the weight's gradients.
+        var written = geometry.outputCount
+        if gradOutput != nil {
+            cost = cost + cost + cost
+            written = ResourceBudget.sum(written, ResourceBudget.product(input.shape), ResourceBudget.product(weight.shape))
+        }
+        cost.bytes = ResourceBudget.sum(cost.bytes, GridBudget.textBytes(written))
+        do {
+            try cost.check(budget, for: "conv2d of an input \(input.shape) with a weight \(weight.shape) into \(geometry.outputShape)"
+                           + (gradOutput == nil ? "" : " and its gradients"), unit: "multiply-adds")
+        } catch {
+            throw KernelError(error)
+        }
         let output = try Conv2d.forward(input: input, weight: weight, bias: bias, options: options)
         var fields: Fields = [("output", JSONText.tensor(output))]
         if let gradOutput {
@@ -82,13 +146,28 @@ public enum ComputeFilter {
         return fields
     }
 
-    private static func pool2d(_ request: ComputeRequest, kind: PoolKind) throws(KernelError) -> Fields {
+    private static func pool2d(_ request: ComputeRequest, kind: PoolKind, budget: ResourceBudget) throws(KernelError) -> Fields {
         let input = try request.tensor("input", shape: "[N, C, H, W]")
         let options = Pool2dOptions(
             kernel: try request.requiredPair("kernel"),
             stride: try request.pair("stride", default: nil),
             padding: try request.pair("padding", default: 0) ?? 0)
         let gradOutput = try request.optionalTensor("gradOutput")
+        let geometry = try Pool2d.Geometry(inputShape: input.shape, options: options)
+        var cost = geometry.cost()
+        var written = geometry.outputCount
+        if gradOutput != nil {
+            cost = cost + cost
+            written = ResourceBudget.sum(written, ResourceBudget.product(input.shape))
+        }
+        cost.bytes = ResourceBudget.sum(cost.bytes, GridBudget.textBytes(written))
+        do {
+            try cost.check(budget, for: "\(request.op.rawValue) of an input \(input.shape) with a \(options.kernel.height)x"
+                           + "\(options.kernel.width) window into \(geometry.outputShape)" + (gradOutput == nil ? "" : " and its gradient"),
+                           unit: "window cell visits")
+        } catch {
+            throw KernelError(error)
+        }
         var fields: Fields = [("output", JSONText.tensor(try Pool2d.forward(input: input, kind: kind, options: options)))]
         if let gradOutput {
             let dInput = try Pool2d.backward(input: input, dOutput: gradOutput, kind: kind, options: options)

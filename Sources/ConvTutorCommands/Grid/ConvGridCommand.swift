@@ -14,7 +14,7 @@ public enum ConvGridCommand {
     ///   the convolution itself rejects a size, stride, padding or dilation (its message unchanged).
     public static func run(
         input: Grid, kernel: Grid, bias: Float? = nil, options: Conv2dOptions = Conv2dOptions(),
-        paddingMode: Pad2d.Mode = .zero, steps: Bool = false
+        paddingMode: Pad2d.Mode = .zero, steps: Bool = false, budget: ResourceBudget = .standard
     ) throws(KernelError) -> GridReport {
         guard kernel.channelCount == input.channelCount else {
             throw KernelError("--kernel has \(channels(kernel.channelCount)) and --input has \(channels(input.channelCount)); "
@@ -27,13 +27,20 @@ public enum ConvGridCommand {
             ? { windows.append(StepText.conv($0, hasBias: bias != nil)) }
             : nil
         var source = input.tensor, convOptions = options
+        var paddingCost = KernelCost.zero
         if paddingMode != .zero {
             let sides = Pad2d.Sides(top: options.padding.height, bottom: options.padding.height,
                                     left: options.padding.width, right: options.padding.width)
+            // The convolution's own checks first: a kernel that cannot fit is named as such, and a
+            // padding too large for the budget is refused before it is made.
+            _ = try Conv2dGeometry(inputShape: source.shape, weightShape: kernel.tensor.shape, options: options)
+            paddingCost = try GridBudget.check(padding: sides, mode: paddingMode, inputShape: source.shape, budget: budget)
             source = try Pad2d.forward(input: source, sides: sides, mode: paddingMode)
             convOptions.padding = 0
         }
-        try OutputLimit.check(Conv2dGeometry(inputShape: source.shape, weightShape: kernel.tensor.shape, options: convOptions))
+        let geometry = try Conv2dGeometry(inputShape: source.shape, weightShape: kernel.tensor.shape, options: convOptions)
+        try OutputLimit.check(geometry)
+        try GridBudget.check(geometry, padding: paddingCost, steps: steps, budget: budget)
         let output = try Conv2d.forward(input: source, weight: kernel.tensor, bias: biasTensor,
                                         options: convOptions, observer: observer)
         return GridReport(output: output.grid(), steps: steps ? windows : nil)

@@ -8,11 +8,13 @@ public enum PoolGridCommand {
     /// - Throws: `KernelError` when the grid has several channels, or pooling rejects the size,
     ///   stride or padding (its message unchanged).
     public static func run(
-        input: Grid, kind: GridPoolKind, options: Pool2dOptions, steps: Bool = false
+        input: Grid, kind: GridPoolKind, options: Pool2dOptions, steps: Bool = false,
+        budget: ResourceBudget = .standard
     ) throws(KernelError) -> GridReport {
         guard input.channelCount == 1 else {
             throw KernelError("--input has \(input.channelCount) channels separated by '|'; pool takes one grid")
         }
+        try GridBudget.check(Pool2d.Geometry(inputShape: input.tensor.shape, options: options), steps: steps, budget: budget)
         var windows: [String] = []
         let observer: ((PoolWindow) -> Void)? = steps
             ? { windows.append(StepText.pool($0, kind: kind.kind)) }

@@ -43,6 +43,13 @@ public enum StepText {
         }
     }
 
+    /// About how many bytes `lines` step lines of `itemsPerLine` terms or cells take as text
+    /// (nil: too many to count), so `--steps` is budgeted before a window is recorded.
+    public static func estimatedBytes(lines: Int?, itemsPerLine: Int?) -> Int? {
+        guard let lines, let itemsPerLine, let perLine = ResourceBudget.product(itemsPerLine, 24) else { return nil }
+        return ResourceBudget.sum(perLine, 64).flatMap { ResourceBudget.product(lines, $0) }
+    }
+
     private static func position(_ row: Int, _ column: Int) -> String {
         "out[\(row),\(column)]: "
     }

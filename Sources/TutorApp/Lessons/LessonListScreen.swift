@@ -118,9 +118,9 @@ public final class LessonListScreen: Screen {
     private func player(for lesson: Lesson) -> LessonPlayerScreen {
         warning = nil
         let id = lesson.id
-        return LessonPlayerScreen(lesson: lesson, progress: book.lessons[id]) { [weak self] progress in
-            self?.save(progress, for: id)
-        }
+        return LessonPlayerScreen(lesson: lesson, progress: book.lessons[id],
+                                  record: { [weak self] progress in self?.save(progress, for: id) },
+                                  saveError: { [weak self] in self?.saveError })
     }
 
     /// Keeps `progress` and writes the whole book; a failure is shown, never fatal.

@@ -11,7 +11,16 @@ extension LessonPlayerScreen {
     public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let (header, rest) = area.splitTop(2)
-        let (body, footer) = rest.splitBottom(1)
+        var (body, footer) = rest.splitBottom(1)
+        // A failed save is said where the learner is, on a status line above the keys, until a save works.
+        if let saveProblem, body.height > 2 {
+            let (above, status) = body.splitBottom(1)
+            body = above
+            let mono = capabilities.colors == .monochrome
+            buffer.write(capabilities.glyphs.glyphs.truncated(saveProblem, toWidth: status.width), x: status.x, y: status.y,
+                         style: mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: .red, attributes: .bold),
+                         clip: status)
+        }
         renderHeader(in: header, into: &buffer, capabilities: capabilities)
         if showingSummary {
             renderSummary(in: body, into: &buffer, capabilities: capabilities)

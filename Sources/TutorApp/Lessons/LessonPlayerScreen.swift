@@ -41,12 +41,19 @@ public final class LessonPlayerScreen: Screen {
     /// The first text line shown, and the most it may be (known after a frame is drawn).
     private(set) var textScroll = 0
     private(set) var maximumTextScroll = 0
+    private let saveError: () -> String?
+    /// Why the last progress save failed (shown on the status line), or nil.
+    public private(set) var saveProblem: String?
     /// The text area's height in the last frame, for PageUp and PageDown.
     private var textPageHeight = 10
 
-    public init(lesson: Lesson, progress: LessonProgress?, record: @escaping (LessonProgress) -> Void) {
+    /// - Parameter saveError: asked after each `record`: why the last save failed, or nil when it
+    ///   worked; the player shows it on its status line.
+    public init(lesson: Lesson, progress: LessonProgress?, record: @escaping (LessonProgress) -> Void,
+                saveError: @escaping () -> String? = { nil }) {
         self.lesson = lesson
         self.record = record
+        self.saveError = saveError
         lessonFolder = Self.folder(of: lesson.file)
         let steps = lesson.steps.count
         // A finished lesson saved at its last step has nothing left to resume: it opens at the start.
@@ -238,6 +245,7 @@ public final class LessonPlayerScreen: Screen {
 
     private func save() {
         record(progress)
+        saveProblem = saveError()
     }
 
     /// Keeps the text's scrolling within what the last frame showed.

@@ -102,7 +102,7 @@ extension PlaygroundPanel {
     /// Steps `control` forward (`step` > 0) or back; lists wrap around, numbers stop at their ends.
     func adjust(_ control: Control, by step: Int) {
         let before = state
-        change { state in
+        let applied = change { state in
             var conv = state.spec.start
             switch control {
             case .preset:
@@ -168,6 +168,7 @@ extension PlaygroundPanel {
             }
             state.spec.start = conv
         }
+        guard applied else { return }  // `change` has said why
         if state == before {
             if control == .inputSize && state.sampleImage != nil {
                 message = "The sample image keeps its size; press i to go back to the grid."

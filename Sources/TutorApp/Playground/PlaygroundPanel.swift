@@ -55,8 +55,13 @@ public final class PlaygroundPanel: StepPanel {
     /// The settings the panel started with (`x` goes back to them).
     public let startSpec: PlaygroundSpec
     var state: State {
-        didSet { recompute() }
+        didSet {
+            outcome = precomputedOutcome ?? Self.compute(state.spec)
+            precomputedOutcome = nil
+        }
     }
+    /// The outcome `change` already computed for the state it is about to set.
+    private var precomputedOutcome: Outcome?
     public private(set) var outcome: Outcome
     public private(set) var focus: Focus = .input
     public private(set) var inputCursor = Cursor(row: 0, column: 0)
@@ -107,10 +112,6 @@ public final class PlaygroundPanel: StepPanel {
         }
     }
 
-    private func recompute() {
-        outcome = Self.compute(state.spec)
-    }
-
     /// The values shown as the result: the pooled output when there is pooling, else the convolution's.
     public var finalOutput: GridStack? {
         guard case .valid(let conv, let pool) = outcome else { return nil }
@@ -132,14 +133,27 @@ public final class PlaygroundPanel: StepPanel {
     // MARK: Changing the state
 
     /// Changes the state, keeping the old one for undo (nothing is kept when nothing changed).
-    func change(_ body: (inout State) -> Void) {
+    ///
+    /// A change whose computation is over the budget (valid settings, but too costly to compute or
+    /// record) is refused: the previous settings stay and `message` says why, with the estimate.
+    ///
+    /// - Returns: false when the change was refused.
+    @discardableResult
+    func change(_ body: (inout State) -> Void) -> Bool {
         var next = state
         body(&next)
-        guard next != state else { return }
+        guard next != state else { return true }
+        let nextOutcome = Self.compute(next.spec)
+        if case .invalid(let error) = nextOutcome, error.isOverBudget {
+            message = "Refused, the previous setting is kept: \(Self.text(of: error))"
+            return false
+        }
+        precomputedOutcome = nextOutcome
         undoStack.append(state)
         if undoStack.count > Self.undoLimit { undoStack.removeFirst(undoStack.count - Self.undoLimit) }
         state = next
         clampCursors()
+        return true
     }
 
     func undo() {
