@@ -49,7 +49,8 @@ public enum RegularFile {
         let size = Int(status.st_size)
         guard size <= limit else {
             close(descriptor)
-            throw Failure(kind: .tooLarge, reason: "is \(ResourceBudget.describeBytes(size)); the limit for this kind of file is \(ResourceBudget.describeBytes(limit))")
+            let (sizeText, limitText) = describe(size, against: limit)
+            throw Failure(kind: .tooLarge, reason: "is \(sizeText); the limit for this kind of file is \(limitText)")
         }
         let flags = fcntl(descriptor, F_GETFL)
         if flags >= 0 { _ = fcntl(descriptor, F_SETFL, flags & ~O_NONBLOCK) }
@@ -75,6 +76,24 @@ public enum RegularFile {
             }
             bytes.append(contentsOf: buffer[0..<count])
         }
+    }
+
+    /// A size and a limit in words; in exact bytes when rounding would make them read the same ("1.0 MB; the limit is 1.0 MB").
+    static func describe(_ size: Int, against limit: Int) -> (size: String, limit: String) {
+        let rounded = (ResourceBudget.describeBytes(size), ResourceBudget.describeBytes(limit))
+        guard rounded.0 == rounded.1 else { return rounded }
+        return ("\(groupedDigits(size)) bytes", "\(groupedDigits(limit)) bytes")
+    }
+
+    /// 1000010 as "1,000,010".
+    static func groupedDigits(_ value: Int) -> String {
+        let digits = Array(String(value))
+        var text = ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return text
     }
 
     /// The regular file at `path` as UTF-8 text, or nil when it is not valid UTF-8.

@@ -111,8 +111,8 @@ public final class ProgressStore: @unchecked Sendable {
             } catch {
                 guard error.kind != .notRegular else {
                     // Not ours to move: a FIFO or a device stays where it is, and is never read.
-                    return (ProgressBook(), "The progress file \(path) \(error.reason); it was not read, progress "
-                        + "starts fresh and the next save replaces it with a regular file.")
+                    return (ProgressBook(), "The progress file \(path) \(error.reason); it was not read and is left alone; "
+                        + "progress starts fresh, and is saved once it is removed.")
                 }
                 switch error.kind {
                 case .folder: throw ProgressStoreError(message: "it cannot be read: it \(error.reason)")
@@ -164,8 +164,8 @@ public final class ProgressStore: @unchecked Sendable {
         path.map(\.stringValue).joined(separator: ".")
     }
 
-    /// Writes the book atomically: a temporary file in the folder (created if needed), flushed to
-    /// disk, then renamed over `progress.json`.
+    /// Writes the book with `AtomicFile` (the folder is created if needed): a link is written through,
+    /// a FIFO or device at the path is refused and left alone.
     public func save(_ book: ProgressBook) throws {
         let files = FileManager.default
         do {
@@ -183,25 +183,10 @@ public final class ProgressStore: @unchecked Sendable {
             throw ProgressStoreError(message: "cannot encode the progress: \(error)")
         }
 
-        let temporary = (folder as NSString)
-            .appendingPathComponent(".progress.json.\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp")
-        guard files.createFile(atPath: temporary, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary) else {
-            throw ProgressStoreError(message: "cannot write \(temporary): \(String(cString: strerror(errno)))")
-        }
         do {
-            try handle.write(contentsOf: data + Data("\n".utf8))
-            try handle.synchronize()
-            try handle.close()
+            try AtomicFile.write([UInt8](data + Data("\n".utf8)), to: path)
         } catch {
-            try? handle.close()
-            try? files.removeItem(atPath: temporary)
-            throw ProgressStoreError(message: "cannot write \(temporary): \(LessonParser.describe(error))")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            try? files.removeItem(atPath: temporary)
-            throw ProgressStoreError(message: "cannot replace \(path): \(reason)")
+            throw ProgressStoreError(message: "cannot save \(path): it \(error.reason)")
         }
     }
 }

@@ -117,7 +117,7 @@ final class ScratchFolder {
         let path = folder.file("big")
         _ = FileManager.default.createFile(atPath: path, contents: Data(count: 2000))
         #expect { try RegularFile.read(path, limit: 1999) } throws: {
-            ($0 as? RegularFile.Failure)?.reason == "is 2.0 KB; the limit for this kind of file is 2.0 KB"
+            ($0 as? RegularFile.Failure)?.reason == "is 2,000 bytes; the limit for this kind of file is 1,999 bytes"
         }
         #expect(try RegularFile.read(path, limit: 2000).count == 2000)
         #expect { try RegularFile.read(folder.file("absent"), limit: 10) } throws: { ($0 as? RegularFile.Failure)?.kind == .missing }

@@ -195,8 +195,7 @@ struct HostileLessonTests {
         // Over the size limit.
         try tree.write("d.toml", String(repeating: "# padding\n", count: 100_001))
         let tooLarge = try #require(throws: LessonError.self) { try LessonParser.load(path: tree.file("d.toml")) }
-        #expect(tooLarge.message == "cannot read the file: it is 1.0 MB; the limit for this kind of file is 1.0 MB"
-            || tooLarge.message.hasPrefix("cannot read the file: it is "))
+        #expect(tooLarge.message == "cannot read the file: it is 1,000,010 bytes; the limit for this kind of file is 1,000,000 bytes")
     }
 
     @Test("progress.json as a FIFO or a link to /dev/zero starts fresh at once, and is left in place")
@@ -208,11 +207,18 @@ struct HostileLessonTests {
         let loaded = store.load()
         #expect(loaded.book == ProgressBook())
         #expect(loaded.warning == "The progress file \(store.path) is a FIFO (named pipe), not a regular file; it was not "
-            + "read, progress starts fresh and the next save replaces it with a regular file.")
+            + "read and is left alone; progress starts fresh, and is saved once it is removed.")
         try FileManager.default.removeItem(atPath: store.path)
         try FileManager.default.createSymbolicLink(atPath: store.path, withDestinationPath: "/dev/zero")
         #expect(store.load().warning?.contains("is a character device, not a regular file") == true)
-        // Saving replaces the link with a regular file.
+        // Saving writes through links, so it refuses this one and leaves the link and the device alone.
+        let refusal = try #require(throws: ProgressStoreError.self) {
+            try store.save(ProgressBook(lessons: ["a": LessonProgress(currentStep: 1)]))
+        }
+        #expect(refusal.message == "cannot save \(store.path): it is a character device, not a regular file, and is not "
+            + "replaced; give the path of a file to write")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: store.path) == "/dev/zero")
+        try FileManager.default.removeItem(atPath: store.path)
         try store.save(ProgressBook(lessons: ["a": LessonProgress(currentStep: 1)]))
         #expect(store.load().book.lessons["a"]?.currentStep == 1)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import ConvKernels
 import Lessons
 import Testing
@@ -49,5 +50,25 @@ struct HostileSettingsTests {
         failure = nil
         _ = player.handle(.left)
         #expect(player.saveProblem == nil)
+    }
+}
+
+@Suite("Progress problems where the learner is")
+struct ProgressProblemTests {
+    @Test("a lesson opened directly (convtutor lesson ID) shows why progress could not be loaded, and why it cannot be saved")
+    func directlyOpenedPlayerShowsTheLoadWarning() throws {
+        let (library, folder) = try LessonListTests.makeLibrary()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let store = ProgressStore(folder: folder + "/data")
+        try FileManager.default.createDirectory(atPath: store.folder, withIntermediateDirectories: true)
+        #expect(mkfifo(store.path, 0o600) == 0)
+        let list = LessonListScreen(library: library, store: store)
+        let player = try #require(list.player(forLessonID: "pixels"))
+        let loadWarning = try #require(player.saveProblem)
+        #expect(loadWarning.contains("is a FIFO (named pipe), not a regular file; it was not read"))
+        #expect(LessonListTests.frame(player, width: 200).contains { $0.contains("is a FIFO (named pipe), not a regular file") })
+        // The first save fails too (the FIFO is left alone), and says so in its place.
+        _ = player.handle(.right)
+        #expect(player.saveProblem?.contains("is a FIFO (named pipe), not a regular file, and is not replaced") == true)
     }
 }

@@ -116,11 +116,12 @@ public final class LessonListScreen: Screen {
     }
 
     private func player(for lesson: Lesson) -> LessonPlayerScreen {
+        let loadWarning = warning
         warning = nil
         let id = lesson.id
         return LessonPlayerScreen(lesson: lesson, progress: book.lessons[id],
                                   record: { [weak self] progress in self?.save(progress, for: id) },
-                                  saveError: { [weak self] in self?.saveError })
+                                  saveError: { [weak self] in self?.saveError }, loadWarning: loadWarning)
     }
 
     /// Keeps `progress` and writes the whole book; a failure is shown, never fatal.

@@ -42,18 +42,22 @@ public final class LessonPlayerScreen: Screen {
     private(set) var textScroll = 0
     private(set) var maximumTextScroll = 0
     private let saveError: () -> String?
-    /// Why the last progress save failed (shown on the status line), or nil.
+    /// Why the last progress save failed, or until the first save why saved progress could not be
+    /// loaded (shown on the status line), or nil.
     public private(set) var saveProblem: String?
     /// The text area's height in the last frame, for PageUp and PageDown.
     private var textPageHeight = 10
 
     /// - Parameter saveError: asked after each `record`: why the last save failed, or nil when it
     ///   worked; the player shows it on its status line.
+    /// - Parameter loadWarning: why saved progress could not be loaded, shown on the same line until
+    ///   the first save (so `convtutor lesson ID`, which skips the list, still says it).
     public init(lesson: Lesson, progress: LessonProgress?, record: @escaping (LessonProgress) -> Void,
-                saveError: @escaping () -> String? = { nil }) {
+                saveError: @escaping () -> String? = { nil }, loadWarning: String? = nil) {
         self.lesson = lesson
         self.record = record
         self.saveError = saveError
+        saveProblem = loadWarning
         lessonFolder = Self.folder(of: lesson.file)
         let steps = lesson.steps.count
         // A finished lesson saved at its last step has nothing left to resume: it opens at the start.
