@@ -82,18 +82,7 @@ public enum RegularFile {
     static func describe(_ size: Int, against limit: Int) -> (size: String, limit: String) {
         let rounded = (ResourceBudget.describeBytes(size), ResourceBudget.describeBytes(limit))
         guard rounded.0 == rounded.1 else { return rounded }
-        return ("\(groupedDigits(size)) bytes", "\(groupedDigits(limit)) bytes")
-    }
-
-    /// 1000010 as "1,000,010".
-    static func groupedDigits(_ value: Int) -> String {
-        let digits = Array(String(value))
-        var text = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
-            text.append(digit)
-        }
-        return text
+        return ("\(ResourceBudget.groupedDigits(size)) bytes", "\(ResourceBudget.groupedDigits(limit)) bytes")
     }
 
     /// The regular file at `path` as UTF-8 text, or nil when it is not valid UTF-8.

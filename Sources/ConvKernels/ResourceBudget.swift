@@ -77,6 +77,17 @@ public struct ResourceBudget: Hashable, Sendable {
         return scaled(Double(count) / 1e3, units: ["million", "billion", "trillion", "quadrillion", "quintillion"])
     }
 
+    /// 61706 as "61,706": exact counts in messages.
+    public static func groupedDigits(_ value: Int) -> String {
+        let digits = Array(String(value.magnitude))
+        var text = value < 0 ? "-" : ""
+        for (index, digit) in digits.enumerated() {
+            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
+            text.append(digit)
+        }
+        return text
+    }
+
     private static func scaled(_ value: Double, units: [String]) -> String {
         var scaled = value / 1000
         var index = 0

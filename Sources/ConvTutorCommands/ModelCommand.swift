@@ -1,6 +1,7 @@
 import ArgumentParser
 import Training
 import Networks
+import ConvKernels
 import Datasets
 
 extension LeNet5.Variant: ExpressibleByArgument {}
@@ -30,25 +31,14 @@ struct ModelCommand: ParsableCommand {
         print(pad("layer", 10) + pad("output shape", 16) + pad("parameters", 12, right: true) + pad("multiply-adds", 16, right: true))
         for row in rows {
             let shape = "[" + row.outputShape.map(String.init).joined(separator: ", ") + "]"
-            print(pad(row.name, 10) + pad(shape, 16) + pad(grouped(row.parameters), 12, right: true)
-                  + pad(grouped(row.multiplyAdds), 16, right: true))
+            print(pad(row.name, 10) + pad(shape, 16) + pad(ResourceBudget.groupedDigits(row.parameters), 12, right: true)
+                  + pad(ResourceBudget.groupedDigits(row.multiplyAdds), 16, right: true))
         }
         let parameters = rows.reduce(0) { $0 + $1.parameters }, multiplyAdds = rows.reduce(0) { $0 + $1.multiplyAdds }
-        print(pad("total", 26) + pad(grouped(parameters), 12, right: true) + pad(grouped(multiplyAdds), 16, right: true))
+        print(pad("total", 26) + pad(ResourceBudget.groupedDigits(parameters), 12, right: true) + pad(ResourceBudget.groupedDigits(multiplyAdds), 16, right: true))
         print("")
-        print("Parameters: \(grouped(parameters)) (\(grouped(parameters * 4)) bytes as 32-bit floats). "
-              + "Multiply-adds per image, forward: \(grouped(multiplyAdds)).")
-    }
-
-    /// 61706 -> "61,706".
-    private func grouped(_ value: Int) -> String {
-        let digits = Array(String(value))
-        var result = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { result.append(",") }
-            result.append(digit)
-        }
-        return result
+        print("Parameters: \(ResourceBudget.groupedDigits(parameters)) (\(ResourceBudget.groupedDigits(parameters * 4)) bytes as 32-bit floats). "
+              + "Multiply-adds per image, forward: \(ResourceBudget.groupedDigits(multiplyAdds)).")
     }
 
     private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {

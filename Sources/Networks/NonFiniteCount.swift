@@ -1,3 +1,4 @@
+import ConvKernels
 /// How many of some values are NaN and how many infinite, in words: "2,400 infinite values",
 /// "3 NaN (not-a-number) values and 1 infinite value".
 public struct NonFiniteCount: Sendable, Equatable, CustomStringConvertible {
@@ -14,19 +15,8 @@ public struct NonFiniteCount: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         var parts: [String] = []
-        if notANumber > 0 { parts.append("\(Self.grouped(notANumber)) NaN (not-a-number) value\(notANumber == 1 ? "" : "s")") }
-        if infinite > 0 { parts.append("\(Self.grouped(infinite)) infinite value\(infinite == 1 ? "" : "s")") }
+        if notANumber > 0 { parts.append("\(ResourceBudget.groupedDigits(notANumber)) NaN (not-a-number) value\(notANumber == 1 ? "" : "s")") }
+        if infinite > 0 { parts.append("\(ResourceBudget.groupedDigits(infinite)) infinite value\(infinite == 1 ? "" : "s")") }
         return parts.isEmpty ? "no NaN or infinite values" : parts.joined(separator: " and ")
-    }
-
-    /// "2,400"; "12,345,678".
-    static func grouped(_ count: Int) -> String {
-        let digits = Array(String(count))
-        var text = ""
-        for (index, digit) in digits.enumerated() {
-            if index > 0 && (digits.count - index) % 3 == 0 { text.append(",") }
-            text.append(digit)
-        }
-        return text
     }
 }

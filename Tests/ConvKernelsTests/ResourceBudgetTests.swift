@@ -25,3 +25,14 @@ import Testing
         #expect(ResourceBudget.describeBytes(512_000_000) == "512 MB")
     }
 }
+
+@Suite struct GroupedDigitsTests {
+    @Test func groupsInThrees() {
+        #expect(ResourceBudget.groupedDigits(0) == "0")
+        #expect(ResourceBudget.groupedDigits(999) == "999")
+        #expect(ResourceBudget.groupedDigits(61706) == "61,706")
+        #expect(ResourceBudget.groupedDigits(1_000_010) == "1,000,010")
+        #expect(ResourceBudget.groupedDigits(-2400) == "-2,400")
+        #expect(ResourceBudget.groupedDigits(Int.min) == "-9,223,372,036,854,775,808")
+    }
+}
