@@ -47,8 +47,6 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
-        // Lesson files are TOML (toml++ underneath: line and column for every syntax error).
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // The shared kernel module: tensors and every op as a forward/backward pair; the fast paths
@@ -57,7 +55,8 @@ let package = Package(
             name: "ConvKernels",
             swiftSettings: kernelSpeedFlags
         ),
-        // Atomic file writes, JSON string literals and finding the folders that ship with the program.
+        // Atomic file writes, bounded reads of regular files, JSON string literals, the TOML reader and
+        // finding the folders that ship with the program.
         .target(name: "CommonIO", dependencies: ["ConvKernels"]),
         // zlib, for gzip'd IDX files (Debian: zlib1g-dev; macOS: in the SDK).
         .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]),
@@ -116,7 +115,7 @@ let package = Package(
         // quiz checking and saved progress.
         .target(
             name: "Lessons",
-            dependencies: ["ConvKernels", "Imaging", "CommonIO", .product(name: "TOMLKit", package: "TOMLKit")]
+            dependencies: ["ConvKernels", "Imaging", "CommonIO"]
         ),
         // Cells, styles, colour scales, widgets and the backend protocol: no curses, standard library only.
         .target(name: "TerminalUI"),

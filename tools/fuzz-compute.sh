@@ -11,24 +11,12 @@
 # Seeds the corpus with the requests of Tests/ConvTutorCommandsTests/Fixtures/pytorch-cases.jsonl and the
 # examples of `convtutor compute --help`. Crashes go to .build-fuzz/compute/artifacts/; reproduce one with
 #   .build-fuzz/compute/fuzz-compute .build-fuzz/compute/artifacts/crash-...
-# -rss_limit_mb=1100: a request must not make the program use more than about 1 GB, so going past it is a finding.
 set -euo pipefail
-
-root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/.build-fuzz/compute"
+source "$(dirname "$0")/fuzz-common.sh"
+fuzz_setup compute
 seconds="${1:-300}"
 shift || true
-mkdir -p "$out/obj" "$out/corpus" "$out/artifacts"
-obj="$out/obj"
-
-swift_library() {  # name, then the sources
-    local name="$1"; shift
-    swiftc -O -parse-as-library -module-name "$name" -emit-library -static -emit-module \
-        -emit-module-path "$obj/$name.swiftmodule" -o "$obj/lib$name.a" -I "$obj" "$@"
-}
-mapfile -t kernel_sources < <(find "$root/Sources/ConvKernels" -name '*.swift')
-swift_library ConvKernels "${kernel_sources[@]}"
-swift_library CommonIO "$root"/Sources/CommonIO/*.swift
+build_kernels_and_common_io
 
 # The grid commands' code (ComputeFilter, ComputeRequest, JSONValue, ...) and the entry point, instrumented.
 swiftc -O -g -parse-as-library -module-name ConvTutorCommands -sanitize=fuzzer,address -I "$obj" \
@@ -49,6 +37,4 @@ printf '%s' '{"op": "relu", "input": {"shape": [3], "data": [-1, 0, 2]}}' > "$ou
 printf '%s' '{"op": "maxpool2d", "kernel": 2, "input": {"shape": [1, 1, 2, 2], "data": [1, 5, 3, 2]}}' > "$out/corpus/help-pool.json"
 printf '%s' '{"op": "conv2d", "input": {"shape": [1,1,3,3], "data": [1,2,3,4,5,6,7,8,9]}, "weight": {"shape": [1,1,3,3], "data": [1,0,1,0,1,0,1,0,1]}, "dilation": 1000000000, "padding": 1000000000}' > "$out/corpus/dilated.json"
 
-cd "$out"
-exec ./fuzz-compute corpus -max_total_time="$seconds" -rss_limit_mb=1100 -timeout=30 -max_len=16384 \
-    -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@"
+fuzz_run fuzz-compute "$seconds" -timeout=30 -max_len=16384 "$@"

@@ -13,32 +13,20 @@
 # .build-fuzz/idx/artifacts/; the corpus grows in .build-fuzz/idx/corpus/ and is reused by the next run.
 # Reproduce one: .build-fuzz/idx/fuzz-idx .build-fuzz/idx/artifacts/crash-...
 #
-# -rss_limit_mb=1100: the reader may hold at most the 512 MB budget at once, so an input that makes it
-# use more than about 1 GB (or ask for it in one allocation: libFuzzer's malloc limit follows the RSS
-# limit) is a finding, not a slow run.
 set -euo pipefail
-
-root="$(cd "$(dirname "$0")/.." && pwd)"
-out="$root/.build-fuzz/idx"
+source "$(dirname "$0")/fuzz-common.sh"
+fuzz_setup idx
 seconds="${1:-300}"
 shift || true
-mkdir -p "$out/obj" "$out/corpus" "$out/artifacts" "$out/seeds"
-
-# ConvKernels (only ResourceBudget is used) and CommonIO (RegularFile) as plain static libraries; not
-# worth instrumenting.
-swiftc -O -parse-as-library -module-name ConvKernels -emit-library -static -emit-module \
-    -emit-module-path "$out/obj/ConvKernels.swiftmodule" -o "$out/obj/libConvKernels.a" \
-    "$root/Sources/ConvKernels/ResourceBudget.swift"
-swiftc -O -parse-as-library -module-name CommonIO -emit-library -static -emit-module \
-    -I "$out/obj" -emit-module-path "$out/obj/CommonIO.swiftmodule" -o "$out/obj/libCommonIO.a" \
-    "$root"/Sources/CommonIO/*.swift
+mkdir -p "$out/seeds"
+build_kernels_and_common_io
 
 # The IDX reader and the entry point as one instrumented module, linked with libFuzzer's main and zlib.
 swiftc -O -g -parse-as-library -module-name Datasets -sanitize=fuzzer,address \
-    -I "$out/obj" -Xcc -fmodule-map-file="$root/Sources/CZlib/module.modulemap" \
+    -I "$obj" -Xcc -fmodule-map-file="$root/Sources/CZlib/module.modulemap" \
     "$root/Sources/Datasets/IDXStream.swift" "$root/Sources/Datasets/IDXFile.swift" \
     "$root/Sources/Datasets/DatasetError.swift" "$root/Fuzz/IDXFuzzer.swift" \
-    "$out/obj/libCommonIO.a" "$out/obj/libConvKernels.a" -lz \
+    "$obj/libCommonIO.a" "$obj/libConvKernels.a" -lz \
     -o "$out/fuzz-idx"
 [ "${FUZZ_BUILD_ONLY:-0}" = 1 ] && exit 0
 
@@ -71,7 +59,4 @@ for name, data in files.items():
 with open(os.path.join(seeds, "bomb.gz"), "wb") as f: f.write(gzip.compress(header([100, 1, 1]) + bytes(4 << 20), 9))
 PY
 cp "$out"/seeds/* "$out/corpus/"
-
-cd "$out"
-exec ./fuzz-idx corpus -max_total_time="$seconds" -rss_limit_mb=1100 -timeout=10 -max_len=65536 \
-    -artifact_prefix="$out/artifacts/" -print_final_stats=1 "$@"
+fuzz_run fuzz-idx "$seconds" -timeout=10 -max_len=65536 "$@"

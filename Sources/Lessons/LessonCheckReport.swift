@@ -51,9 +51,8 @@ public struct LessonCheckReport: Sendable {
         let failed = items.filter { !$0.problems.isEmpty }.count
         let problems = items.reduce(0) { $0 + $1.problems.count }
         lines.append("")
-        lines.append(failed == 0
-            ? "\(items.count) lesson files checked: all sound"
-            : "\(items.count) lesson files checked: \(failed) with problems (\(problems) in all)")
+        let checked = "\(items.count) lesson file\(items.count == 1 ? "" : "s") checked"
+        lines.append(failed == 0 ? "\(checked): all sound" : "\(checked): \(failed) with problems (\(problems) in all)")
         return lines.joined(separator: "\n")
     }
 }

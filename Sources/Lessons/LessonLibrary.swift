@@ -1,6 +1,5 @@
 import CommonIO
 import Foundation
-import TOMLKit
 
 /// A folder of lesson files: the built-in lessons or a teacher's.
 public struct LessonSource: Sendable {
@@ -115,9 +114,9 @@ public struct LessonLibrary: Sendable {
 
     /// The `order` of a file that did not load, when it is still valid TOML with an integer order.
     private static func bestEffortOrder(path: String) -> Int? {
-        guard let text = try? LessonParser.readText(path), LessonParser.lineOfNamelessTableHeader(in: text) == nil,
-              let table = try? TOMLTable(string: text) else { return nil }
-        return table["order"]?.int
+        guard let text = try? LessonParser.readText(path), let table = try? TOMLDocument.parse(text),
+              case .int(let order)? = table["order"] else { return nil }
+        return order
     }
 
     /// The folder of the built-in lessons (`ShippedFolder.find`: `CONVTUTOR_BUILTIN_LESSONS`, the

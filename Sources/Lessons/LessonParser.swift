@@ -1,6 +1,5 @@
 import CommonIO
 import Foundation
-import TOMLKit
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -19,20 +18,12 @@ public enum LessonParser {
 
     /// Parses the text of a lesson file; `file` is used in error messages and stored in `Lesson.file`.
     public static func parse(_ text: String, file: String) throws(LessonError) -> Lesson {
-        if let line = lineOfNamelessTableHeader(in: text) {
-            throw LessonError(file: file, line: line, message: "a table header needs a name right after '[' or '[[', "
-                + "such as [[step]] or [[step.stage]]")
-        }
-        let root: TOMLTable
+        let fields: [String: TOMLNode]
         do {
-            root = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw LessonError(file: file, line: error.source.begin.line, column: error.source.begin.column,
-                              message: error.description)
+            fields = try TOMLDocument.parse(text)
         } catch {
-            throw LessonError(file: file, message: "not a TOML document: \(error)")
+            throw LessonError(file: file, line: error.line, column: error.column, message: error.message)
         }
-        let fields = TOMLNode.fields(of: root)
         let source = SourceMap(text: text)
         var place = Place(file: file, source: source)
 
@@ -117,39 +108,10 @@ public enum LessonParser {
 
 // MARK: - The parsed document
 
-/// A TOML value copied out of TOMLKit, so the rest of the parser works on plain Swift values.
-indirect enum TOMLNode {
-    case table([String: TOMLNode])
-    case array([TOMLNode])
-    case string(String)
-    case int(Int)
-    case double(Double)
-    case bool(Bool)
-    /// A date or time (never valid in a lesson), with its TOML type name.
-    case other(String)
+/// A value of a lesson file, as the TOML reader gives it.
+typealias TOMLNode = TOMLValue
 
-    init(_ value: TOMLValueConvertible) {
-        switch value.type {
-        case .table:
-            self = value.table.map { .table(Self.fields(of: $0)) } ?? .other("table")
-        case .array:
-            self = value.array.map { array in .array(array.map { TOMLNode($0) }) } ?? .other("array")
-        case .string: self = .string(value.string ?? "")
-        case .int: self = value.int.map { .int($0) } ?? .other("integer")
-        case .double: self = value.double.map { .double($0) } ?? .other("floating-point number")
-        case .bool: self = value.bool.map { .bool($0) } ?? .other("boolean")
-        case .date, .time, .dateTime: self = .other(value.type.description)
-        }
-    }
-
-    static func fields(of table: TOMLTable) -> [String: TOMLNode] {
-        var fields: [String: TOMLNode] = [:]
-        for key in table.keys {
-            if let value = table[key] { fields[key] = TOMLNode(value) }
-        }
-        return fields
-    }
-
+extension TOMLValue {
     /// The value in a few words for messages: `the string "abc"`, `2.5`, `an array`.
     var summary: String {
         switch self {
@@ -159,7 +121,7 @@ indirect enum TOMLNode {
         case .int(let value): "\(value)"
         case .double(let value): "\(value)"
         case .bool(let value): "\(value)"
-        case .other(let type): "a \(type)"
+        case .dateTime(_, let type): "a \(type)"
         }
     }
 
@@ -204,7 +166,7 @@ struct Place {
     }
 }
 
-/// Finds the line of a step, a pipeline stage or a key by scanning the text (TOMLKit keeps no
+/// Finds the line of a step, a pipeline stage or a key by scanning the text (the TOML reader keeps no
 /// positions for values). Lines inside multi-line strings are skipped.
 struct SourceMap {
     private struct Line {

@@ -206,8 +206,11 @@ struct CheckpointTests {
 
     @Test("a write that cannot happen leaves the existing file untouched")
     func atomicWrite() throws {
-        let path = temporaryPath("keep.safetensors")
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        // A folder of its own: other tests write checkpoints into the shared temporary folder at the same time.
+        let folder = temporaryPath("atomic-write")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/keep.safetensors"
         try LeNet5(seed: 1).checkpoint().write(to: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
         #expect(throws: CheckpointError.self) { try LeNet5(seed: 2).checkpoint().write(to: "/nonexistent-folder/x.safetensors") }
@@ -215,7 +218,7 @@ struct CheckpointTests {
         // Overwriting replaces the whole file, and no temporary file is left beside it.
         try LeNet5(seed: 2).checkpoint().write(to: path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != before)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: NSTemporaryDirectory()).filter { $0.hasSuffix("convtutor-partial") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("convtutor-partial") }
         #expect(leftovers.isEmpty)
     }
 }
