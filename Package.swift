@@ -194,7 +194,7 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         // The real binary (and tmux): its own target, its suites serialized, every wait a bounded poll.
-        .testTarget(name: "EndToEndTests", dependencies: ["Lessons", "Imaging", "Networks", "Datasets"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Lessons", "Imaging", "Networks", "Datasets", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -21,11 +21,12 @@ public enum ImageDecoder {
     /// Errors name the file: not found, a folder, not a regular file (a FIFO is refused without waiting, a link to a
     /// device is not read), larger than `maximumFileBytes`, empty, not a supported format (say what it starts with and
     /// what is accepted), truncated/corrupt, zero-sized, too large ("40000x40000 is 1.6 gigapixels; the limit is 64
-    /// megapixels"), or over the memory budget.
-    public static func decode(path: String) throws(ImageError) -> PixelImage {
+    /// megapixels"), or over the memory budget. `limit` may lower the file-size limit for a caller that
+    /// expects smaller files.
+    public static func decode(path: String, limit: Int = maximumFileBytes) throws(ImageError) -> PixelImage {
         let bytes: [UInt8]
         do {
-            bytes = try RegularFile.read(path, limit: maximumFileBytes)
+            bytes = try RegularFile.read(path, limit: min(limit, maximumFileBytes))
         } catch {
             switch error.kind {
             case .folder: throw ImageError("\(path): is a folder, not an image file")

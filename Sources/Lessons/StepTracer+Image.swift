@@ -1,4 +1,3 @@
-import CommonIO
 import ConvKernels
 import Imaging
 
@@ -54,17 +53,10 @@ extension ImageTrace {
         }
         let path = name.hasPrefix("/") || lessonFolder == nil ? name : lessonFolder.map { $0 + "/" + name } ?? name
         // Only a regular file, read without blocking and within a size limit (a FIFO or /dev/zero
-        // named in a lesson must not hang `lessons check`), then decoded from memory.
-        let bytes: [UInt8]
-        do {
-            bytes = try RegularFile.read(path, limit: maximumImageFileBytes)
-        } catch {
-            throw LessonError(field: "image", message: "\(path): \(error.reason); give a PNG, JPEG, "
-                + "PGM or PPM file relative to the lesson, or a built-in sample image: \(names)")
-        }
+        // named in a lesson must not hang `lessons check`).
         let gray: GrayImage
         do {
-            gray = try ImageDecoder.decode(bytes: bytes, name: path).grayscale()
+            gray = try ImageDecoder.decode(path: path, limit: maximumImageFileBytes).grayscale()
         } catch {
             throw LessonError(field: "image", message: error.message + "; give a PNG, JPEG, PGM or PPM file relative "
                 + "to the lesson, or a built-in sample image: \(names)")

@@ -14,4 +14,5 @@ enum EndToEnd {
     static let screenWait: Double = 60
     /// How long a wait for something that takes training (an epoch, a start on a large data set) may take.
     static let trainingWait: Double = 300
+
 }

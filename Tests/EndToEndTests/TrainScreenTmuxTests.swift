@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension EndToEnd {
@@ -35,13 +36,8 @@ extension EndToEnd {
         @discardableResult
         static func waitUntil(_ session: Session, seconds: Double = EndToEnd.screenWait, _ what: String,
                               sourceLocation: SourceLocation = #_sourceLocation, _ condition: (String) -> Bool) throws -> String {
-            let deadline = Date().addingTimeInterval(seconds)
-            var last = ""
-            while Date() < deadline {
-                last = try session.screen()
-                if condition(last) { return last }
-                Thread.sleep(forTimeInterval: 0.1)
-            }
+            let (met, last) = try BoundedWait.poll(seconds: seconds, interval: 0.1, sample: session.screen, until: condition)
+            if met { return last }
             Issue.record("waited \(seconds) s for \(what); the screen was:\n\(last)", sourceLocation: sourceLocation)
             throw Session.Timeout()
         }
@@ -164,13 +160,9 @@ extension EndToEnd {
         /// Polls until process `pid` has used more than `seconds` of processor time, at most `EndToEnd.trainingWait`.
         static func waitUntilProcessorTime(of pid: Int32, exceeds seconds: Int, _ what: String,
                                            sourceLocation: SourceLocation = #_sourceLocation) throws {
-            let deadline = Date().addingTimeInterval(EndToEnd.trainingWait)
-            var last = 0
-            while Date() < deadline {
-                last = try processorSeconds(pid)
-                if last > seconds { return }
-                Thread.sleep(forTimeInterval: 0.2)
-            }
+            let (met, last) = try BoundedWait.poll(seconds: EndToEnd.trainingWait, interval: 0.2,
+                                                sample: { try processorSeconds(pid) }, until: { $0 > seconds })
+            if met { return }
             let message = "waited \(Int(EndToEnd.trainingWait)) s for \(what): process \(pid) used \(last) s of processor time, "
                 + "not more than \(seconds) s"
             Issue.record(Comment(rawValue: message), sourceLocation: sourceLocation)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension EndToEnd {
@@ -43,13 +44,13 @@ extension EndToEnd {
 
             /// Waits (polling, at most `seconds`) until training has started: its first line about the split.
             func waitUntilTraining(seconds: Double = EndToEnd.trainingWait) -> Bool {
-                poll(seconds: seconds) { self.standardError.contains("steps per epoch") || !self.process.isRunning }
+                BoundedWait.poll(seconds: seconds) { self.standardError.contains("steps per epoch") || !self.process.isRunning }
                     && process.isRunning
             }
 
             /// Waits (polling, at most `seconds`) for the end; kills the process and returns false if it does not come.
             func waitForEnd(seconds: Double = EndToEnd.trainingWait) -> Bool {
-                if poll(seconds: seconds, { !self.process.isRunning }) {
+                if BoundedWait.poll(seconds: seconds, { !self.process.isRunning }) {
                     process.waitUntilExit()
                     return true
                 }
@@ -62,15 +63,6 @@ extension EndToEnd {
                 if process.isRunning { kill(pid, SIGKILL) }
                 process.waitUntilExit()
             }
-        }
-
-        static func poll(seconds: Double, interval: Double = 0.05, _ condition: () -> Bool) -> Bool {
-            let deadline = Date().addingTimeInterval(seconds)
-            while Date() < deadline {
-                if condition() { return true }
-                Thread.sleep(forTimeInterval: interval)
-            }
-            return condition()
         }
 
         static func partials(in folder: String) -> [String] {
@@ -136,7 +128,7 @@ extension EndToEnd {
                 defer { run.stop() }
                 let started = run.waitUntilTraining()
                 kill(run.pid, number)
-                _ = Self.poll(seconds: EndToEnd.screenWait, interval: 0.002) {
+                _ = BoundedWait.poll(seconds: EndToEnd.screenWait, interval: 0.002) {
                     run.standardError.contains("stopping at the next step") || !run.process.isRunning
                 }
                 kill(run.pid, number)

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 extension EndToEnd {
@@ -88,13 +89,10 @@ extension EndToEnd {
             @discardableResult
             func waitFor(all texts: [String], seconds: Double = EndToEnd.screenWait,
                          sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
-                let deadline = Date().addingTimeInterval(seconds)
-                var last = ""
-                while Date() < deadline {
-                    last = try screen()
-                    if texts.allSatisfy({ last.contains($0) }) { return last }
-                    Thread.sleep(forTimeInterval: 0.05)
-                }
+                let (met, last) = try BoundedWait.poll(seconds: seconds, sample: screen, until: { screen in
+                    texts.allSatisfy { screen.contains($0) }
+                })
+                if met { return last }
                 let missing = texts.filter { !last.contains($0) }.map { "\"\($0)\"" }.joined(separator: ", ")
                 Issue.record("waited \(Int(seconds)) s for \(missing); the screen was:\n\(last)", sourceLocation: sourceLocation)
                 throw Timeout()

@@ -1,5 +1,6 @@
 import ConvKernels
 import Foundation
+import TestSupport
 import Testing
 @testable import Training
 import Networks
@@ -28,12 +29,7 @@ struct TrainerTests {
 
     /// Polls `condition` every 10 ms until it holds (true) or `timeout` seconds pass (false).
     static func poll(timeout: Double = 60, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(timeout)
-        while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return condition()
+        BoundedWait.poll(seconds: timeout, interval: 0.01, condition)
     }
 
     /// Runs to the end, collecting the events.

@@ -1,5 +1,6 @@
 import ConvKernels
 import Foundation
+import TestSupport
 import Testing
 @testable import Training
 import Networks
@@ -9,14 +10,9 @@ import Datasets
 /// served while paused, while running, and after the run has finished.
 @Suite("Training requests")
 struct TrainingRequestsTests {
-    /// Polls `condition` for up to ten seconds (the session serves requests on its own thread).
+    /// Polls `condition` (the session serves requests on its own thread).
     static func eventually(_ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if condition() { return true }
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        return condition()
+        BoundedWait.poll(seconds: 60, interval: 0.01, condition)
     }
 
     @Test("moving the probe while paused sends a snapshot of the next validation image at once, wrapping at the ends")
