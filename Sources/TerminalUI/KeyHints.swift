@@ -11,8 +11,13 @@ public struct KeyHint: Hashable, Sendable {
 }
 
 /// A footer line of key hints: "←→ move  Enter open  ? help  q quit". Keys are bold and cyan in
-/// colour, bold and reversed in monochrome; descriptions plain. Hints that do not fit are dropped
-/// from the end, whole; a first hint wider than the area is cut off at its edge.
+/// colour, bold and reversed in monochrome; descriptions plain.
+///
+/// How to get help and how to leave are always shown: when the line is too narrow, the hints for
+/// `essentialKeys` stay, the others are kept in order while they fit, and an ellipsis stands where
+/// the first was dropped (the help overlay lists every key). Only when even the essential ones do
+/// not fit are hints dropped from the end, whole; a first hint wider than the area is cut off at
+/// its edge.
 public struct KeyHints: Hashable, Sendable {
     public var hints: [KeyHint]
     /// Spaces between one hint and the next.
@@ -44,19 +49,57 @@ public struct KeyHints: Hashable, Sendable {
         hints.reduce(0) { $0 + hintWidth($1, glyphs: glyphs.glyphs) } + max(0, hints.count - 1) * spacing
     }
 
+    /// The keys whose hints a footer never drops: help, quit and back.
+    public static let essentialKeys: Set<String> = ["?", "q", "Esc", "Ctrl-C"]
+
+    /// What a line of `width` columns shows: the indices of the hints kept, in order, and where
+    /// the ellipsis for dropped ones goes (before the kept hint at that position), if any.
+    public func shown(width: Int, glyphs: GlyphSet = .unicode) -> (hints: [Int], ellipsisBefore: Int?) {
+        guard self.width(glyphs: glyphs) > width else { return (Array(hints.indices), nil) }
+        let essential = hints.indices.filter { Self.essentialKeys.contains(hints[$0].key) }
+        let ellipsis = glyphs.glyphs.ellipsis.count
+        func lineWidth(_ kept: [Int]) -> Int {
+            kept.reduce(0) { $0 + hintWidth(hints[$1], glyphs: glyphs.glyphs) } + max(0, kept.count) * spacing + ellipsis
+        }
+        guard !essential.isEmpty, lineWidth(essential) <= width else {
+            return (Array(hints.indices.prefix(max(1, fittingCount(width: width, glyphs: glyphs)))), nil)
+        }
+        var kept = essential
+        var firstDropped: Int?
+        for index in hints.indices where !Self.essentialKeys.contains(hints[index].key) {
+            let candidate = (kept + [index]).sorted()
+            if firstDropped == nil && lineWidth(candidate) <= width {
+                kept = candidate
+            } else {
+                firstDropped = firstDropped ?? index
+            }
+        }
+        let ellipsisBefore = firstDropped.map { dropped in kept.firstIndex { $0 > dropped } ?? kept.count }
+        return (kept, ellipsisBefore)
+    }
+
     /// Draws on the first row of `area`, clipped to it.
     public func render(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        let shown = max(1, fittingCount(width: area.width, glyphs: capabilities.glyphs))
+        let (kept, ellipsisBefore) = shown(width: area.width, glyphs: capabilities.glyphs)
         var x = area.x
-        for (index, hint) in hints.prefix(shown).enumerated() {
-            if index > 0 { x += spacing }
+        for (position, index) in kept.enumerated() {
+            if position == ellipsisBefore {
+                if position > 0 { x += spacing }
+                x = buffer.write(glyphs.ellipsis, x: x, y: area.y, style: .dim, clip: area)
+            }
+            if position > 0 || ellipsisBefore == 0 { x += spacing }
+            let hint = hints[index]
             x = buffer.write(glyphs.text(hint.key), x: x, y: area.y,
                              style: KeyHints.keyStyle(colors: capabilities.colors), clip: area)
             if !hint.description.isEmpty {
                 x = buffer.write(" " + glyphs.text(hint.description), x: x, y: area.y, clip: area)
             }
+        }
+        if ellipsisBefore == kept.count {
+            x += spacing
+            buffer.write(glyphs.ellipsis, x: x, y: area.y, style: .dim, clip: area)
         }
     }
 

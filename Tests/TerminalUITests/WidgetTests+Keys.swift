@@ -7,7 +7,7 @@ struct WidgetKeyHintsTests {
         KeyHint("←→", "move"), KeyHint("Enter", "open"), KeyHint("?", "help"), KeyHint("q", "quit"),
     ])
 
-    @Test("keys and descriptions two spaces apart; hints that do not fit are dropped from the end")
+    @Test("keys and descriptions two spaces apart; when they do not fit, help and quit stay and an ellipsis marks the rest")
     func layout() {
         #expect(Self.hints.width() == 35)
         let draw = { (width: Int, capabilities: TerminalCapabilities) in
@@ -16,7 +16,16 @@ struct WidgetKeyHintsTests {
             }.lines[0]
         }
         #expect(draw(35, WidgetRender.unicode) == "←→ move  Enter open  ? help  q quit")
-        #expect(draw(34, WidgetRender.unicode) == "←→ move  Enter open  ? help")
+        #expect(draw(34, WidgetRender.unicode) == "←→ move  …  ? help  q quit")
+        #expect(draw(34, WidgetRender.ascii) == "<> move  ...  ? help  q quit")
+        // Hints after the essential ones: the ellipsis goes where the first was dropped.
+        let trailing = KeyHints([KeyHint("?", "help"), KeyHint("a", "autoplay"), KeyHint("Enter", "to the end")])
+        let trailingLine = WidgetRender.buffer(21, 1) { area, buffer in
+            trailing.render(in: area, into: &buffer, capabilities: WidgetRender.unicode)
+        }.lines[0]
+        #expect(trailingLine == "? help  a autoplay  …")
+        // Too narrow even for help and quit: dropped from the end, as before.
+        #expect(draw(16, WidgetRender.unicode) == "←→ move")
         #expect(draw(35, WidgetRender.ascii) == "<> move  Enter open  ? help  q quit")
         #expect(draw(8, WidgetRender.unicode) == "←→ move")
         #expect(draw(5, WidgetRender.unicode) == "←→ mo")  // the first hint is cut rather than dropped

@@ -421,6 +421,40 @@ struct LessonPlayerTests {
         }
     }
 
+    @Test("every built-in step at 80x24 and 100x30, windows all shown: nothing cut without a marker, the rest reached with ], help and Esc in the footer")
+    func builtInStepsFit() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("lessons").path
+        let library = LessonLibrary.load(sources: [LessonSource(folder: folder, isBuiltIn: true)])
+        var overflowing: [String] = []
+        for lesson in library.lessons {
+            let (player, _) = Self.player(lesson: lesson)
+            for index in lesson.steps.indices {
+                // The end of the step: every window (and its arithmetic) shown.
+                _ = player.handle(.enter)
+                if player.stepIndex != index { _ = player.handle(.backTab) }
+                for (width, height) in [(80, 24), (100, 30)] {
+                    let place = "\(lesson.id) step \(index + 1) at \(width)x\(height)"
+                    var lines = Self.frame(player, width: width, height: height).lines
+                    #expect(lines[height - 1].contains("? help") && lines[height - 1].contains("Esc"), "\(place): \(lines[height - 1])")
+                    guard player.panelLayout.overflows else { continue }
+                    overflowing.append(place)
+                    #expect(lines.contains { $0.contains("more row") && $0.contains("] scrolls") }, "\(place): no marker")
+                    for _ in 0..<100 where player.panelLayout.rowsBelow > 0 {
+                        _ = player.handle(.character("]"))
+                        lines = Self.frame(player, width: width, height: height).lines
+                    }
+                    #expect(player.panelLayout.rowsBelow == 0, "\(place): the last rows cannot be reached")
+                    #expect(lines.contains { $0.contains("[ back") }, "\(place)")
+                    for _ in 0..<100 where player.panelScroll > 0 { _ = player.handle(.character("[")) }
+                }
+                _ = player.handle(.tab)
+            }
+        }
+        // The walk must have met content that needs scrolling at 80x24, or it tested nothing.
+        #expect(!overflowing.isEmpty)
+    }
+
     @Test("in the app: ? shows the player's keys, Esc returns to the screen below")
     func inTheApp() {
         let backend = InMemoryBackend(width: 100, height: 30, capabilities: .full)

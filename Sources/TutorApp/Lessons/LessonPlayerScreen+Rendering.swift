@@ -90,8 +90,14 @@ extension LessonPlayerScreen {
             setTextLayout(lineCount: 0, height: 1)
         }
         let frameTitle = hasText ? Self.panelTitle(for: step.kind) : stepTitle
-        let inner = Panel(title: frameTitle, focused: true).render(in: panelArea, into: &buffer, capabilities: capabilities)
-        panel.render(into: &buffer, area: inner.inset(horizontally: 1), capabilities: capabilities)
+        // Content taller than the panel is scrolled with [ and ], and the frame says how much is hidden.
+        let layout = OverflowScroll.render(in: Panel.inner(of: panelArea).inset(horizontally: 1), offset: panelScroll,
+                                           into: &buffer) { buffer, area in
+            panel.render(into: &buffer, area: area, capabilities: capabilities)
+        }
+        setPanelLayout(layout)
+        let footer = layout.footer(down: "]", up: "[", glyphs: capabilities.glyphs)
+        Panel(title: frameTitle, footer: footer, focused: true).render(in: panelArea, into: &buffer, capabilities: capabilities)
     }
 
     /// The heading of the panel side for each kind of step.

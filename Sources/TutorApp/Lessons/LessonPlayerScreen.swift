@@ -47,6 +47,9 @@ public final class LessonPlayerScreen: Screen {
     public private(set) var saveProblem: String?
     /// The text area's height in the last frame, for PageUp and PageDown.
     private var textPageHeight = 10
+    /// The first row of the panel's content shown, and how the content fitted in the last frame.
+    private(set) var panelScroll = 0
+    private(set) var panelLayout = OverflowScroll()
 
     /// - Parameter saveError: asked after each `record`: why the last save failed, or nil when it
     ///   worked; the player shows it on its status line.
@@ -120,6 +123,7 @@ public final class LessonPlayerScreen: Screen {
         }
         hints += [KeyHint("Tab", "next step"), KeyHint("Esc", "lessons"), KeyHint("Shift-Tab", "previous step")]
         if maximumTextScroll > 0 && !textHidden { hints.append(KeyHint("PgUp PgDn", "scroll text")) }
+        if panelLayout.overflows { hints.append(KeyHint("[ ]", "scroll the panel")) }
         if panel != nil && stepHasText { hints.append(KeyHint("t", textHidden ? "show the text" : "hide the text")) }
         hints.append(KeyHint("?", "help"))
         return hints
@@ -133,7 +137,8 @@ public final class LessonPlayerScreen: Screen {
             + "predict, type the value of the highlighted output cell (digits, `-`, `.`) and press **Enter**: "
             + "after a second miss the value is shown with its arithmetic.\n\n"
             + "**PageUp** and **PageDown** scroll a long text; **t** hides it, so the grids get the whole width "
-            + "(on a small terminal), and shows it again."
+            + "(on a small terminal), and shows it again. When the grids need more rows than the panel has, its "
+            + "frame says how many more there are and **]** and **[** scroll it."
     }
 
     /// True while the learner has hidden the step's text (`t`) to give the panel the whole width.
@@ -185,6 +190,8 @@ public final class LessonPlayerScreen: Screen {
         case .up, .character("k"): scrollText(by: -1)
         case .enter: if enterMovesOn { nextStep() }
         case .character("t"): if panel != nil && stepHasText { textHidden.toggle() }
+        case .character("]"): scrollPanel(by: max(1, panelLayout.visibleHeight / 2))
+        case .character("["): scrollPanel(by: -max(1, panelLayout.visibleHeight / 2))
         case .right, .character(" "): if panel == nil { nextStep() }
         case .left: if panel == nil { previousStep() }
         default: break
@@ -229,6 +236,8 @@ public final class LessonPlayerScreen: Screen {
         panelStartedIncomplete = panel.map { !$0.isComplete } ?? false
         textScroll = 0
         maximumTextScroll = 0
+        panelScroll = 0
+        panelLayout = OverflowScroll()
     }
 
     /// Records the step as completed once its panel is done (and a prediction step's score).
@@ -257,6 +266,16 @@ public final class LessonPlayerScreen: Screen {
         textPageHeight = max(1, height)
         maximumTextScroll = max(0, lineCount - max(1, height))
         textScroll = min(textScroll, maximumTextScroll)
+    }
+
+    /// Keeps the panel's scrolling within what the last frame showed.
+    func setPanelLayout(_ layout: OverflowScroll) {
+        panelLayout = layout
+        panelScroll = layout.offset
+    }
+
+    private func scrollPanel(by rows: Int) {
+        panelScroll = max(0, min(panelLayout.maximumOffset, panelScroll + rows))
     }
 
     private func scrollText(by lines: Int) {
