@@ -379,7 +379,8 @@ struct TrainCommand: ParsableCommand {
     /// After a run (headless or on the screen): writes --save (unless `writeSave` is false: the user
     /// declined on the screen), the final --log line, and the summary. False when the run diverged
     /// or --save or --log could not be written.
-    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: TrainingLogFile?, writeSave: Bool) -> Bool {
+    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: TrainingLogFile?, writeSave: Bool,
+                   mentionSave: Bool = true) -> Bool {
         var finished = trainer
         var written: String?
         if let save, writeSave {
@@ -400,7 +401,7 @@ struct TrainCommand: ParsableCommand {
                 logFailed = true
             }
         }
-        print(summary(outcome, checkpoint: written))
+        print(summary(outcome, checkpoint: written, mentionSave: mentionSave))
         if case .diverged = outcome.reason {
             printStandardError("convtutor train: \(outcome.message)")
             return false

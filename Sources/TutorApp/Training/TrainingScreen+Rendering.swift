@@ -77,7 +77,13 @@ extension TrainingScreen {
                     + (canRestart ? " (r restarts with a new seed)" : ""), true)
             }
         }
-        if let status { return (status, false) }
+        if let status {
+            // A pause stays on screen whatever else the last key said.
+            if paused && !runHasEnded && !status.contains("paused") {
+                return (status + " · paused: s steps once, p resumes", false)
+            }
+            return (status, false)
+        }
         if dashboard.isFinished, let outcome = dashboard.runs.first?.outcome {
             return (runs.count > 1 ? "both runs ended" : outcome.message, false)
         }
@@ -90,7 +96,7 @@ extension TrainingScreen {
         let run = dashboard.runs[index]
         let prefix = runs.count > 1 ? run.label + " " : ""
         let epochs = max(1, run.epochCount)
-        let elapsed = ProgressBar.durationText(seconds: run.elapsed(at: now))
+        let elapsed = ProgressBar.durationText(seconds: run.elapsed(at: now)) + (run.isPaused && !run.isFinished ? " paused" : "")
         let eta = run.estimatedSecondsLeft.map { ProgressBar.durationText(seconds: $0) } ?? "-:--"
         let epochBar = ProgressBar(label: prefix + "epoch \(run.currentEpoch)/\(epochs)", fraction: run.runFraction,
                                    detail: "elapsed \(elapsed)  ETA \(eta)")
@@ -276,7 +282,12 @@ extension TrainingScreen {
         let glyphs = capabilities.glyphs.glyphs
         // Each network panel names its key (g, n, c), since the footer has no room for them all.
         var title = switch section {
-        case .filters: showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
+        case .filters:
+            if showGradients, let step = dashboard.runs.first?.gradientSnapshot?.step {
+                "Filters: gradients of step \(ProgressBar.groupedCount(step)) (g)"
+            } else {
+                showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
+            }
         case .probe: "Probe (n: next)"
         case .confusion: "Confusion (c: now)"
         default: section.title
@@ -303,7 +314,16 @@ extension TrainingScreen {
             }
         case .filters:
             guard let snapshot else { return note("waiting for the first snapshot") }
-            TrainingFiltersView(snapshot: snapshot, showGradients: showGradients)
+            // The gradients are the last step's: the snapshots taken at an epoch's end, after the
+            // run or for another probe digit carry none.
+            var shown = snapshot
+            if showGradients {
+                guard let gradients = dashboard.runs.first?.gradientSnapshot else {
+                    return note("no gradients yet: no training step has run (g shows the weights)")
+                }
+                shown = gradients
+            }
+            TrainingFiltersView(snapshot: shown, showGradients: showGradients)
                 .render(in: inner, into: &buffer, capabilities: capabilities)
         case .probe:
             guard let snapshot else { return note("waiting for the first snapshot") }

@@ -1,0 +1,174 @@
+import Foundation
+import Testing
+import TerminalUI
+@testable import Training
+@testable import TutorApp
+import Networks
+import Datasets
+
+/// Issue 14's states: the clock while paused, a restart while paused, keys after the run has
+/// ended, the gradients after the end, and where `w` writes without `--save`.
+@Suite("TrainingScreen states")
+struct TrainingScreenStateTests {
+    typealias Screens = TrainingScreenTests
+
+    static func text(_ screen: TrainingScreen, width: Int = 120, height: Int = 40) -> String {
+        Snapshot.text(of: Screens.render(screen, width: width, height: height))
+    }
+
+    /// The recorded run's events through its end (step 75), fed to a screen's run.
+    static func finish(_ screen: TrainingScreen, _ source: RecordedSource, at time: Double) {
+        let rest = RecordedTraining.recorded.events.filter {
+            switch $0 {
+            case .step(let report): report.step > 60
+            case .epoch(let report): report.step > 60
+            case .started: false
+            default: true
+            }
+        }
+        source.feed(rest, snapshot: RecordedTraining.recorded.snapshot)
+        screen.tick(time: time)
+    }
+
+    @Test func theClockStopsWhilePausedAndTheScreenSaysSo() {
+        let (screen, _) = Screens.screen()
+        // Started at 1, read at 84: 83 seconds.
+        #expect(screen.dashboard.runs[0].elapsed(at: 84) == 83)
+        _ = screen.handle(.character("p"))
+        screen.tick(time: 200)
+        #expect(screen.dashboard.runs[0].elapsed(at: 200) == 83)
+        let paused = Self.text(screen)
+        #expect(paused.contains("elapsed 1:23 paused"), "\(paused)")
+        #expect(paused.contains("paused: s steps once, p resumes"))
+        _ = screen.handle(.character("p"))
+        screen.tick(time: 210)
+        #expect(screen.dashboard.runs[0].elapsed(at: 210) == 93)
+        let running = Self.text(screen)
+        #expect(running.contains("elapsed 1:33  ETA") && !running.contains("paused"), "\(running)")
+    }
+
+    @Test func aKeyPressedWhilePausedStillShowsThePause() {
+        let (screen, _) = Screens.screen()
+        _ = screen.handle(.character("p"))
+        _ = screen.handle(.character("+"))
+        let text = Self.text(screen)
+        #expect(text.contains("learning rate x2 from the next step · paused: s steps once, p resumes"), "\(text)")
+    }
+
+    @Test func rWhilePausedRestartsPausedAndSaysSo() {
+        let (screen, sources) = Screens.screen()
+        _ = screen.handle(.character("p"))
+        _ = screen.handle(.character("r"))
+        #expect(sources.count == 2 && sources[1].isPaused)
+        let restarted = Self.text(screen)
+        #expect(restarted.contains("restarted with seed 2, paused: p starts it, s steps once"), "\(restarted)")
+        #expect(restarted.contains("p resume"))
+        // The new run reports its start, then nothing happens for a minute: its clock stays at 0.
+        sources[1].feed(Array(RecordedTraining.events(throughStep: 0).prefix(1)))
+        screen.tick(time: 90)
+        screen.tick(time: 150)
+        #expect(screen.dashboard.runs[0].elapsed(at: 150) == 0)
+        #expect(Self.text(screen).contains("elapsed 0:00 paused"))
+        _ = screen.handle(.character("p"))
+        #expect(!sources[1].isPaused)
+        screen.tick(time: 160)
+        #expect(screen.dashboard.runs[0].elapsed(at: 160) == 10)
+    }
+
+    @Test func keysThatCannotActAfterTheEndSaySo() {
+        let (screen, sources) = Screens.screen()
+        Self.finish(screen, sources[0], at: 90)
+        #expect(screen.dashboard.isFinished)
+        for key: Character in ["+", "-", "p", "s"] {
+            _ = screen.handle(.character(key))
+            let text = Self.text(screen)
+            #expect(text.contains("the run has ended: r starts a new one, w saves a checkpoint, q leaves"), "\(key): \(text)")
+            #expect(!text.contains("learning rate x"))
+        }
+        #expect(sources[0].learningRateScale == 1 && !sources[0].isPaused && sources[0].stepsAllowed == 0)
+        #expect(screen.learningRateScale == 1 && !screen.paused)
+        #expect(!Self.text(screen).contains("lr 0.003 anneal, 10 warm-up steps (x"))
+        // Without a restart the message does not offer one.
+        let (fixed, fixedSources) = Screens.screen(restart: false)
+        Self.finish(fixed, fixedSources[0], at: 90)
+        _ = fixed.handle(.character("+"))
+        #expect(Self.text(fixed).contains("the run has ended: w saves a checkpoint, q leaves"))
+        // r still starts a new run.
+        _ = screen.handle(.character("r"))
+        #expect(sources.count == 2 && screen.status == "restarted with seed 2")
+    }
+
+    @Test func gAfterTheEndShowsTheLastStepsGradients() throws {
+        let (screen, sources) = Screens.screen()
+        let lastStep = try #require(RecordedTraining.recorded.snapshots.last { $0.conv1Gradient.data.contains { $0 != 0 } })
+        #expect(lastStep.step == 75)
+        sources[0].feed([], snapshot: lastStep)
+        screen.tick(time: 85)
+        Self.finish(screen, sources[0], at: 90)
+        // The run's last snapshot (after the epoch's evaluation) carries no gradients.
+        #expect(screen.dashboard.runs[0].snapshot?.conv1Gradient.data.allSatisfy { $0 == 0 } == true)
+        _ = screen.handle(.character("g"))
+        let text = Self.text(screen)
+        let expected = TrainingFiltersView(snapshot: lastStep, showGradients: true)
+        #expect(text.contains("Filters: gradients of step 75 (g)"), "\(text)")
+        #expect(text.contains("conv1 gradient: 6 filters 5×5, scale ±" + TrainingViewDrawing.format(expected.conv1Range.upper)))
+        #expect(!text.contains("all 0"))
+    }
+
+    @Test func gBeforeAnyStepSaysThereAreNoGradients() {
+        let (screen, sources) = Screens.screen(throughStep: 0)
+        sources[0].feed([], snapshot: RecordedTraining.recorded.snapshots.last)  // an epoch's end: no gradients
+        screen.tick(time: 90)
+        _ = screen.handle(.character("g"))
+        let text = Self.text(screen)
+        #expect(text.contains("no gradients yet: no training step has run"), "\(text)")
+        #expect(!text.contains("all 0"))
+    }
+
+    @Test func wWithoutSaveWritesToTheUsersDataFolder() {
+        #expect(TrainingScreen.defaultCheckpointFolder(environment: ["XDG_DATA_HOME": "/x/data", "HOME": "/home/u"])
+            == "/x/data/convtutor/checkpoints")
+        #expect(TrainingScreen.defaultCheckpointFolder(environment: ["HOME": "/home/u"])
+            == "/home/u/.local/share/convtutor/checkpoints")
+        #expect(TrainingScreen.defaultCheckpointFolder(environment: ["XDG_DATA_HOME": "relative", "HOME": "/home/u"])
+            == "/home/u/.local/share/convtutor/checkpoints")
+        let screen = TrainingScreen(runs: [RecordedTraining.run()])
+        #expect(screen.checkpointFolder == TrainingScreen.defaultCheckpointFolder())
+        #expect(screen.checkpointFolder.hasPrefix("/") && screen.checkpointFolder.hasSuffix("/convtutor/checkpoints"))
+        #expect(screen.checkpointPath(run: 0).hasPrefix(screen.checkpointFolder + "/lenet5-modern-step0"))
+        #expect(TrainingScreen.shortFolder("/home/u/.local/share/convtutor/checkpoints", home: "/home/u")
+            == "~/.local/share/convtutor/checkpoints")
+        #expect(TrainingScreen.shortFolder("/x/data/convtutor/checkpoints", home: "/home/u") == "/x/data/convtutor/checkpoints")
+        #expect(screen.keyHelp.contains { $0.description.contains("else " + TrainingScreen.shortFolder(screen.checkpointFolder)) })
+    }
+
+    /// A real session writes into a checkpoint folder that does not exist yet, and the screen
+    /// shows the full path.
+    @Test func wMakesTheCheckpointFolder() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("training-state-\(UInt64.random(in: 0...UInt64.max))")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let folder = root.appendingPathComponent("convtutor/checkpoints").path
+        var configuration = RecordedTraining.configuration()
+        configuration.epochs = 1
+        let trainer = try Trainer(configuration: configuration, data: RecordedTraining.data)
+        let screen = TrainingScreen(runs: [TrainingRun(label: "one", trainer: trainer, dataset: "digits")],
+                                    checkpointFolder: folder)
+        var time = 0.0
+        screen.tick(time: time)
+        while screen.dashboard.runs[0].stepsTaken < 2 && time < 120 {
+            Thread.sleep(forTimeInterval: 0.02)
+            time += 0.02
+            screen.tick(time: time)
+        }
+        _ = screen.handle(.character("p"))
+        _ = screen.handle(.character("w"))
+        screen.waitForSaves()
+        let saved = try #require(screen.dashboard.runs[0].checkpoint)
+        #expect(saved.failure == nil && saved.path.hasPrefix(folder + "/lenet5-one-step"))
+        #expect(FileManager.default.fileExists(atPath: saved.path))
+        #expect(screen.savedCheckpoints == [saved.path])
+        #expect(Self.text(screen, width: 200).contains("checkpoint saved: " + saved.path))
+        _ = screen.closeRuns()
+    }
+}
+
