@@ -172,3 +172,56 @@ struct TrainingScreenStateTests {
     }
 }
 
+/// Issue 14's readability items: the validation curve and the confusion table's rows.
+@Suite("TrainingScreen readability")
+struct TrainingScreenReadabilityTests {
+    @Test func validationPointsAreLargeBrightDots() throws {
+        let (screen, _) = TrainingScreenTests.screen()
+        #expect(screen.dashboard.runs[0].validationAccuracy.values.count == 2)
+        let buffer = TrainingScreenTests.render(screen, width: 120, height: 40)
+        var dots: [(x: Int, y: Int, cell: Cell)] = []
+        for y in 0..<buffer.height {
+            for x in 0..<buffer.width where buffer[x, y].character == "●" { dots.append((x, y, buffer[x, y])) }
+        }
+        #expect(dots.count == 2, "one dot per epoch's validation accuracy")
+        let colour = TrainingScreen.runColours[0].1
+        #expect(dots.allSatisfy { $0.cell.style.foreground == colour && $0.cell.style.attributes.contains(.bold) })
+        // A bright palette entry (8-15), never the dark blue that was nearly invisible on black.
+        guard case .indexed(let index) = colour else { Issue.record("not a palette colour"); return }
+        #expect((9...15).contains(index) && colour != .blue)
+        // Epoch 2's point is right of epoch 1's, and higher when its accuracy is.
+        let values = screen.dashboard.runs[0].validationAccuracy.values
+        let sorted = dots.sorted { $0.x < $1.x }
+        #expect(sorted[0].x < sorted[1].x)
+        if values[1] > values[0] + 0.05 { #expect(sorted[1].y < sorted[0].y) }
+        // The legend names the series in the same colour; ASCII draws the series' marker instead.
+        let ascii = TrainingScreenTests.render(screen, width: 120, height: 40, capabilities: TrainingScreenTests.asciiMono)
+        #expect(!Snapshot.text(of: ascii).contains("●"))
+    }
+
+    @Test func theLossAxisIsLinearWhenOneBatchIsLearnedAlmostPerfectly() {
+        let (screen, sources) = TrainingScreenTests.screen(throughStep: 0)
+        sources[0].feed((1...50).map { .step(RecordedTraining.step($0, loss: $0 == 40 ? 1e-5 : 2.5 - Float($0) * 0.04)) })
+        screen.tick(time: 90)
+        #expect(screen.lossScale == .linear)
+        let text = Snapshot.text(of: TrainingScreenTests.render(screen, width: 80, height: 24))
+        #expect(!text.contains("1e-5") && !text.contains("100k"), "\(text)")
+    }
+
+    @Test func precisionAndRecallSitOnTheirMatrixRows() {
+        let report = TrainingViewsTests.run.report
+        let view = TrainingConfusionView(report: report)
+        for width in [200, 60] {
+        let wide = TrainingViewsTests.render({ view.render(in: $0, into: &$1, capabilities: TrainingViewsTests.colour) },
+                                             width: width, height: 60)
+        for digit in 0..<10 {
+            let row = wide.lines.firstIndex { $0.hasPrefix("\(digit) ") }
+            #expect(row != nil && wide.line(row!).contains(view.precisionRecallLines[digit + 1]),
+                    "digit \(digit): \(row.map { wide.line($0) } ?? "no row")")
+        }
+        // The table's header is on the matrix's column labels.
+        let labels = wide.lines.firstIndex { $0.hasPrefix("   0  1  2") }
+        #expect(labels != nil && wide.line(labels!).contains("prec%  rec%"))
+        }
+    }
+}

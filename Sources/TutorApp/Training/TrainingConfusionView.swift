@@ -70,19 +70,25 @@ public struct TrainingConfusionView: Sendable {
             (precisionRecallLines.map(\.count).max() ?? 0, precisionRecallLines),
             (confusedPairLines.map { glyphs.text($0).count }.max() ?? 0, confusedPairLines),
         ]
+        // Beside the matrix, the table starts on the matrix's column labels, so that each digit's
+        // precision and recall sit on that digit's row (the matrix has a title line above them).
+        let matrixY = y
+        let besideMatrix = max(0, matrixSize.height - confusion.classes - 1)
         var x = area.x, rowHeight = 0
         for block in blocks {
-            let height = block.lines?.count ?? matrixSize.height
             if x > area.x && x + block.width > area.maxX {
                 y += rowHeight + 1
                 x = area.x
                 rowHeight = 0
             }
-            guard y < area.maxY else { break }
-            let box = Rect(x: x, y: y, width: min(block.width, area.maxX - x), height: min(height, area.maxY - y))
+            let offset = block.lines != nil && y == matrixY ? besideMatrix : 0
+            let height = (block.lines?.count ?? matrixSize.height) + offset
+            guard y + offset < area.maxY else { break }
+            let top = y + offset
+            let box = Rect(x: x, y: top, width: min(block.width, area.maxX - x), height: min(height - offset, area.maxY - top))
             if let lines = block.lines {
-                for (index, line) in lines.enumerated() where y + index < area.maxY {
-                    TrainingViewDrawing.write(line, x: x, y: y + index, in: box, style: index == 0 ? .dim : .plain,
+                for (index, line) in lines.enumerated() where top + index < area.maxY {
+                    TrainingViewDrawing.write(line, x: x, y: top + index, in: box, style: index == 0 ? .dim : .plain,
                                               into: &buffer, glyphs: glyphs)
                 }
             } else {

@@ -119,7 +119,9 @@ extension TrainingScreen {
 
     // MARK: Charts
 
-    static let runColours: [(TerminalColor, TerminalColor)] = [(.cyan, .blue), (.yellow, .red)]
+    /// Each run's (train, validation) colours: bright ones, readable on a dark background as on a
+    /// light one (the validation curve was dark blue, nearly invisible on black).
+    static let runColours: [(TerminalColor, TerminalColor)] = [(.cyan, .indexed(13)), (.yellow, .indexed(9))]  // 13 bright magenta, 9 bright red
 
     /// Training loss over steps: raw (dim) and smoothed for one run; each run's smoothed loss when comparing.
     var lossChart: LineChart {
@@ -139,12 +141,15 @@ extension TrainingScreen {
         return LineChart(series: series, xAxis: stepAxis, yAxis: LineChart.Axis(scale: lossScale), xTitle: "step")
     }
 
-    /// Linear, or logarithmic when the losses span more than a factor of 1,000 (a loss blowing up
-    /// before it diverges would otherwise flatten everything before it).
+    /// Linear, or logarithmic when the highest loss is more than 1,000 times the median (a loss
+    /// blowing up before it diverges would otherwise flatten everything before it). A batch
+    /// learned almost perfectly (a loss of 1e-5) is no reason for a log axis: the median, not
+    /// the lowest, is the measure.
     var lossScale: LineChart.Axis.Scale {
-        let values = dashboard.runs.flatMap(\.loss.values).filter { $0.isFinite && $0 > 0 }
-        guard let lowest = values.min(), let highest = values.max() else { return .linear }
-        return highest / lowest > 1_000 ? .logarithmic : .linear
+        let values = dashboard.runs.flatMap(\.loss.values).filter { $0.isFinite && $0 > 0 }.sorted()
+        guard let highest = values.last else { return .linear }
+        let median = values[values.count / 2]
+        return highest / median > 1_000 ? .logarithmic : .linear
     }
 
     /// Train accuracy (averaged over batches) and validation accuracy at each epoch's end, over steps.
@@ -176,6 +181,39 @@ extension TrainingScreen {
         guard let lowest = recent.min(), lowest.isFinite else { return 0 }
         // Round numbers only, so the axis's lowest tick is labelled.
         return [0.9, 0.8, 0.5].first { lowest - 0.05 >= $0 } ?? 0
+    }
+
+    /// Where each run's validation points fall in the accuracy chart's `plot` area, in cells: the
+    /// chart's own mapping (its axes are fixed, so the same arithmetic), points off the axis left out.
+    func validationPointCells(plot: Rect, capabilities: TerminalCapabilities) -> [[(x: Int, y: Int)]] {
+        guard !plot.isEmpty else { return dashboard.runs.map { _ in [] } }
+        let unicode = capabilities.glyphs == .unicode
+        let (dotsAcross, dotsDown) = unicode ? (plot.width * 2, plot.height * 4) : (plot.width, plot.height)
+        let xUpper: Double
+        if case .fixed(let range) = stepAxis.bounds { xUpper = range.upperBound } else { xUpper = 10 }
+        let yLower = accuracyLowerBound
+        return dashboard.runs.map { run in
+            zip(run.validationAccuracy.steps, run.validationAccuracy.values).compactMap { step, value in
+                guard value.isFinite, value >= yLower, value <= 1, step >= 0, step <= xUpper else { return nil }
+                let xDot = Int((step / xUpper * Double(dotsAcross - 1)).rounded())
+                let yDot = Int(((1 - value) / (1 - yLower) * Double(dotsDown - 1)).rounded())
+                return (plot.x + xDot / (unicode ? 2 : 1), plot.y + yDot / (unicode ? 4 : 1))
+            }
+        }
+    }
+
+    /// A large dot (`●`, or the series' marker in ASCII) on each validation point: one point an
+    /// epoch is too few for a Braille line to be seen.
+    func drawValidationPoints(in plot: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        for (index, cells) in validationPointCells(plot: plot, capabilities: capabilities).enumerated() {
+            let colour = Self.runColours[index % Self.runColours.count].1
+            let style = capabilities.colors == .monochrome ? Style(attributes: .bold)
+                : Style(foreground: colour, attributes: .bold)
+            let mark = capabilities.glyphs == .unicode ? "●" : (index == 0 ? "+" : "x")
+            for cell in cells where plot.contains(x: cell.x, y: cell.y) {
+                buffer.write(mark, x: cell.x, y: cell.y, style: style, clip: plot)
+            }
+        }
     }
 
     /// Steps from 0 to the furthest run's (at least 10, so early ticks are whole steps).
@@ -307,7 +345,8 @@ extension TrainingScreen {
         case .accuracy:
             let lines = testAccuracyLines
             let (chartArea, testArea) = inner.splitBottom(inner.height > lines.count + 3 ? lines.count : 0)
-            accuracyChart.render(in: chartArea, into: &buffer, capabilities: capabilities)
+            let plot = accuracyChart.render(in: chartArea, into: &buffer, capabilities: capabilities)
+            drawValidationPoints(in: plot, into: &buffer, capabilities: capabilities)
             for (offset, text) in lines.enumerated() where offset < testArea.height {
                 buffer.write(glyphs.truncated(text, toWidth: testArea.width), x: testArea.x, y: testArea.y + offset,
                              clip: testArea)
