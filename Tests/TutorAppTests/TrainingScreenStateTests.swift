@@ -110,8 +110,8 @@ struct TrainingScreenStateTests {
         _ = screen.handle(.character("g"))
         let text = Self.text(screen)
         let expected = TrainingFiltersView(snapshot: lastStep, showGradients: true)
-        #expect(text.contains("Filters: gradients of step 75 (g)"), "\(text)")
-        #expect(text.contains("conv1 gradient: 6 filters 5×5, scale ±" + TrainingViewDrawing.format(expected.conv1Range.upper)))
+        #expect(text.contains("Filters: step 75 gradients (g)"), "\(text)")
+        #expect(text.contains("conv1 gradient 6×5×5, ±" + TrainingViewDrawing.format(expected.conv1Range.upper)), "\(text)")
         #expect(!text.contains("all 0"))
     }
 
@@ -121,7 +121,7 @@ struct TrainingScreenStateTests {
         screen.tick(time: 90)
         _ = screen.handle(.character("g"))
         let text = Self.text(screen)
-        #expect(text.contains("no gradients yet: no training step has run"), "\(text)")
+        #expect(text.contains("no gradients yet: no step has run"), "\(text)")
         #expect(!text.contains("all 0"))
     }
 

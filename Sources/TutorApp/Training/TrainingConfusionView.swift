@@ -87,12 +87,24 @@ public struct TrainingConfusionView: Sendable {
             let top = y + offset
             let box = Rect(x: x, y: top, width: min(block.width, area.maxX - x), height: min(height - offset, area.maxY - top))
             if let lines = block.lines {
-                for (index, line) in lines.enumerated() where top + index < area.maxY {
-                    TrainingViewDrawing.write(line, x: x, y: top + index, in: box, style: index == 0 ? .dim : .plain,
-                                              into: &buffer, glyphs: glyphs)
+                // Lines cut at the bottom: the last one shown says how many more there are.
+                let visible = min(lines.count, box.height)
+                for (index, line) in lines.prefix(visible).enumerated() {
+                    let text = index == visible - 1 && visible < lines.count ? line + " +\(lines.count - visible) more" : line
+                    TrainingViewDrawing.write(text, x: x, y: top + index, in: Rect(x: x, y: box.y, width: area.maxX - x, height: box.height),
+                                              style: index == 0 ? .dim : .plain, into: &buffer, glyphs: glyphs)
                 }
             } else {
                 matrix.render(in: box, into: &buffer, capabilities: capabilities)
+                // Rows cut at the bottom: the last row shown says which are missing.
+                let headerRows = matrixSize.height - confusion.classes
+                let shownRows = box.height - headerRows
+                if shownRows >= 1 && shownRows < confusion.classes {
+                    let row = Rect(x: box.x, y: box.maxY - 1, width: area.maxX - box.x, height: 1)
+                    buffer.fill(row)
+                    TrainingViewDrawing.write("\(glyphs.ellipsis) rows \(shownRows - 1)-\(confusion.classes - 1) cut: Enter zooms",
+                                              x: row.x, y: row.y, in: row, style: .dim, into: &buffer, glyphs: glyphs)
+                }
             }
             x += block.width + 3
             rowHeight = max(rowHeight, height)

@@ -225,15 +225,22 @@ extension TrainingScreen {
     // MARK: Drawing
 
     /// Draws the whole screen (`render` calls it when something changed since the last frame).
+    /// No outer frame: every row goes to the training. The title leads the header; the footer
+    /// always ends with how to stop and get help.
+    ///
+    /// Three layouts by size: small (80x24: the curves side by side, the progress, a line naming
+    /// the panels Tab and Enter show, the keys), medium (100x30: curves left, panels right) and
+    /// large (120x40, the README's size: loss, accuracy and filters across the top, the probe and
+    /// the confusion matrix across the bottom, each panel's main content without zooming).
     func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard area.width > 0, area.height > 0 else { return }
         let glyphs = capabilities.glyphs.glyphs
         let (body, footer) = area.splitBottom(area.height >= 3 ? 1 : 0)
-        var content = Self.clamped(Panel(title: title).render(in: body, into: &buffer, capabilities: capabilities))
-        content = Rect(x: content.x + 1, y: content.y, width: max(0, content.width - 2), height: content.height)
+        var content = body
         if !footer.isEmpty {
-            KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
+            KeyHints(footerHints(width: footer.width, glyphs: capabilities.glyphs))
+                .render(in: footer, into: &buffer, capabilities: capabilities)
         }
         guard !content.isEmpty else { return }
 
@@ -244,7 +251,9 @@ extension TrainingScreen {
             content = rest
         }
         let mono = capabilities.colors == .monochrome
-        for text in headerLines { line(text, style: .bold) }
+        let header = runs.count == 1 ? ["Training " + (headerLines.first ?? "")] + headerLines.dropFirst()
+            : [title] + headerLines
+        for text in header { line(text, style: .bold) }
         for index in dashboard.runs.indices {
             for bar in progressBars(index) where content.height > 0 {
                 let (row, rest) = content.splitTop(1)
@@ -265,19 +274,96 @@ extension TrainingScreen {
             drawSection(focus, in: content, into: &buffer, capabilities: capabilities)
             return
         }
-        // Curves on the left, the network's panels on the right (below them when narrow).
-        if content.width >= 90 || (content.width >= 70 && content.height < 24) {
+        switch Self.layout(width: content.width, height: content.height) {
+        case .large:
+            // Loss, accuracy and filters across the top (the filters as wide as conv1's six maps
+            // and tall enough for conv2's map means under them); the probe and the confusion
+            // matrix across the bottom.
+            let (top, bottom) = content.splitTop(max(16, content.height * 15 / 32))
+            let (curves, filters) = top.splitLeft(top.width - 40)
+            let (loss, accuracy) = curves.splitLeft(curves.width / 2)
+            drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
+            drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
+            drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
+            let (probe, confusion) = bottom.splitLeft(bottom.width - 56)
+            drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
+            drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
+        case .medium:
+            // Curves on the left, the network's panels on the right.
             let (left, right) = content.splitLeft(content.width * 3 / 5)
             drawCurves(in: left, into: &buffer, capabilities: capabilities)
             drawViews(in: right, into: &buffer, capabilities: capabilities, vertical: true)
-        } else {
-            let (top, bottom) = content.splitTop(content.height * 3 / 5)
-            drawCurves(in: top, into: &buffer, capabilities: capabilities)
-            drawViews(in: bottom, into: &buffer, capabilities: capabilities, vertical: false)
+        case .small:
+            // The curves side by side (stacked when narrow), a line for the panels that Tab and
+            // Enter show.
+            let (curves, rest) = content.splitTop(max(0, content.height - 1))
+            if curves.width >= 60 {
+                let (loss, accuracy) = curves.splitLeft(curves.width / 2)
+                drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
+                drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
+            } else {
+                drawCurves(in: curves, into: &buffer, capabilities: capabilities)
+            }
+            drawPanelsLine(in: rest, into: &buffer, capabilities: capabilities)
         }
     }
 
-    /// The footer's keys (the help overlay lists them all).
+    enum Layout: Equatable { case small, medium, large }
+
+    /// Which layout the space under the header and progress takes.
+    static func layout(width: Int, height: Int) -> Layout {
+        if width >= 110 && height >= 32 { return .large }
+        if width >= 90 && height >= 22 { return .medium }
+        return .small
+    }
+
+    /// The small layout's last line: the panels it has no room for, the focused one marked, and
+    /// how to see them: "Tab, Enter: [filters] · probe #398: 2 → 7 (28%) · confusion 71.0% (epoch 2)".
+    func drawPanelsLine(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        let arrow = TrainingViewDrawing.arrow(capabilities.glyphs)
+        var parts: [(Section, String)] = [(.filters, "filters")]
+        if let snapshot = dashboard.runs.first?.snapshot {
+            let view = TrainingProbeView(snapshot: snapshot)
+            parts.append((.probe, "probe #\(snapshot.probeIndex): \(snapshot.probeLabel) \(arrow) \(view.prediction)"))
+        } else {
+            parts.append((.probe, "probe"))
+        }
+        if let report = dashboard.runs.first?.evaluation {
+            let accuracy = NumberGrid.format(report.confusion.accuracy * 100, decimals: 1)
+            parts.append((.confusion, "confusion \(accuracy)%" + (report.onRequest ? " (step \(report.step))" : " (epoch \(report.epoch))")))
+        } else {
+            parts.append((.confusion, "confusion"))
+        }
+        var x = buffer.write(glyphs.truncated("Tab, Enter: ", toWidth: area.width), x: area.x, y: area.y, style: .dim, clip: area)
+        for (index, (section, text)) in parts.enumerated() {
+            let focused = section == focus
+            let shown = focused ? "[" + text + "]" : text
+            let style: Style = focused ? Style(attributes: .bold) : .plain
+            let separator = index > 0 ? " · " : ""
+            let room = area.maxX - x
+            guard room > 0 else { break }
+            x = buffer.write(glyphs.truncated(separator + shown, toWidth: room), x: x, y: area.y, style: style, clip: area)
+        }
+    }
+
+    /// The footer's keys (the help overlay lists them all) that fit `width`: stopping and help
+    /// always, at the end; the others in order while they fit, and `…` where some were left out.
+    func footerHints(width: Int, glyphs: GlyphSet = .unicode) -> [KeyHint] {
+        let all = footerHints
+        let always = Array(all.suffix(2))
+        let optional = Array(all.dropLast(2))
+        if KeyHints(all).width(glyphs: glyphs) <= width { return all }
+        let marker = [KeyHint("…", "")]
+        var count = optional.count
+        while count > 0 && KeyHints(Array(optional.prefix(count)) + marker + always).width(glyphs: glyphs) > width {
+            count -= 1
+        }
+        return Array(optional.prefix(count)) + marker + always
+    }
+
+    /// Every footer key, stopping and help last.
     var footerHints: [KeyHint] {
         var hints = [KeyHint("p", paused ? "resume" : "pause"), KeyHint("s", "step"), KeyHint("+-", "lr"),
                      KeyHint("w", "save"), KeyHint("Tab", "focus"), KeyHint("Enter", zoomed ? "unzoom" : "zoom"),
@@ -322,7 +408,7 @@ extension TrainingScreen {
         var title = switch section {
         case .filters:
             if showGradients, let step = dashboard.runs.first?.gradientSnapshot?.step {
-                "Filters: gradients of step \(ProgressBar.groupedCount(step)) (g)"
+                "Filters: step \(ProgressBar.groupedCount(step)) gradients (g)"
             } else {
                 showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
             }
@@ -358,7 +444,7 @@ extension TrainingScreen {
             var shown = snapshot
             if showGradients {
                 guard let gradients = dashboard.runs.first?.gradientSnapshot else {
-                    return note("no gradients yet: no training step has run (g shows the weights)")
+                    return note("no gradients yet: no step has run")
                 }
                 shown = gradients
             }
