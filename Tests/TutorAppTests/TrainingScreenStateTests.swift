@@ -225,3 +225,29 @@ struct TrainingScreenReadabilityTests {
         }
     }
 }
+
+@Suite("TrainingScreen checkpoint path")
+struct TrainingScreenCheckpointPathTests {
+    /// A checkpoint's full path is never cut: longer than the width, it goes on to a second line.
+    @Test func aLongCheckpointPathTakesTwoLines() {
+        let sources = RecordedSources()
+        let folder = "/tmp/" + String(repeating: "long-folder-name/", count: 5) + "checkpoints"
+        let screen = TrainingScreen(runs: [RecordedTraining.run()], restart: nil, checkpointFolder: folder) { _ in
+            let source = RecordedSource()
+            sources.all.append(source)
+            return source
+        }
+        screen.tick(time: 0)
+        _ = screen.handle(.character("w"))
+        screen.tick(time: 1)
+        let path = folder + "/lenet5-modern-step0.safetensors"
+        #expect(screen.savedCheckpoints == [path])
+        let buffer = TrainingScreenTests.render(screen, width: 80, height: 24)
+        let banner = (0..<buffer.height).first { buffer.line($0).hasPrefix("checkpoint saved: ") }
+        #expect(banner != nil)
+        if let banner {
+            let joined = buffer.line(banner) + buffer.line(banner + 1)
+            #expect(joined.hasPrefix("checkpoint saved: " + path), "\(joined)")
+        }
+    }
+}

@@ -263,9 +263,16 @@ extension TrainingScreen {
         }
         if let banner = bannerLine {
             let alarm = mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: .red, attributes: .bold)
-            // An alarm may take two lines rather than lose its advice.
-            let lines = OverfittingPanel.wrapWords(banner.text, width: max(1, content.width))
-            for text in lines.prefix(banner.isAlarm ? 2 : 1) { line(text, style: banner.isAlarm ? alarm : .dim) }
+            // An alarm may take two lines rather than lose its advice, and a checkpoint's message
+            // rather than lose the end of its path (cut anywhere: a path has no spaces).
+            let width = max(1, content.width)
+            if banner.text.hasPrefix("checkpoint ") && banner.text.count > width {
+                line(String(banner.text.prefix(width)), style: .dim)
+                line(String(banner.text.dropFirst(width)), style: .dim)
+            } else {
+                let lines = OverfittingPanel.wrapWords(banner.text, width: width)
+                for text in lines.prefix(banner.isAlarm ? 2 : 1) { line(text, style: banner.isAlarm ? alarm : .dim) }
+            }
         } else {
             line("")
         }
