@@ -251,3 +251,29 @@ struct TrainingScreenCheckpointPathTests {
         }
     }
 }
+
+@Suite("TrainingConfusionView with MNIST's counts")
+struct TrainingConfusionCountsTests {
+    /// 5,000 validation images: three-digit counts. At 120x40's confusion width the matrix goes
+    /// compact so that each digit's precision and recall stay beside its row.
+    @Test func threeDigitCountsKeepTheTableBesideTheMatrix() {
+        var confusion = ConfusionMatrix(classes: 10)
+        for digit in 0..<10 {
+            for index in 0..<500 { confusion.add(actual: digit, predicted: index < 490 ? digit : (digit + 1 + index % 3) % 10) }
+        }
+        let report = EvaluationReport(epoch: 2, step: 3438, isValidation: true, loss: 0.05, confusion: confusion,
+                                      misclassified: [], onRequest: false)
+        let view = TrainingConfusionView(report: report)
+        let buffer = TrainingViewsTests.render({ view.render(in: $0, into: &$1, capabilities: TrainingViewsTests.colour) },
+                                               width: 54, height: 16)
+        for digit in 0..<10 {
+            let row = buffer.lines.firstIndex { $0.hasPrefix("\(digit) ") }
+            #expect(row != nil && buffer.line(row!).contains(view.precisionRecallLines[digit + 1]),
+                    "digit \(digit): \(buffer.lines.joined(separator: "\n"))")
+        }
+        // The pairs, cut at the bottom, say how many more there are, inside their own column.
+        let text = buffer.lines.joined(separator: "\n")
+        #expect(text.contains("most confused"))
+        #expect(text.contains("more"), "\(text)")
+    }
+}

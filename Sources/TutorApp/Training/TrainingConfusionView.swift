@@ -63,7 +63,14 @@ public struct TrainingConfusionView: Sendable {
 
         // The matrix, the table and the pairs, left to right while they fit, each wrapping under the row.
         let matrix = self.matrix
-        let matrixSize = matrix.size(glyphs: capabilities.glyphs, compact: area.width < matrix.size(glyphs: capabilities.glyphs).width)
+        // Compact (no space between columns) when the full matrix does not fit, or when that keeps
+        // the precision/recall table beside it, on the digits' rows.
+        let fullWidth = matrix.size(glyphs: capabilities.glyphs).width
+        let compactWidth = matrix.size(glyphs: capabilities.glyphs, compact: true).width
+        let tableWidth = precisionRecallLines.map(\.count).max() ?? 0
+        let compact = area.width < fullWidth
+            || (fullWidth + 3 + tableWidth > area.width && compactWidth + 3 + tableWidth <= area.width)
+        let matrixSize = matrix.size(glyphs: capabilities.glyphs, compact: compact)
         let confusedPairLines = confusedPairLines(glyphs: capabilities.glyphs)
         let blocks: [(width: Int, lines: [String]?)] = [
             (min(matrixSize.width, area.width), nil),
@@ -75,7 +82,7 @@ public struct TrainingConfusionView: Sendable {
         let matrixY = y
         let besideMatrix = max(0, matrixSize.height - confusion.classes - 1)
         var x = area.x, rowHeight = 0
-        for block in blocks {
+        for (blockIndex, block) in blocks.enumerated() {
             if x > area.x && x + block.width > area.maxX {
                 y += rowHeight + 1
                 x = area.x
@@ -90,9 +97,17 @@ public struct TrainingConfusionView: Sendable {
                 // Lines cut at the bottom: the last one shown says how many more there are.
                 let visible = min(lines.count, box.height)
                 for (index, line) in lines.prefix(visible).enumerated() {
-                    let text = index == visible - 1 && visible < lines.count ? line + " +\(lines.count - visible) more" : line
-                    TrainingViewDrawing.write(text, x: x, y: top + index, in: Rect(x: x, y: box.y, width: area.maxX - x, height: box.height),
-                                              style: index == 0 ? .dim : .plain, into: &buffer, glyphs: glyphs)
+                    var text = line
+                    // The last block of a row may run on to the area's edge.
+                    let room = blockIndex == blocks.count - 1 ? Rect(x: x, y: box.y, width: area.maxX - x, height: box.height) : box
+                    if index == visible - 1 && visible < lines.count {
+                        // Appended to the last line shown, or in its place (then that line counts too).
+                        let more = "+\(lines.count - visible) more"
+                        text = line.count + 1 + more.count <= room.width ? line + " " + more
+                            : glyphs.ellipsis + "+\(lines.count - visible + 1) more"
+                    }
+                    TrainingViewDrawing.write(text, x: x, y: top + index, in: room, style: index == 0 ? .dim : .plain,
+                                              into: &buffer, glyphs: glyphs)
                 }
             } else {
                 matrix.render(in: box, into: &buffer, capabilities: capabilities)
@@ -100,9 +115,9 @@ public struct TrainingConfusionView: Sendable {
                 let headerRows = matrixSize.height - confusion.classes
                 let shownRows = box.height - headerRows
                 if shownRows >= 1 && shownRows < confusion.classes {
-                    let row = Rect(x: box.x, y: box.maxY - 1, width: area.maxX - box.x, height: 1)
+                    let row = Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1)
                     buffer.fill(row)
-                    TrainingViewDrawing.write("\(glyphs.ellipsis) rows \(shownRows - 1)-\(confusion.classes - 1) cut: Enter zooms",
+                    TrainingViewDrawing.write("\(glyphs.ellipsis) rows \(shownRows - 1)-\(confusion.classes - 1) cut",
                                               x: row.x, y: row.y, in: row, style: .dim, into: &buffer, glyphs: glyphs)
                 }
             }
