@@ -105,8 +105,9 @@ struct TrainingScreenStateTests {
         sources[0].feed([], snapshot: lastStep)
         screen.tick(time: 85)
         Self.finish(screen, sources[0], at: 90)
-        // The run's last snapshot (after the epoch's evaluation) carries no gradients.
-        #expect(screen.dashboard.runs[0].snapshot?.conv1Gradient.data.allSatisfy { $0 == 0 } == true)
+        // The run's last snapshot (after the epoch's evaluation) carries the last step's gradients.
+        #expect(screen.dashboard.runs[0].snapshot?.step == 75)
+        #expect(screen.dashboard.runs[0].snapshot?.conv1Gradient.data == lastStep.conv1Gradient.data)
         _ = screen.handle(.character("g"))
         let text = Self.text(screen)
         let expected = TrainingFiltersView(snapshot: lastStep, showGradients: true)
@@ -117,7 +118,7 @@ struct TrainingScreenStateTests {
 
     @Test func gBeforeAnyStepSaysThereAreNoGradients() {
         let (screen, sources) = Screens.screen(throughStep: 0)
-        sources[0].feed([], snapshot: RecordedTraining.recorded.snapshots.last)  // an epoch's end: no gradients
+        sources[0].feed([], snapshot: RecordedTraining.trainer().currentSnapshot())  // no step yet: no gradients
         screen.tick(time: 90)
         _ = screen.handle(.character("g"))
         let text = Self.text(screen)
