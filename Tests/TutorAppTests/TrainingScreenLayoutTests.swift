@@ -81,7 +81,7 @@ struct TrainingScreenLayoutTests {
         let ascii = Self.text(screen, 120, 40, capabilities: TrainingScreenTests.asciiMono)
         #expect(ascii.contains("conv1 weights 6x5x5"))
         #expect(ascii.contains("conv2: 16 maps 10x10"))
-        #expect(ascii.contains("pool2: 16 maps 5x5, 0 to 5.17 (no roo..."))
+        #expect(ascii.contains("pool2: 16 maps 5x5, 0 to 5.17 (no r"))
         #expect(ascii.contains("9  1  .  .  .  2  .  .  .  . 10"))
     }
 

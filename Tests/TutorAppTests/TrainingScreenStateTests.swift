@@ -255,8 +255,8 @@ struct TrainingScreenCheckpointPathTests {
 
 @Suite("TrainingConfusionView with MNIST's counts")
 struct TrainingConfusionCountsTests {
-    /// 5,000 validation images: three-digit counts. At 120x40's confusion width the matrix goes
-    /// compact so that each digit's precision and recall stay beside its row.
+    /// 5,000 validation images: three-digit counts. At 120x40's confusion width (56 inside) each
+    /// digit's precision and recall stay beside its row, and no two counts touch.
     @Test func threeDigitCountsKeepTheTableBesideTheMatrix() {
         var confusion = ConfusionMatrix(classes: 10)
         for digit in 0..<10 {
@@ -266,11 +266,17 @@ struct TrainingConfusionCountsTests {
                                       misclassified: [], onRequest: false)
         let view = TrainingConfusionView(report: report)
         let buffer = TrainingViewsTests.render({ view.render(in: $0, into: &$1, capabilities: TrainingViewsTests.colour) },
-                                               width: 54, height: 16)
+                                               width: 56, height: 16)
         for digit in 0..<10 {
             let row = buffer.lines.firstIndex { $0.hasPrefix("\(digit) ") }
             #expect(row != nil && buffer.line(row!).contains(view.precisionRecallLines[digit + 1]),
                     "digit \(digit): \(buffer.lines.joined(separator: "\n"))")
+            // The row's counts read back as the matrix's: the label, ten counts, then the table.
+            if let row {
+                let tokens = buffer.line(row).split(separator: " ").prefix(11).map(String.init)
+                let counts = (0..<10).map { view.matrix.cellText(row: digit, column: $0) }
+                #expect(tokens == ["\(digit)"] + counts, "\(buffer.line(row))")
+            }
         }
         // The pairs, cut at the bottom, say how many more there are, inside their own column.
         let text = buffer.lines.joined(separator: "\n")

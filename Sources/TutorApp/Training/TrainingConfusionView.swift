@@ -35,8 +35,8 @@ public struct TrainingConfusionView: Sendable {
             let text = NumberGrid.format(value * 100, decimals: 1)
             return String(repeating: " ", count: max(0, 5 - text.count)) + text
         }
-        return ["   prec%  rec%"] + (0..<confusion.classes).map { c in
-            "\(c)  \(percent(confusion.precision(c))) \(percent(confusion.recall(c)))"
+        return ["  prec%  rec%"] + (0..<confusion.classes).map { c in
+            "\(c) \(percent(confusion.precision(c))) \(percent(confusion.recall(c)))"
         }
     }
 
@@ -63,14 +63,9 @@ public struct TrainingConfusionView: Sendable {
 
         // The matrix, the table and the pairs, left to right while they fit, each wrapping under the row.
         let matrix = self.matrix
-        // Compact (no space between columns) when the full matrix does not fit, or when that keeps
-        // the precision/recall table beside it, on the digits' rows.
-        let fullWidth = matrix.size(glyphs: capabilities.glyphs).width
-        let compactWidth = matrix.size(glyphs: capabilities.glyphs, compact: true).width
-        let tableWidth = precisionRecallLines.map(\.count).max() ?? 0
-        let compact = area.width < fullWidth
-            || (fullWidth + 3 + tableWidth > area.width && compactWidth + 3 + tableWidth <= area.width)
-        let matrixSize = matrix.size(glyphs: capabilities.glyphs, compact: compact)
+        // Compact (no space between columns) only when the full matrix does not fit: counts as
+        // wide as their column would touch ("2" and "488" read as 2488).
+        let matrixSize = matrix.size(glyphs: capabilities.glyphs, compact: area.width < matrix.size(glyphs: capabilities.glyphs).width)
         let confusedPairLines = confusedPairLines(glyphs: capabilities.glyphs)
         let blocks: [(width: Int, lines: [String]?)] = [
             (min(matrixSize.width, area.width), nil),
@@ -121,7 +116,7 @@ public struct TrainingConfusionView: Sendable {
                                               x: row.x, y: row.y, in: row, style: .dim, into: &buffer, glyphs: glyphs)
                 }
             }
-            x += block.width + 3
+            x += block.width + 2
             rowHeight = max(rowHeight, height)
         }
         y += rowHeight + 1

@@ -292,7 +292,9 @@ extension TrainingScreen {
             drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
             drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
             drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
-            let (probe, confusion) = bottom.splitLeft(bottom.width - 56)
+            // The confusion panel as wide as a matrix of three-digit counts (MNIST's 5,000
+            // validation images) with its precision/recall table beside it.
+            let (probe, confusion) = bottom.splitLeft(bottom.width - 58)
             drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
             drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
         case .medium:
