@@ -254,8 +254,20 @@ extension TrainingScreen {
         let header = runs.count == 1 ? ["Training " + (headerLines.first ?? "")] + headerLines.dropFirst()
             : [title] + headerLines
         for text in header { line(text, style: .bold) }
+        // Each run's epoch and batch bars: side by side on one row when wide (a row more for the panels).
+        let barsSideBySide = content.width >= 110
         for index in dashboard.runs.indices {
-            for bar in progressBars(index) where content.height > 0 {
+            let bars = progressBars(index)
+            if barsSideBySide, content.height > 0, bars.count == 2 {
+                let (row, rest) = content.splitTop(1)
+                let (left, right) = row.splitLeft(row.width / 2)
+                bars[0].render(in: Rect(x: left.x, y: left.y, width: max(0, left.width - 2), height: 1), into: &buffer,
+                               capabilities: capabilities)
+                bars[1].render(in: right, into: &buffer, capabilities: capabilities)
+                content = rest
+                continue
+            }
+            for bar in bars where content.height > 0 {
                 let (row, rest) = content.splitTop(1)
                 bar.render(in: row, into: &buffer, capabilities: capabilities)
                 content = rest
@@ -281,7 +293,7 @@ extension TrainingScreen {
             drawSection(focus, in: content, into: &buffer, capabilities: capabilities)
             return
         }
-        switch Self.layout(width: content.width, height: content.height) {
+        switch Self.layout(width: content.width, height: content.height, runs: runs.count) {
         case .large:
             // Loss, accuracy and filters across the top (the filters as wide as conv1's six maps
             // and tall enough for conv2's map means under them); the probe and the confusion
@@ -319,9 +331,10 @@ extension TrainingScreen {
 
     enum Layout: Equatable { case small, medium, large }
 
-    /// Which layout the space under the header and progress takes.
-    static func layout(width: Int, height: Int) -> Layout {
-        if width >= 110 && height >= 32 { return .large }
+    /// Which layout the space under the header and progress takes. Two runs compared need the
+    /// accuracy chart wider for their four series' legend: the large layout from 150 columns.
+    static func layout(width: Int, height: Int, runs: Int = 1) -> Layout {
+        if width >= (runs > 1 ? 150 : 110) && height >= 32 { return .large }
         if width >= 90 && height >= 22 { return .medium }
         return .small
     }
