@@ -133,6 +133,10 @@ extension EndToEnd {
             try session.keys("q")
             try session.waitFor("Save a checkpoint before stopping? y/n")
             try session.keys("y")
+            // The summary names the checkpoints the screen wrote, and does not also say none was written.
+            let summary = try session.waitFor("EXITED=10")
+            #expect(summary.contains("Checkpoints written from the screen: ") && !summary.contains("No checkpoint written"),
+                    "\(summary)")
             try session.expectCleanExit()
             let after = try FileManager.default.contentsOfDirectory(atPath: checkpointFolder.path).filter { $0.hasSuffix(".safetensors") }
             #expect(after.count == 2, "w's checkpoint and q's: \(after)")
