@@ -89,6 +89,8 @@ struct TrainingScreenLayoutTests {
         // At 100x30 the confusion panel has room for two matrix rows: the third says the rest is cut.
         let medium = Self.text(screen, 100, 30)
         #expect(medium.contains("… rows 2-9 cut"), "\(medium)")
+        // The probe's bars: three fit, the fourth row says seven are left out and names the likeliest.
+        #expect(medium.contains("…+7 more: 7 28%  9 27%"), "\(medium)")
         // The most confused pairs cut at 120x40 say how many more there are.
         let pairs = screen.dashboard.runs[0].evaluation!.confusion.mostConfused(limit: 5)
         let large = Self.text(screen, 120, 40)

@@ -146,7 +146,16 @@ public struct TrainingProbeView: Sendable {
             TrainingViewDrawing.write("softmax (* label \(snapshot.probeLabel))", x: left.x, y: y, in: left, style: .dim,
                                       into: &buffer, glyphs: glyphs)
             let barsArea = Rect(x: left.x, y: y + 1, width: min(left.width, 28), height: max(0, min(10, left.maxY - y - 1)))
-            probabilityBars.render(in: barsArea, into: &buffer, capabilities: capabilities)
+            let count = probabilityBars.bars.count
+            if barsArea.height >= 2 && barsArea.height < count {
+                // Not every digit's bar fits: the last row says how many are left out.
+                let (shown, last) = barsArea.splitBottom(1)
+                probabilityBars.render(in: shown, into: &buffer, capabilities: capabilities)
+                TrainingViewDrawing.write("\(glyphs.ellipsis)+\(count - shown.height) more: " + topProbabilitiesLine, x: last.x,
+                                          y: last.y, in: last, style: .dim, into: &buffer, glyphs: glyphs)
+            } else {
+                probabilityBars.render(in: barsArea, into: &buffer, capabilities: capabilities)
+            }
             y += 1 + barsArea.height + 1
         }
         let maps = sideBySide ? Rect(x: leftX + 32, y: body.y, width: max(0, body.maxX - leftX - 32), height: body.height)
