@@ -122,8 +122,8 @@ public final class TrainingScreen: Screen {
         var hints = [KeyHint("p", "pause / resume"), KeyHint("s", "one step while paused"),
                      KeyHint("+ -", "learning rate x2 / /2")]
         if restart != nil { hints.append(KeyHint("r", "restart with a new seed")) }
-        hints += [KeyHint("w", "save a checkpoint (to --save FILE, else " + Self.shortFolder(checkpointFolder) + ")"), KeyHint("Tab", "focus the next panel"),
-                  KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
+        hints += [KeyHint("w", "save a checkpoint (to --save FILE, else " + Self.shortFolder(checkpointFolder) + ")"),
+                  KeyHint("Tab", "focus the next panel"), KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
                   KeyHint("g", "filters: weights / gradients"), KeyHint("n N", "probe: next / previous digit"),
                   KeyHint("c", "confusion matrix: evaluate now"), KeyHint("q", "stop (asks whether to save)"),
                   KeyHint("?", "this help")]
