@@ -26,8 +26,9 @@ struct TrainCommand: ParsableCommand {
             set's mean and deviation. On MNIST it passes 98.5% after one epoch.
 
             When standard input and output are a terminal, training runs on the live screen (curves, \
-            filters, a probe digit, the confusion matrix; ? lists its keys; w writes a checkpoint into \
-            the current folder and q offers one). With --no-tui, or without a terminal, it runs \
+            filters, a probe digit, the confusion matrix; ? lists its keys; w writes a checkpoint to \
+            --save, else into $XDG_DATA_HOME/convtutor/checkpoints (~/.local/share/convtutor/checkpoints), \
+            and q offers one). With --no-tui, or without a terminal, it runs \
             headless: a progress bar on standard error when that is a terminal, and each epoch's \
             figures on standard output. --log writes JSON Lines (one "epoch" event per epoch and a \
             last "done" event) as they happen, in place: a link is followed, a FIFO (its reader \
@@ -379,7 +380,8 @@ struct TrainCommand: ParsableCommand {
     /// After a run (headless or on the screen): writes --save (unless `writeSave` is false: the user
     /// declined on the screen), the final --log line, and the summary. False when the run diverged
     /// or --save or --log could not be written.
-    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: TrainingLogFile?, writeSave: Bool) -> Bool {
+    func finishRun(_ trainer: Trainer, outcome: TrainingOutcome, logFile: TrainingLogFile?, writeSave: Bool,
+                   mentionSave: Bool = true) -> Bool {
         var finished = trainer
         var written: String?
         if let save, writeSave {
@@ -400,7 +402,7 @@ struct TrainCommand: ParsableCommand {
                 logFailed = true
             }
         }
-        print(summary(outcome, checkpoint: written))
+        print(summary(outcome, checkpoint: written, mentionSave: mentionSave))
         if case .diverged = outcome.reason {
             printStandardError("convtutor train: \(outcome.message)")
             return false

@@ -49,7 +49,7 @@ enum TrainingScreenLauncher {
             for index in fresh.indices { fresh[index].configuration.seed = UInt64(truncatingIfNeeded: seed) }
             return (try? makeRuns(fresh, data: data, resume: nil)) ?? []
         }
-        let screen = TrainingScreen(runs: runs, restart: restart, checkpointFolder: ".")
+        let screen = TrainingScreen(runs: runs, restart: restart)
         return TutorLauncher.runOnTerminal(screen, noColor: command.display.noColor, ascii: command.display.ascii,
                                     failure: { "convtutor train: \($0); add --no-tui to train without the screen" },
                                     afterClose: {
@@ -66,8 +66,10 @@ enum TrainingScreenLauncher {
         for (run, result) in zip(screen.runs, ended) {
             guard let (trainer, outcome) = result else { continue }
             if screen.runs.count == 1 {
+                // "No checkpoint written" only when the screen wrote none either.
                 succeeded = command.finishRun(trainer, outcome: outcome, logFile: logFile,
-                                              writeSave: !screen.saveDeclined) && succeeded
+                                              writeSave: !screen.saveDeclined,
+                                              mentionSave: screen.savedCheckpoints.isEmpty) && succeeded
             } else {
                 print("\(run.label): " + command.summary(outcome, checkpoint: nil, mentionSave: false))
             }
@@ -91,7 +93,7 @@ enum TrainingScreenLauncher {
             fresh.seed = UInt64(truncatingIfNeeded: seed)
             return (try? makeRuns([(plans[0].label, fresh)], data: data, resume: nil)) ?? []
         }
-        return TrainingScreen(runs: runs, restart: restart, checkpointFolder: ".")
+        return TrainingScreen(runs: runs, restart: restart)
     }
 
     /// One `TrainingRun` per plan on `data`.

@@ -23,6 +23,9 @@ public struct Trainer: Sendable {
     private let trainBatches: BatchMaker
     private let testBatches: BatchMaker
     private var latestConfusion: ConfusionMatrix?
+    /// conv1's and conv2's gradients at the last step taken (nil before the first): every
+    /// snapshot carries them, those taken at an epoch's end or after the run too.
+    private var lastStepGradients: (conv1: Tensor, conv2: Tensor)?
     /// Which image of the probe set (the validation set, else the test set) snapshots show.
     public private(set) var probePosition: Int
     /// Random draws for dropout and augmentation.
@@ -177,6 +180,7 @@ public struct Trainer: Sendable {
                     return finish(.diverged(step: stepsTaken + 1, suggestedLearningRate: Self.suggestion(below: rate)))
                 }
                 optimizer.step(parameters: &network.parameters, gradients: result.gradients)
+                lastStepGradients = (result.gradients[0], result.gradients[2])
                 stepsTaken += 1
                 batchesDoneInEpoch += 1
                 lossSum += Double(result.loss) * Double(labels.count)
@@ -360,7 +364,7 @@ public struct Trainer: Sendable {
                                 misclassified: result.misclassified, onRequest: true)
     }
 
-    /// A snapshot of the weights and the probe as they are now (no gradients).
+    /// A snapshot of the weights and the probe as they are now, with the last step's gradients.
     public func currentSnapshot() -> TrainingSnapshot {
         takeSnapshot(epoch: epochUnderWay, gradients: nil)
     }
@@ -383,8 +387,8 @@ public struct Trainer: Sendable {
         }
         return TrainingSnapshot(
             epoch: epoch, step: stepsTaken, conv1Weights: network.parameters[0], conv2Weights: network.parameters[2],
-            conv1Gradient: gradients?[0] ?? Tensor(zeros: network.parameters[0].shape),
-            conv2Gradient: gradients?[2] ?? Tensor(zeros: network.parameters[2].shape),
+            conv1Gradient: gradients?[0] ?? lastStepGradients?.conv1 ?? Tensor(zeros: network.parameters[0].shape),
+            conv2Gradient: gradients?[2] ?? lastStepGradients?.conv2 ?? Tensor(zeros: network.parameters[2].shape),
             probeIndex: probeIndex, probeLabel: labels[0], probe: activations,
             probeProbabilities: probabilities, confusion: latestConfusion)
     }

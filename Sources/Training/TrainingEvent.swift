@@ -168,7 +168,8 @@ public struct TrainingSnapshot: Sendable {
     /// conv1's weights `[6, 1, 5, 5]` and conv2's `[16, 6, 5, 5]`.
     public let conv1Weights: Tensor
     public let conv2Weights: Tensor
-    /// Their gradients at the last step.
+    /// Their gradients at the last step taken (at an epoch's end and after the run too; zeros
+    /// before the first step).
     public let conv1Gradient: Tensor
     public let conv2Gradient: Tensor
     /// The probe image (a validation image), its label, and every layer's output for it.

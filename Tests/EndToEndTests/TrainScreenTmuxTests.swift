@@ -56,7 +56,8 @@ extension EndToEnd {
 
             let session = try Session()
             try session.waitFor("ready>")
-            try session.type("cd '\(folder.path)' && bash -c 'echo $$ > \"$0\"; exec \"$@\"' '\(pidFile)' "
+            // XDG_DATA_HOME in the folder: w without --save writes to XDG_DATA_HOME/convtutor/checkpoints.
+            try session.type("cd '\(folder.path)' && XDG_DATA_HOME='\(folder.path)/data' bash -c 'echo $$ > \"$0\"; exec \"$@\"' '\(pidFile)' "
                 + "\(session.binary) train --data builtin --epochs 1 --batch-size 4 --threads 1; "
                 + "echo EXITED=$((1000 + $?))")
             try session.keys("Enter")
@@ -92,10 +93,17 @@ extension EndToEnd {
             try session.waitFor("validation at step")
             #expect(Self.batchCount(try session.screen()) == pausedCount + 1, "n and c take no training step")
 
-            // w writes a checkpoint into the current folder, atomically: no temporary file is left.
+            // w writes a checkpoint into the user's data folder (never the current folder), making the
+            // folder, atomically: no temporary file is left.
             try session.keys("w")
             let saved = try session.waitFor("checkpoint saved:")
-            let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+            let checkpointFolder = folder.appendingPathComponent("data/convtutor/checkpoints")
+            // The full path, on two lines when it is longer than one.
+            #expect(saved.replacingOccurrences(of: "\n", with: "").contains("checkpoint saved: \(checkpointFolder.path)/lenet5-"),
+                    "the full path: \(saved)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["data"],
+                    "nothing is written into the current folder")
+            let files = try FileManager.default.contentsOfDirectory(atPath: checkpointFolder.path)
             let checkpoints = files.filter { $0.hasSuffix(".safetensors") }
             #expect(checkpoints.count == 1, "\(files)\n\(saved)")
             #expect(files.count == checkpoints.count, "only the checkpoint is left: \(files)")
@@ -125,12 +133,16 @@ extension EndToEnd {
             try session.keys("q")
             try session.waitFor("Save a checkpoint before stopping? y/n")
             try session.keys("y")
+            // The summary names the checkpoints the screen wrote, and does not also say none was written.
+            let summary = try session.waitFor("EXITED=10")
+            #expect(summary.contains("Checkpoints written from the screen: ") && !summary.contains("No checkpoint written"),
+                    "\(summary)")
             try session.expectCleanExit()
-            let after = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".safetensors") }
+            let after = try FileManager.default.contentsOfDirectory(atPath: checkpointFolder.path).filter { $0.hasSuffix(".safetensors") }
             #expect(after.count == 2, "w's checkpoint and q's: \(after)")
 
             // The checkpoint w wrote loads in the inspector.
-            let checkpoint = folder.appendingPathComponent(try #require(checkpoints.first)).path
+            let checkpoint = checkpointFolder.appendingPathComponent(try #require(checkpoints.first)).path
             try await Self.expectInspectorLoads(checkpoint)
         }
 

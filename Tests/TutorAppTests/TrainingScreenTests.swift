@@ -94,7 +94,7 @@ struct TrainingScreenTests {
 
     static let asciiMono = TerminalCapabilities(colors: .monochrome, glyphs: .ascii)
 
-    @Test(arguments: [(100, 30), (120, 40)], [false, true])
+    @Test(arguments: [(80, 24), (100, 30), (120, 40)], [false, true])
     func snapshots(size: (Int, Int), ascii: Bool) throws {
         let (screen, _) = Self.screen()
         let buffer = Self.render(screen, width: size.0, height: size.1, capabilities: ascii ? Self.asciiMono : .full)

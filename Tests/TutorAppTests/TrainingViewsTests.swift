@@ -86,10 +86,15 @@ struct TrainingViewsTests {
         #expect(gradientText.contains("conv1 gradient: 6 filters 5×5, scale ±"
             + TrainingViewDrawing.format(gradients.conv1Range.upper)))
         #expect(gradientText.contains("conv2 gradient"))
-        // At an epoch's end no step has run since: the gradients are all 0, and the title says so.
+        // At an epoch's end no step has run since: the snapshot carries the last step's gradients.
         let atEpochEnd = TrainingFiltersView(snapshot: Self.run.epochSnapshot, showGradients: true)
-        #expect(atEpochEnd.conv1.data.allSatisfy { $0 == 0 })
-        let zeroText = Self.render({ atEpochEnd.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
+        #expect(Self.run.epochSnapshot.step == Self.run.stepSnapshot.step)
+        #expect(atEpochEnd.conv1.data == gradients.conv1.data && atEpochEnd.conv2.data == gradients.conv2.data)
+        #expect(atEpochEnd.conv1.data.contains { $0 != 0 })
+        // Before the first step there are none: all 0, and the title says so.
+        let untrained = TrainingFiltersView(snapshot: RecordedTraining.trainer().currentSnapshot(), showGradients: true)
+        #expect(untrained.conv1.data.allSatisfy { $0 == 0 })
+        let zeroText = Self.render({ untrained.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
         #expect(zeroText.line(0).hasPrefix("conv1 gradient: 6 filters 5×5, scale all 0"))
     }
 

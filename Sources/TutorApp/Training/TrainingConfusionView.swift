@@ -35,8 +35,8 @@ public struct TrainingConfusionView: Sendable {
             let text = NumberGrid.format(value * 100, decimals: 1)
             return String(repeating: " ", count: max(0, 5 - text.count)) + text
         }
-        return ["   prec%  rec%"] + (0..<confusion.classes).map { c in
-            "\(c)  \(percent(confusion.precision(c))) \(percent(confusion.recall(c)))"
+        return ["  prec%  rec%"] + (0..<confusion.classes).map { c in
+            "\(c) \(percent(confusion.precision(c))) \(percent(confusion.recall(c)))"
         }
     }
 
@@ -63,6 +63,8 @@ public struct TrainingConfusionView: Sendable {
 
         // The matrix, the table and the pairs, left to right while they fit, each wrapping under the row.
         let matrix = self.matrix
+        // Compact (no space between columns) only when the full matrix does not fit: counts as
+        // wide as their column would touch ("2" and "488" read as 2488).
         let matrixSize = matrix.size(glyphs: capabilities.glyphs, compact: area.width < matrix.size(glyphs: capabilities.glyphs).width)
         let confusedPairLines = confusedPairLines(glyphs: capabilities.glyphs)
         let blocks: [(width: Int, lines: [String]?)] = [
@@ -70,25 +72,51 @@ public struct TrainingConfusionView: Sendable {
             (precisionRecallLines.map(\.count).max() ?? 0, precisionRecallLines),
             (confusedPairLines.map { glyphs.text($0).count }.max() ?? 0, confusedPairLines),
         ]
+        // Beside the matrix, the table starts on the matrix's column labels, so that each digit's
+        // precision and recall sit on that digit's row (the matrix has a title line above them).
+        let matrixY = y
+        let besideMatrix = max(0, matrixSize.height - confusion.classes - 1)
         var x = area.x, rowHeight = 0
-        for block in blocks {
-            let height = block.lines?.count ?? matrixSize.height
+        for (blockIndex, block) in blocks.enumerated() {
             if x > area.x && x + block.width > area.maxX {
                 y += rowHeight + 1
                 x = area.x
                 rowHeight = 0
             }
-            guard y < area.maxY else { break }
-            let box = Rect(x: x, y: y, width: min(block.width, area.maxX - x), height: min(height, area.maxY - y))
+            let offset = block.lines != nil && y == matrixY ? besideMatrix : 0
+            let height = (block.lines?.count ?? matrixSize.height) + offset
+            guard y + offset < area.maxY else { break }
+            let top = y + offset
+            let box = Rect(x: x, y: top, width: min(block.width, area.maxX - x), height: min(height - offset, area.maxY - top))
             if let lines = block.lines {
-                for (index, line) in lines.enumerated() where y + index < area.maxY {
-                    TrainingViewDrawing.write(line, x: x, y: y + index, in: box, style: index == 0 ? .dim : .plain,
+                // Lines cut at the bottom: the last one shown says how many more there are.
+                let visible = min(lines.count, box.height)
+                for (index, line) in lines.prefix(visible).enumerated() {
+                    var text = line
+                    // The last block of a row may run on to the area's edge.
+                    let room = blockIndex == blocks.count - 1 ? Rect(x: x, y: box.y, width: area.maxX - x, height: box.height) : box
+                    if index == visible - 1 && visible < lines.count {
+                        // Appended to the last line shown, or in its place (then that line counts too).
+                        let more = "+\(lines.count - visible) more"
+                        text = line.count + 1 + more.count <= room.width ? line + " " + more
+                            : glyphs.ellipsis + "+\(lines.count - visible + 1) more"
+                    }
+                    TrainingViewDrawing.write(text, x: x, y: top + index, in: room, style: index == 0 ? .dim : .plain,
                                               into: &buffer, glyphs: glyphs)
                 }
             } else {
                 matrix.render(in: box, into: &buffer, capabilities: capabilities)
+                // Rows cut at the bottom: the last row shown says which are missing.
+                let headerRows = matrixSize.height - confusion.classes
+                let shownRows = box.height - headerRows
+                if shownRows >= 1 && shownRows < confusion.classes {
+                    let row = Rect(x: box.x, y: box.maxY - 1, width: box.width, height: 1)
+                    buffer.fill(row)
+                    TrainingViewDrawing.write("\(glyphs.ellipsis) rows \(shownRows - 1)-\(confusion.classes - 1) cut",
+                                              x: row.x, y: row.y, in: row, style: .dim, into: &buffer, glyphs: glyphs)
+                }
             }
-            x += block.width + 3
+            x += block.width + 2
             rowHeight = max(rowHeight, height)
         }
         y += rowHeight + 1

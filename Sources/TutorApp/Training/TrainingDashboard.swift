@@ -74,11 +74,17 @@ public struct TrainingDashboard: Sendable {
         public private(set) var evaluation: EvaluationReport?
         public private(set) var outcome: TrainingOutcome?
         public private(set) var snapshot: TrainingSnapshot?
+        /// The latest snapshot that carries a step's gradients (the snapshots taken at an epoch's
+        /// end, after the run, or for another probe have none): what `g` shows once the run has ended.
+        public private(set) var gradientSnapshot: TrainingSnapshot?
         /// The last checkpoint event: the path, and the failure's message if it failed.
         public private(set) var checkpoint: (path: String, failure: String?)?
         /// When (by the dashboard's clock) the run started and last reported; nil before it starts.
         public private(set) var startTime: Double?
         public private(set) var endTime: Double?
+        /// Seconds spent paused before the current pause, and when the current pause began (nil: running).
+        public private(set) var pausedSeconds = 0.0
+        public private(set) var pausedSince: Double?
 
         private var lossAverage = 0.0, accuracyAverage = 0.0, betaPower = 1.0
 
@@ -132,10 +138,33 @@ public struct TrainingDashboard: Sendable {
         /// Training images per second lately (0 before the first step).
         public var imagesPerSecond: Double { lastStep?.imagesPerSecond ?? 0 }
 
-        /// Seconds from the start to `now` (to the end once finished).
+        /// Seconds spent training from the start to `now` (to the end once finished), the time
+        /// spent paused left out: the clock stops while the run is paused.
         public func elapsed(at now: Double) -> Double {
             guard let startTime else { return 0 }
-            return max(0, (endTime ?? now) - startTime)
+            let end = endTime ?? now
+            return max(0, end - startTime - pausedSeconds - pausedPart(since: pausedSince, until: end))
+        }
+
+        /// The part of a pause from `since` to `until` that falls after the start (0 when not paused).
+        private func pausedPart(since: Double?, until: Double) -> Double {
+            guard let since, let startTime else { return 0 }
+            return max(0, until - max(since, startTime))
+        }
+
+        public var isPaused: Bool { pausedSince != nil }
+
+        /// The run was paused at `time` (the clock stops).
+        mutating func pause(at time: Double) {
+            guard pausedSince == nil else { return }
+            pausedSince = time
+        }
+
+        /// The run was resumed at `time` (the clock runs again).
+        mutating func resume(at time: Double) {
+            guard let since = pausedSince else { return }
+            pausedSeconds += pausedPart(since: since, until: min(time, endTime ?? time))
+            pausedSince = nil
         }
 
         /// Seconds left at the current rate: the steps left times the batch size over the images a
@@ -186,7 +215,12 @@ public struct TrainingDashboard: Sendable {
             }
         }
 
-        mutating func update(snapshot: TrainingSnapshot) { self.snapshot = snapshot }
+        mutating func update(snapshot: TrainingSnapshot) {
+            self.snapshot = snapshot
+            let hasGradients = snapshot.conv1Gradient.data.contains { $0 != 0 }
+                || snapshot.conv2Gradient.data.contains { $0 != 0 }
+            if hasGradients { gradientSnapshot = snapshot }
+        }
     }
 
     public private(set) var runs: [Run]
@@ -206,6 +240,13 @@ public struct TrainingDashboard: Sendable {
     public mutating func update(snapshot: TrainingSnapshot?, forRun run: Int) {
         guard runs.indices.contains(run), let snapshot else { return }
         runs[run].update(snapshot: snapshot)
+    }
+
+    /// Stops (`paused` true) or restarts every run's clock at `time`.
+    public mutating func setPaused(_ paused: Bool, at time: Double) {
+        for index in runs.indices {
+            if paused { runs[index].pause(at: time) } else { runs[index].resume(at: time) }
+        }
     }
 
     /// True once every run has finished.

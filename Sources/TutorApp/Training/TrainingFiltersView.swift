@@ -59,7 +59,10 @@ public struct TrainingFiltersView: Sendable {
         var y = area.y
         // conv1: a title, the filter numbers and the 6 maps in a row.
         let mapHeight = Self.mapHeight(rows: conv1.shape[2], capabilities: capabilities)
-        TrainingViewDrawing.write("conv1 \(what): 6 filters 5×5, scale \(TrainingViewDrawing.scaleText(conv1.data))",
+        // The scale matters more than the words: a short title when the long one would lose it.
+        let scale1 = TrainingViewDrawing.scaleText(conv1.data)
+        let long1 = "conv1 \(what): 6 filters 5×5, scale \(scale1)"
+        TrainingViewDrawing.write(long1.count <= area.width ? long1 : "conv1 \(what) 6×5×5, \(scale1)",
                                   x: area.x, y: y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
         y += 1
         let conv1Width = conv1.shape[0] * 6 - 1

@@ -70,6 +70,15 @@ public struct TrainingProbeView: Sendable {
                 Layer(name: "conv2", output: probe.conv2Activated), Layer(name: "pool2", output: probe.pool2)]
     }
 
+    /// "7 28%  9 27%  2* 17%": the three likeliest digits, the true label marked `*`.
+    public var topProbabilitiesLine: String {
+        let ranked = snapshot.probeProbabilities.enumerated().sorted { $0.element > $1.element }.prefix(3)
+        return ranked.map { digit, p in
+            let percent = p.isFinite ? "\(Int((p * 100).rounded()))%" : "\(p)"
+            return "\(digit)\(digit == snapshot.probeLabel ? "*" : "") \(percent)"
+        }.joined(separator: "  ")
+    }
+
     public var inputMap: Heatmap {
         Heatmap(snapshot.probe.input.grid(batch: 0, channel: 0), scale: .greyscale, mode: .halfBlocks, scaling: .fit)
     }
@@ -105,6 +114,23 @@ public struct TrainingProbeView: Sendable {
             }
         }
         let left = sideBySide ? Rect(x: leftX, y: body.y, width: 30, height: body.height) : body
+        // Too short for the digit above the bars and too narrow for a digit column: the digit
+        // (the maps' input) takes the left column, and the three likeliest digits one line under it.
+        if sideBySide && leftX == body.x && digitRowsAvailable < 4 && body.height >= 6 {
+            let rows = body.height - 2
+            var width = min(28, halfBlocks ? rows * 2 : rows)
+            if halfBlocks && (width + 1) / 2 > rows { width -= 1 }
+            let height = halfBlocks ? (width + 1) / 2 : width
+            TrainingViewDrawing.write("input", x: left.x, y: left.y, in: left, style: .dim, into: &buffer, glyphs: glyphs)
+            inputMap.render(in: Rect(x: left.x, y: left.y + 1, width: width, height: height).intersection(left),
+                            into: &buffer, capabilities: capabilities)
+            TrainingViewDrawing.write(topProbabilitiesLine, x: left.x, y: left.y + 1 + height, in: left, style: .dim,
+                                      into: &buffer, glyphs: glyphs)
+            let mapsX = left.x + max(width, topProbabilitiesLine.count) + 2
+            let maps = Rect(x: mapsX, y: body.y, width: max(0, body.maxX - mapsX), height: body.height)
+            renderLayers(in: maps.intersection(area), into: &buffer, capabilities: capabilities)
+            return
+        }
         // The digit, as large as leaves room for the bars (11 rows) under it.
         var digitWidth = min(28, left.width)
         while digitWidth > 7 && (halfBlocks ? (digitWidth + 1) / 2 : digitWidth) > digitRowsAvailable { digitWidth -= 1 }
@@ -120,7 +146,16 @@ public struct TrainingProbeView: Sendable {
             TrainingViewDrawing.write("softmax (* label \(snapshot.probeLabel))", x: left.x, y: y, in: left, style: .dim,
                                       into: &buffer, glyphs: glyphs)
             let barsArea = Rect(x: left.x, y: y + 1, width: min(left.width, 28), height: max(0, min(10, left.maxY - y - 1)))
-            probabilityBars.render(in: barsArea, into: &buffer, capabilities: capabilities)
+            let count = probabilityBars.bars.count
+            if barsArea.height >= 2 && barsArea.height < count {
+                // Not every digit's bar fits: the last row says how many are left out.
+                let (shown, last) = barsArea.splitBottom(1)
+                probabilityBars.render(in: shown, into: &buffer, capabilities: capabilities)
+                TrainingViewDrawing.write("\(glyphs.ellipsis)+\(count - shown.height) more: " + topProbabilitiesLine, x: last.x,
+                                          y: last.y, in: last, style: .dim, into: &buffer, glyphs: glyphs)
+            } else {
+                probabilityBars.render(in: barsArea, into: &buffer, capabilities: capabilities)
+            }
             y += 1 + barsArea.height + 1
         }
         let maps = sideBySide ? Rect(x: leftX + 32, y: body.y, width: max(0, body.maxX - leftX - 32), height: body.height)
@@ -162,13 +197,15 @@ public struct TrainingProbeView: Sendable {
         for layer in layers {
             guard y < area.maxY else { break }
             let (channels, rows, columns) = (layer.output.shape[1], layer.output.shape[2], layer.output.shape[3])
-            let title = "\(layer.name): \(channels) maps \(rows)×\(columns), \(layer.range.lower < 0 ? "±" : "0 to ")"
+            var title = "\(layer.name): \(channels) maps \(rows)×\(columns), \(layer.range.lower < 0 ? "±" : "0 to ")"
                 + TrainingViewDrawing.format(layer.range.upper)
+            let strip = Self.strip(channels: channels, natural: columns, size: size, width: area.width, halfBlocks: halfBlocks)
+            let fits = strip.map { y + 1 + $0.rows * $0.mapHeight <= area.maxY } ?? false
+            // Maps with no room: the title says where they are.
+            if !fits { title += " (no room: Enter zooms)" }
             TrainingViewDrawing.write(title, x: area.x, y: y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
             y += 1
-            guard let strip = Self.strip(channels: channels, natural: columns, size: size, width: area.width,
-                                         halfBlocks: halfBlocks),
-                  y + strip.rows * strip.mapHeight <= area.maxY else { continue }
+            guard let strip, fits else { continue }
             for (index, map) in layer.maps.enumerated() {
                 let x = area.x + (index % strip.perRow) * (strip.mapWidth + 1)
                 let top = y + (index / strip.perRow) * strip.mapHeight

@@ -77,7 +77,13 @@ extension TrainingScreen {
                     + (canRestart ? " (r restarts with a new seed)" : ""), true)
             }
         }
-        if let status { return (status, false) }
+        if let status {
+            // A pause stays on screen whatever else the last key said.
+            if paused && !runHasEnded && !status.contains("paused") {
+                return (status + " · paused: s steps once, p resumes", false)
+            }
+            return (status, false)
+        }
         if dashboard.isFinished, let outcome = dashboard.runs.first?.outcome {
             return (runs.count > 1 ? "both runs ended" : outcome.message, false)
         }
@@ -90,7 +96,7 @@ extension TrainingScreen {
         let run = dashboard.runs[index]
         let prefix = runs.count > 1 ? run.label + " " : ""
         let epochs = max(1, run.epochCount)
-        let elapsed = ProgressBar.durationText(seconds: run.elapsed(at: now))
+        let elapsed = ProgressBar.durationText(seconds: run.elapsed(at: now)) + (run.isPaused && !run.isFinished ? " paused" : "")
         let eta = run.estimatedSecondsLeft.map { ProgressBar.durationText(seconds: $0) } ?? "-:--"
         let epochBar = ProgressBar(label: prefix + "epoch \(run.currentEpoch)/\(epochs)", fraction: run.runFraction,
                                    detail: "elapsed \(elapsed)  ETA \(eta)")
@@ -113,7 +119,9 @@ extension TrainingScreen {
 
     // MARK: Charts
 
-    static let runColours: [(TerminalColor, TerminalColor)] = [(.cyan, .blue), (.yellow, .red)]
+    /// Each run's (train, validation) colours: bright ones, readable on a dark background as on a
+    /// light one (the validation curve was dark blue, nearly invisible on black).
+    static let runColours: [(TerminalColor, TerminalColor)] = [(.cyan, .indexed(13)), (.yellow, .indexed(9))]  // 13 bright magenta, 9 bright red
 
     /// Training loss over steps: raw (dim) and smoothed for one run; each run's smoothed loss when comparing.
     var lossChart: LineChart {
@@ -133,12 +141,15 @@ extension TrainingScreen {
         return LineChart(series: series, xAxis: stepAxis, yAxis: LineChart.Axis(scale: lossScale), xTitle: "step")
     }
 
-    /// Linear, or logarithmic when the losses span more than a factor of 1,000 (a loss blowing up
-    /// before it diverges would otherwise flatten everything before it).
+    /// Linear, or logarithmic when the highest loss is more than 1,000 times the median (a loss
+    /// blowing up before it diverges would otherwise flatten everything before it). A batch
+    /// learned almost perfectly (a loss of 1e-5) is no reason for a log axis: the median, not
+    /// the lowest, is the measure.
     var lossScale: LineChart.Axis.Scale {
-        let values = dashboard.runs.flatMap(\.loss.values).filter { $0.isFinite && $0 > 0 }
-        guard let lowest = values.min(), let highest = values.max() else { return .linear }
-        return highest / lowest > 1_000 ? .logarithmic : .linear
+        let values = dashboard.runs.flatMap(\.loss.values).filter { $0.isFinite && $0 > 0 }.sorted()
+        guard let highest = values.last else { return .linear }
+        let median = values[values.count / 2]
+        return highest / median > 1_000 ? .logarithmic : .linear
     }
 
     /// Train accuracy (averaged over batches) and validation accuracy at each epoch's end, over steps.
@@ -172,6 +183,39 @@ extension TrainingScreen {
         return [0.9, 0.8, 0.5].first { lowest - 0.05 >= $0 } ?? 0
     }
 
+    /// Where each run's validation points fall in the accuracy chart's `plot` area, in cells: the
+    /// chart's own mapping (its axes are fixed, so the same arithmetic), points off the axis left out.
+    func validationPointCells(plot: Rect, capabilities: TerminalCapabilities) -> [[(x: Int, y: Int)]] {
+        guard !plot.isEmpty else { return dashboard.runs.map { _ in [] } }
+        let unicode = capabilities.glyphs == .unicode
+        let (dotsAcross, dotsDown) = unicode ? (plot.width * 2, plot.height * 4) : (plot.width, plot.height)
+        let xUpper: Double
+        if case .fixed(let range) = stepAxis.bounds { xUpper = range.upperBound } else { xUpper = 10 }
+        let yLower = accuracyLowerBound
+        return dashboard.runs.map { run in
+            zip(run.validationAccuracy.steps, run.validationAccuracy.values).compactMap { step, value in
+                guard value.isFinite, value >= yLower, value <= 1, step >= 0, step <= xUpper else { return nil }
+                let xDot = Int((step / xUpper * Double(dotsAcross - 1)).rounded())
+                let yDot = Int(((1 - value) / (1 - yLower) * Double(dotsDown - 1)).rounded())
+                return (plot.x + xDot / (unicode ? 2 : 1), plot.y + yDot / (unicode ? 4 : 1))
+            }
+        }
+    }
+
+    /// A large dot (`●`, or the series' marker in ASCII) on each validation point: one point an
+    /// epoch is too few for a Braille line to be seen.
+    func drawValidationPoints(in plot: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        for (index, cells) in validationPointCells(plot: plot, capabilities: capabilities).enumerated() {
+            let colour = Self.runColours[index % Self.runColours.count].1
+            let style = capabilities.colors == .monochrome ? Style(attributes: .bold)
+                : Style(foreground: colour, attributes: .bold)
+            let mark = capabilities.glyphs == .unicode ? "●" : (index == 0 ? "+" : "x")
+            for cell in cells where plot.contains(x: cell.x, y: cell.y) {
+                buffer.write(mark, x: cell.x, y: cell.y, style: style, clip: plot)
+            }
+        }
+    }
+
     /// Steps from 0 to the furthest run's (at least 10, so early ticks are whole steps).
     var stepAxis: LineChart.Axis {
         let furthest = dashboard.runs.map(\.stepsTaken).max() ?? 0
@@ -181,15 +225,22 @@ extension TrainingScreen {
     // MARK: Drawing
 
     /// Draws the whole screen (`render` calls it when something changed since the last frame).
+    /// No outer frame: every row goes to the training. The title leads the header; the footer
+    /// always ends with how to stop and get help.
+    ///
+    /// Three layouts by size: small (80x24: the curves side by side, the progress, a line naming
+    /// the panels Tab and Enter show, the keys), medium (100x30: curves left, panels right) and
+    /// large (120x40, the README's size: loss, accuracy and filters across the top, the probe and
+    /// the confusion matrix across the bottom, each panel's main content without zooming).
     func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard area.width > 0, area.height > 0 else { return }
         let glyphs = capabilities.glyphs.glyphs
         let (body, footer) = area.splitBottom(area.height >= 3 ? 1 : 0)
-        var content = Self.clamped(Panel(title: title).render(in: body, into: &buffer, capabilities: capabilities))
-        content = Rect(x: content.x + 1, y: content.y, width: max(0, content.width - 2), height: content.height)
+        var content = body
         if !footer.isEmpty {
-            KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
+            KeyHints(footerHints(width: footer.width, glyphs: capabilities.glyphs))
+                .render(in: footer, into: &buffer, capabilities: capabilities)
         }
         guard !content.isEmpty else { return }
 
@@ -200,9 +251,23 @@ extension TrainingScreen {
             content = rest
         }
         let mono = capabilities.colors == .monochrome
-        for text in headerLines { line(text, style: .bold) }
+        let header = runs.count == 1 ? ["Training " + (headerLines.first ?? "")] + headerLines.dropFirst()
+            : [title] + headerLines
+        for text in header { line(text, style: .bold) }
+        // Each run's epoch and batch bars: side by side on one row when wide (a row more for the panels).
+        let barsSideBySide = content.width >= 110
         for index in dashboard.runs.indices {
-            for bar in progressBars(index) where content.height > 0 {
+            let bars = progressBars(index)
+            if barsSideBySide, content.height > 0, bars.count == 2 {
+                let (row, rest) = content.splitTop(1)
+                let (left, right) = row.splitLeft(row.width / 2)
+                bars[0].render(in: Rect(x: left.x, y: left.y, width: max(0, left.width - 2), height: 1), into: &buffer,
+                               capabilities: capabilities)
+                bars[1].render(in: right, into: &buffer, capabilities: capabilities)
+                content = rest
+                continue
+            }
+            for bar in bars where content.height > 0 {
                 let (row, rest) = content.splitTop(1)
                 bar.render(in: row, into: &buffer, capabilities: capabilities)
                 content = rest
@@ -210,9 +275,16 @@ extension TrainingScreen {
         }
         if let banner = bannerLine {
             let alarm = mono ? Style(attributes: [.bold, .reverse]) : Style(foreground: .red, attributes: .bold)
-            // An alarm may take two lines rather than lose its advice.
-            let lines = OverfittingPanel.wrapWords(banner.text, width: max(1, content.width))
-            for text in lines.prefix(banner.isAlarm ? 2 : 1) { line(text, style: banner.isAlarm ? alarm : .dim) }
+            // An alarm may take two lines rather than lose its advice, and a checkpoint's message
+            // rather than lose the end of its path (cut anywhere: a path has no spaces).
+            let width = max(1, content.width)
+            if banner.text.hasPrefix("checkpoint ") && banner.text.count > width {
+                line(String(banner.text.prefix(width)), style: .dim)
+                line(String(banner.text.dropFirst(width)), style: .dim)
+            } else {
+                let lines = OverfittingPanel.wrapWords(banner.text, width: width)
+                for text in lines.prefix(banner.isAlarm ? 2 : 1) { line(text, style: banner.isAlarm ? alarm : .dim) }
+            }
         } else {
             line("")
         }
@@ -221,19 +293,99 @@ extension TrainingScreen {
             drawSection(focus, in: content, into: &buffer, capabilities: capabilities)
             return
         }
-        // Curves on the left, the network's panels on the right (below them when narrow).
-        if content.width >= 90 || (content.width >= 70 && content.height < 24) {
+        switch Self.layout(width: content.width, height: content.height, runs: runs.count) {
+        case .large:
+            // Loss, accuracy and filters across the top (the filters as wide as conv1's six maps
+            // and tall enough for conv2's map means under them); the probe and the confusion
+            // matrix across the bottom.
+            let (top, bottom) = content.splitTop(max(16, content.height * 15 / 32))
+            let (curves, filters) = top.splitLeft(top.width - 40)
+            let (loss, accuracy) = curves.splitLeft(curves.width / 2)
+            drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
+            drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
+            drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
+            // The confusion panel as wide as a matrix of three-digit counts (MNIST's 5,000
+            // validation images) with its precision/recall table beside it.
+            let (probe, confusion) = bottom.splitLeft(bottom.width - 58)
+            drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
+            drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
+        case .medium:
+            // Curves on the left, the network's panels on the right.
             let (left, right) = content.splitLeft(content.width * 3 / 5)
             drawCurves(in: left, into: &buffer, capabilities: capabilities)
             drawViews(in: right, into: &buffer, capabilities: capabilities, vertical: true)
-        } else {
-            let (top, bottom) = content.splitTop(content.height * 3 / 5)
-            drawCurves(in: top, into: &buffer, capabilities: capabilities)
-            drawViews(in: bottom, into: &buffer, capabilities: capabilities, vertical: false)
+        case .small:
+            // The curves side by side (stacked when narrow), a line for the panels that Tab and
+            // Enter show.
+            let (curves, rest) = content.splitTop(max(0, content.height - 1))
+            if curves.width >= 60 {
+                let (loss, accuracy) = curves.splitLeft(curves.width / 2)
+                drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
+                drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
+            } else {
+                drawCurves(in: curves, into: &buffer, capabilities: capabilities)
+            }
+            drawPanelsLine(in: rest, into: &buffer, capabilities: capabilities)
         }
     }
 
-    /// The footer's keys (the help overlay lists them all).
+    enum Layout: Equatable { case small, medium, large }
+
+    /// Which layout the space under the header and progress takes. Two runs compared need the
+    /// accuracy chart wider for their four series' legend: the large layout from 150 columns.
+    static func layout(width: Int, height: Int, runs: Int = 1) -> Layout {
+        if width >= (runs > 1 ? 150 : 110) && height >= 32 { return .large }
+        if width >= 90 && height >= 22 { return .medium }
+        return .small
+    }
+
+    /// The small layout's last line: the panels it has no room for, the focused one marked, and
+    /// how to see them: "Tab, Enter: [filters] · probe #398: 2 → 7 (28%) · confusion 71.0% (epoch 2)".
+    func drawPanelsLine(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let glyphs = capabilities.glyphs.glyphs
+        let arrow = TrainingViewDrawing.arrow(capabilities.glyphs)
+        var parts: [(Section, String)] = [(.filters, "filters")]
+        if let snapshot = dashboard.runs.first?.snapshot {
+            let view = TrainingProbeView(snapshot: snapshot)
+            parts.append((.probe, "probe #\(snapshot.probeIndex): \(snapshot.probeLabel) \(arrow) \(view.prediction)"))
+        } else {
+            parts.append((.probe, "probe"))
+        }
+        if let report = dashboard.runs.first?.evaluation {
+            let accuracy = NumberGrid.format(report.confusion.accuracy * 100, decimals: 1)
+            parts.append((.confusion, "confusion \(accuracy)%" + (report.onRequest ? " (step \(report.step))" : " (epoch \(report.epoch))")))
+        } else {
+            parts.append((.confusion, "confusion"))
+        }
+        var x = buffer.write(glyphs.truncated("Tab, Enter: ", toWidth: area.width), x: area.x, y: area.y, style: .dim, clip: area)
+        for (index, (section, text)) in parts.enumerated() {
+            let focused = section == focus
+            let shown = focused ? "[" + text + "]" : text
+            let style: Style = focused ? Style(attributes: .bold) : .plain
+            let separator = index > 0 ? " · " : ""
+            let room = area.maxX - x
+            guard room > 0 else { break }
+            x = buffer.write(glyphs.truncated(separator + shown, toWidth: room), x: x, y: area.y, style: style, clip: area)
+        }
+    }
+
+    /// The footer's keys (the help overlay lists them all) that fit `width`: stopping and help
+    /// always, at the end; the others in order while they fit, and `…` where some were left out.
+    func footerHints(width: Int, glyphs: GlyphSet = .unicode) -> [KeyHint] {
+        let all = footerHints
+        let always = Array(all.suffix(2))
+        let optional = Array(all.dropLast(2))
+        if KeyHints(all).width(glyphs: glyphs) <= width { return all }
+        let marker = [KeyHint("…", "")]
+        var count = optional.count
+        while count > 0 && KeyHints(Array(optional.prefix(count)) + marker + always).width(glyphs: glyphs) > width {
+            count -= 1
+        }
+        return Array(optional.prefix(count)) + marker + always
+    }
+
+    /// Every footer key, stopping and help last.
     var footerHints: [KeyHint] {
         var hints = [KeyHint("p", paused ? "resume" : "pause"), KeyHint("s", "step"), KeyHint("+-", "lr"),
                      KeyHint("w", "save"), KeyHint("Tab", "focus"), KeyHint("Enter", zoomed ? "unzoom" : "zoom"),
@@ -276,7 +428,12 @@ extension TrainingScreen {
         let glyphs = capabilities.glyphs.glyphs
         // Each network panel names its key (g, n, c), since the footer has no room for them all.
         var title = switch section {
-        case .filters: showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
+        case .filters:
+            if showGradients, let step = dashboard.runs.first?.gradientSnapshot?.step {
+                "Filters: step \(ProgressBar.groupedCount(step)) gradients (g)"
+            } else {
+                showGradients ? "Filters: gradients (g)" : "Filters (g: gradients)"
+            }
         case .probe: "Probe (n: next)"
         case .confusion: "Confusion (c: now)"
         default: section.title
@@ -296,14 +453,24 @@ extension TrainingScreen {
         case .accuracy:
             let lines = testAccuracyLines
             let (chartArea, testArea) = inner.splitBottom(inner.height > lines.count + 3 ? lines.count : 0)
-            accuracyChart.render(in: chartArea, into: &buffer, capabilities: capabilities)
+            let plot = accuracyChart.render(in: chartArea, into: &buffer, capabilities: capabilities)
+            drawValidationPoints(in: plot, into: &buffer, capabilities: capabilities)
             for (offset, text) in lines.enumerated() where offset < testArea.height {
                 buffer.write(glyphs.truncated(text, toWidth: testArea.width), x: testArea.x, y: testArea.y + offset,
                              clip: testArea)
             }
         case .filters:
             guard let snapshot else { return note("waiting for the first snapshot") }
-            TrainingFiltersView(snapshot: snapshot, showGradients: showGradients)
+            // The gradients are the last step's: the snapshots taken at an epoch's end, after the
+            // run or for another probe digit carry none.
+            var shown = snapshot
+            if showGradients {
+                guard let gradients = dashboard.runs.first?.gradientSnapshot else {
+                    return note("no gradients yet: no step has run")
+                }
+                shown = gradients
+            }
+            TrainingFiltersView(snapshot: shown, showGradients: showGradients)
                 .render(in: inner, into: &buffer, capabilities: capabilities)
         case .probe:
             guard let snapshot else { return note("waiting for the first snapshot") }

@@ -1,3 +1,4 @@
+import Foundation
 import Training
 import Networks
 import Datasets
@@ -34,11 +35,23 @@ extension TrainingSession: TrainingSource {
     func step() { control.step() }
     func stop() { control.stop() }
     func scaleLearningRate(by factor: Float) { control.scaleLearningRate(by: factor) }
-    func saveCheckpoint(to path: String) { control.saveCheckpoint(to: path) }
+    func saveCheckpoint(to path: String) {
+        Self.makeFolder(for: path)
+        control.saveCheckpoint(to: path)
+    }
+
+    /// Makes the folder `path` goes in (the checkpoint folder may not exist yet); a failure shows
+    /// when the write fails.
+    static func makeFolder(for path: String) {
+        let folder = (path as NSString).deletingLastPathComponent
+        guard !folder.isEmpty else { return }
+        try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    }
     func endedRun() -> (trainer: Trainer, outcome: TrainingOutcome)? { wait() }
 
     func saveFinishedRun(to path: String) -> TrainingEvent {
         let trainer = wait().trainer
+        Self.makeFolder(for: path)
         do {
             try trainer.checkpoint().write(to: path)
             return .checkpointSaved(path: path)

@@ -1,4 +1,6 @@
 import Dispatch
+import Foundation
+import Lessons
 import TerminalUI
 import Training
 import Networks
@@ -70,9 +72,11 @@ public final class TrainingScreen: Screen {
     static let framesPerSecond = 10.0
 
     /// One run, or two for `--compare` (curves overlaid). `restart` makes fresh runs with a new
-    /// seed for `r` (nil: `r` is unavailable). Checkpoints from `w` and `q` go to `checkpointFolder`.
-    public convenience init(runs: [TrainingRun], restart: ((Int) -> [TrainingRun])? = nil, checkpointFolder: String = ".") {
-        self.init(runs: runs, restart: restart, checkpointFolder: checkpointFolder) { run in
+    /// seed for `r` (nil: `r` is unavailable). Checkpoints from `w` and `q` go to a run's `savePath`,
+    /// else to `checkpointFolder` (nil: `defaultCheckpointFolder()`, beside the lessons' progress).
+    public convenience init(runs: [TrainingRun], restart: ((Int) -> [TrainingRun])? = nil, checkpointFolder: String? = nil) {
+        self.init(runs: runs, restart: restart,
+                  checkpointFolder: checkpointFolder ?? Self.defaultCheckpointFolder()) { run in
             TrainingSession(trainer: run.trainer, onEvent: run.onEvent)
         }
     }
@@ -90,6 +94,19 @@ public final class TrainingScreen: Screen {
 
     deinit { stopAll() }
 
+    /// Where `w` writes without `--save`: `$XDG_DATA_HOME/convtutor/checkpoints` when XDG_DATA_HOME
+    /// is an absolute path, else `~/.local/share/convtutor/checkpoints` (the lessons' progress is
+    /// kept in the folder above). Never the current folder, which may be a source tree.
+    public static func defaultCheckpointFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        (ProgressStore.defaultFolder(environment: environment) as NSString).appendingPathComponent("checkpoints")
+    }
+
+    /// `folder` with the home folder written `~`.
+    static func shortFolder(_ folder: String, home: String = NSHomeDirectory()) -> String {
+        guard !home.isEmpty, home != "/", folder.hasPrefix(home + "/") else { return folder }
+        return "~" + folder.dropFirst(home.count)
+    }
+
     /// The seed after the first run's.
     private static func seed(after runs: [TrainingRun]) -> Int {
         Int(truncatingIfNeeded: (runs.first?.trainer.configuration.seed ?? 0) &+ 1)
@@ -105,8 +122,8 @@ public final class TrainingScreen: Screen {
         var hints = [KeyHint("p", "pause / resume"), KeyHint("s", "one step while paused"),
                      KeyHint("+ -", "learning rate x2 / /2")]
         if restart != nil { hints.append(KeyHint("r", "restart with a new seed")) }
-        hints += [KeyHint("w", "save a checkpoint"), KeyHint("Tab", "focus the next panel"),
-                  KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
+        hints += [KeyHint("w", "save a checkpoint (to --save FILE, else " + Self.shortFolder(checkpointFolder) + ")"),
+                  KeyHint("Tab", "focus the next panel"), KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
                   KeyHint("g", "filters: weights / gradients"), KeyHint("n N", "probe: next / previous digit"),
                   KeyHint("c", "confusion matrix: evaluate now"), KeyHint("q", "stop (asks whether to save)"),
                   KeyHint("?", "this help")]
@@ -121,7 +138,9 @@ public final class TrainingScreen: Screen {
             + "per epoch; `c` evaluates the validation set at once for a fresh confusion matrix, and `n` shows the next "
             + "probe digit. `+` and `-` double and halve the learning rate from the next step; too high a rate "
             + "makes the loss **diverge**, and the screen says which rate to try. `w` writes a checkpoint that "
-            + "`convtutor inspect --model` reads."
+            + "`convtutor inspect --model` reads: to the file `--save` names, else into "
+            + Self.shortFolder(checkpointFolder) + ", one file per step saved; the screen shows its full path. "
+            + "The elapsed clock stops while the run is paused. Once the run has ended, `r` starts a new one."
     }
 
     var canRestart: Bool { restart != nil }
@@ -219,10 +238,17 @@ public final class TrainingScreen: Screen {
             }
             return .none
         }
+        // Keys that act on a running trainer: once every run has ended, say so instead.
+        let runKeys: Set<Character> = ["p", " ", "s", "+", "=", "-", "_"]
+        if runHasEnded, case .character(let key) = event, runKeys.contains(key) {
+            status = endedText
+            return .none
+        }
         switch event {
         case .character("p"), .character(" "):
             paused.toggle()
             for source in sources where source.isPaused != paused { source.togglePause() }
+            dashboard.setPaused(paused, at: now)
             status = paused ? "paused: s steps once, p resumes" : nil
         case .character("s"):
             guard paused else {
@@ -269,6 +295,15 @@ public final class TrainingScreen: Screen {
         return .none
     }
 
+    /// True once every run has ended (keys that act on a running trainer can do nothing then).
+    var runHasEnded: Bool { !sources.isEmpty && dashboard.isFinished }
+
+    /// What p, s, + and - say once the run has ended.
+    var endedText: String {
+        (runs.count > 1 ? "both runs have ended" : "the run has ended")
+            + (canRestart ? ": r starts a new one, w saves a checkpoint, q leaves" : ": w saves a checkpoint, q leaves")
+    }
+
     private func scaleLearningRate(by factor: Float) {
         learningRateScale *= factor
         for source in sources { source.scaleLearningRate(by: factor) }
@@ -294,7 +329,13 @@ public final class TrainingScreen: Screen {
         pendingSaves = []
         dashboard = Self.dashboard(for: runs)
         learningRateScale = 1
-        status = "restarted with seed \(seed)"
+        if paused {
+            // The new run starts paused, as the old one was: its clock too.
+            dashboard.setPaused(true, at: now)
+            status = "restarted with seed \(seed), paused: p starts it, s steps once"
+        } else {
+            status = "restarted with seed \(seed)"
+        }
         startIfNeeded()
     }
 

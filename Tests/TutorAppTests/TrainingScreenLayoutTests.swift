@@ -1,0 +1,103 @@
+import Testing
+import TerminalUI
+@testable import Training
+@testable import TutorApp
+
+/// Issue 14's layouts: 80x24 made for its size, 120x40 (the README's size) with every panel's
+/// main content, the footer's stop and help keys always, and a marker where something is cut.
+@Suite("TrainingScreen layout")
+struct TrainingScreenLayoutTests {
+    static func text(_ screen: TrainingScreen, _ width: Int, _ height: Int,
+                     capabilities: TerminalCapabilities = .full) -> String {
+        Snapshot.text(of: TrainingScreenTests.render(screen, width: width, height: height, capabilities: capabilities))
+    }
+
+    @Test func at80x24TheCurvesTheProgressAndTheKeys() {
+        let (screen, _) = TrainingScreenTests.screen()
+        #expect(TrainingScreen.layout(width: 80, height: 18) == .small)
+        let buffer = TrainingScreenTests.render(screen, width: 80, height: 24)
+        let lines = buffer.lines
+        #expect(lines[0].hasPrefix("Training LeNet-5 modern · 61,706 parameters"))
+        #expect(lines[2].hasPrefix("epoch 3/3") && lines[3].hasPrefix("batch 10/25"))
+        // Loss and accuracy side by side, tall enough to read: at least 10 plot rows each.
+        let titles = lines.firstIndex { $0.contains("┌ Loss") }
+        #expect(titles != nil && lines[titles!].contains("┌ Accuracy"))
+        let plotRows = lines.filter { $0.hasPrefix("│     │") || $0.contains(" ┤") }.count
+        #expect(plotRows >= 10, "\(lines.joined(separator: "\n"))")
+        // The loss axis is fitted to the data: ticks between 1 and 2 for losses between 0.9 and 2.4.
+        #expect(lines.contains { $0.hasPrefix("│   2 ┤") } && lines.contains { $0.hasPrefix("│   1 ┤") })
+        #expect(!lines.joined().contains("100k") && !lines.joined().contains("e-"))
+        // The panels without room are named on one line, the focused one marked once Tab reaches it.
+        #expect(lines[22].hasPrefix("Tab, Enter: filters · probe #398: 2 → 7 · confusion 71.0% (epoch 2)"))
+        _ = screen.handle(.tab)
+        _ = screen.handle(.tab)
+        #expect(Self.text(screen, 80, 24).contains("Tab, Enter: [filters] · probe"))
+        _ = screen.handle(.enter)
+        #expect(Self.text(screen, 80, 24).contains("conv1 weights: 6 filters"))
+        // The footer: cut with a marker, ending with stop and help.
+        #expect(lines[23].hasSuffix("…  q stop  ? keys"), "\(lines[23])")
+    }
+
+    @Test func theFooterAlwaysShowsStopAndHelp() {
+        let (screen, _) = TrainingScreenTests.screen()
+        for width in stride(from: 24, through: 200, by: 4) {
+            for capabilities in [TerminalCapabilities.full, TrainingScreenTests.asciiMono] {
+                let footer = TrainingScreenTests.render(screen, width: width, height: 24, capabilities: capabilities).line(23)
+                #expect(footer.contains("q stop") && footer.contains("? keys"), "\(width): \(footer)")
+                let hints = screen.footerHints(width: width, glyphs: capabilities.glyphs)
+                let cut = hints.filter { $0.key != "…" }.count < screen.footerHints.count
+                #expect(cut == hints.contains { $0.key == "…" }, "\(width): a cut footer says so")
+            }
+        }
+        let wide = screen.footerHints(width: 200)
+        #expect(wide.map(\.key) == screen.footerHints.map(\.key))
+    }
+
+    @Test func at120x40EveryPanelShowsItsMainContent() {
+        let (screen, _) = TrainingScreenTests.screen()
+        #expect(TrainingScreen.layout(width: 120, height: 34) == .large)
+        let text = Self.text(screen, 120, 40)
+        // Both layers' filters, conv2 one cell per filter and channel.
+        let filters = TrainingFiltersView(snapshot: screen.dashboard.runs[0].snapshot!, showGradients: false)
+        #expect(text.contains("conv1 weights 6×5×5, ±" + TrainingViewDrawing.format(filters.conv1Range.upper)))
+        #expect(text.contains("conv2 weights, 5×5 map means"))
+        #expect(text.contains("1234567890123456 filter"))
+        // The probe: the digit and every layer's maps (no layer without room).
+        #expect(text.contains("input"))
+        for layer in ["conv1: 6 maps", "pool1: 6 maps", "conv2: 16 maps", "pool2: 16 maps"] { #expect(text.contains(layer)) }
+        #expect(!text.contains("no room"))
+        // The whole confusion matrix, each digit's precision and recall on its row.
+        let view = TrainingConfusionView(report: screen.dashboard.runs[0].evaluation!)
+        let lines = text.split(separator: "\n").map(String.init).drop { !$0.contains("┌ Confusion") }
+        for digit in 0..<10 {
+            let row = lines.first { $0.contains("││\(digit) ") }
+            #expect(row?.contains(view.precisionRecallLines[digit + 1]) == true, "digit \(digit): \(row ?? "missing")")
+        }
+        #expect(!text.contains(" cut"))
+        // The curves, loss and accuracy, with the test accuracy.
+        #expect(text.contains("┌ Loss") && text.contains("┌ Accuracy") && text.contains("test accuracy: epoch 1"))
+        // In ASCII and monochrome (one value per cell: maps take twice the rows) too.
+        let ascii = Self.text(screen, 120, 40, capabilities: TrainingScreenTests.asciiMono)
+        #expect(ascii.contains("conv1 weights 6x5x5"))
+        #expect(ascii.contains("conv2: 16 maps 10x10"))
+        #expect(ascii.contains("pool2: 16 maps 5x5, 0 to ...") && !ascii.contains("no room"), "\(ascii)")
+        #expect(ascii.contains("9  1  .  .  .  2  .  .  .  . 10"))
+    }
+
+    @Test func whatIsCutSaysSo() {
+        let (screen, _) = TrainingScreenTests.screen()
+        // At 100x30 the confusion panel has room for two matrix rows: the third says the rest is cut.
+        let medium = Self.text(screen, 100, 30)
+        #expect(medium.contains("… rows 2-9 cut"), "\(medium)")
+        // The probe's bars: three fit, the fourth row says seven are left out and names the likeliest.
+        #expect(medium.contains("…+7 more: 7 28%  9 27%"), "\(medium)")
+        // The most confused pairs cut at 120x40 say how many more there are.
+        let pairs = screen.dashboard.runs[0].evaluation!.confusion.mostConfused(limit: 5)
+        let large = Self.text(screen, 120, 40)
+        let shown = pairs.filter { large.contains("\($0.actual) → \($0.predicted)  ×\($0.count)") }.count
+        #expect(shown >= 1 && shown < pairs.count)
+        #expect(large.contains("×\(pairs[shown - 1].count) +\(pairs.count - shown) more"), "\(large)")
+        // A header line too long for the width ends with an ellipsis.
+        #expect(Self.text(screen, 80, 24).split(separator: "\n")[0].hasSuffix("…"))
+    }
+}
