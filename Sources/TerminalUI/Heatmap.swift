@@ -114,6 +114,31 @@ public struct Heatmap: Hashable, Sendable {
         }
     }
 
+    /// The size in values the map is drawn at in `area` (after `.fit` scaling; its own size
+    /// otherwise), and the cells that takes.
+    public func shownSize(in area: Rect, capabilities: TerminalCapabilities)
+        -> (rows: Int, columns: Int, cellWidth: Int, cellHeight: Int) {
+        let layout: Layout
+        switch effectiveMode(for: capabilities) {
+        case .halfBlocks: layout = self.layout(in: area, unitWidth: 1, valueRowsPerCell: 2)
+        case .blocks: layout = self.layout(in: area, unitWidth: 1, valueRowsPerCell: 1)
+        case .numbers(let decimals): layout = self.layout(in: area, unitWidth: numberCellWidth(decimals: decimals), valueRowsPerCell: 1)
+        }
+        let half = if case .halfBlocks = effectiveMode(for: capabilities) { true } else { false }
+        return (layout.shownRows, layout.shownColumns, layout.shownColumns * layout.unitWidth,
+                half ? (layout.shownRows + 1) / 2 : layout.shownRows)
+    }
+
+    /// What a picture's title must add so that it does not claim a size it is not drawn at:
+    /// nil when the map is drawn at its true size or a whole multiple of it, "drawn at 17x17"
+    /// when `.fit` shrank it.
+    public func sizeLabel(in area: Rect, capabilities: TerminalCapabilities) -> String? {
+        let shown = shownSize(in: area, capabilities: capabilities)
+        let wholeMultiple = shown.rows % max(1, rows) == 0 && shown.columns % max(1, columns) == 0
+            && shown.rows / max(1, rows) == shown.columns / max(1, columns)
+        return wholeMultiple ? nil : "drawn at \(shown.rows)x\(shown.columns)"
+    }
+
     static let upperHalfBlock: Character = "\u{2580}"
 
     // MARK: - Layout

@@ -3,9 +3,8 @@ import TerminalUI
 
 /// An image step: the sample image and what each kernel makes of it, side by side as heatmaps.
 ///
-/// The image is drawn on the sequential scale over 0...1; an output with negative values (Sobel,
-/// Laplacian) on the diverging scale, so that zero is white and the two signs of an edge read as
-/// blue and red; an output without them (a blur, a ReLU) on the sequential scale. Under each map:
+/// The image and its outputs share one colour scale (`sharedScale`), so they can be compared. A map
+/// shrunk to fit says the size it is drawn at in its title. Under each map:
 /// its colour legend and the kernel's values with its preset name. When the maps do not all fit
 /// side by side, the image and the chosen output are drawn large; Left/Right choose the output.
 public final class ImagePanel: StepPanel {
@@ -44,34 +43,43 @@ public final class ImagePanel: StepPanel {
         return trace.spec.kernels[index].presetName ?? "kernel \(index + 1)"
     }
 
-    /// The heatmap of output `index`: diverging when it has negative values (centred on 0, fitted to
-    /// its own largest magnitude); otherwise sequential on the image's own 0...1 scale, widened only
-    /// if the output goes beyond it, so that identity looks like the image and a blur's lost
-    /// contrast shows instead of being stretched away.
-    func outputHeatmap(_ index: Int, capabilities: TerminalCapabilities) -> Heatmap {
-        let grid = trace.outputs[index].channels[0]
-        let signed = grid.contains { $0.contains { $0 < 0 } }
-        if signed {
-            return Heatmap(grid, scale: .diverging, mode: .halfBlocks, scaling: .fit)
+    /// The one colour scale the image and every output share, so that a map's colours can be
+    /// compared with its neighbours' ("edges get stronger" shows as stronger colour): diverging,
+    /// centred on 0, when any output has negative values (Sobel, Laplacian, sharpen), so the two
+    /// signs read as blue and red; otherwise sequential from 0 to the largest value, at least 1
+    /// (the image's own 0...1), so identity looks like the image and a blur's lost contrast shows.
+    var sharedScale: (scale: ColorScale, range: ValueRange) {
+        let values = trace.image.channels[0].joined() + trace.outputs.flatMap { $0.channels[0].joined() }
+        let finite = values.filter(\.isFinite)
+        if finite.contains(where: { $0 < 0 }) {
+            let magnitude = max(1, finite.map(abs).max() ?? 1)
+            return (.diverging, ValueRange(lower: -magnitude, upper: magnitude))
         }
-        let largest = grid.joined().max() ?? 1
-        return Heatmap(grid, scale: .sequential, range: ValueRange(lower: 0, upper: max(1, largest)), mode: .halfBlocks,
+        return (.sequential, ValueRange(lower: 0, upper: max(1, finite.max() ?? 1)))
+    }
+
+    /// The heatmap of output `index`, on the shared scale.
+    func outputHeatmap(_ index: Int, capabilities: TerminalCapabilities) -> Heatmap {
+        let shared = sharedScale
+        return Heatmap(trace.outputs[index].channels[0], scale: shared.scale, range: shared.range, mode: .halfBlocks,
                        scaling: .fit)
     }
 
-    /// The image's heatmap, over 0...1.
+    /// The image's heatmap, on the shared scale.
     func imageHeatmap() -> Heatmap {
-        Heatmap(trace.image.channels[0], scale: .sequential, range: ValueRange(lower: 0, upper: 1), mode: .halfBlocks,
-                scaling: .fit)
+        let shared = sharedScale
+        return Heatmap(trace.image.channels[0], scale: shared.scale, range: shared.range, mode: .halfBlocks, scaling: .fit)
     }
 
-    /// Which outputs are drawn: all of them when each gets `minimumTileWidth` columns, otherwise the chosen one.
+    /// Which outputs are drawn: all of them when each map then fits at its true size (one value
+    /// per column) and at least `minimumTileWidth`, otherwise the chosen one beside the image.
     func shownOutputs(width: Int) -> [Int] {
         let count = trace.outputs.count
         guard count > 0 else { return [] }
         let tiles = count + 1
         let tileWidth = (width - Self.gap * (tiles - 1)) / tiles
-        return tileWidth >= Self.minimumTileWidth ? Array(0..<count) : [min(selected, count - 1)]
+        let trueWidth = ([trace.image] + trace.outputs).map(\.width).max() ?? 0
+        return tileWidth >= max(Self.minimumTileWidth, trueWidth) ? Array(0..<count) : [min(selected, count - 1)]
     }
 
     // MARK: Drawing
@@ -150,11 +158,18 @@ public final class ImagePanel: StepPanel {
                           in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        buffer.write(glyphs.truncated(title, toWidth: area.width), x: area.x, y: area.y, style: titleStyle, clip: area)
         // Rows under the map: the legend, then a gap and the kernel when there is room for them.
         let belowKernel = kernelRows > 0 && area.height >= kernelRows + 8 ? kernelRows + 2 : 0
-        let mapRoom = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 2 - belowKernel)
+        buffer.write(glyphs.truncated(title, toWidth: area.width), x: area.x, y: area.y, style: titleStyle, clip: area)
+        var mapRoom = Rect(x: area.x, y: area.y + 1, width: area.width, height: area.height - 2 - belowKernel)
         guard !mapRoom.isEmpty else { return }
+        // A map shrunk to fit says, under its title, the size it is drawn at.
+        if heatmap.sizeLabel(in: mapRoom, capabilities: capabilities) != nil {
+            mapRoom = Rect(x: mapRoom.x, y: mapRoom.y + 1, width: mapRoom.width, height: mapRoom.height - 1)
+            guard !mapRoom.isEmpty else { return }
+            let note = heatmap.sizeLabel(in: mapRoom, capabilities: capabilities) ?? ""
+            buffer.write(glyphs.truncated(note, toWidth: area.width), x: area.x, y: mapRoom.y - 1, style: .dim, clip: area)
+        }
         heatmap.render(in: mapRoom, into: &buffer, capabilities: capabilities)
         let mapRows = Self.drawnRows(of: heatmap, in: mapRoom, capabilities: capabilities)
         var y = mapRoom.y + mapRows
@@ -171,22 +186,9 @@ public final class ImagePanel: StepPanel {
         }
     }
 
-    /// The rows a `.fit` heatmap takes in `area`: its values scaled as the heatmap scales them
-    /// (enlarged by a whole factor, or shrunk keeping its aspect), two to a row with half blocks.
+    /// The rows a `.fit` heatmap takes in `area`.
     static func drawnRows(of heatmap: Heatmap, in area: Rect, capabilities: TerminalCapabilities) -> Int {
         guard heatmap.rows > 0, heatmap.columns > 0, !area.isEmpty else { return 0 }
-        let half: Bool
-        if case .halfBlocks = heatmap.effectiveMode(for: capabilities) { half = true } else { half = false }
-        let roomRows = max(1, area.height * (half ? 2 : 1)), roomColumns = max(1, area.width)
-        let rows = heatmap.rows, columns = heatmap.columns
-        let shownRows: Int
-        if rows <= roomRows && columns <= roomColumns {
-            shownRows = rows * max(1, min(roomRows / rows, roomColumns / columns))
-        } else if columns * roomRows >= rows * roomColumns {
-            shownRows = max(1, rows * roomColumns / columns)
-        } else {
-            shownRows = roomRows
-        }
-        return min(area.height, half ? (shownRows + 1) / 2 : shownRows)
+        return min(area.height, heatmap.shownSize(in: area, capabilities: capabilities).cellHeight)
     }
 }
