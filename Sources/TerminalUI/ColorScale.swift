@@ -101,3 +101,23 @@ public enum ColorScale: Hashable, Sendable, CaseIterable {
         UInt8(min(255, max(0, unit * 255)) + 0.5)
     }
 }
+
+extension ColorScale {
+    /// The one scale and range for pictures compared side by side (an image and what kernels make
+    /// of it), so that their colours can be compared: diverging, centred on 0, over the largest
+    /// magnitude when any value is negative (the two signs of an edge read as blue and red);
+    /// otherwise sequential from 0 to the largest value, at least 1 (an image's own 0...1), so an
+    /// identity looks like its input and a blur's lost contrast shows. Only finite values count.
+    public static func comparing<S: Sequence>(_ values: S) -> (scale: ColorScale, range: ValueRange) where S.Element == Float {
+        var lowest: Float = 0, highest: Float = 0
+        for value in values where value.isFinite {
+            lowest = min(lowest, value)
+            highest = max(highest, value)
+        }
+        if lowest < 0 {
+            let magnitude = max(1, -lowest, highest)
+            return (.diverging, ValueRange(lower: -magnitude, upper: magnitude))
+        }
+        return (.sequential, ValueRange(lower: 0, upper: max(1, highest)))
+    }
+}

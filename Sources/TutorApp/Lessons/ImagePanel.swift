@@ -43,19 +43,10 @@ public final class ImagePanel: StepPanel {
         return trace.spec.kernels[index].presetName ?? "kernel \(index + 1)"
     }
 
-    /// The one colour scale the image and every output share, so that a map's colours can be
-    /// compared with its neighbours' ("edges get stronger" shows as stronger colour): diverging,
-    /// centred on 0, when any output has negative values (Sobel, Laplacian, sharpen), so the two
-    /// signs read as blue and red; otherwise sequential from 0 to the largest value, at least 1
-    /// (the image's own 0...1), so identity looks like the image and a blur's lost contrast shows.
+    /// The one colour scale the image and every output share (`ColorScale.comparing`), so that a
+    /// map's colours can be compared with its neighbours' ("edges get stronger" shows as stronger colour).
     var sharedScale: (scale: ColorScale, range: ValueRange) {
-        let values = trace.image.channels[0].joined() + trace.outputs.flatMap { $0.channels[0].joined() }
-        let finite = values.filter(\.isFinite)
-        if finite.contains(where: { $0 < 0 }) {
-            let magnitude = max(1, finite.map(abs).max() ?? 1)
-            return (.diverging, ValueRange(lower: -magnitude, upper: magnitude))
-        }
-        return (.sequential, ValueRange(lower: 0, upper: max(1, finite.max() ?? 1)))
+        ColorScale.comparing(trace.image.channels[0].joined() + trace.outputs.flatMap { $0.channels[0].joined() })
     }
 
     /// The heatmap of output `index`, on the shared scale.

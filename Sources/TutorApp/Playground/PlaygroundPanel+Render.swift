@@ -198,11 +198,11 @@ extension PlaygroundPanel {
         // Only the first channel is drawn and edited: "ch 1/3".
         let channelNote = conv.input.channelCount > 1 ? " ch 1/\(conv.input.channelCount)" : ""
         if let name = state.sampleImage {
+            let shared = comparedScale
             blocks.append(Block(title: "Input: \(name) \(conv.input.height)x\(conv.input.width)\(channelNote)",
                                 titleStyle: .bold,
-                                content: .heatmap(Heatmap(conv.input.channels[0], scale: .greyscale,
-                                                          range: ValueRange(lower: 0, upper: 1), mode: .halfBlocks,
-                                                          scaling: .fit))))
+                                content: .heatmap(Heatmap(conv.input.channels[0], scale: shared.scale, range: shared.range,
+                                                          mode: .halfBlocks, scaling: .fit))))
         } else {
             var title = "Input \(conv.input.height)x\(conv.input.width)\(channelNote)"
             var grid: NumberGrid
@@ -268,11 +268,22 @@ extension PlaygroundPanel {
         }
     }
 
-    /// An output grid as numbers (a heatmap for a sample image, whose output is too large to read).
+    /// An output grid as numbers (a heatmap for a sample image, whose output is too large to read,
+    /// on the scale it shares with the input and the other output).
     private func outputContent(_ grid: [[Float]]) -> Block.Content {
         guard state.sampleImage != nil else { return .numbers(NumberGrid(grid, decimals: 2)) }
-        let range = ValueRange(fitting: grid.flatMap { $0 })
-        return .heatmap(Heatmap(grid, scale: range.lower < 0 ? .diverging : .sequential, mode: .halfBlocks, scaling: .fit))
+        let shared = comparedScale
+        return .heatmap(Heatmap(grid, scale: shared.scale, range: shared.range, mode: .halfBlocks, scaling: .fit))
+    }
+
+    /// One colour scale for a sample image, its convolution and its pooling, so the three compare.
+    var comparedScale: (scale: ColorScale, range: ValueRange) {
+        var values = state.spec.start.input.channels[0].joined().map { $0 }
+        if case .valid(let trace, let pool) = outcome {
+            values += trace.output.channels[0].joined()
+            if let pool { values += pool.output.channels[0].joined() }
+        }
+        return ColorScale.comparing(values)
     }
 
     /// Draws the blocks left to right, wrapping to a new band when a row is full; returns the rows used.
