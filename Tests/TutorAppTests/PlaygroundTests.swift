@@ -273,6 +273,25 @@ struct PlaygroundTests {
         #expect(panel.finalOutput?.channels[0] == (try Self.kernelOutput(panel.spec.start)))
     }
 
+    @Test("a sample image, its convolution and its pooling are shrunk by one factor, keep their relative sizes and say the size drawn")
+    func picturesKeepTheirRelativeSizes() throws {
+        let panel = Self.panel()
+        _ = panel.handle(.character("i"))
+        _ = panel.handle(.character("o"))  // max pooling, window 2
+        let input = try #require(panel.sampleImage.flatMap(SampleImage.make))
+        let pooled = try #require(panel.finalOutput)
+        for (width, height) in [(80, 24), (100, 30)] {
+            let lines = Self.frame(panel, width: width, height: height)
+            // Every "drawn at NxN" label, read line by line and left to right: input, output, pool.
+            let drawn = lines.joined(separator: "\n").matches(of: /drawn at (\d+)x\d+/).compactMap { Int($0.1) }
+            #expect(drawn.count == 3, "\(width)x\(height):\n\(lines.joined(separator: "\n"))")
+            guard drawn.count == 3 else { continue }
+            let (inputSize, poolSize) = (drawn[0], drawn[2])
+            let expected = Double(inputSize) * Double(pooled.height) / Double(input.height)
+            #expect(abs(Double(poolSize) - expected) <= 1, "\(width)x\(height): input drawn \(inputSize), pool \(poolSize)")
+        }
+    }
+
     @Test("pooling after the conv: o cycles none, max, average, sum; w sets its window; the pooled formula shows")
     func pooling() throws {
         let panel = Self.panel()

@@ -289,11 +289,12 @@ extension PlaygroundPanel {
     /// Draws the blocks left to right, wrapping to a new band when a row is full; returns the rows used.
     ///
     /// When they do not all fit, the outputs are drawn as heatmaps first, then the input, then the
-    /// kernel (numbers stay where they can: the input's cursor is drawn on them), and heatmaps shrink.
+    /// kernel (numbers stay where they can: the input's cursor is drawn on them), and heatmaps shrink,
+    /// all by the same factor, so a pooled map stays half its input's size.
     private func renderBlocks(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
         guard !area.isEmpty else { return 0 }
         let blocks = blocks(capabilities: capabilities)
-        var placements: [(block: Block, rect: Rect)] = []
+        var placements: [Placement] = []
         var used = 0
         search: for level in 0...3 {
             let converted = blocks.map { block in
@@ -308,24 +309,54 @@ extension PlaygroundPanel {
                 if used <= area.height && placements.allSatisfy({ $0.rect.maxX <= area.maxX }) { break search }
             }
         }
-        for (block, rect) in placements {
-            draw(block, in: rect.intersection(area), into: &buffer, capabilities: capabilities)
+        for placement in placements {
+            draw(placement, clippedTo: area, into: &buffer, capabilities: capabilities)
         }
         return min(used, area.height)
+    }
+
+    /// Where a block goes, and for a heatmap the cells its map takes.
+    struct Placement {
+        var block: Block
+        var rect: Rect
+        var mapSize: (width: Int, height: Int)?
     }
 
     /// Where each block goes: its title row and content, left to right with three columns between
     /// them, a new band below when the next one does not fit beside.
     private func layout(_ blocks: [Block], in area: Rect, heatmapRows: Int,
-                        capabilities: TerminalCapabilities) -> (placements: [(block: Block, rect: Rect)], used: Int) {
-        var placements: [(block: Block, rect: Rect)] = []
+                        capabilities: TerminalCapabilities) -> (placements: [Placement], used: Int) {
+        var placements: [Placement] = []
         var x = area.x, y = area.y, bandHeight = 0
         let gap = 3
         // A blank row between bands, unless rows are scarce.
         let bandGap = area.height >= 16 ? 1 : 0
+        // A sample image and what is made of it are compared, so they share one factor; a grid
+        // drawn as a heatmap for lack of room is fitted on its own.
+        let roomColumns = min(area.width, 2 * heatmapRows + 8)
+        let pictures = blocks.compactMap { block -> Heatmap? in
+            if case .heatmap(let map) = block.content, block.heatmapLevel == 1 { map } else { nil }
+        }
+        let sharedRatio = Self.sharedRatio(pictures, rows: heatmapRows, columns: roomColumns, capabilities: capabilities)
         for block in blocks {
-            let size = contentSize(block.content, maximumWidth: area.width, heatmapRows: heatmapRows,
-                                   capabilities: capabilities)
+            let ratio: Double
+            if case .heatmap(let map) = block.content, block.heatmapLevel != 1 {
+                ratio = Self.sharedRatio([map], rows: heatmapRows, columns: roomColumns, capabilities: capabilities)
+            } else {
+                ratio = sharedRatio
+            }
+            var mapSize: (width: Int, height: Int)?
+            let size: (width: Int, height: Int)
+            switch block.content {
+            case .numbers(let grid): size = grid.size(glyphs: capabilities.glyphs)
+            case .text(let lines): size = (lines.map(\.count).max() ?? 0, lines.count)
+            case .heatmap(let map):
+                let cells = Self.scaledSize(map, ratio: ratio, capabilities: capabilities)
+                mapSize = cells
+                // The legend under the map, and the drawn size under that when it is shrunk.
+                // (At least as wide as the legend, and as "drawn at 100x100" when shrunk.)
+                size = (max(cells.width, ratio < 1 ? 16 : 12), cells.height + (ratio < 1 ? 2 : 1))
+            }
             let width = max(size.width, min(block.title.count, 26))
             let height = size.height + 1
             if x > area.x && x + width > area.maxX {
@@ -333,11 +364,33 @@ extension PlaygroundPanel {
                 x = area.x
                 bandHeight = 0
             }
-            placements.append((block, Rect(x: x, y: y, width: width, height: height)))
+            placements.append(Placement(block: block, rect: Rect(x: x, y: y, width: width, height: height), mapSize: mapSize))
             x += width + gap
             bandHeight = max(bandHeight, height)
         }
         return (placements, y + bandHeight - area.y)
+    }
+
+    /// The one factor (at most 1) that fits the largest of `maps` in `rows` cells down and
+    /// `columns` across; every map is drawn at it, so they keep their relative sizes.
+    static func sharedRatio(_ maps: [Heatmap], rows: Int, columns: Int, capabilities: TerminalCapabilities) -> Double {
+        maps.reduce(1.0) { ratio, map in
+            guard map.rows > 0, map.columns > 0 else { return ratio }
+            let perCell = valuesPerCell(map, capabilities: capabilities)
+            return min(ratio, Double(max(1, rows * perCell)) / Double(map.rows), Double(max(1, columns)) / Double(map.columns))
+        }
+    }
+
+    /// The cells `map` takes drawn at `ratio` of its size.
+    static func scaledSize(_ map: Heatmap, ratio: Double, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
+        let perCell = valuesPerCell(map, capabilities: capabilities)
+        let rows = max(1, Int(Double(map.rows) * ratio)), columns = max(1, Int(Double(map.columns) * ratio))
+        return (columns, (rows + perCell - 1) / perCell)
+    }
+
+    /// Values a cell holds down: two with half blocks.
+    static func valuesPerCell(_ map: Heatmap, capabilities: TerminalCapabilities) -> Int {
+        if case .halfBlocks = map.effectiveMode(for: capabilities) { 2 } else { 1 }
     }
 
     static func heatmap(of grid: NumberGrid) -> Heatmap {
@@ -351,41 +404,9 @@ extension PlaygroundPanel {
                        scale: range.lower < 0 ? .diverging : .sequential, mode: .halfBlocks, scaling: .fit)
     }
 
-    /// The cells a block's content takes (a heatmap: its box and the legend row).
-    private func contentSize(_ content: Block.Content, maximumWidth: Int, heatmapRows: Int,
-                             capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
-        switch content {
-        case .numbers(let grid):
-            return grid.size(glyphs: capabilities.glyphs)
-        case .text(let lines):
-            return (lines.map(\.count).max() ?? 0, lines.count)
-        case .heatmap(let map):
-            let box = Self.heatmapBox(map, maximumWidth: min(maximumWidth, 2 * heatmapRows + 8),
-                                      maximumRows: heatmapRows, capabilities: capabilities)
-            return (max(box.width, 12), box.height + 1)
-        }
-    }
-
-    /// The box a heatmap is drawn in: its own size when it fits, else shrunk keeping its aspect.
-    static func heatmapBox(_ map: Heatmap, maximumWidth: Int, maximumRows: Int,
-                           capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
-        let perCell: Int
-        if case .halfBlocks = map.effectiveMode(for: capabilities) { perCell = 2 } else { perCell = 1 }
-        let roomRows = max(1, maximumRows * perCell), roomColumns = max(1, maximumWidth)
-        var rows = map.rows, columns = map.columns
-        if rows > roomRows || columns > roomColumns {
-            if columns * roomRows >= rows * roomColumns {
-                rows = max(1, rows * roomColumns / columns)
-                columns = roomColumns
-            } else {
-                columns = max(1, columns * roomRows / rows)
-                rows = roomRows
-            }
-        }
-        return (columns, (rows + perCell - 1) / perCell)
-    }
-
-    private func draw(_ block: Block, in rect: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+    private func draw(_ placement: Placement, clippedTo area: Rect, into buffer: inout CellBuffer,
+                      capabilities: TerminalCapabilities) {
+        let rect = placement.rect.intersection(area), block = placement.block
         guard !rect.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
         buffer.write(glyphs.truncated(block.title, toWidth: rect.width), x: rect.x, y: rect.y, style: block.titleStyle,
@@ -400,12 +421,16 @@ extension PlaygroundPanel {
                 buffer.write(glyphs.text(line), x: content.x, y: content.y + offset, style: block.contentStyle, clip: content)
             }
         case .heatmap(let map):
-            let box = Rect(x: content.x, y: content.y, width: content.width, height: content.height - 1)
-            let size = Self.heatmapBox(map, maximumWidth: box.width, maximumRows: box.height, capabilities: capabilities)
-            map.render(in: Rect(x: box.x, y: box.y, width: size.width, height: size.height), into: &buffer,
-                       capabilities: capabilities)
-            Legend(for: map).render(in: Rect(x: content.x, y: content.y + size.height, width: content.width, height: 1),
-                                    into: &buffer, capabilities: capabilities)
+            let size = placement.mapSize ?? (content.width, max(0, content.height - 1))
+            let box = Rect(x: content.x, y: content.y, width: size.width, height: size.height).intersection(content)
+            map.render(in: box, into: &buffer, capabilities: capabilities)
+            Legend(for: map).render(in: Rect(x: content.x, y: content.y + size.height, width: content.width, height: 1)
+                                        .intersection(content), into: &buffer, capabilities: capabilities)
+            // A map shrunk to fit says the size it is drawn at.
+            if let note = map.sizeLabel(in: box, capabilities: capabilities) {
+                buffer.write(glyphs.truncated(note, toWidth: content.width), x: content.x, y: content.y + size.height + 1,
+                             style: .dim, clip: content)
+            }
         }
     }
 }
