@@ -124,10 +124,15 @@ public final class PlaygroundPanel: StepPanel {
         return Self.text(of: error)
     }
 
-    /// A `LessonError` as the panel shows it: the field it concerns, then the message.
+    /// A `LessonError` as the panel shows it: the field it concerns, then the message, with the
+    /// stepper's advice for lesson files (`use convention = "pytorch"`) said as the key to press.
     static func text(of error: LessonError) -> String {
-        guard let field = error.field, !field.isEmpty else { return error.message }
-        return "\(field): \(error.message)"
+        var message = error.message
+        for rule in ["pytorch", "tensorflow", "cs231n"] {
+            message = message.replacingOccurrences(of: "convention = \"\(rule)\"", with: "the \(rule) size rule (c cycles it)")
+        }
+        guard let field = error.field, !field.isEmpty else { return message }
+        return "\(field == "convention" ? "size rule" : field): \(message)"
     }
 
     // MARK: Changing the state
