@@ -32,6 +32,7 @@ public enum LessonChecker {
                 problems.append(located)
             }
         }
+        problems += statedNumberProblems(in: lesson, lessonFolder: lessonFolder)
         return problems
     }
 
