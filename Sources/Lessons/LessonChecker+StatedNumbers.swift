@@ -4,10 +4,14 @@
 extension LessonChecker {
     /// Every stated number of `lesson` that its step does not compute, each naming the file, the line
     /// of the `checks` key, the step, the cell, and the stated and computed values.
-    static func statedNumberProblems(in lesson: Lesson, lessonFolder: String?) -> [LessonError] {
+    ///
+    /// - Parameter failedSteps: steps (1-based) already reported as not running; numbers stated about
+    ///   them are not checked.
+    static func statedNumberProblems(in lesson: Lesson, lessonFolder: String?, skipping failedSteps: Set<Int> = [])
+        -> [LessonError] {
         var problems: [LessonError] = []
         for (index, step) in lesson.steps.enumerated() {
-            for (checkIndex, check) in step.checks.enumerated() {
+            for (checkIndex, check) in step.checks.enumerated() where !failedSteps.contains(check.step ?? index + 1) {
                 do {
                     try verify(check, in: step, at: index + 1, of: lesson, lessonFolder: lessonFolder)
                 } catch {

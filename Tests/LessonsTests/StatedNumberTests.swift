@@ -1,3 +1,4 @@
+import Foundation
 import Lessons
 import Testing
 
@@ -104,5 +105,14 @@ struct StatedNumberTests {
         } catch {
             #expect(error.message.contains("unknown key 'vaule' in a check (did you mean 'value'?)"))
         }
+    }
+
+    @Test("a step that does not run is reported once, not again for the numbers stated about it")
+    func brokenStepReportedOnce() throws {
+        // A 4x4 kernel on a 3x3 input: the step itself fails.
+        let problems = try Self.problems(Self.lesson(convChecks: "checks = [{ cell = [1, 1], value = 19 }]")
+            .replacingOccurrences(of: "kernel = [[0, 1], [2, 3]]", with: "kernel = [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.field == "kernel")
     }
 }
