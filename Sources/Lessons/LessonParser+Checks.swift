@@ -32,7 +32,7 @@ extension LessonParser {
             func oneBased(_ key: String) throws(LessonError) -> Int? {
                 guard let node = fields[key] else { return nil }
                 guard case .int(let value) = node, value >= 1, value <= 10_000 else {
-                    throw fail("\(field).\(key)", "expected a whole number from 1 (lessons count from 1), found \(node.summary)")
+                    throw fail("\(field).\(key)", "expected a whole number from 1 to 10000 (lessons count from 1), found \(node.summary)")
                 }
                 return value
             }
@@ -46,7 +46,7 @@ extension LessonParser {
             do throws(LessonError) {
                 value = try entry.float("value")
                 if let given = try entry.float("tolerance") {
-                    guard given >= 0 else { throw entry.error("tolerance", "must be 0 or more") }
+                    guard given >= 0 else { throw entry.error("tolerance", "\(given) is negative; a tolerance must be 0 or more") }
                     tolerance = given
                 }
             } catch {
