@@ -31,11 +31,14 @@ public struct LessonStep: Sendable {
     /// The explanation, with `**bold**` and `` `code` `` spans; may be empty.
     public var text: String
     public var content: StepContent
+    /// Numbers the text states that `lessons check` verifies against a step's output (`checks`).
+    public var checks: [StatedNumber]
 
-    public init(title: String? = nil, text: String = "", content: StepContent) {
+    public init(title: String? = nil, text: String = "", content: StepContent, checks: [StatedNumber] = []) {
         self.title = title
         self.text = text
         self.content = content
+        self.checks = checks
     }
 
     public var kind: StepKind { content.kind }

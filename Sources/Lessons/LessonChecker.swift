@@ -18,10 +18,12 @@ public enum LessonChecker {
                                         message: "the lesson has no checked exercise; end it with a quiz step "
                                             + "or a conv/pool step with predict = true"))
         }
+        var failedSteps: Set<Int> = []
         for (index, step) in lesson.steps.enumerated() {
             do {
                 try run(step, lessonFolder: lessonFolder)
             } catch {
+                failedSteps.insert(index + 1)
                 var located = error
                 if located.file.isEmpty { located.file = lesson.file }
                 if located.lessonID == nil { located.lessonID = lesson.id }
@@ -32,6 +34,8 @@ public enum LessonChecker {
                 problems.append(located)
             }
         }
+        // A step that did not run is reported once, not again for each number stated about it.
+        problems += statedNumberProblems(in: lesson, lessonFolder: lessonFolder, skipping: failedSteps)
         return problems
     }
 

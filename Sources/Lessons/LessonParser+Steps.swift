@@ -5,7 +5,7 @@ import Foundation
 // missing key), then reads the values in the order they appear in lessons/README.md.
 
 extension LessonParser {
-    static let commonKeys = ["kind", "title", "text"]
+    static let commonKeys = ["kind", "title", "text", "checks"]
     /// A convolution's keys apart from its input, shared by conv steps, pipeline stages and the playground.
     static let convOptionKeys = ["kernel", "kernels", "bias", "stride", "padding", "padding_mode", "convention",
                                  "dilation", "depthwise", "activation", "slope"]
@@ -77,7 +77,7 @@ extension LessonParser {
         case .train:
             content = .train(try trainSpec(reader))
         }
-        return LessonStep(title: title, text: text ?? "", content: content)
+        return LessonStep(title: title, text: text ?? "", content: content, checks: try statedNumbers(reader))
     }
 
     // MARK: conv

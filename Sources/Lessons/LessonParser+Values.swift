@@ -1,3 +1,4 @@
+import CommonIO
 import ConvKernels
 import Foundation
 
@@ -276,25 +277,15 @@ struct GridReader {
         var rows: [[Float]] = []
         switch node {
         case .string(let text):
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-                .map { $0.trimmingCharacters(in: .whitespaces) }
-            while lines.first?.isEmpty == true { lines.removeFirst() }
-            while lines.last?.isEmpty == true { lines.removeLast() }
-            try checkSide(rows: lines.count, channel: channel)
-            for (index, line) in lines.enumerated() {
-                let words = line.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\t" || $0 == "\r" })
-                try checkSide(columns: words.count, row: index + 1, channel: channel)
-                if words.isEmpty {
-                    throw fail(channel, "row \(index + 1) is empty; blank lines are only allowed before and after the grid")
-                }
-                var row: [Float] = []
-                for word in words {
-                    guard let value = Self.number(String(word)) else {
-                        throw fail(channel, "'\(word)' in row \(index + 1) is not a number")
-                    }
-                    row.append(value)
-                }
-                rows.append(row)
+            // The command line's reader (`--input "0 1 2; 3 4 5"`), so a grid reads the same in both.
+            do {
+                rows = try GridRows.parse(Substring(text))
+            } catch {
+                throw fail(channel, error.message)
+            }
+            try checkSide(rows: rows.count, channel: channel)
+            for (index, row) in rows.enumerated() {
+                try checkSide(columns: row.count, row: index + 1, channel: channel)
             }
         case .array(let items):
             try checkSide(rows: items.count, channel: channel)
@@ -321,12 +312,12 @@ struct GridReader {
         }
         for (index, row) in rows.enumerated() where row.count != first.count {
             throw fail(channel, "row \(index + 1) has \(Self.count(row.count)), row 1 has \(first.count); "
-                + "every row needs the same count")
+                + "every row needs the same number")
         }
         return rows
     }
 
-    private static func count(_ n: Int) -> String { n == 1 ? "1 number" : "\(n) numbers" }
+    private static func count(_ n: Int) -> String { n == 1 ? "1 value" : "\(n) values" }
 
     /// Refuses a grid taller than a lesson's grids may be, before its numbers are read.
     private func checkSide(rows: Int, channel: Int?) throws(LessonError) {

@@ -3,7 +3,7 @@ import Foundation
 /// What checking a learner's answer found.
 public enum QuizVerdict: Equatable, Sendable {
     case right
-    /// A readable answer that is not the right one, with a short note ("not quite: 14 is too high").
+    /// A readable answer that is not the right one, with a short note ("not quite: 14 is not it").
     case wrong(String)
     /// Text that is not an answer of the expected kind, with what to type instead.
     case unreadable(String)
@@ -69,7 +69,9 @@ extension QuizSpec {
         if difference <= Double(max(tolerance, 0)) * (1 + 1e-4) + Double(right.ulp) {
             return .right
         }
-        return .wrong("not quite: \(LessonNumber.format(typed)) is too \(typed > right ? "high" : "low")")
+        // Not "too high" or "too low": most answers are counts, sizes or cell values, where which side
+        // of the answer a guess lies on is no help, and halving the gap would turn the quiz into a search.
+        return .wrong("not quite: \(LessonNumber.format(typed)) is not it")
     }
 
     private static func checkShape(_ text: String, right: [Int]) -> QuizVerdict {

@@ -77,7 +77,7 @@ extension EndToEnd {
             #expect(text.contains("ok      my-first"), "\(text)")
             #expect(text.contains("syntax.toml:4:"), "a syntax error names line and column: \(text)")
             #expect(text.contains("lesson 'ragged', step 1 (conv)") && text.contains("input"), "\(text)")
-            #expect(text.contains("row 2 has 2 numbers"), "\(text)")
+            #expect(text.contains("row 2 has 2 values"), "\(text)")
             #expect(text.contains("convolve") && text.contains("text, conv, pool, activation, pipeline, quiz, playground, image, train"),
                     "\(text)")
             #expect(text.contains("lesson 'stride'") && text.contains("stride"), "\(text)")

@@ -34,4 +34,33 @@ struct BuiltInLessonsTests {
     func readme() {
         #expect(FileManager.default.fileExists(atPath: Self.folder + "/README.md"))
     }
+
+    @Test("the README's complete example lessons pass the checker as the README says")
+    func readmeExamplesAreSound() throws {
+        let readme = try String(contentsOfFile: Self.folder + "/README.md", encoding: .utf8)
+        let blocks = readme.components(separatedBy: "```toml\n").dropFirst()
+            .compactMap { $0.components(separatedBy: "\n```").first }
+            .filter { $0.hasPrefix("id = ") }
+        #expect(!blocks.isEmpty)
+        for block in blocks {
+            let lesson = try LessonParser.parse(block, file: "README.md")
+            #expect(lesson.steps.contains { !$0.checks.isEmpty }, "the example shows checks")
+            let problems = LessonChecker.problems(in: lesson, lessonFolder: nil)
+            #expect(problems.isEmpty, "\(problems.map(\.description))")
+        }
+    }
+
+    /// The lessons whose text quotes numbers a step computes; each states them in `checks`.
+    static let lessonsWithStatedNumbers = ["convolution", "classic-kernels", "padding", "padding-modes", "stride",
+                                           "dilation", "multi-channel", "separable", "activations", "pooling",
+                                           "receptive-field", "classifier", "training"]
+
+    @Test("every lesson that quotes a computed number states it in checks")
+    func statedNumbersAreChecked() {
+        let lessons = Self.library().lessons
+        for id in Self.lessonsWithStatedNumbers {
+            let lesson = lessons.first { $0.id == id }
+            #expect(lesson?.steps.contains { !$0.checks.isEmpty } == true, "\(id) has no checks")
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import CommonIO
 import ConvKernels
 import Foundation
 import Testing
@@ -456,12 +457,33 @@ struct LessonParserTests {
         #expect(error.lessonID == "demo" && error.step == 1 && error.stepKind == "conv" && error.field == "kernel")
         #expect(error.line == 7)
         #expect(error.description == "lessons/99-test.toml:7: lesson 'demo', step 1 (conv), kernel: "
-            + "row 2 has 2 numbers, row 1 has 3; every row needs the same count")
+            + "row 2 has 2 values, row 1 has 3; every row needs the same number")
+    }
+
+    @Test("grid strings accept the command line's '1 2; 3 4' rows, and refuse what it refuses in the same words")
+    func semicolonRowsAsOnTheCommandLine() throws {
+        let lesson = try LessonParser.parse(oneStep("""
+        kind = "conv"
+        input = "0 1 2; 3 4 5; 6 7 8"
+        kernel = "0 1; 2 3;"
+        """), file: "lessons/99-test.toml")
+        guard case .conv(let spec) = lesson.steps[0].content else { Issue.record("not a conv step"); return }
+        #expect(spec.input.channels == [[[0, 1, 2], [3, 4, 5], [6, 7, 8]]])
+        #expect(spec.kernels[0].channels == [[[0, 1], [2, 3]]])
+        // The same reader as `--input`: CommonIO.GridRows, so the same message.
+        let ragged = try #require(parseError(oneStep("kind = \"pool\"\npool = \"max\"\ninput = \"0 1 2; 3 4\"")))
+        let commandLine = #expect(throws: KernelError.self) { try GridRows.parse("0 1 2; 3 4") }
+        #expect(ragged.message == commandLine?.message)
+        #expect(ragged.message == "row 2 has 2 values, row 1 has 3; every row needs the same number")
+        let empty = try #require(parseError(oneStep("kind = \"pool\"\npool = \"max\"\ninput = \"1 2; ; 3 4\"")))
+        #expect(empty.field == "input" && empty.message == "row 2 is empty; every row needs at least one number")
+        let hex = try #require(parseError(oneStep("kind = \"pool\"\npool = \"max\"\ninput = \"0x10 1\"")))
+        #expect(hex.message == "'0x10' in row 1 is not a number")
     }
 
     @Test func raggedArrayRowsAndChannelsOfDifferentSizes() throws {
         let ragged = try #require(parseError(oneStep("kind = \"pool\"\npool = \"max\"\ninput = [[1, 2], [3]]")))
-        #expect(ragged.message == "row 2 has 1 number, row 1 has 2; every row needs the same count")
+        #expect(ragged.message == "row 2 has 1 value, row 1 has 2; every row needs the same number")
         let channels = try #require(parseError(oneStep("kind = \"pool\"\npool = \"max\"\ninput = [\"1 2\\n3 4\", \"1 2 3\"]")))
         #expect(channels.field == "input")
         #expect(channels.message.contains("channel 2 is 1x3, channel 1 is 2x2; every channel needs the same size"))
@@ -513,7 +535,7 @@ struct LessonParserTests {
         """)))
         #expect(error.field == "strid" && error.line == 8 && error.stepKind == "pool")
         #expect(error.message == "unknown key 'strid' for a pool step (did you mean 'stride'?); known keys: "
-            + "kind, title, text, input, pool, size, stride, padding, predict")
+            + "kind, title, text, checks, input, pool, size, stride, padding, predict")
         let textStep = try #require(parseError(oneStep("kind = \"text\"\ntext = \"a\"\ninput = \"1\"")))
         #expect(textStep.message.contains("known keys: kind, title, text"))
     }

@@ -468,4 +468,26 @@ struct LessonPlayerTests {
         app.handle(.escape)
         #expect(app.stack.count == 1)
     }
+
+    @Test("predict mode: a cell typed right at the second try is not counted as right, and the summary says so")
+    func secondTryIsNotRight() throws {
+        let trace = try PlayerFixtures.convTrace(predict: true)
+        let panel = ConvStepPanel(trace: trace)
+        let values = PlayerFixtures.typedValues(trace)
+        for (index, value) in values.enumerated() {
+            if index == 0 {
+                let wrong = LessonNumber.format(trace.windows[0].value + 1)
+                PlayerFixtures.type(wrong, into: panel)  // a miss: the hint is shown
+                #expect(PlayerFixtures.text(PlayerFixtures.render(panel)).contains("\(wrong) is not it"))
+            }
+            PlayerFixtures.type(value, into: panel)
+            _ = panel.handle(.right)
+        }
+        #expect(panel.isComplete)
+        #expect(panel.stepper.outcomes[0] == .right(misses: 1))
+        let count = values.count
+        #expect(panel.predictionScore == (right: count - 1, total: count), "the lesson's score counts first tries only")
+        #expect(PlayerFixtures.text(PlayerFixtures.render(panel, width: 100))
+            .contains("Every cell predicted: \(count - 1) of \(count) right at the first try (1 more at the second)."))
+    }
 }

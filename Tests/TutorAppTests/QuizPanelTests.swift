@@ -106,17 +106,17 @@ struct QuizPanelTests {
         Self.typeAndSubmit("14", panel)
         #expect(panel.misses == 1 && !panel.isComplete)
         var text = StepsPanelChecks.text(panel)
-        #expect(text.contains("✗ Not quite: 14 is too high."))
+        #expect(text.contains("✗ Not quite: 14 is not it."))
         #expect(text.contains("Hint: Nine products of 1, then the bias."))
         #expect(!text.contains("press s") && !text.contains("Press s"))
-        #expect(StepsPanelChecks.text(panel, capabilities: StepsPanelChecks.asciiMono).contains("[wrong] Not quite: 14 is too high."))
+        #expect(StepsPanelChecks.text(panel, capabilities: StepsPanelChecks.asciiMono).contains("[wrong] Not quite: 14 is not it."))
         #expect(panel.typed.isEmpty, "a wrong answer is cleared for the next try")
         #expect(!panel.handle(.character("s")))
 
         Self.typeAndSubmit("10", panel)
         #expect(panel.misses == 2 && panel.offersAnswer)
         text = StepsPanelChecks.text(panel)
-        #expect(text.contains("✗ Not quite: 10 is too low."))
+        #expect(text.contains("✗ Not quite: 10 is not it."))
         #expect(text.contains("Press s to see the answer."))
         #expect(panel.keyHelp.contains(KeyHint("s", "show the answer")))
 
@@ -143,6 +143,15 @@ struct QuizPanelTests {
         StepsPanelChecks.type("(-1.5, 2)", into: panel)
         #expect(panel.typed == "(-1.5, 2)", "digits, x, spaces, commas, parentheses, - and . are typed")
         #expect(!panel.handle(.left) && !panel.handle(.up), "arrows go to the host in a typed quiz")
+    }
+
+    @Test("the key help lists what the answer is written with: - . / for a number, x , ( ) for a shape")
+    func keyHelpMatchesTheAnswer() {
+        #expect(QuizPanel(spec: Self.numberQuiz).keyHelp.first == KeyHint("0-9 - . /", "type"))
+        #expect(QuizPanel(spec: Self.shapeQuiz).keyHelp.first == KeyHint("0-9 x , ( )", "type"))
+        let panel = QuizPanel(spec: Self.numberQuiz)
+        Self.typeAndSubmit("-0.5", panel)
+        #expect(StepsPanelChecks.text(panel).contains("✗ Not quite: -0.5 is not it."), "no 'too low': which side is no help")
     }
 
     @Test("shape quizzes: a wrong shape names the size that is off, the right one completes")

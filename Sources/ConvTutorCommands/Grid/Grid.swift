@@ -1,3 +1,4 @@
+import CommonIO
 import ConvKernels
 
 /// A grid of numbers typed on the command line: one or more channels of the same height and width.
@@ -63,72 +64,9 @@ public struct Grid: Equatable, Sendable {
         self.init(channels: channels)
     }
 
-    /// The rows of one channel's text; `place` (" of channel 2" or "") completes error messages.
+    /// The rows of one channel's text (the reader lessons use too); `place` (" of channel 2" or "")
+    /// completes error messages.
     private static func parseRows(_ text: Substring, place: String) throws(KernelError) -> [[Float]] {
-        var rowTexts = text.split(omittingEmptySubsequences: false) { $0 == ";" || $0.isNewline }
-            .map { $0.trimmingWhitespace() }
-        // A trailing ';' or newline (or a leading one) is not a row anybody meant.
-        while rowTexts.last?.isEmpty == true { rowTexts.removeLast() }
-        while rowTexts.first?.isEmpty == true { rowTexts.removeFirst() }
-        var rows: [[Float]] = []
-        for (index, rowText) in rowTexts.enumerated() {
-            let rowNumber = index + 1
-            guard !rowText.isEmpty else {
-                throw KernelError("row \(rowNumber)\(place) is empty; every row needs at least one number")
-            }
-            let row = try parseRow(rowText, row: "row \(rowNumber)\(place)")
-            if let first = rows.first, first.count != row.count {
-                throw KernelError("row \(rowNumber)\(place) has \(valueCount(row.count)), row 1 has \(first.count); "
-                    + "every row needs the same number")
-            }
-            rows.append(row)
-        }
-        return rows
-    }
-
-    /// The values of one row, separated by spaces, tabs or commas.
-    private static func parseRow(_ text: Substring, row: String) throws(KernelError) -> [Float] {
-        let commaParts = text.split(separator: ",", omittingEmptySubsequences: false)
-        var values: [Float] = []
-        for part in commaParts {
-            let tokens = part.split(whereSeparator: { $0 == " " || $0 == "\t" })
-            if tokens.isEmpty {
-                throw KernelError("\(row) has an empty value between commas in '\(text)'; separate values by one comma")
-            }
-            for token in tokens { values.append(try number(token, row: row)) }
-        }
-        return values
-    }
-
-    /// One value; it must be a finite number that a `Float` can hold.
-    private static func number(_ token: Substring, row: String) throws(KernelError) -> Float {
-        guard let value = Float(token) else {
-            throw KernelError("'\(token)' in \(row) is not a number")
-        }
-        if value.isNaN {
-            throw KernelError("'\(token)' in \(row) is not a finite number; grid values must be finite")
-        }
-        if value.isInfinite {
-            let spelledInfinity = token.lowercased().contains("inf")
-            throw KernelError(spelledInfinity
-                ? "'\(token)' in \(row) is not a finite number; grid values must be finite"
-                : "'\(token)' in \(row) is too large; values must lie within +-3.4e38 (a 32-bit float)")
-        }
-        return value
-    }
-
-    private static func valueCount(_ count: Int) -> String {
-        count == 1 ? "1 value" : "\(count) values"
-    }
-}
-
-extension Substring {
-    /// The text without spaces, tabs or carriage returns at either end.
-    func trimmingWhitespace() -> Substring {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else {
-            return self[endIndex...]
-        }
-        return self[first...last]
+        try GridRows.parse(text, place: place)
     }
 }

@@ -3,8 +3,8 @@ import TerminalUI
 
 /// A checked question inside a lesson step: the question, its grid (if any) and the answer line.
 ///
-/// - Number and shape quizzes take typed text (digits, `x`, spaces, commas, parentheses, `-`, `.`;
-///   Backspace deletes, Enter checks).
+/// - Number and shape quizzes take typed text (digits, `x`, spaces, commas, parentheses, `-`, `.`, `/`;
+///   Backspace deletes, Enter checks); the key help lists what the answer is written with.
 /// - Choice quizzes list the choices numbered from 1, none selected at first: Up/Down or the
 ///   choice's digit (or a click) selects one, Enter checks it. Enter with nothing selected asks for a
 ///   choice and is not a miss.
@@ -78,7 +78,9 @@ public final class QuizPanel: StepPanel {
         var hints: [KeyHint]
         switch inputKind {
         case .typed:
-            hints = [KeyHint("0-9 x , ( )", "type"), KeyHint("Backspace", "delete"), KeyHint("Enter", "check")]
+            // What the answer is written with: a number ("-0.5", "24/2") or a shape ("6x28x28", "(6, 28, 28)").
+            let keys = if case .shape = spec.answer { "0-9 x , ( )" } else { "0-9 - . /" }
+            hints = [KeyHint(keys, "type"), KeyHint("Backspace", "delete"), KeyHint("Enter", "check")]
         case .choice:
             let last = max(1, min(9, spec.choices.count))
             hints = [KeyHint("↑↓", "choose"), KeyHint("1-\(last)", "select"), KeyHint("Enter", "check")]
@@ -431,7 +433,7 @@ extension String {
         return String(text)
     }
 
-    /// The checker's note as a sentence: "not quite: 14 is too high" becomes "Not quite: 14 is too high."
+    /// The checker's note as a sentence: "not quite: 14 is not it" becomes "Not quite: 14 is not it."
     fileprivate var sentenceCased: String {
         guard let first = first else { return self }
         var text = first.uppercased() + dropFirst()

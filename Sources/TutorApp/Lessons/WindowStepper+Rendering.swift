@@ -120,7 +120,9 @@ extension WindowStepper {
             if !predict && current == count - 1 && count > 1 && !isPlaying {
                 lines.append(("All \(count) windows done: ← looks back, a plays them again.", .dim))
             } else if predict && frontier == count && current == count - 1 {
-                lines.append(("Every cell predicted: \(rightCount) of \(count) right.", good))
+                let second = rightAtSecondTry
+                lines.append(("Every cell predicted: \(rightCount) of \(count) right"
+                    + (second > 0 ? " at the first try (\(second) more at the second)." : "."), good))
             }
         }
         if !sizeFormula.isEmpty {

@@ -89,8 +89,11 @@ struct WindowStepper {
 
     /// Windows predicted right at the first try.
     var rightFirstTime: Int { outcomes.filter { $0 == .right(misses: 0) }.count }
-    /// Windows predicted right, at the first or the second try.
-    var rightCount: Int { outcomes.filter { if case .right = $0 { true } else { false } }.count }
+    /// Windows predicted right: at the first try only. A second try comes after "not it" and the hint,
+    /// so it is not counted as right (the score the lesson shows is this one).
+    var rightCount: Int { rightFirstTime }
+    /// Windows predicted right at the second try, after a miss and the hint.
+    var rightAtSecondTry: Int { outcomes.filter { $0 == .right(misses: 1) }.count }
 
     /// Handles a stepping or typing key; false when the key is not one of them.
     mutating func handle(_ event: KeyEvent) -> Bool {

@@ -1,0 +1,113 @@
+// The second half of `lessons check`: every number a step's `checks` states is compared with the
+// step's output as the player computes it (the same trace builders, so the same kernel calls).
+
+extension LessonChecker {
+    /// Every stated number of `lesson` that its step does not compute, each naming the file, the line
+    /// of the `checks` key, the step, the cell, and the stated and computed values.
+    ///
+    /// - Parameter failedSteps: steps (1-based) already reported as not running; numbers stated about
+    ///   them are not checked.
+    static func statedNumberProblems(in lesson: Lesson, lessonFolder: String?, skipping failedSteps: Set<Int> = [])
+        -> [LessonError] {
+        var problems: [LessonError] = []
+        for (index, step) in lesson.steps.enumerated() {
+            for (checkIndex, check) in step.checks.enumerated() where !failedSteps.contains(check.step ?? index + 1) {
+                do {
+                    try verify(check, in: step, at: index + 1, of: lesson, lessonFolder: lessonFolder)
+                } catch {
+                    var located = error
+                    located.file = lesson.file
+                    located.line = check.line
+                    located.lessonID = lesson.id
+                    located.step = index + 1
+                    located.stepKind = step.kind.rawValue
+                    located.field = "checks[\(checkIndex + 1)]"
+                    problems.append(located)
+                }
+            }
+        }
+        return problems
+    }
+
+    /// Throws when `check` (written in step `number`) names no cell of a computed output, or when the
+    /// cell's value is further from the stated one than the tolerance.
+    static func verify(_ check: StatedNumber, in step: LessonStep, at number: Int, of lesson: Lesson,
+                       lessonFolder: String?) throws(LessonError) {
+        let stated: Float
+        let statedWhat: String
+        if let value = check.value {
+            stated = value
+            statedWhat = "the text states \(LessonNumber.format(value))"
+        } else if case .quiz(let quiz) = step.content, case .number(let answer, _) = quiz.answer {
+            stated = answer
+            statedWhat = "the quiz's answer is \(LessonNumber.format(answer))"
+        } else {
+            throw LessonError(message: "missing 'value': give the number the text states (only a number quiz may "
+                + "leave it out, to check its own answer)")
+        }
+        let target = check.step ?? number
+        guard target <= lesson.steps.count else {
+            throw LessonError(message: "step = \(target), but the lesson has \(lesson.steps.count) steps")
+        }
+        let targetStep = lesson.steps[target - 1]
+        let output = try output(of: targetStep, number: target, stage: check.stage, lessonFolder: lessonFolder)
+        let stepName = "step \(target) (\(targetStep.kind.rawValue))"
+        guard check.channel <= output.channelCount, check.row <= output.height, check.column <= output.width else {
+            throw LessonError(message: "\(check.cellName) is outside the output of \(stepName), which has "
+                + "\(output.channelCount) channel\(output.channelCount == 1 ? "" : "s") of \(output.height) rows and "
+                + "\(output.width) columns; cells count from 1")
+        }
+        let computed = output.channels[check.channel - 1][check.row - 1][check.column - 1]
+        guard abs(computed - stated) <= check.tolerance else {
+            throw LessonError(message: "\(statedWhat) for \(check.cellName) of \(stepName), but the step computes "
+                + "\(LessonNumber.format(computed)) (allowed difference \(LessonNumber.format(check.tolerance)))")
+        }
+    }
+
+    /// What a step computes, as the player shows it: a conv, pool or activation step's output (after
+    /// the activation), a pipeline stage's output (the last by default), a playground's convolution
+    /// (stage 2: its pooling), an image step's kernel outputs as channels.
+    static func output(of step: LessonStep, number: Int, stage: Int?, lessonFolder: String?) throws(LessonError) -> GridStack {
+        let name = "step \(number) (\(step.kind.rawValue))"
+        func noStage() throws(LessonError) {
+            if stage != nil {
+                throw LessonError(message: "'stage' names a stage of a pipeline (or 2: a playground's pooling); \(name) has none")
+            }
+        }
+        switch step.content {
+        case .conv(let spec):
+            try noStage()
+            return try ConvTrace(spec: spec).output
+        case .pool(let spec):
+            try noStage()
+            return try PoolTrace(spec: spec).output
+        case .activation(let spec):
+            try noStage()
+            guard let output = try ActivationTrace(spec: spec).output else {
+                throw LessonError(message: "\(name) has no input grid, so no output to check; give it an input")
+            }
+            return output
+        case .pipeline(let spec):
+            let trace = try PipelineTrace(spec: spec)
+            let index = (stage ?? trace.stages.count) - 1
+            guard trace.stages.indices.contains(index) else {
+                throw LessonError(message: "stage = \(index + 1), but \(name) has \(trace.stages.count) stages")
+            }
+            return trace.stages[index].output
+        case .playground(let spec):
+            let conv = try ConvTrace(spec: spec.start)
+            switch (stage, spec.pool) {
+            case (nil, _), (1?, _): return conv.output
+            case (2?, let pool?): return try PoolTrace(spec: PoolSpec(input: conv.output, kind: pool, size: spec.poolSize)).output
+            default: throw LessonError(message: "stage 1 is a playground's convolution and 2 its pooling; \(name) has no such stage")
+            }
+        case .image(let spec):
+            try noStage()
+            let outputs = try ImageTrace(spec: spec, lessonFolder: lessonFolder).outputs
+            return GridStack(channels: outputs.flatMap(\.channels))
+        case .text, .quiz, .train:
+            throw LessonError(message: "\(name) computes no output grid; name a conv, pool, activation, pipeline, "
+                + "playground or image step with step = N")
+        }
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Lessons
+import Testing
+
+/// `checks`: numbers the lesson text states, verified by `lessons check` against the step's output.
+@Suite("Stated numbers (checks)")
+struct StatedNumberTests {
+    /// A 3x3 input and a 2x2 kernel: the output is [[0*0+1*1+3*2+4*3, ...]] = [[19, 25], [37, 43]].
+    static func lesson(convChecks: String, quizChecks: String = "", answer: String = "37") -> String {
+        """
+        id = "stated"
+        title = "Stated numbers"
+
+        [[step]]
+        kind = "conv"
+        text = "The first cell is 19."
+        input = [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+        kernel = [[0, 1], [2, 3]]
+        \(convChecks)
+
+        [[step]]
+        kind = "quiz"
+        question = "What is the bottom-left cell?"
+        answer = \(answer)
+        \(quizChecks)
+        """
+    }
+
+    static func problems(_ text: String) throws -> [LessonError] {
+        let lesson = try LessonParser.parse(text, file: "stated.toml")
+        return LessonChecker.problems(in: lesson, lessonFolder: nil)
+    }
+
+    @Test("right stated numbers pass; the quiz's answer taken from another step's cell passes")
+    func rightNumbers() throws {
+        let text = Self.lesson(convChecks: "checks = [{ cell = [1, 1], value = 19 }, { cell = [2, 2], value = 43.004 }]",
+                               quizChecks: "checks = [{ step = 1, cell = [2, 1] }]")
+        let lesson = try LessonParser.parse(text, file: "stated.toml")
+        #expect(lesson.steps[0].checks.count == 2)
+        #expect(lesson.steps[0].checks[0] == StatedNumber(row: 1, column: 1, value: 19, line: 9))
+        #expect(lesson.steps[1].checks == [StatedNumber(step: 1, row: 2, column: 1, value: nil, line: 15)])
+        #expect(try Self.problems(text).isEmpty)
+    }
+
+    @Test("a wrong stated number fails, naming file, line, step, cell, stated and computed value")
+    func wrongNumber() throws {
+        let problems = try Self.problems(Self.lesson(convChecks: "checks = [{ cell = [1, 2], value = 18 }]"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.description == "stated.toml:9: lesson 'stated', step 1 (conv), checks[1]: the text states 18 "
+            + "for output cell [1, 2] of step 1 (conv), but the step computes 25 (allowed difference 0.01)")
+    }
+
+    @Test("a quiz answer that disagrees with the step it is taken from fails")
+    func wrongQuizAnswer() throws {
+        let problems = try Self.problems(Self.lesson(convChecks: "", quizChecks: "checks = [{ step = 1, cell = [2, 1] }]",
+                                                     answer: "36"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.description == "stated.toml:15: lesson 'stated', step 2 (quiz), checks[1]: the quiz's answer "
+            + "is 36 for output cell [2, 1] of step 1 (conv), but the step computes 37 (allowed difference 0.01)")
+    }
+
+    @Test("tolerance allows the text's rounding, and no more")
+    func tolerance() throws {
+        // A 2x2 average of 1, 2, 2, 2 is 1.75; the text says 1.8.
+        func pool(_ check: String) throws -> [LessonError] {
+            try Self.problems("""
+            id = "t"
+            title = "T"
+            [[step]]
+            kind = "pool"
+            input = [[1, 2], [2, 2]]
+            pool = "average"
+            predict = true
+            checks = [\(check)]
+            """)
+        }
+        #expect(try pool("{ cell = [1, 1], value = 1.8, tolerance = 0.05 }").isEmpty)
+        #expect(try pool("{ cell = [1, 1], value = 1.8 }").count == 1)
+    }
+
+    @Test("a cell outside the output, a step without output and a missing value are explained")
+    func badChecks() throws {
+        let outside = try Self.problems(Self.lesson(convChecks: "checks = [{ cell = [3, 1], value = 1 }]"))
+        #expect(outside.first?.message == "output cell [3, 1] is outside the output of step 1 (conv), which has 1 channel "
+            + "of 2 rows and 2 columns; cells count from 1")
+        let quizTarget = try Self.problems(Self.lesson(convChecks: "checks = [{ step = 2, cell = [1, 1], value = 1 }]"))
+        #expect(quizTarget.first?.message.hasPrefix("step 2 (quiz) computes no output grid") == true)
+        let noValue = try Self.problems(Self.lesson(convChecks: "checks = [{ cell = [1, 1] }]"))
+        #expect(noValue.first?.message.hasPrefix("missing 'value'") == true)
+    }
+
+    @Test("malformed checks are refused by the parser with the line and what is accepted")
+    func malformed() {
+        #expect(throws: LessonError.self) { try LessonParser.parse(Self.lesson(convChecks: "checks = [{ cel = [1, 1], value = 1 }]"), file: "s.toml") }
+        do {
+            _ = try LessonParser.parse(Self.lesson(convChecks: "checks = [{ cell = [0, 1], value = 1 }]"), file: "s.toml")
+            Issue.record("cell [0, 1] was accepted")
+        } catch {
+            #expect(error.description == "s.toml:9: lesson 'stated', step 1 (conv), checks[1].cell: expected cell = [row, column], "
+                + "counted from 1 (row 1 is the top row), found an array")
+        }
+        do {
+            _ = try LessonParser.parse(Self.lesson(convChecks: "checks = [{ cell = [1, 1], vaule = 1 }]"), file: "s.toml")
+            Issue.record("vaule was accepted")
+        } catch {
+            #expect(error.message.contains("unknown key 'vaule' in a check (did you mean 'value'?)"))
+        }
+    }
+
+    @Test("a step that does not run is reported once, not again for the numbers stated about it")
+    func brokenStepReportedOnce() throws {
+        // A 4x4 kernel on a 3x3 input: the step itself fails.
+        let problems = try Self.problems(Self.lesson(convChecks: "checks = [{ cell = [1, 1], value = 19 }]")
+            .replacingOccurrences(of: "kernel = [[0, 1], [2, 3]]", with: "kernel = [[1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1], [1, 1, 1, 1]]"))
+        #expect(problems.count == 1)
+        #expect(problems.first?.field == "kernel")
+    }
+}
