@@ -60,7 +60,7 @@ struct ConvCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: ArgumentHelp("A number added to every output cell.", valueName: "number"))
     var bias: Float?
 
-    @Flag(help: "Print every window's arithmetic before the output.")
+    @Flag(help: "Print every window's arithmetic before the output; out[r,c] and in[r,c] are indices counting from 0, as in PyTorch.")
     var steps = false
 
     @Flag(help: #"Print JSON: {"output": [[...], ...]}, with "steps" (a list of lines) when --steps is given."#)

@@ -42,7 +42,7 @@ struct PoolCommand: ParsableCommand {
         "Cells of padding around the input: one integer, or height,width (at most half the size).", valueName: "n[,n]"))
     var padding = CheckedArgument<Pair>(argument: "0")
 
-    @Flag(help: "Print every window's cells and result (the winner for max, the sum and divisor for avg).")
+    @Flag(help: "Print every window's cells and result (the winner for max, the sum and divisor for avg); out[r,c] and in[r,c] are indices counting from 0, as in PyTorch.")
     var steps = false
 
     @Flag(help: #"Print JSON: {"output": [[...], ...]}, with "steps" (a list of lines) when --steps is given."#)

@@ -247,7 +247,9 @@ struct InspectorScreenTests {
         let field = Self.inspection.receptiveField(layer: 3, row: 2, column: 4)
         #expect(field.rows == 2...15 && field.columns == 6...19)
         let frame = render(screen, width: 100, height: 30, capabilities: Self.direct)
-        #expect(frame.lines.contains { $0.contains("input rows 2-15, columns 6-19 (14x14)") })
+        // Shown counting from 1, as people read rows and columns everywhere in the tutor.
+        #expect(frame.lines.contains { $0.contains("row 3, column 5 = ") })
+        #expect(frame.lines.contains { $0.contains("input rows 3-16, columns 7-20 (14x14)") })
         // The input picture: the block under "input, field lit", one pixel per column, two per row.
         let titleRow = try #require((0..<frame.height).first { frame.line($0).contains("input, field lit") })
         let titleX = frame.line(titleRow).distance(from: frame.line(titleRow).startIndex,

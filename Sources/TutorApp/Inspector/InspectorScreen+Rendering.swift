@@ -288,11 +288,14 @@ extension InspectorScreen {
         let values = Self.map(mapIndex, of: layer)
         let value = values.indices.contains(cursorRow * layer.width + cursorColumn) ? values[cursorRow * layer.width + cursorColumn] : 0
         let field = inspection.receptiveField(layer: layerIndex, row: cursorRow, column: cursorColumn)
+        // Rows and columns people read count from 1, as in the lessons and the playground (the
+        // command line's out[r,c] index notation counts from 0, as PyTorch's indices do).
         var rest = write("\(layer.name) map \(mapIndex + 1) of \(layer.channels) (\(layer.height)x\(layer.width)) · row "
-                         + "\(cursorRow), column \(cursorColumn) = \(NumberGrid.format(Double(value), decimals: 3))",
+                         + "\(cursorRow + 1), column \(cursorColumn + 1) = \(NumberGrid.format(Double(value), decimals: 3))",
                          in: area, style: .bold, into: &buffer, capabilities: capabilities)
-        let fieldText = "its receptive field: input rows \(field.rows.lowerBound)-\(field.rows.upperBound), columns "
-            + "\(field.columns.lowerBound)-\(field.columns.upperBound) (\(field.rows.count)x\(field.columns.count)), lit on the input"
+        let fieldText = "its receptive field: input rows \(field.rows.lowerBound + 1)-\(field.rows.upperBound + 1), columns "
+            + "\(field.columns.lowerBound + 1)-\(field.columns.upperBound + 1) (\(field.rows.count)x\(field.columns.count)), "
+            + "lit on the input"
         rest = write(fieldText, in: rest, style: .dim, into: &buffer, capabilities: capabilities)
         rest = rest.splitTop(1).rest
 
