@@ -292,6 +292,33 @@ struct PlaygroundTests {
         }
     }
 
+    @Test("on the controls a value is typed: bias -20 in four keys, padding 2, a stride out of range refused with its range")
+    func typedControlValues() throws {
+        let panel = Self.panel([.character("f"), .character("f")])
+        #expect(panel.focus == .controls)
+        func select(_ control: PlaygroundPanel.Control) {
+            while panel.selectedControl != control { _ = panel.handle(.down) }
+        }
+        select(.bias)
+        for key in Self.keys("20-") + [.enter] { _ = panel.handle(key) }
+        #expect(panel.spec.start.bias.allSatisfy { $0 == -20 })
+        try Self.expectOutputMatchesKernels(panel)
+        select(.padding)
+        for key in Self.keys("3") + [.backspace] + Self.keys("2") + [.enter] { _ = panel.handle(key) }
+        #expect(panel.spec.start.padding == .explicit(rows: 2, columns: 2))
+        try Self.expectOutputMatchesKernels(panel)
+        select(.stride)
+        for key in Self.keys("9") + [.enter] { _ = panel.handle(key) }
+        #expect(panel.spec.start.stride == Pair(1, 1))
+        #expect(panel.message == "stride takes a whole number from 1 to 6; 9 is not one")
+        // A control that only cycles takes no typed value; - still nudges when nothing is typed.
+        select(.activation)
+        #expect(!panel.handle(.character("5")) || panel.controlEntry == nil)
+        select(.bias)
+        _ = panel.handle(.character("-"))
+        #expect(panel.spec.start.bias.allSatisfy { $0 == -21 })
+    }
+
     @Test("pooling after the conv: o cycles none, max, average, sum; w sets its window; the pooled formula shows")
     func pooling() throws {
         let panel = Self.panel()

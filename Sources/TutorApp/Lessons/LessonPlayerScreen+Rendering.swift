@@ -96,7 +96,8 @@ extension LessonPlayerScreen {
             panel.render(into: &buffer, area: area, capabilities: capabilities)
         }
         setPanelLayout(layout)
-        let footer = layout.footer(down: "]", up: "[", glyphs: capabilities.glyphs)
+        let footer = panelUsesBrackets ? (layout.overflows ? "more below: t hides the text" : "")
+            : layout.footer(down: "]", up: "[", glyphs: capabilities.glyphs)
         Panel(title: frameTitle, footer: footer, focused: true).render(in: panelArea, into: &buffer, capabilities: capabilities)
     }
 

@@ -123,7 +123,7 @@ public final class LessonPlayerScreen: Screen {
         }
         hints += [KeyHint("Tab", "next step"), KeyHint("Esc", "lessons"), KeyHint("Shift-Tab", "previous step")]
         if maximumTextScroll > 0 && !textHidden { hints.append(KeyHint("PgUp PgDn", "scroll text")) }
-        if panelLayout.overflows { hints.append(KeyHint("[ ]", "scroll the panel")) }
+        if panelLayout.overflows && !panelUsesBrackets { hints.append(KeyHint("[ ]", "scroll the panel")) }
         if panel != nil && stepHasText { hints.append(KeyHint("t", textHidden ? "show the text" : "hide the text")) }
         hints.append(KeyHint("?", "help"))
         return hints
@@ -266,6 +266,12 @@ public final class LessonPlayerScreen: Screen {
         textPageHeight = max(1, height)
         maximumTextScroll = max(0, lineCount - max(1, height))
         textScroll = min(textScroll, maximumTextScroll)
+    }
+
+    /// True when the panel takes `[` and `]` itself (the playground resizes its input with them):
+    /// they reach the panel first, so the player does not offer them for scrolling.
+    var panelUsesBrackets: Bool {
+        panel?.keyHelp.contains { $0.key.contains("[") || $0.key.contains("]") } ?? false
     }
 
     /// Keeps the panel's scrolling within what the last frame showed.

@@ -238,3 +238,79 @@ extension PlaygroundPanel {
         return GridStack(channels: channels, presetName: keepPreset ? stack.presetName : nil)
     }
 }
+
+// MARK: - Typing a control's value
+
+extension PlaygroundPanel {
+    /// The largest bias that can be typed: far beyond what a grid of small numbers needs, and
+    /// small enough that the sums stay readable.
+    static let maximumBias: Float = 1000
+
+    /// The controls a value can be typed for, instead of pressing their key many times.
+    static let typableControls: Set<Control> = [.bias, .stride, .padding, .dilation, .poolSize]
+
+    /// Typing a value for the selected control: digits and `.` start or extend it, `-` changes
+    /// its sign once typing has started (elsewhere `-` still nudges), Backspace edits, Enter sets
+    /// it, and moving to another control drops it. Nil when the key is not part of typing.
+    func handleControlEntry(_ event: KeyEvent) -> Bool? {
+        switch event {
+        case .character(let character)
+            where Self.typableControls.contains(selectedControl) && ((character.isASCII && character.isNumber) || character == "."):
+            controlEntry = (controlEntry ?? "") + String(character)
+        case .character("-") where controlEntry != nil:
+            controlEntry = controlEntry!.hasPrefix("-") ? String(controlEntry!.dropFirst()) : "-" + controlEntry!
+        case .backspace where controlEntry != nil:
+            controlEntry!.removeLast()
+            if controlEntry!.isEmpty { controlEntry = nil }
+        case .enter where controlEntry != nil:
+            let text = controlEntry!
+            controlEntry = nil
+            setControl(selectedControl, typed: text)
+            return true
+        case .up, .down, .home, .end:
+            controlEntry = nil
+            return nil
+        default:
+            return nil
+        }
+        message = controlEntry.map { "\(selectedControl.label): \($0)  (Enter sets it, Backspace edits, - flips the sign)" }
+        return true
+    }
+
+    /// Sets a numeric control to the typed `text`, or says what it accepts.
+    func setControl(_ control: Control, typed text: String) {
+        let whole: ClosedRange<Int>? = switch control {
+        case .stride: 1...Self.maximumStride
+        case .dilation: 1...Self.maximumDilation
+        case .padding: 0...Self.maximumPadding
+        case .poolSize: Self.poolSizes
+        default: nil
+        }
+        if let range = whole {
+            guard let value = Int(text), range.contains(value) else {
+                message = "\(control.label) takes a whole number from \(range.lowerBound) to \(range.upperBound); \(text) is not one"
+                return
+            }
+            let applied = change { state in
+                switch control {
+                case .stride: state.spec.start.stride = Pair(value, value)
+                case .dilation: state.spec.start.dilation = Pair(value, value)
+                case .padding: state.spec.start.padding = .explicit(rows: value, columns: value)
+                case .poolSize: state.spec.poolSize = Pair(value, value)
+                default: break
+                }
+            }
+            if applied { message = "\(control.label): \(valueText(of: control))" }
+            return
+        }
+        // The bias: any number within ±maximumBias.
+        let limit = Self.maximumBias
+        guard let value = Float(text), value.isFinite, abs(value) <= limit else {
+            message = "bias takes a number from -\(Int(limit)) to \(Int(limit)), such as -20 or 0.5; \(text) is not one"
+            return
+        }
+        if change({ state in state.spec.start.bias = state.spec.start.bias.map { _ in value } }) {
+            message = "bias: \(valueText(of: .bias))"
+        }
+    }
+}

@@ -70,6 +70,9 @@ public final class PlaygroundPanel: StepPanel {
     public private(set) var selectedControl: Control = .preset
     /// The number being typed into the cursor's cell, before Enter or a move commits it.
     public private(set) var typedText: String?
+    /// A value being typed for the selected numeric control (bias, stride, padding, dilation,
+    /// pool window), set with Enter.
+    public internal(set) var controlEntry: String?
     /// One line about the last thing done (a setting changed, a typed value refused); cleared by the next key.
     public internal(set) var message: String?
     var undoStack: [State] = []
@@ -223,6 +226,7 @@ public final class PlaygroundPanel: StepPanel {
 
     public func handle(_ event: KeyEvent) -> Bool {
         message = nil
+        if focus == .controls, let handled = handleControlEntry(event) { return handled }
         // Typing first: digits, the decimal point, and the sign while a number is being typed.
         if case .character(let character) = event, focus != .controls {
             if character.isASCII && character.isNumber || character == "." {
@@ -435,7 +439,7 @@ public final class PlaygroundPanel: StepPanel {
         [
             KeyHint("f F", "focus: input, kernel, controls"),
             KeyHint("←↑↓→", "move in the grid (controls: ↑↓ choose, ←→ change)"),
-            KeyHint("0-9 .", "type a value (- while typing: sign)"),
+            KeyHint("0-9 .", "type a cell's or a control's value"),
             KeyHint("Enter", "set the typed value"),
             KeyHint("Bksp", "edit the cell's number"),
             KeyHint("Del", "set the cell to 0"),
