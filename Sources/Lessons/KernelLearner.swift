@@ -179,9 +179,10 @@ public struct KernelLearner: Sendable {
         let growing = newLoss > loss && newLoss > 10 * max(losses[0], Float.leastNormalMagnitude)
         guard newLoss.isFinite && updated.data.allSatisfy(\.isFinite) && !growing else {
             let what = newLoss.isNaN ? "became not a number" : (newLoss.isInfinite ? "became infinite"
-                : "grew to \(Self.format(newLoss)), over ten times where it started")
-            failure = "the loss \(what) at step \(stepCount + 1): learning rate "
-                + "\(Self.format(spec.learningRate)) is too large for this image; try a smaller one, such as "
+                : "grew to \(Self.format(newLoss)), over 10x its start")
+            // Says which step was refused and which is shown, so the message and the header agree.
+            failure = "the loss \(what) at step \(stepCount + 1) (not kept; step \(stepCount) is shown): learning rate "
+                + "\(Self.format(spec.learningRate)) is too large here; try a smaller one, such as "
                 + "\(Self.format(spec.learningRate / 10))"
             return
         }

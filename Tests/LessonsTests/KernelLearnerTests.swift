@@ -79,8 +79,10 @@ struct KernelLearnerTests {
         var learner = try KernelLearner(spec: Self.spec(learningRate: 0.8, steps: 200))
         while !learner.isFinished { learner.step() }
         let failure = try #require(learner.failure)
-        #expect(failure.contains("over ten times where it started"))
-        #expect(failure.contains("learning rate 0.8 is too large for this image; try a smaller one, such as 0.08"))
+        #expect(failure.contains("over 10x its start"))
+        // The message names the step that was not kept and the one shown, as the header counts them.
+        #expect(failure.contains("at step \(learner.stepCount + 1) (not kept; step \(learner.stepCount) is shown)"), "\(failure)")
+        #expect(failure.contains("learning rate 0.8 is too large here; try a smaller one, such as 0.08"))
         #expect(learner.stepCount < 200)
         // The kept kernel is the last one whose loss was still acceptable.
         #expect(learner.loss <= 10 * learner.losses[0])
@@ -187,7 +189,7 @@ struct KernelLearnerTests {
             steps += 1
         }
         let failure = try #require(learner.failure)
-        #expect(failure.contains("learning rate 10000 is too large for this image"))
+        #expect(failure.contains("learning rate 10000 is too large here"))
         #expect(failure.contains("try a smaller one"))
         #expect(learner.isFinished)
         #expect(learner.loss.isFinite && learner.kernel.channels[0].joined().allSatisfy(\.isFinite))
