@@ -108,6 +108,27 @@ struct KernelTrainingPanelTests {
         #expect(Self.render(panel).text.contains("Done 4 steps; largest error "))
     }
 
+    @Test func zWalksTheGradientWindowsFromTheOneThatChangesDWMost() throws {
+        let panel = try Self.panel(steps: 30)
+        for _ in 0..<30 { _ = panel.handle(.character("n")) }
+        _ = panel.handle(.character("g"))
+        let windows = panel.learner.lastGradientWindows
+        func size(_ index: Int) -> Float {
+            windows[index].terms.filter { !$0.isPadding }.map { abs($0.input * windows[index].gradOutput) }.max() ?? 0
+        }
+        let largest = windows.indices.map(size).max() ?? 0
+        #expect(largest > 0)
+        var visited: [Int] = []
+        for _ in 0..<5 {
+            _ = panel.handle(.character("z"))
+            visited.append(panel.windowIndex)
+        }
+        #expect(size(visited[0]) == largest, "the first press goes to the window that changes dW most")
+        #expect(zip(visited, visited.dropFirst()).allSatisfy { size($0) >= size($1) }, "then down the order: \(visited)")
+        #expect(Set(visited).count == 5)
+        #expect(panel.keyHelp.contains(KeyHint("z", "windows by how much they change dW")))
+    }
+
     @Test func aRateTooLargeStopsTheRunWithTheAdviceOnScreen() throws {
         let panel = try Self.panel(learningRate: 5)
         _ = panel.handle(.character(" "))

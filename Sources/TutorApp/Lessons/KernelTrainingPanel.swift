@@ -20,6 +20,8 @@ public final class KernelTrainingPanel: StepPanel {
     public private(set) var showsGradient = false
     /// The gradient window shown, an index into `learner.lastGradientWindows`.
     public private(set) var windowIndex = 0
+    /// True once `z` has been pressed in this gradient view: the next press goes on down the order.
+    private var contributionWalkStarted = false
     /// Steps owed to the clock while running (fractions carry over between ticks).
     private var owedSteps = 0.0
     private var lastTick: Double?
@@ -45,7 +47,10 @@ public final class KernelTrainingPanel: StepPanel {
     public var keyHelp: [KeyHint] {
         var hints = [KeyHint("Space", isRunning ? "pause" : "run"), KeyHint("n", "one step"),
                      KeyHint("g", showsGradient ? "back to the curve" : "gradient windows"), KeyHint("r", "reset")]
-        if showsGradient { hints.insert(KeyHint("←→", "previous/next window"), at: 3) }
+        if showsGradient {
+            hints.insert(KeyHint("←→", "previous/next window"), at: 3)
+            hints.insert(KeyHint("z", "windows by how much they change dW"), at: 4)
+        }
         return hints
     }
 
@@ -68,6 +73,7 @@ public final class KernelTrainingPanel: StepPanel {
             isRunning = false
             step()
         case .character("g"):
+            contributionWalkStarted = false
             if showsGradient {
                 showsGradient = false
             } else {
@@ -89,10 +95,37 @@ public final class KernelTrainingPanel: StepPanel {
             windowIndex = 0
         case .end where showsGradient:
             windowIndex = max(0, learner.lastGradientWindows.count - 1)
+        case .character("z") where showsGradient:
+            // Near the end most windows add next to nothing (their output already matches): walk the
+            // windows from the one that changes dW most; the first press goes to the largest.
+            if contributionWalkStarted {
+                windowIndex = Self.nextContributingWindow(after: windowIndex, in: learner.lastGradientWindows) ?? windowIndex
+            } else {
+                windowIndex = Self.windowsByContribution(learner.lastGradientWindows).first ?? windowIndex
+                contributionWalkStarted = true
+            }
         default:
             return false
         }
         return true
+    }
+
+    /// The windows in order of how much they change dW (the largest |input × dOut| of their terms),
+    /// largest first: near the end most windows add next to nothing, and `z` walks this order.
+    static func windowsByContribution(_ windows: [ConvGradientWindow]) -> [Int] {
+        let sizes = windows.map { window in
+            window.terms.filter { !$0.isPadding }.map { abs($0.input * window.gradOutput) }.max() ?? 0
+        }
+        return windows.indices.sorted { sizes[$0] != sizes[$1] ? sizes[$0] > sizes[$1] : $0 < $1 }
+    }
+
+    /// The window after `index` in `windowsByContribution` order (the largest when `index` is not
+    /// ranked yet or is the last).
+    static func nextContributingWindow(after index: Int, in windows: [ConvGradientWindow]) -> Int? {
+        let order = windowsByContribution(windows)
+        guard let first = order.first else { return nil }
+        guard let rank = order.firstIndex(of: index), rank + 1 < order.count else { return first }
+        return order[rank + 1]
     }
 
     public func tick(time: Double) {
