@@ -37,12 +37,12 @@ extension EndToEnd {
             try session.waitFor("map 3 of 16")
             // Zoom the map, move its cursor: the cell's value and its receptive field on the input.
             try session.keys("Enter")
-            try session.waitFor("conv2 map 3 of 16 (10x10) · row 0, column 0")
+            try session.waitFor("conv2 map 3 of 16 (10x10) · row 1, column 1")
             try session.keys("Down", "Right", "Right")
-            // conv2's cell (1, 2) reads pool1's rows 1-5, columns 2-6; they read conv1's rows 2-11, columns 4-13;
-            // conv1 (5x5, padding 2) read the input's rows 0-13, columns 2-15.
-            let zoom = try session.waitFor(all: ["row 1, column 2", "its receptive field: input rows 0-13, columns 2-15 (14x14)"])
-            #expect(zoom.contains("its receptive field: input rows 0-13, columns 2-15 (14x14)"), "\(zoom)")
+            // Counted from 1 on screen. conv2's cell (2, 3) reads pool1's rows 2-6, columns 3-7; they read conv1's
+            // rows 3-12, columns 5-14; conv1 (5x5, padding 2) read the input's rows 1-14, columns 3-16.
+            let zoom = try session.waitFor(all: ["row 2, column 3", "its receptive field: input rows 1-14, columns 3-16 (14x14)"])
+            #expect(zoom.contains("its receptive field: input rows 1-14, columns 3-16 (14x14)"), "\(zoom)")
             // Back to the overview, then Sobel x on the whole image.
             try session.keys("Escape")
             try session.waitFor("Enter zooms")

@@ -325,7 +325,7 @@ extension InspectorScreen {
         guard !area.isEmpty, layer.height > 0, layer.width > 0 else { return }
         let texts = values.map { NumberGrid.format(Double($0), decimals: 2) }
         let cellWidth = max(2, texts.map(\.count).max() ?? 1)
-        let labelWidth = String(layer.height - 1).count
+        let labelWidth = String(layer.height).count
         let shownColumns = max(1, min(layer.width, (area.width - labelWidth) / (cellWidth + 1)))
         let shownRows = max(1, min(layer.height, area.height - 1))
         let firstColumn = Self.window(start: cursorColumn, count: shownColumns, total: layer.width)
@@ -334,8 +334,9 @@ extension InspectorScreen {
             (firstColumn..<(firstColumn + shownColumns)).map { values[row * layer.width + $0] }
         }
         var grid = NumberGrid(rows, decimals: 2)
-        grid.rowLabels = (firstRow..<(firstRow + shownRows)).map(String.init)
-        grid.columnLabels = (firstColumn..<(firstColumn + shownColumns)).map(String.init)
+        // Counted from 1, as the zoom's heading and the rest of the tutor count.
+        grid.rowLabels = (firstRow..<(firstRow + shownRows)).map { String($0 + 1) }
+        grid.columnLabels = (firstColumn..<(firstColumn + shownColumns)).map { String($0 + 1) }
         grid.minimumColumnWidth = cellWidth
         grid.highlight(row: cursorRow - firstRow, column: cursorColumn - firstColumn, .current)
         grid.render(in: area, into: &buffer, capabilities: capabilities)
