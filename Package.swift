@@ -173,7 +173,8 @@ let package = Package(
         .testTarget(name: "TerminalUITests", dependencies: ["TerminalUI"]),
         .testTarget(
             name: "TutorAppTests",
-            dependencies: ["TutorApp", "TerminalUI", "Lessons", "Imaging", "Inspection", "Training", "Networks", "Datasets"],
+            dependencies: ["TutorApp", "TerminalUI", "Lessons", "Imaging", "Inspection", "Training", "Networks", "Datasets",
+                           "TestSupport"],
             exclude: ["Snapshots"]
         ),
         .testTarget(name: "CursesBackendTests", dependencies: ["CursesBackend", "CNcursesw", "TerminalUI"]),

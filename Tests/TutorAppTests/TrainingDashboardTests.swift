@@ -4,6 +4,7 @@ import TerminalUI
 @testable import TutorApp
 import Networks
 import Datasets
+import TestSupport
 
 /// A tiny real run on the built-in digits (seed 1, one thread: deterministic), recorded once: its
 /// events with each step's images per second replaced by 1,000 (the one figure that depends on the
@@ -34,6 +35,24 @@ enum RecordedTraining {
         } catch {
             preconditionFailure("the recorded run's configuration is valid: \(error)")
         }
+    }
+
+    /// Ticks a screen with a real session on a clock that moves 20 ms per tick (and as fast in
+    /// real time) until `done` holds, for at most 120 s.
+    static func tick(_ screen: TrainingScreen, until done: (TrainingScreen) -> Bool) {
+        var time = 0.0
+        screen.tick(time: time)
+        _ = BoundedWait.poll(seconds: 120, interval: 0.02) {
+            guard !done(screen) else { return true }
+            time += 0.02
+            screen.tick(time: time)
+            return false
+        }
+    }
+
+    /// Ticks until the first run has taken `steps` steps.
+    static func tick(_ screen: TrainingScreen, untilSteps steps: Int) {
+        tick(screen) { $0.dashboard.runs[0].stepsTaken >= steps }
     }
 
     static func run(label: String = "modern", seed: UInt64 = 1) -> TrainingRun {

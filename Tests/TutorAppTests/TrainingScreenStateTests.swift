@@ -154,13 +154,7 @@ struct TrainingScreenStateTests {
         let trainer = try Trainer(configuration: configuration, data: RecordedTraining.data)
         let screen = TrainingScreen(runs: [TrainingRun(label: "one", trainer: trainer, dataset: "digits")],
                                     checkpointFolder: folder)
-        var time = 0.0
-        screen.tick(time: time)
-        while screen.dashboard.runs[0].stepsTaken < 2 && time < 120 {
-            Thread.sleep(forTimeInterval: 0.02)
-            time += 0.02
-            screen.tick(time: time)
-        }
+        RecordedTraining.tick(screen, untilSteps: 2)
         _ = screen.handle(.character("p"))
         _ = screen.handle(.character("w"))
         screen.waitForSaves()

@@ -332,13 +332,7 @@ struct TrainingScreenTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let screen = TrainingScreen(runs: [RecordedTraining.run()], checkpointFolder: folder.path)
         #expect(screen.isAnimating)
-        var time = 0.0
-        screen.tick(time: time)
-        while screen.dashboard.runs[0].stepsTaken < 3 && time < 120 {
-            Thread.sleep(forTimeInterval: 0.02)
-            time += 0.02
-            screen.tick(time: time)
-        }
+        RecordedTraining.tick(screen, untilSteps: 3)
         #expect(screen.dashboard.runs[0].stepsTaken >= 3)
         _ = screen.handle(.character("p"))
         _ = screen.handle(.character("q"))
@@ -357,13 +351,7 @@ struct TrainingScreenTests {
         let trainer = try Trainer(configuration: configuration, data: RecordedTraining.data)
         let validation = trainer.validationIndices
         let screen = TrainingScreen(runs: [TrainingRun(label: "one", trainer: trainer, dataset: "digits")], checkpointFolder: "/tmp")
-        var time = 0.0
-        screen.tick(time: time)
-        while !screen.dashboard.isFinished && time < 120 {
-            Thread.sleep(forTimeInterval: 0.02)
-            time += 0.02
-            screen.tick(time: time)
-        }
+        RecordedTraining.tick(screen) { $0.dashboard.isFinished }
         #expect(!screen.isAnimating, "a finished run is not ticked: the keys must show their answer themselves")
         let before = try #require(screen.dashboard.runs[0].snapshot?.probeIndex)
         _ = screen.handle(.character("n"))
@@ -384,13 +372,7 @@ struct TrainingScreenTests {
         let trainer = try Trainer(configuration: configuration, data: RecordedTraining.data)
         let screen = TrainingScreen(runs: [TrainingRun(label: "one", trainer: trainer, dataset: "digits")],
                                     checkpointFolder: folder.path)
-        var time = 0.0
-        screen.tick(time: time)
-        while !screen.dashboard.isFinished && time < 120 {
-            Thread.sleep(forTimeInterval: 0.02)
-            time += 0.02
-            screen.tick(time: time)
-        }
+        RecordedTraining.tick(screen) { $0.dashboard.isFinished }
         #expect(screen.dashboard.runs[0].outcome?.reason == .completed)
         #expect(!screen.isAnimating)
         _ = screen.handle(.character("w"))
