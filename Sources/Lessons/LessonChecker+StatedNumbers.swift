@@ -10,10 +10,20 @@ extension LessonChecker {
     static func statedNumberProblems(in lesson: Lesson, lessonFolder: String?, skipping failedSteps: Set<Int> = [])
         -> [LessonError] {
         var problems: [LessonError] = []
+        // Each step (and stage) is computed once, however many of its numbers are stated.
+        var outputs: [OutputKey: Result<GridStack, LessonError>] = [:]
+        func cachedOutput(of step: LessonStep, number: Int, stage: Int?) throws(LessonError) -> GridStack {
+            let key = OutputKey(step: number, stage: stage)
+            let result = outputs[key] ?? Result { () throws(LessonError) in
+                try output(of: step, number: number, stage: stage, lessonFolder: lessonFolder)
+            }
+            outputs[key] = result
+            return try result.get()
+        }
         for (index, step) in lesson.steps.enumerated() {
             for (checkIndex, check) in step.checks.enumerated() where !failedSteps.contains(check.step ?? index + 1) {
                 do {
-                    try verify(check, in: step, at: index + 1, of: lesson, lessonFolder: lessonFolder)
+                    try verify(check, in: step, at: index + 1, of: lesson, output: cachedOutput)
                 } catch {
                     var located = error
                     located.file = lesson.file
@@ -29,10 +39,17 @@ extension LessonChecker {
         return problems
     }
 
+    /// A step (1-based) and a stage of it, whose output a check reads.
+    struct OutputKey: Hashable {
+        var step: Int
+        var stage: Int?
+    }
+
     /// Throws when `check` (written in step `number`) names no cell of a computed output, or when the
-    /// cell's value is further from the stated one than the tolerance.
+    /// cell's value is further from the stated one than the tolerance. `output` computes a step's
+    /// output (see `output(of:number:stage:lessonFolder:)`).
     static func verify(_ check: StatedNumber, in step: LessonStep, at number: Int, of lesson: Lesson,
-                       lessonFolder: String?) throws(LessonError) {
+                       output: (LessonStep, Int, Int?) throws(LessonError) -> GridStack) throws(LessonError) {
         let stated: Float
         let statedWhat: String
         if let value = check.value {
@@ -50,7 +67,7 @@ extension LessonChecker {
             throw LessonError(message: "step = \(target), but the lesson has \(lesson.steps.count) steps")
         }
         let targetStep = lesson.steps[target - 1]
-        let output = try output(of: targetStep, number: target, stage: check.stage, lessonFolder: lessonFolder)
+        let output = try output(targetStep, target, check.stage)
         let stepName = "step \(target) (\(targetStep.kind.rawValue))"
         guard check.channel <= output.channelCount, check.row <= output.height, check.column <= output.width else {
             throw LessonError(message: "\(check.cellName) is outside the output of \(stepName), which has "
