@@ -239,8 +239,8 @@ extension TrainingScreen {
         let (body, footer) = area.splitBottom(area.height >= 3 ? 1 : 0)
         var content = body
         if !footer.isEmpty {
-            KeyHints(footerHints(width: footer.width, glyphs: capabilities.glyphs))
-                .render(in: footer, into: &buffer, capabilities: capabilities)
+            // KeyHints keeps q and ? whatever the width, with … where others were left out.
+            KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
         }
         guard !content.isEmpty else { return }
 
@@ -370,19 +370,15 @@ extension TrainingScreen {
         }
     }
 
-    /// The footer's keys (the help overlay lists them all) that fit `width`: stopping and help
-    /// always, at the end; the others in order while they fit, and `…` where some were left out.
+    /// The footer's keys shown at `width` (the help overlay lists them all), as `KeyHints` chooses
+    /// them: stopping and help always, the others in order while they fit, and `…` where some were
+    /// left out.
     func footerHints(width: Int, glyphs: GlyphSet = .unicode) -> [KeyHint] {
         let all = footerHints
-        let always = Array(all.suffix(2))
-        let optional = Array(all.dropLast(2))
-        if KeyHints(all).width(glyphs: glyphs) <= width { return all }
-        let marker = [KeyHint("…", "")]
-        var count = optional.count
-        while count > 0 && KeyHints(Array(optional.prefix(count)) + marker + always).width(glyphs: glyphs) > width {
-            count -= 1
-        }
-        return Array(optional.prefix(count)) + marker + always
+        let (kept, ellipsisBefore) = KeyHints(all).shown(width: width, glyphs: glyphs)
+        var hints = kept.map { all[$0] }
+        if let position = ellipsisBefore { hints.insert(KeyHint("…", ""), at: position) }
+        return hints
     }
 
     /// Every footer key, stopping and help last.
