@@ -17,8 +17,14 @@ public final class ImagePanel: StepPanel {
     /// Columns between two maps.
     static let gap = 2
 
+    /// The one colour scale the image and every output share (`ColorScale.comparing`), so that a
+    /// map's colours can be compared with its neighbours' ("edges get stronger" shows as stronger
+    /// colour). Worked out once: the trace does not change.
+    let sharedScale: (scale: ColorScale, range: ValueRange)
+
     public init(trace: ImageTrace) {
         self.trace = trace
+        sharedScale = ColorScale.comparing(trace.image.channels[0].joined() + trace.outputs.flatMap { $0.channels[0].joined() })
     }
 
     public var keyHelp: [KeyHint] {
@@ -41,12 +47,6 @@ public final class ImagePanel: StepPanel {
     func kernelName(_ index: Int) -> String {
         guard trace.spec.kernels.indices.contains(index) else { return "kernel \(index + 1)" }
         return trace.spec.kernels[index].presetName ?? "kernel \(index + 1)"
-    }
-
-    /// The one colour scale the image and every output share (`ColorScale.comparing`), so that a
-    /// map's colours can be compared with its neighbours' ("edges get stronger" shows as stronger colour).
-    var sharedScale: (scale: ColorScale, range: ValueRange) {
-        ColorScale.comparing(trace.image.channels[0].joined() + trace.outputs.flatMap { $0.channels[0].joined() })
     }
 
     /// The heatmap of output `index`, on the shared scale.

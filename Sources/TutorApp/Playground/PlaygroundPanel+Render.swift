@@ -192,13 +192,14 @@ extension PlaygroundPanel {
         let conv = state.spec.start
         let focusedTitle = Self.focusedStyle(colors)
         var blocks: [Block] = []
+        // A sample image, its convolution and its pooling are drawn on one scale, worked out once.
+        let shared = state.sampleImage == nil ? nil : comparedScale
 
         // Input.
         let inputTitleStyle = focus == .input ? focusedTitle : Style.bold
         // Only the first channel is drawn and edited: "ch 1/3".
         let channelNote = conv.input.channelCount > 1 ? " ch 1/\(conv.input.channelCount)" : ""
-        if let name = state.sampleImage {
-            let shared = comparedScale
+        if let name = state.sampleImage, let shared {
             blocks.append(Block(title: "Input: \(name) \(conv.input.height)x\(conv.input.width)\(channelNote)",
                                 titleStyle: .bold,
                                 content: .heatmap(Heatmap(conv.input.channels[0], scale: shared.scale, range: shared.range,
@@ -244,11 +245,11 @@ extension PlaygroundPanel {
             var title = "Output \(trace.output.height)x\(trace.output.width)"
             if let activation = conv.activation { title += ", \(activation.name)" }
             if conv.bias.first.map({ $0 != 0 }) ?? false { title += ", bias \(LessonNumber.format(conv.bias[0]))" }
-            blocks.append(Block(title: title, titleStyle: .bold, content: outputContent(trace.output.channels[0])))
+            blocks.append(Block(title: title, titleStyle: .bold, content: outputContent(trace.output.channels[0], scale: shared)))
             if let pool {
                 blocks.append(Block(title: "\(Self.poolName(pool.spec.kind)) pool \(Self.pairText(pool.spec.size)): "
                                         + "\(pool.output.height)x\(pool.output.width)",
-                                    titleStyle: .bold, content: outputContent(pool.output.channels[0])))
+                                    titleStyle: .bold, content: outputContent(pool.output.channels[0], scale: shared)))
             }
         case .invalid(let error):
             let errorStyle = colors == .monochrome ? Style.bold : Style(foreground: .red, attributes: .bold)
@@ -270,9 +271,8 @@ extension PlaygroundPanel {
 
     /// An output grid as numbers (a heatmap for a sample image, whose output is too large to read,
     /// on the scale it shares with the input and the other output).
-    private func outputContent(_ grid: [[Float]]) -> Block.Content {
-        guard state.sampleImage != nil else { return .numbers(NumberGrid(grid, decimals: 2)) }
-        let shared = comparedScale
+    private func outputContent(_ grid: [[Float]], scale shared: (scale: ColorScale, range: ValueRange)?) -> Block.Content {
+        guard let shared else { return .numbers(NumberGrid(grid, decimals: 2)) }
         return .heatmap(Heatmap(grid, scale: shared.scale, range: shared.range, mode: .halfBlocks, scaling: .fit))
     }
 
