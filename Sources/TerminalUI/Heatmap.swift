@@ -23,7 +23,8 @@ public struct Heatmap: Hashable, Sendable {
         case numbers(decimals: Int)
         /// Two values per cell, one above the other: `▀` in the upper value's colour on the lower
         /// value's colour (a last odd row on the terminal's background). It needs colour and
-        /// Unicode; otherwise the map is drawn as `.blocks`, one value per cell.
+        /// Unicode; otherwise the map is drawn as `.blocks` two cells wide per value, so that the
+        /// picture keeps its shape (a cell is about twice as tall as it is wide).
         case halfBlocks
     }
 
@@ -84,10 +85,17 @@ public struct Heatmap: Hashable, Sendable {
         return mode
     }
 
+    /// Cells across per value in `.blocks`: two when standing in for `.halfBlocks` (square
+    /// values, as the half blocks draw them), one when `.blocks` was asked for.
+    func blockWidth(for capabilities: TerminalCapabilities) -> Int {
+        if case .halfBlocks = mode, case .blocks = effectiveMode(for: capabilities) { return 2 }
+        return 1
+    }
+
     /// The cells the grid takes at one value per cell (or half cell, or number cell), unscaled.
     public func size(capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
         switch effectiveMode(for: capabilities) {
-        case .blocks: return (columns, rows)
+        case .blocks: return (columns * blockWidth(for: capabilities), rows)
         case .halfBlocks: return (columns, (rows + 1) / 2)
         case .numbers(let decimals): return (columns * numberCellWidth(decimals: decimals), rows)
         }
@@ -104,7 +112,7 @@ public struct Heatmap: Hashable, Sendable {
             drawHalfBlocks(layout, area: area, visible: visible, mapping: mapping, colors: capabilities.colors,
                            into: &buffer)
         case .blocks:
-            let layout = layout(in: area, unitWidth: 1, valueRowsPerCell: 1)
+            let layout = layout(in: area, unitWidth: blockWidth(for: capabilities), valueRowsPerCell: 1)
             drawBlocks(layout, area: area, visible: visible, mapping: mapping, capabilities: capabilities,
                        into: &buffer)
         case .numbers(let decimals):
@@ -121,7 +129,7 @@ public struct Heatmap: Hashable, Sendable {
         let layout: Layout
         switch effectiveMode(for: capabilities) {
         case .halfBlocks: layout = self.layout(in: area, unitWidth: 1, valueRowsPerCell: 2)
-        case .blocks: layout = self.layout(in: area, unitWidth: 1, valueRowsPerCell: 1)
+        case .blocks: layout = self.layout(in: area, unitWidth: blockWidth(for: capabilities), valueRowsPerCell: 1)
         case .numbers(let decimals): layout = self.layout(in: area, unitWidth: numberCellWidth(decimals: decimals), valueRowsPerCell: 1)
         }
         let half = if case .halfBlocks = effectiveMode(for: capabilities) { true } else { false }
@@ -222,7 +230,8 @@ public struct Heatmap: Hashable, Sendable {
 
     private func drawBlocks(_ layout: Layout, area: Rect, visible: Rect, mapping: ColorMapping,
                             capabilities: TerminalCapabilities, into buffer: inout CellBuffer) {
-        let firstX = visible.x, endX = min(visible.maxX, area.x + layout.shownColumns)
+        let width = layout.unitWidth
+        let firstX = visible.x, endX = min(visible.maxX, area.x + layout.shownColumns * width)
         let firstY = visible.y, endY = min(visible.maxY, area.y + layout.shownRows)
         guard firstX < endX && firstY < endY else { return }
         let monochrome = capabilities.colors == .monochrome
@@ -233,7 +242,7 @@ public struct Heatmap: Hashable, Sendable {
         mapping.scale.table.colors(for: capabilities.colors).withUnsafeBufferPointer { table in
             values.withUnsafeBufferPointer { values in
                 withUnsafeTemporaryAllocation(of: Int.self, capacity: endX - firstX) { sourceColumns in
-                    for x in firstX..<endX { sourceColumns[x - firstX] = layout.sourceColumn(x - area.x) }
+                    for x in firstX..<endX { sourceColumns[x - firstX] = layout.sourceColumn((x - area.x) / width) }
                     for y in firstY..<endY {
                         let rowStart = layout.sourceRow(y - area.y) * columns
                         for x in firstX..<endX {

@@ -25,11 +25,18 @@ struct HeatmapTests {
         let map = Heatmap(HeatmapTests.ramp)
         #expect(render(map, width: 6, height: 3, HeatmapTests.monoASCII).lines == [" .:=", "+#%@", ""])
         #expect(render(map, width: 6, height: 3, HeatmapTests.monoUnicode).lines == ["  ░▒", "▒▓██", ""])
-        // Half blocks need colour: in monochrome they fall back to one value per cell.
+        // Half blocks need colour: in monochrome they fall back to one value per two cells across,
+        // so that the picture keeps its shape (a cell is about twice as tall as wide).
         var halves = map
         halves.mode = .halfBlocks
-        #expect(render(halves, width: 6, height: 3, HeatmapTests.monoASCII).lines == [" .:=", "+#%@", ""])
+        #expect(render(halves, width: 9, height: 3, HeatmapTests.monoASCII).lines == ["  ..::==", "++##%%@@", ""])
         #expect(halves.effectiveMode(for: HeatmapTests.monoUnicode) == .blocks)
+        #expect(halves.size(capabilities: HeatmapTests.monoUnicode) == (width: 8, height: 2))
+        #expect(halves.size(capabilities: HeatmapTests.palette) == (width: 4, height: 1))
+        // Fitted into 5 columns, two values across fit: the 2x4 grid is drawn at 1x2, and says so.
+        halves.scaling = .fit
+        #expect(halves.shownSize(in: Rect(x: 0, y: 0, width: 5, height: 3), capabilities: HeatmapTests.monoASCII).columns == 2)
+        #expect(halves.sizeLabel(in: Rect(x: 0, y: 0, width: 5, height: 3), capabilities: HeatmapTests.monoASCII) == "drawn at 1x2")
     }
 
     @Test("blocks in colour: a blank on each value's colour; NaN is magenta")
@@ -61,10 +68,12 @@ struct HeatmapTests {
         let direct = render(map, width: 3, height: 3, HeatmapTests.direct)
         #expect(direct[0, 0].style == Style(foreground: .rgb(68, 1, 84), background: .rgb(253, 231, 37)))
         #expect(direct[0, 1].style.foreground == .rgb(33, 144, 140))
-        // Colour without Unicode: one value per cell, blanks on colours.
-        let ascii = render(map, width: 3, height: 3, TerminalCapabilities(colors: .palette256, glyphs: .ascii))
+        // Colour without Unicode: one value per two blanks on its colour.
+        let ascii = render(map, width: 5, height: 3, TerminalCapabilities(colors: .palette256, glyphs: .ascii))
         #expect(ascii.lines == ["", "", ""])
-        #expect(ascii[0, 1].style.background == .indexed(220) && ascii[0, 2].style.background == middle)
+        #expect(ascii[0, 1].style.background == .indexed(220) && ascii[1, 1].style.background == .indexed(220))
+        #expect(ascii[2, 1].style.background == .indexed(53) && ascii[0, 2].style.background == middle)
+        #expect(ascii[4, 0].style.background == .terminalDefault)
     }
 
     @Test("numbers: fixed-width cells, right-aligned, readable text on each value's colour")
@@ -165,7 +174,7 @@ struct HeatmapTests {
         var halves = map
         halves.mode = .halfBlocks
         #expect(halves.size(capabilities: HeatmapTests.palette) == (width: 5, height: 2))
-        #expect(halves.size(capabilities: HeatmapTests.monoUnicode) == (width: 5, height: 3))
+        #expect(halves.size(capabilities: HeatmapTests.monoUnicode) == (width: 10, height: 3))
         var numbers = map
         numbers.mode = .numbers(decimals: 1)
         #expect(numbers.size(capabilities: HeatmapTests.palette) == (width: 25, height: 3))
