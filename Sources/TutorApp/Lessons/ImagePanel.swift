@@ -86,17 +86,20 @@ public final class ImagePanel: StepPanel {
         let tileWidth = max(1, (area.width - Self.gap * (tiles - 1)) / tiles)
         var body = area
 
-        // When only the chosen output fits, a line naming them all, the chosen one marked.
+        // When only the chosen output fits, a line naming them all, the chosen one marked; names
+        // that do not fit go on to the next row.
         if shown.count < trace.outputs.count {
-            var x = buffer.write("kernels: ", x: area.x, y: area.y, style: .dim, clip: area)
+            let start = buffer.write("kernels: ", x: area.x, y: area.y, style: .dim, clip: area)
+            var x = start, y = area.y
             for index in trace.outputs.indices {
                 let name = glyphs.text(kernelName(index))
                 let isChosen = index == selected
-                x = buffer.write(isChosen ? "[\(name)]" : " \(name) ", x: x, y: area.y, style: isChosen ? accent : .plain,
-                                 clip: area)
-                x += 1
+                let label = isChosen ? "[\(name)]" : " \(name) "
+                if x > start && x + label.count > area.maxX { x = start; y += 1 }
+                let row = Rect(x: area.x, y: y, width: area.width, height: 1).intersection(area)
+                x = buffer.write(label, x: x, y: y, style: isChosen ? accent : .plain, clip: row) + 1
             }
-            body = area.splitTop(2).rest
+            body = area.splitTop(y - area.y + 2).rest
         }
 
         // The note under the maps: the chosen kernel's summary and the step's settings.

@@ -181,17 +181,12 @@ public final class KernelTrainingPanel: StepPanel {
         var rest = area
         let (statusRow, afterStatus) = rest.splitTop(1)
         buffer.write(glyphs.text(statusLine), x: statusRow.x, y: statusRow.y, style: .bold, clip: statusRow)
-        // A failure says what to change, so it may take up to three rows; the other states one.
+        // The state wraps (a failure says what to change; at 80x24 the keys need two rows), up to three rows.
         let stateText = StyledText(stateLine)
-        let stateRows = learner.failure == nil ? 1
-            : min(3, max(1, stateText.wrapped(width: area.width, glyphs: capabilities.glyphs).count))
+        let stateRows = min(3, max(1, stateText.wrapped(width: area.width, glyphs: capabilities.glyphs).count))
         let (stateArea, afterState) = afterStatus.splitTop(stateRows)
         let stateStyle: Style = learner.failure == nil ? .dim : (mono ? .bold : Style(foreground: .red, attributes: .bold))
-        if learner.failure == nil {
-            buffer.write(glyphs.text(stateLine), x: stateArea.x, y: stateArea.y, style: stateStyle, clip: stateArea)
-        } else {
-            stateText.render(in: stateArea, into: &buffer, capabilities: capabilities, style: stateStyle)
-        }
+        stateText.render(in: stateArea, into: &buffer, capabilities: capabilities, style: stateStyle)
         // A blank row under the status, unless the gradient view needs every row.
         rest = showsGradient && area.height < 24 ? afterState : afterState.splitTop(1).rest
         if showsGradient {

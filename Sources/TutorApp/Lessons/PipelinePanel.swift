@@ -360,7 +360,6 @@ public final class PipelinePanel: StepPanel {
     public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard !area.isEmpty else { return }
-        let glyphs = capabilities.glyphs.glyphs
         let arrow = capabilities.glyphs == .unicode ? " → " : " -> "
         let accent = capabilities.colors == .monochrome ? Style(attributes: [.bold, .underline])
             : Style(foreground: .cyan, attributes: .bold)
@@ -389,14 +388,62 @@ public final class PipelinePanel: StepPanel {
                 break
             }
         }
-        let top = area.y + 2
-        x = area.x
+        let bottom = drawColumns(Array(shown), of: all, widths: widths, top: area.y + 2, arrow: arrow, accent: accent,
+                                 in: area, into: &buffer, capabilities: capabilities)
+        let afterWindow = drawWindow(from: bottom + 1, in: area, into: &buffer, capabilities: capabilities)
+
+        // The stages that did not fit beside the chosen one follow below, in bands as wide as the
+        // panel, so none is hidden (the player scrolls to them).
+        let others = all.indices.filter { !shown.contains($0) }
+        guard !others.isEmpty, afterWindow + 1 < area.maxY else { return }
+        buffer.write("the other stages:", x: area.x, y: afterWindow + 1, style: .dim, clip: area)
+        var bands: [[Int]] = [[]]
+        for index in others {
+            let band = bands[bands.count - 1]
+            let width = (band + [index]).reduce(0) { $0 + widths[$1] } + gap * band.count
+            if !band.isEmpty && width > area.width { bands.append([]) }
+            bands[bands.count - 1].append(index)
+        }
+        var bandTop = afterWindow + 2
+        for band in bands {
+            bandTop = drawColumns(band, of: all, widths: widths, top: bandTop, arrow: arrow, accent: accent,
+                                  in: area, into: &buffer, capabilities: capabilities) + 1
+        }
+    }
+
+    /// The chosen stage's window from row `top`: where it is, what it sees, its arithmetic.
+    /// Returns the row below it.
+    private func drawWindow(from top: Int, in area: Rect, into buffer: inout CellBuffer,
+                            capabilities: TerminalCapabilities) -> Int {
+        let glyphs = capabilities.glyphs.glyphs
+        var y = top
+        guard trace.stages.indices.contains(selectedStage), y < area.maxY else { return y }
+        buffer.write(glyphs.truncated(positionText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
+        y += 1
+        if let receptiveFieldText {
+            buffer.write(glyphs.truncated(receptiveFieldText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
+            y += 1
+        }
+        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii, width: area.width).flatMap({ Self.wrap($0, width: area.width) }) {
+            guard y < area.maxY else { break }
+            buffer.write(glyphs.truncated(line, toWidth: area.width), x: area.x, y: y, style: .bold, clip: area)
+            y += 1
+        }
+        return y
+    }
+
+    /// Draws `indices` of `columns` side by side from `top` (an arrow between neighbouring stages);
+    /// returns the row below the tallest.
+    @discardableResult
+    private func drawColumns(_ indices: [Int], of columns: [Column], widths: [Int], top: Int, arrow: String, accent: Style,
+                             in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
+        var x = area.x
         var bottom = top
-        for index in shown {
-            let column = all[index]
-            if index > shown.lowerBound {
-                buffer.write(arrow, x: x, y: top + 2, style: .dim, clip: area)
-                x += gap
+        for (position, index) in indices.enumerated() {
+            let column = columns[index]
+            if position > 0 {
+                if indices[position - 1] == index - 1 { buffer.write(arrow, x: x, y: top + 2, style: .dim, clip: area) }
+                x += arrow.count
             }
             buffer.write(column.title, x: x, y: top, style: column.isChosen ? accent : .bold, clip: area)
             buffer.write(column.shape, x: x, y: top + 1, style: .dim, clip: area)
@@ -414,22 +461,7 @@ public final class PipelinePanel: StepPanel {
             bottom = max(bottom, y)
             x += widths[index]
         }
-
-        // The chosen stage's window.
-        guard trace.stages.indices.contains(selectedStage) else { return }
-        var y = bottom + 1
-        guard y < area.maxY else { return }
-        buffer.write(glyphs.truncated(positionText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
-        y += 1
-        if let receptiveFieldText {
-            buffer.write(glyphs.truncated(receptiveFieldText, toWidth: area.width), x: area.x, y: y, style: .dim, clip: area)
-            y += 1
-        }
-        for line in arithmeticLines(ascii: capabilities.glyphs == .ascii, width: area.width).flatMap({ Self.wrap($0, width: area.width) }) {
-            guard y < area.maxY else { break }
-            buffer.write(glyphs.truncated(line, toWidth: area.width), x: area.x, y: y, style: .bold, clip: area)
-            y += 1
-        }
+        return bottom
     }
 
     /// A line of arithmetic broken at spaces into lines of at most `width` columns, the later ones

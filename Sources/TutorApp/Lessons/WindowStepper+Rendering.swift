@@ -140,28 +140,31 @@ extension WindowStepper {
             y += height
         }
         if y + 1 < area.maxY {
-            renderLegend(at: y + 1, currentLabel: currentLabel, paddingMode: paddingMode, in: area, into: &buffer,
-                         capabilities: capabilities)
-            y += 2
+            y += 1 + renderLegend(at: y + 1, currentLabel: currentLabel, paddingMode: paddingMode, in: area,
+                                  into: &buffer, capabilities: capabilities)
         }
         return min(area.height, y - area.y)
     }
 
-    /// One line that says what the highlights mean, each name drawn in its own highlight.
+    /// What the highlights mean, each name drawn in its own highlight; names that do not fit on
+    /// the row go on to the next one (never dropped). Returns the rows used.
+    @discardableResult
     func renderLegend(at y: Int, currentLabel: String, paddingMode: Pad2d.Mode = .zero, in area: Rect,
-                      into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
-        let row = Rect(x: area.x, y: y, width: area.width, height: 1)
+                      into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Int {
         let glyphs = capabilities.glyphs.glyphs
         let items: [(String, GridHighlight)] = [
             ("window", .window), (currentLabel, .current), (Self.paddingLegend(paddingMode, glyphs: capabilities.glyphs), .padding),
             ("\(glyphs.pending) not yet shown", .pending),
         ]
-        var x = row.x
-        for (index, item) in items.enumerated() {
-            if index > 0 { x = buffer.write("  ", x: x, y: y, clip: row) }
-            guard x + item.0.count <= row.maxX else { break }
-            x = buffer.write(item.0, x: x, y: y, style: NumberGrid.style(for: item.1, colors: capabilities.colors), clip: row)
+        var row = y, x = area.x
+        for item in items {
+            if x > area.x {
+                if x + 2 + item.0.count > area.maxX { row += 1; x = area.x } else { x += 2 }
+            }
+            x = buffer.write(item.0, x: x, y: row, style: NumberGrid.style(for: item.1, colors: capabilities.colors),
+                             clip: Rect(x: area.x, y: row, width: area.width, height: 1).intersection(area))
         }
+        return row - y + 1
     }
 
     /// The legend's name for padding cells, with the marker they are drawn with: "·0 padding" for
