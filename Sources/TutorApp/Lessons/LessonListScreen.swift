@@ -223,5 +223,15 @@ public final class LessonListScreen: Screen {
             }
             y += rowsPerEntry
         }
+        // Lessons above or below the window are counted on the frame, with the keys that reach them.
+        let above = firstShown, below = max(0, entries.count - firstShown - visibleCount)
+        let unicode = capabilities.glyphs == .unicode
+        var marks: [String] = []
+        if above > 0 { marks.append("\(unicode ? "▲" : "^") \(above) above") }
+        if below > 0 { marks.append("\(unicode ? "▼" : "v") \(below) more below") }
+        if !marks.isEmpty {
+            Panel(title: "Lessons", footer: marks.joined(separator: "  ") + (unicode ? "  ↑↓ PgUp PgDn" : "  PgUp PgDn"))
+                .render(in: body, into: &buffer, capabilities: capabilities)
+        }
     }
 }
