@@ -107,6 +107,68 @@ struct StatedNumberTests {
         }
     }
 
+    @Test("counts of LeNet-5 stated in a text step are read off the network's layer table")
+    func networkCounts() throws {
+        let text = Self.lesson(convChecks: """
+        checks = [{ network = "lenet5", layer = "conv2", count = "parameters", value = 2416 },
+                  { network = "lenet5", count = "parameters", value = 61706 },
+                  { network = "lenet5", layer = "conv1", count = "multiply_adds", value = 117600 },
+                  { network = "lenet5", count = "multiply_adds", value = 416520 },
+                  { network = "lenet5", layer = "flatten", count = "outputs", value = 400 }]
+        """, quizChecks: "checks = [{ network = \"lenet5\", layer = \"fc3\", count = \"parameters\" }]", answer: "850")
+        let lesson = try LessonParser.parse(text, file: "stated.toml")
+        #expect(lesson.steps[0].checks.first == StatedNumber(network: NetworkCount(layer: "conv2", quantity: .parameters),
+                                                             value: 2416, line: 9))
+        #expect(lesson.steps[0].checks[1].subject == .network(NetworkCount(layer: nil, quantity: .parameters)))
+        #expect(lesson.steps[1].checks == [StatedNumber(network: NetworkCount(layer: "fc3", quantity: .parameters),
+                                                        value: nil, line: 19)])
+        #expect(try Self.problems(text).isEmpty)
+    }
+
+    @Test("a wrong count of LeNet-5 fails lessons check, naming the layer, the stated and the network's number")
+    func wrongNetworkCount() throws {
+        let problems = try Self.problems(Self.lesson(
+            convChecks: "checks = [{ network = \"lenet5\", layer = \"fc1\", count = \"parameters\", value = 48000 }]",
+            quizChecks: "checks = [{ network = \"lenet5\", count = \"multiply_adds\" }]", answer: "416000"))
+        #expect(problems.map(\.description) == [
+            "stated.toml:9: lesson 'stated', step 1 (conv), checks[1]: the text states 48000 for LeNet-5's fc1 parameters, "
+                + "but the network has 48120 (allowed difference 0.01)",
+            "stated.toml:15: lesson 'stated', step 2 (quiz), checks[1]: the quiz's answer is 416000 for LeNet-5's "
+                + "multiply-adds (all layers), but the network has 416520 (allowed difference 0.01)",
+        ])
+    }
+
+    @Test("malformed network checks are refused by the parser, naming the key and what is accepted")
+    func malformedNetworkChecks() {
+        func message(_ check: String) -> String? {
+            do {
+                _ = try LessonParser.parse(Self.lesson(convChecks: "checks = [\(check)]"), file: "s.toml")
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let prefix = "s.toml:9: lesson 'stated', step 1 (conv), "
+        #expect(message("{ network = \"alexnet\", count = \"parameters\", value = 1 }") == prefix
+            + "checks[1].network: expected network = \"lenet5\" (the LeNet-5 ConvTutor trains; the only network a check "
+            + "can name), found the string \"alexnet\"")
+        #expect(message("{ network = \"lenet5\", count = \"weights\", value = 1 }") == prefix
+            + "checks[1].count: expected count = one of parameters, multiply_adds, outputs, found the string \"weights\"")
+        #expect(message("{ network = \"lenet5\", value = 1 }") == prefix
+            + "checks[1].count: expected count = one of parameters, multiply_adds, outputs, found nothing")
+        #expect(message("{ network = \"lenet5\", layer = \"conv3\", count = \"parameters\", value = 1 }") == prefix
+            + "checks[1].layer: expected a layer of LeNet-5, as `convtutor model` names them: input, conv1, relu1, "
+            + "maxpool1, conv2, relu2, maxpool2, flatten, fc1, relu3, fc2, relu4, fc3; found the string \"conv3\"")
+        #expect(message("{ network = \"lenet5\", count = \"outputs\", value = 10 }")?
+            .hasPrefix(prefix + "checks[1].layer: count = \"outputs\" needs a layer: one of input, conv1") == true)
+        #expect(message("{ network = \"lenet5\", cell = [1, 1], count = \"parameters\", value = 1 }") == prefix
+            + "checks[1]: unknown key 'cell' in a check; a check of the network (network = ...) takes: network, layer, "
+            + "count, value, tolerance")
+        #expect(message("{ cell = [1, 1], count = \"parameters\", value = 1 }")?.contains(
+            "unknown key 'count' in a check; known keys: cell, channel, value, tolerance, step, stage (or, about the "
+            + "network: network, layer, count, value, tolerance)") == true)
+    }
+
     @Test("a step that does not run is reported once, not again for the numbers stated about it")
     func brokenStepReportedOnce() throws {
         // A 4x4 kernel on a 3x3 input: the step itself fails.
