@@ -58,9 +58,14 @@ extension LessonChecker {
         } else if case .quiz(let quiz) = step.content, case .number(let answer, _) = quiz.answer {
             stated = answer
             statedWhat = "the quiz's answer is \(LessonNumber.format(answer))"
+        } else if case .quiz(let quiz) = step.content, case .cell(let row, let column) = quiz.answer, let grid = quiz.grid,
+                  row < grid.height, column < grid.width {
+            // "Which cell holds the maximum?": the answer cell's value must be what the step computes.
+            stated = grid.channels[0][row][column]
+            statedWhat = "the quiz's answer cell [\(row + 1), \(column + 1)] holds \(LessonNumber.format(stated))"
         } else {
-            throw LessonError(message: "missing 'value': give the number the text states (only a number quiz may "
-                + "leave it out, to check its own answer)")
+            throw LessonError(message: "missing 'value': give the number the text states (only a number or cell quiz "
+                + "may leave it out, to check its own answer)")
         }
         let cell: StatedNumber.OutputCell
         switch check.subject {

@@ -169,6 +169,18 @@ struct StatedNumberTests {
             + "network: network, layer, count, value, tolerance)") == true)
     }
 
+    @Test("a cell quiz's check without value: the grid's value at the answer cell must be the step's cell")
+    func cellQuizAnswer() throws {
+        // The conv output is 19 25 / 37 43; the quiz asks where its largest value is.
+        let text = Self.lesson(convChecks: "", quizChecks: "checks = [{ step = 1, cell = [2, 2] }]", answer: "[2, 2]")
+            .replacingOccurrences(of: "question = \"What is the bottom-left cell?\"",
+                                  with: "question = \"Where is the largest value?\"\ngrid = \"19 25; 37 43\"")
+        #expect(try Self.problems(text).isEmpty)
+        let wrong = try Self.problems(text.replacingOccurrences(of: "answer = [2, 2]", with: "answer = [2, 1]"))
+        #expect(wrong.map(\.message) == ["the quiz's answer cell [2, 1] holds 37 for output cell [2, 2] of step 1 (conv), "
+            + "but the step computes 43 (allowed difference 0.01)"])
+    }
+
     @Test("a step that does not run is reported once, not again for the numbers stated about it")
     func brokenStepReportedOnce() throws {
         // A 4x4 kernel on a 3x3 input: the step itself fails.
