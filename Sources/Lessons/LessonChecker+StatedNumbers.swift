@@ -100,7 +100,8 @@ extension LessonChecker {
 
     /// What a step computes, as the player shows it: a conv, pool or activation step's output (after
     /// the activation), a pipeline stage's output (the last by default), a playground's convolution
-    /// (stage 2: its pooling), an image step's kernel outputs as channels.
+    /// (stage 2: its pooling), an image step's kernel outputs as channels, a kernel-learning train
+    /// step's kernel once its run ends.
     static func output(of step: LessonStep, number: Int, stage: Int?, lessonFolder: String?) throws(LessonError) -> GridStack {
         let name = "step \(number) (\(step.kind.rawValue))"
         func noStage() throws(LessonError) {
@@ -139,9 +140,19 @@ extension LessonChecker {
             try noStage()
             let outputs = try ImageTrace(spec: spec, lessonFolder: lessonFolder).outputs
             return GridStack(channels: outputs.flatMap(\.channels))
-        case .text, .quiz, .train:
+        case .train(let spec):
+            try noStage()
+            guard case .kernel = spec.task else {
+                throw LessonError(message: "\(name) trains LeNet-5 (task = \"overfitting\"), whose results are not "
+                    + "checked; a kernel task's learned kernel is")
+            }
+            // The run as the player ends it: every step, or where it converged or refused a step.
+            var learner = try KernelLearner(spec: spec)
+            while !learner.isFinished { learner.step() }
+            return learner.kernel
+        case .text, .quiz:
             throw LessonError(message: "\(name) computes no output grid; name a conv, pool, activation, pipeline, "
-                + "playground or image step with step = N")
+                + "playground, image or kernel-learning train step with step = N")
         }
     }
 }

@@ -181,6 +181,38 @@ struct StatedNumberTests {
             + "but the step computes 43 (allowed difference 0.01)"])
     }
 
+    @Test("a kernel-learning train step's output is the kernel its run ends with; an overfitting step has none")
+    func trainedKernel() throws {
+        func problems(_ checks: String, task: String = "task = \"kernel\"\ntarget = \"sobel-x\"\nlearning_rate = 0.5\nsteps = 1000")
+            throws -> [LessonError] {
+            try Self.problems("""
+            id = "t"
+            title = "T"
+            [[step]]
+            kind = "train"
+            \(task)
+            checks = [\(checks)]
+            [[step]]
+            kind = "quiz"
+            question = "?"
+            answer = 1
+            """)
+        }
+        // After 1,000 steps at 0.5 on `house`, every entry is within 0.03 of Sobel-x's, not within 0.001.
+        let sobelX: [[Float]] = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+        func allCells(tolerance: Float) -> String {
+            (1...3).flatMap { row in (1...3).map { column in
+                "{ cell = [\(row), \(column)], value = \(sobelX[row - 1][column - 1]), tolerance = \(tolerance) }"
+            } }.joined(separator: ", ")
+        }
+        #expect(try problems(allCells(tolerance: 0.03)).isEmpty)
+        let tight = try problems(allCells(tolerance: 0.001))
+        #expect(!tight.isEmpty && tight.allSatisfy { $0.message.contains("of step 1 (train), but the step computes") })
+        let overfitting = try problems("{ cell = [1, 1], value = 1 }", task: "task = \"overfitting\"")
+        #expect(overfitting.map(\.message) == ["step 1 (train) trains LeNet-5 (task = \"overfitting\"), whose results "
+            + "are not checked; a kernel task's learned kernel is"])
+    }
+
     @Test("a step that does not run is reported once, not again for the numbers stated about it")
     func brokenStepReportedOnce() throws {
         // A 4x4 kernel on a 3x3 input: the step itself fails.
