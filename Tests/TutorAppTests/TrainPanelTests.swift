@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Lessons
 import TerminalUI
@@ -380,6 +381,29 @@ struct OverfittingPanelTests {
         // Two runs (the old form of the step): nothing to choose, so c is not the panel's.
         let twoRuns = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15))
         #expect(!twoRuns.handle(.character("c")) && !twoRuns.keyHelp.contains { $0.key == "c" })
+    }
+
+    @Test func lesson17DescribesTheAugmentationAndDropoutThePanelUses() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("lessons").path
+        let library = LessonLibrary.load(sources: [LessonSource(folder: folder, isBuiltIn: true)])
+        let lesson = try #require(library.lessons.first { $0.id == "overfitting" })
+        let remedies = try #require(lesson.steps.first { $0.title == "Five remedies" }).text
+        let augmentation = Augmentation()
+        func number(_ value: Float) -> String { "`\(LessonNumber.format(value))`" }
+        #expect(remedies.contains("up to \(number(augmentation.maximumShift)) pixels"))
+        #expect(remedies.contains("up to \(number(augmentation.maximumRotationDegrees)) degrees"))
+        #expect(remedies.contains("\(number(1 - augmentation.maximumScaleChange)) to \(number(1 + augmentation.maximumScaleChange))"))
+        #expect(remedies.contains("standard deviation \(number(augmentation.noise))"))
+        let train = try #require(lesson.steps.first { if case .train = $0.content { true } else { false } })
+        guard case .train(let spec) = train.content,
+              case .overfitting(let images, let epochs, true, let weightDecay, true, true) = spec.task else {
+            Issue.record("lesson 17's train step is not an overfitting run of every remedy, one at a time")
+            return
+        }
+        #expect(train.text.contains("dropout \(number(OverfittingPanel.Settings().dropout)) alone"))
+        #expect(train.text.contains("weight decay `\(weightDecay)` alone"))
+        #expect(train.text.contains("same `\(images)` digits for `\(epochs)` epochs"))
     }
 
     @Test func theRunsAreTheRemediesTheStepChose() {
