@@ -88,17 +88,24 @@ extension LessonParser {
         guard case .string(let countName)? = fields["count"], let quantity = NetworkCount.Quantity(rawValue: countName) else {
             throw fail("count", "expected count = one of \(quantities), found \(fields["count"]?.summary ?? "nothing")")
         }
-        var layer: String?
+        var layers: [String] = []
         if let node = fields["layer"] {
-            let layers = NetworkCount.layerNames
-            guard case .string(let name) = node, layers.contains(name) else {
-                throw fail("layer", "expected a layer of LeNet-5, as `convtutor model` names them: "
-                    + "\(layers.joined(separator: ", ")); found \(node.summary)")
+            let known = NetworkCount.layerNames
+            let expected = "expected a layer of LeNet-5 as `convtutor model` names them, or an array of them (their "
+                + "counts are added): \(known.joined(separator: ", "))"
+            let items: [TOMLNode]
+            if case .array(let array) = node { items = array } else { items = [node] }
+            guard !items.isEmpty else { throw fail("layer", "\(expected); found an empty array") }
+            for item in items {
+                guard case .string(let name) = item, known.contains(name) else {
+                    throw fail("layer", "\(expected); found \(item.summary)")
+                }
+                guard !layers.contains(name) else { throw fail("layer", "'\(name)' is named twice; name each layer once") }
+                layers.append(name)
             }
-            layer = name
         } else if quantity == .outputs {
             throw fail("layer", "count = \"outputs\" needs a layer: one of \(NetworkCount.layerNames.joined(separator: ", "))")
         }
-        return NetworkCount(layer: layer, quantity: quantity)
+        return NetworkCount(layers: layers, quantity: quantity)
     }
 }

@@ -1,8 +1,8 @@
 import Networks
 
 /// A count a lesson states about LeNet-5 as ConvTutor builds and trains it (the modern variant:
-/// ReLU, max pooling, no batch normalisation): one layer's parameters, multiply-adds or output
-/// values, or the whole network's parameters or multiply-adds. `lessons check` reads it off
+/// ReLU, max pooling, no batch normalisation): the parameters, multiply-adds or output values of
+/// one layer or the sum over several, or the whole network's parameters or multiply-adds. `lessons check` reads it off
 /// `LeNet5.summary()`, the table `convtutor model` prints, so a lesson cannot drift from the network.
 public struct NetworkCount: Hashable, Sendable {
     public enum Quantity: String, CaseIterable, Sendable {
@@ -17,21 +17,26 @@ public struct NetworkCount: Hashable, Sendable {
         var words: String { rawValue.replacingOccurrences(of: "_", with: "-") }
     }
 
-    /// The layer, named as `convtutor model` names it (`conv1`, `maxpool1`, `flatten`, `fc3`, ...);
-    /// nil: the whole network.
-    public var layer: String?
+    /// The layers whose counts are added, named as `convtutor model` names them (`conv1`,
+    /// `maxpool1`, `flatten`, `fc3`, ...); empty: the whole network.
+    public var layers: [String]
     public var quantity: Quantity
 
-    public init(layer: String?, quantity: Quantity) {
-        self.layer = layer
+    public init(layers: [String], quantity: Quantity) {
+        self.layers = layers
         self.quantity = quantity
+    }
+
+    /// One layer's count, or (nil) the whole network's.
+    public init(layer: String?, quantity: Quantity) {
+        self.init(layers: layer.map { [$0] } ?? [], quantity: quantity)
     }
 
     /// The networks a check may name; one for now, the one every lesson describes.
     static let networkNames = ["lenet5"]
 
     /// The layers of LeNet-5, as `summary()` gives them: one forward pass of a blank image, made once.
-    static let layers: Result<[LeNet5.LayerSummary], LessonError> = Result { () throws(LessonError) in
+    static let table: Result<[LeNet5.LayerSummary], LessonError> = Result { () throws(LessonError) in
         do {
             return try LeNet5(seed: 0).summary()
         } catch {
@@ -40,31 +45,37 @@ public struct NetworkCount: Hashable, Sendable {
     }
 
     /// The names a `layer` may take, for messages: conv1, relu1, maxpool1, ...
-    static var layerNames: [String] { (try? layers.get().map(\.name)) ?? [] }
+    static var layerNames: [String] { (try? table.get().map(\.name)) ?? [] }
 
     /// "LeNet-5's conv2 parameters", "LeNet-5's multiply-adds (all layers)".
     var name: String {
-        "LeNet-5's " + (layer.map { "\($0) \(quantity.words)" } ?? "\(quantity.words) (all layers)")
+        "LeNet-5's " + (layers.isEmpty ? "\(quantity.words) (all layers)"
+            : "\(layers.joined(separator: " + ")) \(quantity.words)")
     }
 
     /// The count, from the network's layer table.
     func value() throws(LessonError) -> Int {
-        let layers = try Self.layers.get()
-        guard let layer else {
-            switch quantity {
-            case .parameters: return layers.reduce(0) { $0 + $1.parameters }
-            case .multiplyAdds: return layers.reduce(0) { $0 + $1.multiplyAdds }
-            case .outputs: throw LessonError(message: "count = \"outputs\" needs a layer; known layers: "
-                + Self.layerNames.joined(separator: ", "))
+        let table = try Self.table.get()
+        var rows = table
+        if layers.isEmpty {
+            guard quantity != .outputs else {
+                throw LessonError(message: "count = \"outputs\" needs a layer; known layers: "
+                    + Self.layerNames.joined(separator: ", "))
+            }
+        } else {
+            rows = []
+            for layer in layers {
+                guard let row = table.first(where: { $0.name == layer }) else {
+                    throw LessonError(message: "LeNet-5 has no layer '\(layer)'; known layers: "
+                        + Self.layerNames.joined(separator: ", "))
+                }
+                rows.append(row)
             }
         }
-        guard let row = layers.first(where: { $0.name == layer }) else {
-            throw LessonError(message: "LeNet-5 has no layer '\(layer)'; known layers: " + Self.layerNames.joined(separator: ", "))
-        }
         switch quantity {
-        case .parameters: return row.parameters
-        case .multiplyAdds: return row.multiplyAdds
-        case .outputs: return row.outputShape.reduce(1, *)
+        case .parameters: return rows.reduce(0) { $0 + $1.parameters }
+        case .multiplyAdds: return rows.reduce(0) { $0 + $1.multiplyAdds }
+        case .outputs: return rows.reduce(0) { $0 + $1.outputShape.reduce(1, *) }
         }
     }
 }

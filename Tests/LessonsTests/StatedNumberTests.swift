@@ -114,25 +114,30 @@ struct StatedNumberTests {
                   { network = "lenet5", count = "parameters", value = 61706 },
                   { network = "lenet5", layer = "conv1", count = "multiply_adds", value = 117600 },
                   { network = "lenet5", count = "multiply_adds", value = 416520 },
-                  { network = "lenet5", layer = "flatten", count = "outputs", value = 400 }]
+                  { network = "lenet5", layer = "flatten", count = "outputs", value = 400 },
+                  { network = "lenet5", layer = ["conv1", "conv2"], count = "parameters", value = 2572 }]
         """, quizChecks: "checks = [{ network = \"lenet5\", layer = \"fc3\", count = \"parameters\" }]", answer: "850")
         let lesson = try LessonParser.parse(text, file: "stated.toml")
         #expect(lesson.steps[0].checks.first == StatedNumber(network: NetworkCount(layer: "conv2", quantity: .parameters),
                                                              value: 2416, line: 9))
         #expect(lesson.steps[0].checks[1].subject == .network(NetworkCount(layer: nil, quantity: .parameters)))
+        #expect(lesson.steps[0].checks[5].subject == .network(NetworkCount(layers: ["conv1", "conv2"], quantity: .parameters)))
         #expect(lesson.steps[1].checks == [StatedNumber(network: NetworkCount(layer: "fc3", quantity: .parameters),
-                                                        value: nil, line: 19)])
+                                                        value: nil, line: 20)])
         #expect(try Self.problems(text).isEmpty)
     }
 
     @Test("a wrong count of LeNet-5 fails lessons check, naming the layer, the stated and the network's number")
     func wrongNetworkCount() throws {
         let problems = try Self.problems(Self.lesson(
-            convChecks: "checks = [{ network = \"lenet5\", layer = \"fc1\", count = \"parameters\", value = 48000 }]",
+            convChecks: "checks = [{ network = \"lenet5\", layer = \"fc1\", count = \"parameters\", value = 48000 }, "
+                + "{ network = \"lenet5\", layer = [\"conv1\", \"conv2\"], count = \"parameters\", value = 2570 }]",
             quizChecks: "checks = [{ network = \"lenet5\", count = \"multiply_adds\" }]", answer: "416000"))
         #expect(problems.map(\.description) == [
             "stated.toml:9: lesson 'stated', step 1 (conv), checks[1]: the text states 48000 for LeNet-5's fc1 parameters, "
                 + "but the network has 48120 (allowed difference 0.01)",
+            "stated.toml:9: lesson 'stated', step 1 (conv), checks[2]: the text states 2570 for LeNet-5's conv1 + conv2 "
+                + "parameters, but the network has 2572 (allowed difference 0.01)",
             "stated.toml:15: lesson 'stated', step 2 (quiz), checks[1]: the quiz's answer is 416000 for LeNet-5's "
                 + "multiply-adds (all layers), but the network has 416520 (allowed difference 0.01)",
         ])
@@ -157,8 +162,13 @@ struct StatedNumberTests {
         #expect(message("{ network = \"lenet5\", value = 1 }") == prefix
             + "checks[1].count: expected count = one of parameters, multiply_adds, outputs, found nothing")
         #expect(message("{ network = \"lenet5\", layer = \"conv3\", count = \"parameters\", value = 1 }") == prefix
-            + "checks[1].layer: expected a layer of LeNet-5, as `convtutor model` names them: input, conv1, relu1, "
-            + "maxpool1, conv2, relu2, maxpool2, flatten, fc1, relu3, fc2, relu4, fc3; found the string \"conv3\"")
+            + "checks[1].layer: expected a layer of LeNet-5 as `convtutor model` names them, or an array of them (their "
+            + "counts are added): input, conv1, relu1, maxpool1, conv2, relu2, maxpool2, flatten, fc1, relu3, fc2, relu4, "
+            + "fc3; found the string \"conv3\"")
+        #expect(message("{ network = \"lenet5\", layer = [\"conv1\", 2], count = \"parameters\", value = 1 }")?
+            .hasSuffix("fc3; found 2") == true)
+        #expect(message("{ network = \"lenet5\", layer = [\"conv1\", \"conv1\"], count = \"parameters\", value = 1 }")
+            == prefix + "checks[1].layer: 'conv1' is named twice; name each layer once")
         #expect(message("{ network = \"lenet5\", count = \"outputs\", value = 10 }")?
             .hasPrefix(prefix + "checks[1].layer: count = \"outputs\" needs a layer: one of input, conv1") == true)
         #expect(message("{ network = \"lenet5\", cell = [1, 1], count = \"parameters\", value = 1 }") == prefix
