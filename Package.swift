@@ -115,7 +115,7 @@ let package = Package(
         // quiz checking and saved progress.
         .target(
             name: "Lessons",
-            dependencies: ["ConvKernels", "Imaging", "CommonIO"]
+            dependencies: ["ConvKernels", "Imaging", "CommonIO", "Networks"]
         ),
         // Cells, styles, colour scales, widgets and the backend protocol: no curses, standard library only.
         .target(name: "TerminalUI"),

@@ -334,7 +334,11 @@ public struct TrainSpec: Hashable, Sendable {
         case kernel(target: GridStack, start: GridStack?, image: String)
         /// LeNet-5 on a small subset of the built-in digits, once plain and once regularised, so the
         /// train and validation accuracy curves can be compared (overfitting, then closing the gap).
-        case overfitting(trainingImages: Int, epochs: Int, dropout: Bool, weightDecay: Float, augment: Bool)
+        /// `dropout`, `weightDecay` and `augment` are the regularised run's remedies; with
+        /// `oneAtATime` each chosen remedy also gets a run of its own, so the learner sees which one
+        /// closes the gap.
+        case overfitting(trainingImages: Int, epochs: Int, dropout: Bool, weightDecay: Float, augment: Bool,
+                         oneAtATime: Bool = false)
     }
 
     public var task: Task

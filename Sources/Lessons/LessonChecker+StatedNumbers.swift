@@ -21,7 +21,7 @@ extension LessonChecker {
             return try result.get()
         }
         for (index, step) in lesson.steps.enumerated() {
-            for (checkIndex, check) in step.checks.enumerated() where !failedSteps.contains(check.step ?? index + 1) {
+            for (checkIndex, check) in step.checks.enumerated() where !failedSteps.contains(check.targetStep ?? index + 1) {
                 do {
                     try verify(check, in: step, at: index + 1, of: lesson, output: cachedOutput)
                 } catch {
@@ -46,8 +46,8 @@ extension LessonChecker {
     }
 
     /// Throws when `check` (written in step `number`) names no cell of a computed output, or when the
-    /// cell's value is further from the stated one than the tolerance. `output` computes a step's
-    /// output (see `output(of:number:stage:lessonFolder:)`).
+    /// cell's value (or the network's count) is further from the stated one than the tolerance.
+    /// `output` computes a step's output (see `output(of:number:stage:lessonFolder:)`).
     static func verify(_ check: StatedNumber, in step: LessonStep, at number: Int, of lesson: Lesson,
                        output: (LessonStep, Int, Int?) throws(LessonError) -> GridStack) throws(LessonError) {
         let stated: Float
@@ -58,32 +58,50 @@ extension LessonChecker {
         } else if case .quiz(let quiz) = step.content, case .number(let answer, _) = quiz.answer {
             stated = answer
             statedWhat = "the quiz's answer is \(LessonNumber.format(answer))"
+        } else if case .quiz(let quiz) = step.content, case .cell(let row, let column) = quiz.answer, let grid = quiz.grid,
+                  row < grid.height, column < grid.width {
+            // "Which cell holds the maximum?": the answer cell's value must be what the step computes.
+            stated = grid.channels[0][row][column]
+            statedWhat = "the quiz's answer cell [\(row + 1), \(column + 1)] holds \(LessonNumber.format(stated))"
         } else {
-            throw LessonError(message: "missing 'value': give the number the text states (only a number quiz may "
-                + "leave it out, to check its own answer)")
+            throw LessonError(message: "missing 'value': give the number the text states (only a number or cell quiz "
+                + "may leave it out, to check its own answer)")
         }
-        let target = check.step ?? number
+        let cell: StatedNumber.OutputCell
+        switch check.subject {
+        case .cell(let outputCell):
+            cell = outputCell
+        case .network(let count):
+            let computed = try count.value()
+            guard abs(Float(computed) - stated) <= check.tolerance else {
+                throw LessonError(message: "\(statedWhat) for \(count.name), but the network has "
+                    + "\(LessonNumber.format(Float(computed))) (allowed difference \(LessonNumber.format(check.tolerance)))")
+            }
+            return
+        }
+        let target = cell.step ?? number
         guard target <= lesson.steps.count else {
             throw LessonError(message: "step = \(target), but the lesson has \(lesson.steps.count) steps")
         }
         let targetStep = lesson.steps[target - 1]
-        let output = try output(targetStep, target, check.stage)
+        let output = try output(targetStep, target, cell.stage)
         let stepName = "step \(target) (\(targetStep.kind.rawValue))"
-        guard check.channel <= output.channelCount, check.row <= output.height, check.column <= output.width else {
-            throw LessonError(message: "\(check.cellName) is outside the output of \(stepName), which has "
+        guard cell.channel <= output.channelCount, cell.row <= output.height, cell.column <= output.width else {
+            throw LessonError(message: "\(cell.name) is outside the output of \(stepName), which has "
                 + "\(output.channelCount) channel\(output.channelCount == 1 ? "" : "s") of \(output.height) rows and "
                 + "\(output.width) columns; cells count from 1")
         }
-        let computed = output.channels[check.channel - 1][check.row - 1][check.column - 1]
+        let computed = output.channels[cell.channel - 1][cell.row - 1][cell.column - 1]
         guard abs(computed - stated) <= check.tolerance else {
-            throw LessonError(message: "\(statedWhat) for \(check.cellName) of \(stepName), but the step computes "
+            throw LessonError(message: "\(statedWhat) for \(cell.name) of \(stepName), but the step computes "
                 + "\(LessonNumber.format(computed)) (allowed difference \(LessonNumber.format(check.tolerance)))")
         }
     }
 
     /// What a step computes, as the player shows it: a conv, pool or activation step's output (after
     /// the activation), a pipeline stage's output (the last by default), a playground's convolution
-    /// (stage 2: its pooling), an image step's kernel outputs as channels.
+    /// (stage 2: its pooling), an image step's kernel outputs as channels, a kernel-learning train
+    /// step's kernel once its run ends.
     static func output(of step: LessonStep, number: Int, stage: Int?, lessonFolder: String?) throws(LessonError) -> GridStack {
         let name = "step \(number) (\(step.kind.rawValue))"
         func noStage() throws(LessonError) {
@@ -122,9 +140,19 @@ extension LessonChecker {
             try noStage()
             let outputs = try ImageTrace(spec: spec, lessonFolder: lessonFolder).outputs
             return GridStack(channels: outputs.flatMap(\.channels))
-        case .text, .quiz, .train:
+        case .train(let spec):
+            try noStage()
+            guard case .kernel = spec.task else {
+                throw LessonError(message: "\(name) trains LeNet-5 (task = \"overfitting\"), whose results are not "
+                    + "checked; a kernel task's learned kernel is")
+            }
+            // The run as the player ends it: every step, or where it converged or refused a step.
+            var learner = try KernelLearner(spec: spec)
+            while !learner.isFinished { learner.step() }
+            return learner.kernel
+        case .text, .quiz:
             throw LessonError(message: "\(name) computes no output grid; name a conv, pool, activation, pipeline, "
-                + "playground or image step with step = N")
+                + "playground, image or kernel-learning train step with step = N")
         }
     }
 }

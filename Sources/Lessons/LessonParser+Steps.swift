@@ -22,7 +22,7 @@ extension LessonParser {
         .train: commonKeys + ["task", "learning_rate"] + trainKernelKeys + trainOverfittingKeys,
     ]
     static let trainKernelKeys = ["target", "start", "image", "steps"]
-    static let trainOverfittingKeys = ["training_images", "epochs", "dropout", "weight_decay", "augment"]
+    static let trainOverfittingKeys = ["training_images", "epochs", "dropout", "weight_decay", "augment", "one_at_a_time"]
     static let stageKeys: [String: [String]] = [
         "conv": ["op"] + convOptionKeys,
         "activation": ["op", "function", "slope"],
@@ -358,7 +358,8 @@ extension LessonParser {
                                                 epochs: try reader.int("epochs", atLeast: 1, atMost: 200) ?? 30,
                                                 dropout: try reader.bool("dropout") ?? true,
                                                 weightDecay: weightDecay,
-                                                augment: try reader.bool("augment") ?? true),
+                                                augment: try reader.bool("augment") ?? true,
+                                                oneAtATime: try reader.bool("one_at_a_time") ?? false),
                              learningRate: learningRate)
         }
     }

@@ -52,8 +52,8 @@ struct BuiltInLessonsTests {
 
     /// The lessons whose text quotes numbers a step computes; each states them in `checks`.
     static let lessonsWithStatedNumbers = ["convolution", "classic-kernels", "padding", "padding-modes", "stride",
-                                           "dilation", "multi-channel", "separable", "activations", "pooling",
-                                           "receptive-field", "classifier", "training"]
+                                           "dilation", "feature-maps", "multi-channel", "separable", "activations", "pooling",
+                                           "receptive-field", "classifier", "lenet5", "training", "overfitting"]
 
     @Test("every lesson that quotes a computed number states it in checks")
     func statedNumbersAreChecked() {

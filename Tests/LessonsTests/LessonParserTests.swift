@@ -207,6 +207,7 @@ struct LessonParserTests {
     dropout = false
     weight_decay = 0.001
     augment = false
+    one_at_a_time = true
     """#
 
     @Test func fullLessonParsesIntoTheModel() throws {
@@ -317,7 +318,7 @@ struct LessonParserTests {
         #expect(kernelTask.learningRate == 0.05 && kernelTask.steps == 150)
         guard case .train(let overfitting) = s[18].content else { Issue.record("step 19 is not train"); return }
         #expect(overfitting.task == .overfitting(trainingImages: 300, epochs: 20, dropout: false, weightDecay: 0.001,
-                                                 augment: false))
+                                                 augment: false, oneAtATime: true))
     }
 
     @Test func defaultsApplyWhenKeysAreLeftOut() throws {
@@ -336,7 +337,7 @@ struct LessonParserTests {
         let train = try LessonParser.parse(oneStep("kind = \"train\"\ntask = \"overfitting\""), file: "x.toml")
         guard case .train(let spec) = train.steps[0].content else { Issue.record("not train"); return }
         #expect(spec.task == .overfitting(trainingImages: 500, epochs: 30, dropout: true, weightDecay: 0.0005,
-                                          augment: true))
+                                          augment: true, oneAtATime: false))
         let kernelTrain = try LessonParser.parse(oneStep("kind = \"train\"\ntask = \"kernel\"\ntarget = \"sobel-y\""),
                                                  file: "x.toml")
         guard case .train(let kernelSpec) = kernelTrain.steps[0].content else { Issue.record("not train"); return }
@@ -700,6 +701,10 @@ struct LessonParserTests {
         #expect(convention.message == "unknown convention 'keras'; use one of: pytorch, tensorflow, cs231n")
         let predict = try #require(parseError(oneStep("kind = \"conv\"\ninput = \"1\"\nkernel = \"1\"\npredict = \"yes\"")))
         #expect(predict.message == "expected true or false, found the string \"yes\"")
+        let oneAtATime = try #require(parseError(oneStep("kind = \"train\"\ntask = \"overfitting\"\none_at_a_time = 1")))
+        #expect(oneAtATime.field == "one_at_a_time" && oneAtATime.message == "expected true or false, found 1")
+        let kernelOnly = try #require(parseError(oneStep("kind = \"train\"\ntask = \"kernel\"\ntarget = \"sobel-x\"\none_at_a_time = true")))
+        #expect(kernelOnly.field == "one_at_a_time" && kernelOnly.message.contains("task = \"kernel\""))
         let taskKeys = try #require(parseError(oneStep("kind = \"train\"\ntask = \"overfitting\"\ntarget = \"sobel-x\"")))
         #expect(taskKeys.field == "target" && taskKeys.message.contains("task = \"overfitting\""))
         let start = try #require(parseError(oneStep("kind = \"train\"\ntask = \"kernel\"\ntarget = \"sobel-x\"\nstart = \"0 0\\n0 0\"")))

@@ -107,6 +107,122 @@ struct StatedNumberTests {
         }
     }
 
+    @Test("counts of LeNet-5 stated in a text step are read off the network's layer table")
+    func networkCounts() throws {
+        let text = Self.lesson(convChecks: """
+        checks = [{ network = "lenet5", layer = "conv2", count = "parameters", value = 2416 },
+                  { network = "lenet5", count = "parameters", value = 61706 },
+                  { network = "lenet5", layer = "conv1", count = "multiply_adds", value = 117600 },
+                  { network = "lenet5", count = "multiply_adds", value = 416520 },
+                  { network = "lenet5", layer = "flatten", count = "outputs", value = 400 },
+                  { network = "lenet5", layer = ["conv1", "conv2"], count = "parameters", value = 2572 }]
+        """, quizChecks: "checks = [{ network = \"lenet5\", layer = \"fc3\", count = \"parameters\" }]", answer: "850")
+        let lesson = try LessonParser.parse(text, file: "stated.toml")
+        #expect(lesson.steps[0].checks.first == StatedNumber(network: NetworkCount(layer: "conv2", quantity: .parameters),
+                                                             value: 2416, line: 9))
+        #expect(lesson.steps[0].checks[1].subject == .network(NetworkCount(layer: nil, quantity: .parameters)))
+        #expect(lesson.steps[0].checks[5].subject == .network(NetworkCount(layers: ["conv1", "conv2"], quantity: .parameters)))
+        #expect(lesson.steps[1].checks == [StatedNumber(network: NetworkCount(layer: "fc3", quantity: .parameters),
+                                                        value: nil, line: 20)])
+        #expect(try Self.problems(text).isEmpty)
+    }
+
+    @Test("a wrong count of LeNet-5 fails lessons check, naming the layer, the stated and the network's number")
+    func wrongNetworkCount() throws {
+        let problems = try Self.problems(Self.lesson(
+            convChecks: "checks = [{ network = \"lenet5\", layer = \"fc1\", count = \"parameters\", value = 48000 }, "
+                + "{ network = \"lenet5\", layer = [\"conv1\", \"conv2\"], count = \"parameters\", value = 2570 }]",
+            quizChecks: "checks = [{ network = \"lenet5\", count = \"multiply_adds\" }]", answer: "416000"))
+        #expect(problems.map(\.description) == [
+            "stated.toml:9: lesson 'stated', step 1 (conv), checks[1]: the text states 48000 for LeNet-5's fc1 parameters, "
+                + "but the network has 48120 (allowed difference 0.01)",
+            "stated.toml:9: lesson 'stated', step 1 (conv), checks[2]: the text states 2570 for LeNet-5's conv1 + conv2 "
+                + "parameters, but the network has 2572 (allowed difference 0.01)",
+            "stated.toml:15: lesson 'stated', step 2 (quiz), checks[1]: the quiz's answer is 416000 for LeNet-5's "
+                + "multiply-adds (all layers), but the network has 416520 (allowed difference 0.01)",
+        ])
+    }
+
+    @Test("malformed network checks are refused by the parser, naming the key and what is accepted")
+    func malformedNetworkChecks() {
+        func message(_ check: String) -> String? {
+            do {
+                _ = try LessonParser.parse(Self.lesson(convChecks: "checks = [\(check)]"), file: "s.toml")
+                return nil
+            } catch {
+                return error.description
+            }
+        }
+        let prefix = "s.toml:9: lesson 'stated', step 1 (conv), "
+        #expect(message("{ network = \"alexnet\", count = \"parameters\", value = 1 }") == prefix
+            + "checks[1].network: expected network = \"lenet5\" (the LeNet-5 ConvTutor trains; the only network a check "
+            + "can name), found the string \"alexnet\"")
+        #expect(message("{ network = \"lenet5\", count = \"weights\", value = 1 }") == prefix
+            + "checks[1].count: expected count = one of parameters, multiply_adds, outputs, found the string \"weights\"")
+        #expect(message("{ network = \"lenet5\", value = 1 }") == prefix
+            + "checks[1].count: expected count = one of parameters, multiply_adds, outputs, found nothing")
+        #expect(message("{ network = \"lenet5\", layer = \"conv3\", count = \"parameters\", value = 1 }") == prefix
+            + "checks[1].layer: expected a layer of LeNet-5 as `convtutor model` names them, or an array of them (their "
+            + "counts are added): input, conv1, relu1, maxpool1, conv2, relu2, maxpool2, flatten, fc1, relu3, fc2, relu4, "
+            + "fc3; found the string \"conv3\"")
+        #expect(message("{ network = \"lenet5\", layer = [\"conv1\", 2], count = \"parameters\", value = 1 }")?
+            .hasSuffix("fc3; found 2") == true)
+        #expect(message("{ network = \"lenet5\", layer = [\"conv1\", \"conv1\"], count = \"parameters\", value = 1 }")
+            == prefix + "checks[1].layer: 'conv1' is named twice; name each layer once")
+        #expect(message("{ network = \"lenet5\", count = \"outputs\", value = 10 }")?
+            .hasPrefix(prefix + "checks[1].layer: count = \"outputs\" needs a layer: one of input, conv1") == true)
+        #expect(message("{ network = \"lenet5\", cell = [1, 1], count = \"parameters\", value = 1 }") == prefix
+            + "checks[1]: unknown key 'cell' in a check; a check of the network (network = ...) takes: network, layer, "
+            + "count, value, tolerance")
+        #expect(message("{ cell = [1, 1], count = \"parameters\", value = 1 }")?.contains(
+            "unknown key 'count' in a check; known keys: cell, channel, value, tolerance, step, stage (or, about the "
+            + "network: network, layer, count, value, tolerance)") == true)
+    }
+
+    @Test("a cell quiz's check without value: the grid's value at the answer cell must be the step's cell")
+    func cellQuizAnswer() throws {
+        // The conv output is 19 25 / 37 43; the quiz asks where its largest value is.
+        let text = Self.lesson(convChecks: "", quizChecks: "checks = [{ step = 1, cell = [2, 2] }]", answer: "[2, 2]")
+            .replacingOccurrences(of: "question = \"What is the bottom-left cell?\"",
+                                  with: "question = \"Where is the largest value?\"\ngrid = \"19 25; 37 43\"")
+        #expect(try Self.problems(text).isEmpty)
+        let wrong = try Self.problems(text.replacingOccurrences(of: "answer = [2, 2]", with: "answer = [2, 1]"))
+        #expect(wrong.map(\.message) == ["the quiz's answer cell [2, 1] holds 37 for output cell [2, 2] of step 1 (conv), "
+            + "but the step computes 43 (allowed difference 0.01)"])
+    }
+
+    @Test("a kernel-learning train step's output is the kernel its run ends with; an overfitting step has none")
+    func trainedKernel() throws {
+        func problems(_ checks: String, task: String = "task = \"kernel\"\ntarget = \"sobel-x\"\nlearning_rate = 0.5\nsteps = 1000")
+            throws -> [LessonError] {
+            try Self.problems("""
+            id = "t"
+            title = "T"
+            [[step]]
+            kind = "train"
+            \(task)
+            checks = [\(checks)]
+            [[step]]
+            kind = "quiz"
+            question = "?"
+            answer = 1
+            """)
+        }
+        // After 1,000 steps at 0.5 on `house`, every entry is within 0.03 of Sobel-x's, not within 0.001.
+        let sobelX: [[Float]] = [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+        func allCells(tolerance: Float) -> String {
+            (1...3).flatMap { row in (1...3).map { column in
+                "{ cell = [\(row), \(column)], value = \(sobelX[row - 1][column - 1]), tolerance = \(tolerance) }"
+            } }.joined(separator: ", ")
+        }
+        #expect(try problems(allCells(tolerance: 0.03)).isEmpty)
+        let tight = try problems(allCells(tolerance: 0.001))
+        #expect(!tight.isEmpty && tight.allSatisfy { $0.message.contains("of step 1 (train), but the step computes") })
+        let overfitting = try problems("{ cell = [1, 1], value = 1 }", task: "task = \"overfitting\"")
+        #expect(overfitting.map(\.message) == ["step 1 (train) trains LeNet-5 (task = \"overfitting\"), whose results "
+            + "are not checked; a kernel task's learned kernel is"])
+    }
+
     @Test("a step that does not run is reported once, not again for the numbers stated about it")
     func brokenStepReportedOnce() throws {
         // A 4x4 kernel on a 3x3 input: the step itself fails.

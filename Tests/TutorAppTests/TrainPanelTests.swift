@@ -1,3 +1,4 @@
+import Datasets
 import Foundation
 import Lessons
 import TerminalUI
@@ -222,9 +223,16 @@ struct KernelTrainingPanelTests {
 
 @Suite("OverfittingPanel", .serialized)
 struct OverfittingPanelTests {
-    static func spec(images: Int, epochs: Int) -> TrainSpec {
+    static func spec(images: Int, epochs: Int, oneAtATime: Bool = false) -> TrainSpec {
         TrainSpec(task: .overfitting(trainingImages: images, epochs: epochs, dropout: true, weightDecay: 0.0005,
-                                     augment: true))
+                                     augment: true, oneAtATime: oneAtATime))
+    }
+
+    /// A run whose last epoch ended at `train` and `validation` (0...1).
+    static func run(_ kind: OverfittingPanel.Run.Kind, train: Double, validation: Double) -> OverfittingPanel.Run {
+        var run = OverfittingPanel.Run(kind: kind)
+        run.epochs = [(epoch: 1, train: train, validation: validation)]
+        return run
     }
 
     static var tinySettings: OverfittingPanel.Settings {
@@ -258,8 +266,8 @@ struct OverfittingPanelTests {
             if panel.phase == .running && !renderedWhileRunning && panel.runs[0].epochs.count >= 1 {
                 var frame = CellBuffer(width: 56, height: 25)
                 panel.render(into: &frame, area: frame.area, capabilities: .full)
-                #expect(frame.text.contains("plain epoch "))
-                #expect(frame.text.contains("gap: "))
+                #expect(frame.text.contains("2 runs at epoch "))
+                #expect(frame.lines.contains(panel.tableRow(panel.runs[0])), "\(frame.text)")
                 renderedWhileRunning = true
             }
             return panel.phase == .finished || panel.phase == .stopped
@@ -279,46 +287,157 @@ struct OverfittingPanelTests {
         #expect(gap > 5, "plain run: \(plain.epochs)")
         buffer = CellBuffer(width: 56, height: 25)
         panel.render(into: &buffer, area: buffer.area, capabilities: .full)
-        #expect(buffer.text.contains("Both runs finished"))
-        #expect(buffer.text.contains("plain        train \(OverfittingPanel.percent(plain.epochs.last!.train))  val "))
-        #expect(buffer.text.contains("gap: \(OverfittingPanel.points(gap)) points"))
+        #expect(buffer.text.contains("2 runs done in"))
+        #expect(buffer.lines.contains(panel.tableRow(plain)))
+        #expect(panel.tableRow(plain).hasSuffix(" " + OverfittingPanel.points(gap)))
         #expect(!panel.isWorking)
-        // The lesson player's room at 100x30 and at 80x24: every line whole, both gap figures shown.
+        // Two runs: no run of one remedy alone, so no verdict and no chart choice.
+        #expect(OverfittingPanel.verdict(panel.runs) == nil && !panel.keyHelp.contains { $0.key == "c" })
+        // The lesson player's room at 100x30 and at 80x24: every line whole, both runs' figures shown.
         for (width, height) in [(58, 25), (44, 16)] {
             var frame = CellBuffer(width: width, height: height)
             panel.render(into: &frame, area: frame.area, capabilities: .full)
             #expect(!frame.text.contains("…"), "\(width)x\(height):\n\(frame.text)")
             for run in panel.runs {
-                #expect(frame.text.contains("gap: \(OverfittingPanel.points(run.gapPoints!)) points"), "\(width)x\(height)")
+                #expect(frame.lines.contains(panel.tableRow(run)), "\(width)x\(height)")
             }
             #expect(frame.text.contains("augmentation"))
         }
     }
 
-    @Test func resultLinesWrapAtThePlayersSizesAndTheGapFiguresComeBeforeTheChart() {
-        let panel = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15))
-        var run = OverfittingPanel.Run(kind: .regularised)
-        run.epochs = [(epoch: 1, train: 0.998, validation: 0.861)]
-        #expect(panel.gapLine(run) == "regularised  train 99.8%  val 86.1%  gap: 13.7 points")
-        #expect(panel.gapLines(run, width: 58) == ["regularised  train 99.8%  val 86.1%  gap: 13.7 points"])
-        #expect(panel.gapLines(run, width: 44) == ["regularised  train 99.8%  val 86.1%", "             gap: 13.7 points"])
-        #expect(panel.gapLines(run, width: 20) == ["regularised", "  train 99.8%", "  val 86.1%", "  gap: 13.7 points"])
-        #expect(OverfittingPanel.wrapWords("regularised = dropout 0.25, weight decay 0.0005, augmentation", width: 44)
-            == ["regularised = dropout 0.25, weight decay", "0.0005, augmentation"])
+    @Test func oneAtATimeTrainsEachRemedyAloneAndTheVerdictComesFromTheResults() throws {
+        let panel = OverfittingPanel(spec: Self.spec(images: 60, epochs: 2, oneAtATime: true), settings: Self.tinySettings)
+        #expect(panel.runs.map(\.kind) == [.plain, .dropout, .weightDecay, .augmentation, .regularised])
+        #expect(panel.runs.map(\.name) == ["plain", "dropout", "weight decay", "augmentation", "regularised"])
+        panel.start()
+        let seconds = Self.tick(panel, for: 300) { panel.phase == .finished || panel.phase == .stopped }
+        print("overfitting test experiment, five runs (60 images, 2 epochs, 300 validation) took \(seconds) s")
+        #expect(panel.phase == .finished)
+        for run in panel.runs {
+            #expect(run.epochs.map(\.epoch) == [1, 2], "\(run.name)")
+            #expect(run.outcome?.reason == .completed)
+        }
+        // The verdict names the remedy alone whose gap the runs ended with smallest.
+        let alone = panel.runs.filter { [.dropout, .weightDecay, .augmentation].contains($0.kind) }
+        let best = try #require(alone.min { $0.gapPoints! < $1.gapPoints! })
+        let verdict = try #require(OverfittingPanel.verdict(panel.runs))
+        if best.gapPoints! < panel.runs[0].gapPoints! {
+            #expect(verdict.hasPrefix("Alone, \(best.name) closed the gap most: "
+                + "\(OverfittingPanel.points(panel.runs[0].gapPoints!)) to \(OverfittingPanel.points(best.gapPoints!)) points"),
+                    "\(verdict)")
+        } else {
+            #expect(verdict.hasPrefix("Alone, no remedy closed the gap"), "\(verdict)")
+        }
+        for (width, height) in [(58, 25), (44, 16)] {
+            var frame = CellBuffer(width: width, height: height)
+            panel.render(into: &frame, area: frame.area, capabilities: .full)
+            #expect(!frame.text.contains("…"), "\(width)x\(height):\n\(frame.text)")
+            #expect(frame.text.contains("5 runs done in"), "\(width)x\(height)")
+            for run in panel.runs { #expect(frame.lines.contains(panel.tableRow(run)), "\(width)x\(height)") }
+            // The verdict, whole, on the bottom lines.
+            let verdictLineCount = OverfittingPanel.wrapWords(verdict, width: width).count
+            #expect(frame.lines.suffix(verdictLineCount).joined(separator: " ") == verdict,
+                    "the verdict at \(width)x\(height):\n\(frame.text)")
+            #expect(frame.text.contains("Accuracy"), "the chart still fits at \(width)x\(height):\n\(frame.text)")
+        }
+    }
+
+    @Test func theVerdictFollowsTheGapsNotTheOrderOfTheRuns() {
+        let plain = Self.run(.plain, train: 1.0, validation: 0.90)
+        var runs = [plain, Self.run(.dropout, train: 0.97, validation: 0.91), Self.run(.weightDecay, train: 1.0, validation: 0.905),
+                    Self.run(.augmentation, train: 0.92, validation: 0.95), Self.run(.regularised, train: 0.85, validation: 0.96)]
+        #expect(OverfittingPanel.verdict(runs) == "Alone, augmentation closed the gap most: 10.0 to -3.0 points; "
+            + "weight decay least (to 9.5).")
+        // The same runs with weight decay doing the work: the verdict changes with the numbers.
+        runs[2] = Self.run(.weightDecay, train: 0.90, validation: 0.95)
+        runs[3] = Self.run(.augmentation, train: 1.0, validation: 0.99)
+        #expect(OverfittingPanel.verdict(runs) == "Alone, weight decay closed the gap most: 10.0 to -5.0 points; "
+            + "dropout least (to 6.0).")
+        // No remedy alone narrower than plain: said so.
+        runs = [plain, Self.run(.dropout, train: 1.0, validation: 0.85), Self.run(.augmentation, train: 1.0, validation: 0.88)]
+        #expect(OverfittingPanel.verdict(runs) == "Alone, no remedy closed the gap: plain's is 10.0 points, the smallest "
+            + "alone 12.0 (augmentation).")
+        // Not every run alone has an epoch yet, or no run alone at all: no verdict.
+        #expect(OverfittingPanel.verdict([plain, OverfittingPanel.Run(kind: .dropout)]) == nil)
+        #expect(OverfittingPanel.verdict([plain, Self.run(.regularised, train: 0.9, validation: 0.9)]) == nil)
+    }
+
+    @Test func cChoosesTheRunChartedBesideThePlainOne() {
+        let panel = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15, oneAtATime: true))
+        #expect(panel.keyHelp.contains(KeyHint("c", "chart the next run")))
+        #expect(panel.chartedRun == 4 && panel.chartCaption == "chart: plain and regularised (c: next)")
+        var shown: [String] = []
+        for _ in 0..<5 {
+            #expect(panel.handle(.character("c")))
+            shown.append(panel.runs[panel.chartedRun].name)
+            #expect(panel.chart.series.map(\.name) == ["plain train", "plain val",
+                                                       "\(panel.runs[panel.chartedRun].shortName) train",
+                                                       "\(panel.runs[panel.chartedRun].shortName) val"])
+        }
+        #expect(shown == ["dropout", "weight decay", "augmentation", "regularised", "dropout"])
+        var buffer = CellBuffer(width: 44, height: 16)
+        panel.render(into: &buffer, area: buffer.area, capabilities: .full)
+        #expect(buffer.text.contains("chart: plain and dropout (c: next)"))
+        // Two runs (the old form of the step): nothing to choose, so c is not the panel's.
+        let twoRuns = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15))
+        #expect(!twoRuns.handle(.character("c")) && !twoRuns.keyHelp.contains { $0.key == "c" })
+    }
+
+    @Test func lesson17DescribesTheAugmentationAndDropoutThePanelUses() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("lessons").path
+        let library = LessonLibrary.load(sources: [LessonSource(folder: folder, isBuiltIn: true)])
+        let lesson = try #require(library.lessons.first { $0.id == "overfitting" })
+        let remedies = try #require(lesson.steps.first { $0.title == "Five remedies" }).text
+        let augmentation = Augmentation()
+        func number(_ value: Float) -> String { "`\(LessonNumber.format(value))`" }
+        #expect(remedies.contains("up to \(number(augmentation.maximumShift)) pixels"))
+        #expect(remedies.contains("up to \(number(augmentation.maximumRotationDegrees)) degrees"))
+        #expect(remedies.contains("\(number(1 - augmentation.maximumScaleChange)) to \(number(1 + augmentation.maximumScaleChange))"))
+        #expect(remedies.contains("standard deviation \(number(augmentation.noise))"))
+        let train = try #require(lesson.steps.first { if case .train = $0.content { true } else { false } })
+        guard case .train(let spec) = train.content,
+              case .overfitting(let images, let epochs, true, let weightDecay, true, true) = spec.task else {
+            Issue.record("lesson 17's train step is not an overfitting run of every remedy, one at a time")
+            return
+        }
+        #expect(train.text.contains("dropout \(number(OverfittingPanel.Settings().dropout)) alone"))
+        #expect(train.text.contains("weight decay `\(weightDecay)` alone"))
+        #expect(train.text.contains("same `\(images)` digits for `\(epochs)` epochs"))
+    }
+
+    @Test func theRunsAreTheRemediesTheStepChose() {
+        func kinds(dropout: Bool, weightDecay: Float, augment: Bool, oneAtATime: Bool) -> [OverfittingPanel.Run.Kind] {
+            OverfittingPanel.runKinds(for: .overfitting(trainingImages: 100, epochs: 3, dropout: dropout,
+                                                        weightDecay: weightDecay, augment: augment, oneAtATime: oneAtATime))
+        }
+        #expect(kinds(dropout: true, weightDecay: 0.0005, augment: true, oneAtATime: false) == [.plain, .regularised])
+        #expect(kinds(dropout: true, weightDecay: 0.0005, augment: true, oneAtATime: true)
+            == [.plain, .dropout, .weightDecay, .augmentation, .regularised])
+        #expect(kinds(dropout: false, weightDecay: 0, augment: true, oneAtATime: true) == [.plain, .augmentation])
+        #expect(kinds(dropout: true, weightDecay: 0, augment: true, oneAtATime: true) == [.plain, .dropout, .augmentation, .regularised])
+    }
+
+    @Test func theTableWrapsNothingAtThePlayersSizesAndComesBeforeTheChart() {
+        let panel = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15, oneAtATime: true))
+        #expect(OverfittingPanel.tableHeader == "run            train    val    gap")
+        #expect(panel.tableRow(Self.run(.weightDecay, train: 0.998, validation: 0.861))
+            == "weight decay   99.8%  86.1%   13.7")
+        #expect(panel.tableRow(OverfittingPanel.Run(kind: .augmentation)) == "augmentation       -      -      -")
         for (width, height) in [(58, 25), (44, 16)] {
             var buffer = CellBuffer(width: width, height: height)
             panel.render(into: &buffer, area: buffer.area, capabilities: .full)
             let lines = buffer.lines
             #expect(!buffer.text.contains("…"), "\(width)x\(height):\n\(buffer.text)")
-            #expect(buffer.text.contains("augmentation"))
-            #expect(lines[height - 2].hasPrefix("plain  ") && lines[height - 1].hasPrefix("regularised  "),
-                    "the gap lines at the bottom, \(width)x\(height)")
+            #expect(lines[height - 6].hasPrefix("run ") && lines[height - 1].hasPrefix("regularised "),
+                    "the table at the bottom, \(width)x\(height):\n\(buffer.text)")
             #expect(buffer.text.contains("Accuracy"), "the chart still fits at \(width)x\(height)")
+            #expect(buffer.text.contains("chart: plain and regularised (c: next)"))
         }
-        // Too short for everything: the gap lines stay, the chart goes first.
-        var short = CellBuffer(width: 44, height: 8)
+        // Too short for everything: the table stays, the chart goes first.
+        var short = CellBuffer(width: 44, height: 10)
         panel.render(into: &short, area: short.area, capabilities: .full)
-        #expect(short.lines.contains { $0.hasPrefix("plain ") } && short.lines.contains { $0.hasPrefix("regularised  ") })
+        #expect(short.lines.contains { $0.hasPrefix("plain ") } && short.lines.contains { $0.hasPrefix("regularised ") })
         #expect(!short.text.contains("Accuracy"))
         #expect(short.lines[0].hasPrefix("300 images"))
     }
