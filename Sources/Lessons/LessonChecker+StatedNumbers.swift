@@ -11,11 +11,17 @@ extension LessonChecker {
         -> [LessonError] {
         var problems: [LessonError] = []
         // Each step (and stage) is computed once, however many of its numbers are stated.
+        var runs: [Int: Result<KernelLearner, LessonError>] = [:]
+        func cachedRun(of step: LessonStep, number: Int) throws(LessonError) -> KernelLearner {
+            let result = runs[number] ?? Result { () throws(LessonError) in try finishedKernelRun(of: step, number: number) }
+            runs[number] = result
+            return try result.get()
+        }
         var outputs: [OutputKey: Result<GridStack, LessonError>] = [:]
         func cachedOutput(of step: LessonStep, number: Int, stage: Int?) throws(LessonError) -> GridStack {
             let key = OutputKey(step: number, stage: stage)
             let result = outputs[key] ?? Result { () throws(LessonError) in
-                try output(of: step, number: number, stage: stage, lessonFolder: lessonFolder)
+                try output(of: step, number: number, stage: stage, lessonFolder: lessonFolder, kernelRun: cachedRun)
             }
             outputs[key] = result
             return try result.get()
@@ -23,7 +29,7 @@ extension LessonChecker {
         for (index, step) in lesson.steps.enumerated() {
             for (checkIndex, check) in step.checks.enumerated() where !failedSteps.contains(check.targetStep ?? index + 1) {
                 do {
-                    try verify(check, in: step, at: index + 1, of: lesson, output: cachedOutput)
+                    try verify(check, in: step, at: index + 1, of: lesson, output: cachedOutput, kernelRun: cachedRun)
                 } catch {
                     var located = error
                     located.file = lesson.file
@@ -46,10 +52,12 @@ extension LessonChecker {
     }
 
     /// Throws when `check` (written in step `number`) names no cell of a computed output, or when the
-    /// cell's value (or the network's count) is further from the stated one than the tolerance.
-    /// `output` computes a step's output (see `output(of:number:stage:lessonFolder:)`).
+    /// cell's value (the network's count, the run's measure) is further from the stated one than the
+    /// tolerance. `output` computes a step's output (see `output(of:number:stage:lessonFolder:kernelRun:)`),
+    /// `kernelRun` a kernel-learning step's finished run (see `finishedKernelRun(of:number:)`).
     static func verify(_ check: StatedNumber, in step: LessonStep, at number: Int, of lesson: Lesson,
-                       output: (LessonStep, Int, Int?) throws(LessonError) -> GridStack) throws(LessonError) {
+                       output: (LessonStep, Int, Int?) throws(LessonError) -> GridStack,
+                       kernelRun: (LessonStep, Int) throws(LessonError) -> KernelLearner) throws(LessonError) {
         let stated: Float
         let statedWhat: String
         if let value = check.value {
@@ -78,6 +86,22 @@ extension LessonChecker {
                     + "\(LessonNumber.format(Float(computed))) (allowed difference \(LessonNumber.format(check.tolerance)))")
             }
             return
+        case .run(let measure, let runStep):
+            let target = runStep ?? number
+            guard target <= lesson.steps.count else {
+                throw LessonError(message: "step = \(target), but the lesson has \(lesson.steps.count) steps")
+            }
+            let run = try kernelRun(lesson.steps[target - 1], target)
+            let computed: Float = switch measure {
+            case .steps: Float(run.stepCount)
+            case .loss: run.loss
+            case .largestError: run.largestKernelError
+            }
+            guard abs(computed - stated) <= check.tolerance else {
+                throw LessonError(message: "\(statedWhat) for \(measure.words) in step \(target) (train), but the run "
+                    + "ends with \(LessonNumber.format(computed)) (allowed difference \(LessonNumber.format(check.tolerance)))")
+            }
+            return
         }
         let target = cell.step ?? number
         guard target <= lesson.steps.count else {
@@ -102,7 +126,9 @@ extension LessonChecker {
     /// the activation), a pipeline stage's output (the last by default), a playground's convolution
     /// (stage 2: its pooling), an image step's kernel outputs as channels, a kernel-learning train
     /// step's kernel once its run ends.
-    static func output(of step: LessonStep, number: Int, stage: Int?, lessonFolder: String?) throws(LessonError) -> GridStack {
+    static func output(of step: LessonStep, number: Int, stage: Int?, lessonFolder: String?,
+                       kernelRun: (LessonStep, Int) throws(LessonError) -> KernelLearner = finishedKernelRun)
+        throws(LessonError) -> GridStack {
         let name = "step \(number) (\(step.kind.rawValue))"
         func noStage() throws(LessonError) {
             if stage != nil {
@@ -140,19 +166,28 @@ extension LessonChecker {
             try noStage()
             let outputs = try ImageTrace(spec: spec, lessonFolder: lessonFolder).outputs
             return GridStack(channels: outputs.flatMap(\.channels))
-        case .train(let spec):
+        case .train:
             try noStage()
-            guard case .kernel = spec.task else {
-                throw LessonError(message: "\(name) trains LeNet-5 (task = \"overfitting\"), whose results are not "
-                    + "checked; a kernel task's learned kernel is")
-            }
-            // The run as the player ends it: every step, or where it converged or refused a step.
-            var learner = try KernelLearner(spec: spec)
-            while !learner.isFinished { learner.step() }
-            return learner.kernel
+            return try kernelRun(step, number).kernel
         case .text, .quiz:
             throw LessonError(message: "\(name) computes no output grid; name a conv, pool, activation, pipeline, "
                 + "playground, image or kernel-learning train step with step = N")
         }
+    }
+
+    /// A kernel-learning train step's run, ended as the player ends it: after every step, or where it
+    /// converged or refused a step.
+    static func finishedKernelRun(of step: LessonStep, number: Int) throws(LessonError) -> KernelLearner {
+        let name = "step \(number) (\(step.kind.rawValue))"
+        guard case .train(let spec) = step.content else {
+            throw LessonError(message: "\(name) is not a train step; a run check names a train step with task = \"kernel\"")
+        }
+        guard case .kernel = spec.task else {
+            throw LessonError(message: "\(name) trains LeNet-5 (task = \"overfitting\"), whose results are not "
+                + "checked; a kernel task's learned kernel is")
+        }
+        var learner = try KernelLearner(spec: spec)
+        while !learner.isFinished { learner.step() }
+        return learner
     }
 }

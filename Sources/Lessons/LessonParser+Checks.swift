@@ -3,6 +3,7 @@
 extension LessonParser {
     static let checkKeys = ["cell", "channel", "value", "tolerance", "step", "stage"]
     static let networkCheckKeys = ["network", "layer", "count", "value", "tolerance"]
+    static let runCheckKeys = ["run", "step", "value", "tolerance"]
     static let checkForm = "{ cell = [row, column], value = 18 } (optional: channel, tolerance, step, stage)"
     static let networkCheckForm = "{ network = \"lenet5\", layer = \"conv2\", count = \"parameters\", value = 2416 }"
 
@@ -27,14 +28,20 @@ extension LessonParser {
             }
             let entry = FieldReader(fields: fields, place: reader.place)
             let isNetworkCheck = fields["network"] != nil
-            let known = isNetworkCheck ? networkCheckKeys : checkKeys
+            let isRunCheck = !isNetworkCheck && fields["run"] != nil
+            let known = isNetworkCheck ? networkCheckKeys : (isRunCheck ? runCheckKeys : checkKeys)
             for key in fields.keys.sorted() where !known.contains(key) {
                 var message = "unknown key '\(key)' in a check"
                 if let near = FieldReader.nearest(to: key, in: known) { message += " (did you mean '\(near)'?)" }
-                message += isNetworkCheck
-                    ? "; a check of the network (network = ...) takes: \(networkCheckKeys.joined(separator: ", "))"
-                    : "; known keys: \(checkKeys.joined(separator: ", ")) (or, about the network: "
-                        + "\(networkCheckKeys.joined(separator: ", ")))"
+                if isNetworkCheck {
+                    message += "; a check of the network (network = ...) takes: \(networkCheckKeys.joined(separator: ", "))"
+                } else if isRunCheck {
+                    message += "; a check of a kernel-learning run (run = ...) takes: \(runCheckKeys.joined(separator: ", "))"
+                } else {
+                    message += "; known keys: \(checkKeys.joined(separator: ", ")) (or, about the network: "
+                        + "\(networkCheckKeys.joined(separator: ", ")); about a kernel-learning run: "
+                        + "\(runCheckKeys.joined(separator: ", ")))"
+                }
                 throw fail(field, message)
             }
             func oneBased(_ key: String) throws(LessonError) -> Int? {
@@ -61,6 +68,17 @@ extension LessonParser {
                 let count = try networkCount(fields, fail: { key, message in fail("\(field).\(key)", message) })
                 let (value, tolerance) = try valueAndTolerance()
                 checks.append(StatedNumber(network: count, value: value, tolerance: tolerance, line: line))
+                continue
+            }
+            if isRunCheck {
+                let measures = StatedNumber.RunMeasure.allCases.map(\.rawValue).joined(separator: ", ")
+                guard case .string(let name)? = fields["run"], let measure = StatedNumber.RunMeasure(rawValue: name) else {
+                    throw fail("\(field).run", "expected run = one of \(measures) (how a kernel-learning run ends), "
+                        + "found \(fields["run"]?.summary ?? "nothing")")
+                }
+                let (value, tolerance) = try valueAndTolerance()
+                checks.append(StatedNumber(subject: .run(measure, step: try oneBased("step")), value: value,
+                                           tolerance: tolerance, line: line))
                 continue
             }
             guard case .array(let cell)? = fields["cell"], cell.count == 2,

@@ -1,6 +1,6 @@
-/// A number a lesson's text states that `lessons check` verifies: one cell of a step's output, or a
-/// count of LeNet-5's (a layer's parameters, say); and either the value the text quotes or (in a
-/// number quiz) the quiz's own answer.
+/// A number a lesson's text states that `lessons check` verifies: one cell of a step's output, a
+/// count of LeNet-5's (a layer's parameters, say), or how a kernel-learning run ends; and either the
+/// value the text quotes or (in a number quiz) the quiz's own answer.
 ///
 /// Written in a step as `checks = [{ cell = [1, 1], value = 18 }]` or
 /// `checks = [{ network = "lenet5", layer = "conv2", count = "parameters", value = 2416 }]`; see
@@ -12,6 +12,27 @@ public struct StatedNumber: Hashable, Sendable {
         case cell(OutputCell)
         /// A count of the network ConvTutor trains.
         case network(NetworkCount)
+        /// How a kernel-learning train step's run ends (`step`: the step, 1-based; nil: this one).
+        case run(RunMeasure, step: Int?)
+    }
+
+    /// What a check can say about a finished kernel-learning run.
+    public enum RunMeasure: String, CaseIterable, Hashable, Sendable {
+        /// The steps the run made and kept (fewer than `steps` when it converged or refused a step).
+        case steps
+        /// The loss of the kernel it ends with.
+        case loss
+        /// The largest difference between that kernel and the target, entry by entry.
+        case largestError = "largest_error"
+
+        /// "the steps the run kept", for messages.
+        var words: String {
+            switch self {
+            case .steps: "the steps the run kept"
+            case .loss: "the loss the run ends with"
+            case .largestError: "the largest difference from the target the run ends with"
+            }
+        }
     }
 
     /// One cell of a step's output.
@@ -64,7 +85,10 @@ public struct StatedNumber: Hashable, Sendable {
 
     /// The step (1-based) whose output the number is about, when it is about a step; nil: this step.
     var targetStep: Int? {
-        if case .cell(let cell) = subject { return cell.step }
-        return nil
+        switch subject {
+        case .cell(let cell): cell.step
+        case .run(_, let step): step
+        case .network: nil
+        }
     }
 }

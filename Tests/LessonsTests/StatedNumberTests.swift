@@ -176,7 +176,8 @@ struct StatedNumberTests {
             + "count, value, tolerance")
         #expect(message("{ cell = [1, 1], count = \"parameters\", value = 1 }")?.contains(
             "unknown key 'count' in a check; known keys: cell, channel, value, tolerance, step, stage (or, about the "
-            + "network: network, layer, count, value, tolerance)") == true)
+            + "network: network, layer, count, value, tolerance; about a kernel-learning run: run, step, value, "
+            + "tolerance)") == true)
     }
 
     @Test("a cell quiz's check without value: the grid's value at the answer cell must be the step's cell")
@@ -221,6 +222,57 @@ struct StatedNumberTests {
         let overfitting = try problems("{ cell = [1, 1], value = 1 }", task: "task = \"overfitting\"")
         #expect(overfitting.map(\.message) == ["step 1 (train) trains LeNet-5 (task = \"overfitting\"), whose results "
             + "are not checked; a kernel task's learned kernel is"])
+    }
+
+    @Test("how a kernel-learning run ends: the steps it kept, its loss, its largest error; wrong ones fail")
+    func kernelRunMeasures() throws {
+        func lesson(_ checks: String) -> String {
+            """
+            id = "t"
+            title = "T"
+            [[step]]
+            kind = "train"
+            task = "kernel"
+            target = "sobel-x"
+            learning_rate = 1
+            steps = 100
+            [[step]]
+            kind = "quiz"
+            question = "?"
+            answer = 14
+            \(checks)
+            """
+        }
+        // At learning rate 1 the run refuses step 15 and keeps step 14 (lesson 16 says so).
+        let right = lesson("checks = [{ run = \"steps\", step = 1 }]")
+        #expect(try LessonParser.parse(right, file: "t.toml").steps[1].checks
+            == [StatedNumber(subject: .run(.steps, step: 1), value: nil, tolerance: 0.01, line: 13)])
+        #expect(try Self.problems(right).isEmpty)
+        let wrong = try Self.problems(lesson("checks = [{ run = \"steps\", step = 1, value = 15 }]"))
+        #expect(wrong.map(\.message) == ["the text states 15 for the steps the run kept in step 1 (train), but the run "
+            + "ends with 14 (allowed difference 0.01)"])
+        // The loss and the largest error are the learner's own, whatever they are: a far-off value fails.
+        #expect(try Self.problems(lesson("checks = [{ run = \"largest_error\", step = 1, value = 100 }]")).count == 1)
+        #expect(try Self.problems(lesson("checks = [{ run = \"loss\", step = 1, value = -1 }]")).count == 1)
+        // Not a kernel-learning step: said so.
+        let notTrain = try Self.problems(Self.lesson(convChecks: "checks = [{ run = \"steps\", value = 1 }]"))
+        #expect(notTrain.map(\.message) == ["step 1 (conv) is not a train step; a run check names a train step with "
+            + "task = \"kernel\""])
+        // Malformed: the measure, and a key of another kind of check.
+        do {
+            _ = try LessonParser.parse(lesson("checks = [{ run = \"epochs\", step = 1 }]"), file: "t.toml")
+            Issue.record("run = epochs was accepted")
+        } catch {
+            #expect(error.description == "t.toml:13: lesson 't', step 2 (quiz), checks[1].run: expected run = one of steps, "
+                + "loss, largest_error (how a kernel-learning run ends), found the string \"epochs\"")
+        }
+        do {
+            _ = try LessonParser.parse(lesson("checks = [{ run = \"steps\", cell = [1, 1] }]"), file: "t.toml")
+            Issue.record("cell in a run check was accepted")
+        } catch {
+            #expect(error.message == "unknown key 'cell' in a check; a check of a kernel-learning run (run = ...) takes: "
+                + "run, step, value, tolerance")
+        }
     }
 
     @Test("a step that does not run is reported once, not again for the numbers stated about it")

@@ -26,9 +26,10 @@ import Datasets
 ///
 /// Measured for two runs (2 cores, debug build with the optimised kernels): 300 images and 15
 /// epochs, about 5 s; plain ends at train 100%, validation 93%; regularised at train 84%,
-/// validation 96%. Lesson 17's five runs (the same sizes, seed 5), played in the debug build:
-/// 3 to 6 s; validation 92.9% plain, 92.3% dropout, 93.6% weight decay, 95.1% augmentation, 95.7%
-/// all three: augmentation alone does most of the work.
+/// validation 96%. Lesson 17's five runs (the same sizes, seed 5): 3 to 6 s played in the debug
+/// build; in the release build on a shared machine (load average 9), 10 to 12 s against 5 s for the
+/// two runs alone, three plays each. Validation 92.9% plain, 92.3% dropout, 93.6% weight decay,
+/// 95.1% augmentation, 95.7% all three: augmentation alone does most of the work.
 public final class OverfittingPanel: StepPanel {
     /// One run, as its events have told it so far.
     public struct Run: Sendable {
