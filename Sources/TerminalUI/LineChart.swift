@@ -194,10 +194,11 @@ public struct LineChart: Sendable {
         // Rows: header (title, legend above), plot, axis line, x labels.
         let entries = legend == .hidden ? [] : legendEntries(pens: pens, capabilities: capabilities)
         let titleText = glyphs.truncated(title, toWidth: area.width)
-        let legendWidth = entries.reduce(0) { $0 + $1.width } + 2 * max(0, entries.count - 1)
+        let legendWidth = Self.legendWidth(entries[...])
         let wantsLegendRow = legend == .above && !entries.isEmpty
         let sharedRow = !titleText.isEmpty && wantsLegendRow && titleText.count + 2 + legendWidth <= area.width
-        var titleRow: Int? = nil, legendRow: Int? = nil
+        var titleRow: Int? = nil
+        var legendRows: [(row: Int, entries: ArraySlice<LegendEntry>)] = []
         var headerRows = 0
         let minimumPlotRows = 2
         if !titleText.isEmpty && area.height - 2 - (headerRows + 1) >= minimumPlotRows {
@@ -205,11 +206,15 @@ public struct LineChart: Sendable {
             headerRows += 1
         }
         if wantsLegendRow {
-            if sharedRow && titleRow != nil {
-                legendRow = titleRow
-            } else if area.height - 2 - (headerRows + 1) >= minimumPlotRows {
-                legendRow = area.y + headerRows
-                headerRows += 1
+            if sharedRow, let titleRow {
+                legendRows = [(titleRow, entries[...])]
+            } else {
+                // A legend wider than the chart goes on to more rows, while the plot keeps its minimum.
+                for line in Self.legendLines(entries, width: area.width)
+                where area.height - 2 - (headerRows + 1) >= minimumPlotRows {
+                    legendRows.append((area.y + headerRows, line))
+                    headerRows += 1
+                }
             }
         }
         let plotHeight = area.height - headerRows - 2
@@ -286,8 +291,15 @@ public struct LineChart: Sendable {
         if let titleRow {
             buffer.write(titleText, x: area.x, y: titleRow, style: .bold, clip: area)
         }
-        if let legendRow {
-            drawLegendLine(entries, width: legendWidth, row: legendRow, in: area, into: &buffer)
+        if !legendRows.isEmpty {
+            // Entries left without a row say so at the end of the last one (drawn two columns to the left).
+            let cut = legendRows.last.map { $0.entries.endIndex < entries.endIndex } ?? false
+            for (index, (row, line)) in legendRows.enumerated() {
+                let marked = cut && index == legendRows.count - 1
+                drawLegendLine(Array(line), width: Self.legendWidth(line) + (marked ? 2 : 0), row: row, in: area,
+                               into: &buffer)
+                if marked { buffer.write(glyphs.ellipsis, x: area.maxX - 1, y: row, clip: area) }
+            }
         } else if legend == .insideTopRight {
             drawLegendInside(entries, plot: plot, into: &buffer)
         }
@@ -468,6 +480,23 @@ public struct LineChart: Sendable {
     }
 
     /// The entries in one line, right-aligned in `area` (left-aligned and cut when too wide).
+    /// The width of legend entries on one row, two columns between them.
+    private static func legendWidth(_ entries: ArraySlice<LegendEntry>) -> Int {
+        entries.reduce(0) { $0 + $1.width } + 2 * max(0, entries.count - 1)
+    }
+
+    /// The entries in rows of at most `width` columns, in order (an entry wider than that alone on its row).
+    private static func legendLines(_ entries: [LegendEntry], width: Int) -> [ArraySlice<LegendEntry>] {
+        var lines: [ArraySlice<LegendEntry>] = []
+        var start = entries.startIndex
+        for index in entries.indices where index > start && legendWidth(entries[start...index]) > width {
+            lines.append(entries[start..<index])
+            start = index
+        }
+        if start < entries.endIndex { lines.append(entries[start...]) }
+        return lines
+    }
+
     private func drawLegendLine(_ entries: [LegendEntry], width: Int, row: Int, in area: Rect,
                                 into buffer: inout CellBuffer) {
         var x = max(area.x, area.maxX - width)

@@ -255,6 +255,22 @@ struct LineChartTests {
         #expect(buffer[start + 3, 0].style == .plain)
     }
 
+    @Test("a legend wider than the chart goes on to more rows; with no row left for the rest it ends in a marker")
+    func legendWraps() {
+        let chart = LineChart(series: [
+            .init("plain train", values: [0, 1]), .init("plain val", values: [0, 1]),
+            .init("reg. train", values: [1, 0]), .init("reg. val", values: [1, 0]),
+        ], yAxis: .init(bounds: .fixed(0...1)), legend: .above)
+        let (tall, tallPlot) = rendered(chart, width: 30, height: 10)
+        #expect(trimmed(tall.line(0)) == "── plain train  ── plain val")
+        #expect(trimmed(tall.line(1)) == "── reg. train  ── reg. val")
+        #expect(tallPlot.y == 2)
+        // Four rows: the plot keeps its two, the legend gets one row and says more is left out.
+        let (short, shortPlot) = rendered(chart, width: 30, height: 5)
+        #expect(shortPlot.height == 2)
+        #expect(trimmed(short.line(0)) == "── plain train  ── plain val …", "\(short.lines)")
+    }
+
     @Test("without colour: no colours, dotted and dashed lines for the second and third series, dim after three")
     func monochrome() {
         let chart = LineChart(series: (0..<4).map { index in

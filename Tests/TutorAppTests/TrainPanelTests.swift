@@ -338,7 +338,11 @@ struct OverfittingPanelTests {
             let verdictLineCount = OverfittingPanel.wrapWords(verdict, width: width).count
             #expect(frame.lines.suffix(verdictLineCount).joined(separator: " ") == verdict,
                     "the verdict at \(width)x\(height):\n\(frame.text)")
-            #expect(frame.text.contains("Accuracy"), "the chart still fits at \(width)x\(height):\n\(frame.text)")
+            #expect(frame.text.contains("┤"), "the chart still fits at \(width)x\(height):\n\(frame.text)")
+            // Every curve named in the legend (it wraps rather than losing the last names).
+            for name in ["plain train", "plain val", "reg. train", "reg. val"] {
+                #expect(frame.text.contains(name), "\(name) at \(width)x\(height):\n\(frame.text)")
+            }
         }
     }
 
@@ -365,7 +369,7 @@ struct OverfittingPanelTests {
     @Test func cChoosesTheRunChartedBesideThePlainOne() {
         let panel = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15, oneAtATime: true))
         #expect(panel.keyHelp.contains(KeyHint("c", "chart the next run")))
-        #expect(panel.chartedRun == 4 && panel.chartCaption == "chart: plain and regularised (c: next)")
+        #expect(panel.chartedRun == 4 && panel.chartCaption == "accuracy of plain and regularised (c: next)")
         var shown: [String] = []
         for _ in 0..<5 {
             #expect(panel.handle(.character("c")))
@@ -377,7 +381,7 @@ struct OverfittingPanelTests {
         #expect(shown == ["dropout", "weight decay", "augmentation", "regularised", "dropout"])
         var buffer = CellBuffer(width: 44, height: 16)
         panel.render(into: &buffer, area: buffer.area, capabilities: .full)
-        #expect(buffer.text.contains("chart: plain and dropout (c: next)"))
+        #expect(buffer.text.contains("accuracy of plain and dropout (c: next)"))
         // Two runs (the old form of the step): nothing to choose, so c is not the panel's.
         let twoRuns = OverfittingPanel(spec: Self.spec(images: 300, epochs: 15))
         #expect(!twoRuns.handle(.character("c")) && !twoRuns.keyHelp.contains { $0.key == "c" })
@@ -431,14 +435,14 @@ struct OverfittingPanelTests {
             #expect(!buffer.text.contains("…"), "\(width)x\(height):\n\(buffer.text)")
             #expect(lines[height - 6].hasPrefix("run ") && lines[height - 1].hasPrefix("regularised "),
                     "the table at the bottom, \(width)x\(height):\n\(buffer.text)")
-            #expect(buffer.text.contains("Accuracy"), "the chart still fits at \(width)x\(height)")
-            #expect(buffer.text.contains("chart: plain and regularised (c: next)"))
+            #expect(buffer.text.contains("┤"), "the chart still fits at \(width)x\(height)")
+            #expect(buffer.text.contains("accuracy of plain and regularised (c: next)"))
         }
         // Too short for everything: the table stays, the chart goes first.
         var short = CellBuffer(width: 44, height: 10)
         panel.render(into: &short, area: short.area, capabilities: .full)
         #expect(short.lines.contains { $0.hasPrefix("plain ") } && short.lines.contains { $0.hasPrefix("regularised ") })
-        #expect(!short.text.contains("Accuracy"))
+        #expect(!short.text.contains("┤"))
         #expect(short.lines[0].hasPrefix("300 images"))
     }
 

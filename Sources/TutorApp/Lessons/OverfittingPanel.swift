@@ -341,10 +341,11 @@ public final class OverfittingPanel: StepPanel {
         return text + "."
     }
 
-    /// "chart: plain and augmentation (c: next)", naming the run the chart shows beside plain.
+    /// "accuracy of plain and augmentation (c: next)", naming the run the chart shows beside plain;
+    /// it stands for the chart's title, so the legend of four curves has the row.
     var chartCaption: String {
         guard runs.count > 2 else { return "" }
-        return "chart: plain and \(runs[chartedRun].name) (c: next)"
+        return "accuracy of plain and \(runs[chartedRun].name) (c: next)"
     }
 
     /// `units` joined by `separator`, wrapped to `width` between units; continuation lines start
@@ -388,7 +389,7 @@ public final class OverfittingPanel: StepPanel {
         }
         var epochCount = 1
         if case .overfitting(_, let epochs, _, _, _, _) = spec.task { epochCount = max(1, epochs) }
-        return LineChart(series: series, title: "Accuracy",
+        return LineChart(series: series, title: chartCaption.isEmpty ? "Accuracy" : "",
                          xAxis: LineChart.Axis(bounds: .fixed(1...Double(max(2, epochCount)))),
                          yAxis: LineChart.Axis(bounds: .fixed(0...1), format: .percent), xTitle: "epoch")
     }
