@@ -136,7 +136,9 @@ public struct TrainingConfusionView: Sendable {
         var end = area.x
         for x in area.x..<area.maxX where buffer[x, y].character != " " { end = x + 1 }
         let more = pairs.count > 1 ? " +\(pairs.count - 1) more" : ""
-        TrainingViewDrawing.write("most confused " + first + more, x: end + 3, y: y, in: area, style: .dim,
+        // A column short of the edge: a note that fits exactly is not taken for one cut there.
+        let room = Rect(x: area.x, y: y, width: max(0, area.width - 1), height: 1)
+        TrainingViewDrawing.write("most confused " + first + more, x: end + 2, y: y, in: room, style: .dim,
                                   into: &buffer, glyphs: glyphs.glyphs)
     }
 
@@ -174,7 +176,12 @@ public struct TrainingConfusionView: Sendable {
         let rows = max(1, (area.height - 1) / (imageHeight + 1))
         let shown = min(examples.count, perRow * rows)
         let more = examples.count > shown ? " (\(shown) shown)" : ""
-        TrainingViewDrawing.write("misclassified (true \(arrow) predicted), first \(examples.count)\(more)", x: area.x, y: area.y,
+        // The digits' size, and the size drawn when they are shrunk to fit.
+        let first = examples[0]
+        let sample = Heatmap(rows: first.rows, columns: first.columns, values: first.pixels, mode: .halfBlocks, scaling: .fit)
+        let size = "\(first.rows)×\(first.columns)" + TrainingProbeView.drawnText(
+            sample, in: Rect(x: area.x, y: area.y + 1, width: width, height: imageHeight), capabilities: capabilities)
+        TrainingViewDrawing.write("misclassified (true \(arrow) predicted), first \(examples.count)\(more), \(size)", x: area.x, y: area.y,
                                   in: area, style: .dim, into: &buffer, glyphs: glyphs)
         for (index, example) in examples.prefix(shown).enumerated() {
             let x = area.x + (index % perRow) * pitch

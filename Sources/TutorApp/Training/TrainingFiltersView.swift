@@ -86,16 +86,21 @@ public struct TrainingFiltersView: Sendable {
         let across1 = Self.perRow(count1, cellWidth: cells.width, width: area.width)
         let bands1 = across1 > 0 ? (count1 + across1 - 1) / across1 : 0
         let conv1Width = across1 * (cells.width + 1) - 1
-        let conv1Drawn = across1 > 0 && y + bands1 * (1 + cells.height) <= area.maxY
+        // The filter numbers above each row, unless they would leave conv2 no line to say where it is.
+        let numbered = y + bands1 * (1 + cells.height) < area.maxY || bands1 != 1 || conv1Width + 3 + 24 <= area.width
+        let bandHeight = cells.height + (numbered ? 1 : 0)
+        let conv1Drawn = across1 > 0 && y + bands1 * bandHeight <= area.maxY
         if conv1Drawn {
             for (index, map) in conv1Maps.enumerated() {
                 let x = area.x + (index % across1) * (cells.width + 1)
-                let top = y + (index / across1) * (1 + cells.height)
-                TrainingViewDrawing.write("\(index + 1)", x: x, y: top, in: area, style: .dim, into: &buffer, glyphs: glyphs)
-                map.render(in: Rect(x: x, y: top + 1, width: cells.width, height: cells.height).intersection(area),
-                           into: &buffer, capabilities: capabilities)
+                let top = y + (index / across1) * bandHeight
+                if numbered {
+                    TrainingViewDrawing.write("\(index + 1)", x: x, y: top, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+                }
+                map.render(in: Rect(x: x, y: top + bandHeight - cells.height, width: cells.width, height: cells.height)
+                    .intersection(area), into: &buffer, capabilities: capabilities)
             }
-            y += bands1 * (1 + cells.height)
+            y += bands1 * bandHeight
             // A blank row before conv2 when conv2 keeps its layout without it.
             if y < area.maxY, rank(Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1), capabilities)
                 == rank(Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), capabilities) {
@@ -289,12 +294,14 @@ enum TrainingViewDrawing {
     /// `→`, or `->` in ASCII (where `Glyphs.text` would make it `>`).
     static func arrow(_ glyphs: GlyphSet) -> String { glyphs == .ascii ? "->" : "→" }
 
-    /// Writes `text` word-wrapped to `area`'s width from (x, y) on at most `lines` lines, the last
-    /// ending with an ellipsis when the text runs on; returns the lines written.
+    /// Writes `text` word-wrapped from (x, y) on at most `lines` lines, the last ending with an
+    /// ellipsis when the text runs on; returns the lines written. The lines stop a column short
+    /// of `area`'s edge, so that a wrapped word is never taken for one cut there.
     @discardableResult
     static func writeWrapped(_ text: String, x: Int, y: Int, in area: Rect, lines: Int, style: Style = .plain,
                              into buffer: inout CellBuffer, glyphs: Glyphs) -> Int {
-        let wrapped = OverfittingPanel.wrapWords(text, width: max(1, area.maxX - x))
+        // Wrapped as shown: ASCII writes some characters as several ("±" as "+/-").
+        let wrapped = OverfittingPanel.wrapWords(glyphs.text(text), width: max(1, area.maxX - x - 1))
         let count = min(lines, wrapped.count, max(0, area.maxY - y))
         for offset in 0..<count {
             let line = offset == count - 1 ? wrapped[offset...].joined(separator: " ") : wrapped[offset]
