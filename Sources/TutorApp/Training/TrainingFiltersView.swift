@@ -56,13 +56,6 @@ public struct TrainingFiltersView: Sendable {
 
     private var what: String { showGradients ? "gradient" : "weights" }
 
-    /// The cells one filter takes as drawn (`Heatmap.size`): 5x3 with half blocks, 10x5 with one
-    /// value per cell (two cells wide, so that it keeps its shape).
-    static func filterCells(kernel: Int, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
-        Heatmap(rows: kernel, columns: kernel, values: Array(repeating: 0, count: kernel * kernel), mode: .halfBlocks)
-            .size(capabilities: capabilities)
-    }
-
     /// Filters per row when `count` of `cellWidth` cells (a column apart) share `width` columns.
     static func perRow(_ count: Int, cellWidth: Int, width: Int) -> Int {
         max(0, min(count, (width + 1) / (cellWidth + 1)))
@@ -75,7 +68,7 @@ public struct TrainingFiltersView: Sendable {
         let glyphs = capabilities.glyphs.glyphs
         var y = area.y
         // conv1: a title, then the filters at their true size in rows, each row under its filter numbers.
-        let cells = Self.filterCells(kernel: conv1.shape[2], capabilities: capabilities)
+        let cells = TrainingViewDrawing.pictureCells(size: conv1.shape[2], capabilities: capabilities)
         let count1 = conv1.shape[0]
         // The scale matters more than the words: a short title when the long one would lose it.
         let scale1 = TrainingViewDrawing.scaleText(conv1.data)
@@ -161,7 +154,7 @@ public struct TrainingFiltersView: Sendable {
 
     static func conv2Layout(width: Int, height: Int, capabilities: TerminalCapabilities,
                             filters: Int = 16, channels: Int = 6, kernel: Int = 5) -> Conv2Layout {
-        let cells = filterCells(kernel: kernel, capabilities: capabilities)
+        let cells = TrainingViewDrawing.pictureCells(size: kernel, capabilities: capabilities)
         // With one value per cell a gap row keeps two rows of filters apart.
         let rowPitch = TrainingViewDrawing.usesHalfBlocks(capabilities) ? cells.height : cells.height + 1
         // A title line and a line of column numbers; a 3-column gutter of row numbers.
@@ -195,7 +188,7 @@ public struct TrainingFiltersView: Sendable {
         let (filters, channels, kernel) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
         let layout = Self.conv2Layout(width: area.width, height: area.height, capabilities: capabilities,
                                       filters: filters, channels: channels, kernel: kernel)
-        let cells = Self.filterCells(kernel: kernel, capabilities: capabilities)
+        let cells = TrainingViewDrawing.pictureCells(size: kernel, capabilities: capabilities)
         let scale = "scale \(TrainingViewDrawing.scaleText(tensor.data))"
         switch layout {
         case .full(let filtersAcross):
@@ -249,6 +242,13 @@ enum TrainingViewDrawing {
     /// Half blocks need colour and Unicode; otherwise heatmaps draw one value per cell.
     static func usesHalfBlocks(_ capabilities: TerminalCapabilities) -> Bool {
         capabilities.colors != .monochrome && capabilities.glyphs == .unicode
+    }
+
+    /// The cells a `size` x `size` picture takes as drawn (`Heatmap.size`): a 5x5 filter is 5x3
+    /// with half blocks, 10x5 with one value per cell (two cells wide, so that it keeps its shape).
+    static func pictureCells(size: Int, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
+        Heatmap(rows: size, columns: size, values: Array(repeating: 0, count: size * size), mode: .halfBlocks)
+            .size(capabilities: capabilities)
     }
 
     /// `-m...m` for the largest finite magnitude `m` of `values` (`-1...1` when all are 0).

@@ -6,8 +6,8 @@ import Datasets
 
 /// The training screen's probe: one validation digit followed through the network as it trains.
 /// The digit, its feature maps after conv1 (6), pool1 (6), conv2 (16) and pool2 (16) as small
-/// heatmaps (one shared scale per layer), and the softmax probabilities as bars with the true
-/// label marked `*` and the prediction highlighted.
+/// heatmaps (one shared scale per layer), and the softmax probabilities, the true label marked
+/// `*`: as bars with the prediction highlighted, or on one line when wide.
 ///
 /// At 60 columns or more every probability takes one line and the digit is drawn beside conv1's
 /// maps (both 28x28, at one size), the other layers under them; narrower, the digit, the bars and
@@ -110,13 +110,6 @@ public struct TrainingProbeView: Sendable {
 
     public var inputMap: Heatmap { inputLayer.maps[0] }
 
-    /// The cells a `size` x `size` picture takes as drawn (`Heatmap.size`): half blocks two values
-    /// a cell down; one value per cell two cells wide.
-    static func cells(size: Int, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
-        Heatmap(rows: size, columns: size, values: Array(repeating: 0, count: size * size), mode: .halfBlocks)
-            .size(capabilities: capabilities)
-    }
-
     /// ", drawn at 10×10" when `map` in `rect` is not drawn at its true size (or a whole multiple),
     /// as `Heatmap.shownSize` says it is.
     static func drawnText(_ map: Heatmap, in rect: Rect, capabilities: TerminalCapabilities) -> String {
@@ -154,9 +147,9 @@ public struct TrainingProbeView: Sendable {
         if digitRowsAvailable >= 4 {
             let input = inputMap
             var size = inputLayer.trueSize
-            while size > 7, Self.cells(size: size, capabilities: capabilities).height > digitRowsAvailable
-                    || Self.cells(size: size, capabilities: capabilities).width > body.width { size -= 1 }
-            let cells = Self.cells(size: size, capabilities: capabilities)
+            while size > 7, TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities).height > digitRowsAvailable
+                    || TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities).width > body.width { size -= 1 }
+            let cells = TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities)
             let rect = Rect(x: body.x, y: y + 1, width: cells.width, height: cells.height)
             TrainingViewDrawing.write("input \(inputLayer.output.shape[2])×\(inputLayer.output.shape[3])"
                 + Self.drawnText(input, in: rect, capabilities: capabilities), x: body.x, y: y, in: body, style: .dim,
@@ -211,7 +204,7 @@ public struct TrainingProbeView: Sendable {
     static func bands(_ groups: [[Layer]], sizes: [Int], width: Int, capabilities: TerminalCapabilities) -> [Band]? {
         var bands: [Band] = []
         for (group, size) in zip(groups, sizes) {
-            let cells = Self.cells(size: size, capabilities: capabilities)
+            let cells = TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities)
             let count = group.reduce(0) { $0 + $1.channels }
             let perRow = min(count, (width + 1) / (cells.width + 1))
             guard perRow > 0 else { return nil }
