@@ -174,11 +174,14 @@ struct TrainingViewsTests {
         }
         #expect(small.lines.joined(separator: " ").contains("scale ±\(TrainingViewDrawing.format(largestMean)); all 96: Enter zooms"))
         let tiny = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 8)
-        #expect(tiny.lines.joined().contains("conv2 weights 16×6 5×5: ±\(TrainingViewDrawing.format(view.conv2Range.upper)), "
-            + "mean |x| "))
-        #expect(tiny.lines.joined().contains("(no room to draw: Enter zooms)"))
+        #expect(tiny.lines.joined().contains("conv2 weights (no room: Enter zooms) ±"
+            + "\(TrainingViewDrawing.format(view.conv2Range.upper)), mean |x| "))
         let flat = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 4)
-        #expect(flat.line(1).hasPrefix("6 filters ±\(TrainingViewDrawing.format(view.conv1Range.upper))"))
+        #expect(flat.line(1).hasPrefix("6 filters (no room: Enter zooms) ±\(TrainingViewDrawing.format(view.conv1Range.upper))"))
+        // Zoomed there is nowhere larger to go: the line says only that there is no room.
+        let zoomed = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false, zoomHint: nil)
+        let flatZoomed = Self.render({ zoomed.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 4)
+        #expect(flatZoomed.line(1).hasPrefix("6 filters (no room) ±"))
     }
 
     @Test("filters: in a wide, short area conv2 goes beside conv1 when that gives it more")

@@ -133,11 +133,12 @@ public struct TrainingFiltersView: Sendable {
         }
     }
 
-    /// "±0.23, mean |x| 0.11 (no room to draw: Enter zooms)".
+    /// "(no room: Enter zooms) ±0.23, mean |x| 0.11": where to see the filters first, so that a
+    /// short line keeps it.
     func summary(_ tensor: Tensor) -> String {
         let meanMagnitude = tensor.data.isEmpty ? 0 : tensor.data.reduce(0) { $0 + abs($1) } / Float(tensor.count)
-        return "\(TrainingViewDrawing.scaleText(tensor.data)), mean |x| \(TrainingViewDrawing.format(meanMagnitude)) "
-            + "(no room to draw" + (zoomHint.map { ": \($0)" } ?? "") + ")"
+        return "(no room" + (zoomHint.map { ": \($0)" } ?? "") + ") "
+            + "\(TrainingViewDrawing.scaleText(tensor.data)), mean |x| \(TrainingViewDrawing.format(meanMagnitude))"
     }
 
     /// How conv2 is laid out in the space it has.
@@ -231,7 +232,7 @@ public struct TrainingFiltersView: Sendable {
                             into: &buffer, capabilities: capabilities)
             }
         case .summary:
-            TrainingViewDrawing.writeWrapped("conv2 \(what) 16×6 5×5: " + summary(tensor), x: area.x, y: area.y, in: area,
+            TrainingViewDrawing.writeWrapped("conv2 \(what) " + summary(tensor) + ", 16×6 5×5", x: area.x, y: area.y, in: area,
                                              lines: 3, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }
