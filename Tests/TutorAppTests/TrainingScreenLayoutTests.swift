@@ -57,14 +57,18 @@ struct TrainingScreenLayoutTests {
         let (screen, _) = TrainingScreenTests.screen()
         #expect(TrainingScreen.layout(width: 120, height: 34) == .large)
         let text = Self.text(screen, 120, 40)
-        // Both layers' filters, conv2 one cell per filter and channel.
+        // Both layers' filters as pictures: conv1's six at true size, conv2 each filter's channel mean.
         let filters = TrainingFiltersView(snapshot: screen.dashboard.runs[0].snapshot!, showGradients: false)
         #expect(text.contains("conv1 weights 6×5×5, ±" + TrainingViewDrawing.format(filters.conv1Range.upper)))
-        #expect(text.contains("conv2 weights, 5×5 map means"))
-        #expect(text.contains("1234567890123456 filter"))
-        // The probe: the digit and every layer's maps (no layer without room).
-        #expect(text.contains("input"))
-        for layer in ["conv1: 6 maps", "pool1: 6 maps", "conv2: 16 maps", "pool2: 16 maps"] { #expect(text.contains(layer)) }
+        #expect(text.contains("conv2 weights 16×5×5, channels") && text.contains("averaged ±"))
+        #expect(text.contains("all 96: Enter zooms"))
+        // The probe: every probability, the digit and every layer's maps (no layer without room),
+        // each band saying the size it is drawn at.
+        #expect(text.contains("softmax 0:1% 1:7% 2*:17%"))
+        for layer in ["input 28×28 and conv1: 6 maps 28×28, drawn at", "pool1: 6 maps 14×14, drawn at",
+                      "conv2: 16 maps 10×10, drawn at", "pool2: 16 maps 5×5, drawn at"] {
+            #expect(text.contains(layer), "\(layer)")
+        }
         #expect(!text.contains("no room"))
         // The whole confusion matrix, each digit's precision and recall on its row.
         let view = TrainingConfusionView(report: screen.dashboard.runs[0].evaluation!)
@@ -76,11 +80,12 @@ struct TrainingScreenLayoutTests {
         #expect(!text.contains(" cut"))
         // The curves, loss and accuracy, with the test accuracy.
         #expect(text.contains("┌ Loss") && text.contains("┌ Accuracy") && text.contains("test accuracy: epoch 1"))
-        // In ASCII and monochrome (one value per cell: maps take twice the rows) too.
+        // In ASCII and monochrome (one value per cell, two cells wide: maps take four times the
+        // cells) what has no room says so and how to see it.
         let ascii = Self.text(screen, 120, 40, capabilities: TrainingScreenTests.asciiMono)
         #expect(ascii.contains("conv1 weights 6x5x5"))
-        #expect(ascii.contains("conv2: 16 maps 10x10"))
-        #expect(ascii.contains("pool2: 16 maps 5x5, 0 to ...") && !ascii.contains("no room"), "\(ascii)")
+        #expect(ascii.contains("conv2: 16 maps 10x10, 0 to 5.17 (no room: Enter zooms)"), "\(ascii)")
+        #expect(ascii.contains("conv2 weights (no room: Enter zooms)"))
         #expect(ascii.contains("9  1  .  .  .  2  .  .  .  . 10"))
     }
 
@@ -90,8 +95,10 @@ struct TrainingScreenLayoutTests {
         let medium = Self.text(screen, 100, 30)
         #expect(medium.contains("… rows 2-9 cut"), "\(medium)")
         // The probe's bars: three fit, the fourth row says seven are left out and names the likeliest.
-        #expect(medium.contains("…+7 more: 7 28%  9 27%"), "\(medium)")
-        // The most confused pairs cut at 120x40 say how many more there are.
+        #expect(medium.contains("…+8 more: 7 28%  9 27%"), "\(medium)")
+        // The maps with no room under the bars: a line says where they are.
+        #expect(medium.contains("… feature maps (no room: Enter zooms)"), "\(medium)")
+        // The most confused pairs without a row at 120x40: the first on the matrix's axis line, and how many more.
         let pairs = screen.dashboard.runs[0].evaluation!.confusion.mostConfused(limit: 5)
         let large = Self.text(screen, 120, 40)
         let shown = pairs.filter { large.contains("\($0.actual) → \($0.predicted)  ×\($0.count)") }.count

@@ -151,48 +151,80 @@ struct TrainingViewsTests {
         #expect(a != b)
     }
 
-    @Test("filters: conv2 drops to one cell per filter, then to a line, when space is short")
+    @Test("filters: conv2 drops to each filter's channel mean (5x5 pictures, labelled so), then to a line, when space is short")
     func filtersDegrade() {
         #expect(TrainingFiltersView.conv2Layout(width: 120, height: 30, capabilities: Self.colour) == .full(filtersAcross: true))
         #expect(TrainingFiltersView.conv2Layout(width: 45, height: 60, capabilities: Self.colour) == .full(filtersAcross: false))
-        #expect(TrainingFiltersView.conv2Layout(width: 60, height: 12, capabilities: Self.colour) == .means)
+        #expect(TrainingFiltersView.conv2Layout(width: 60, height: 12, capabilities: Self.colour) == .channelMeans(perRow: 10))
         #expect(TrainingFiltersView.conv2Layout(width: 60, height: 4, capabilities: Self.colour) == .summary)
+        // One value per cell: each 5x5 filter is 10 cells wide and 5 rows tall.
+        #expect(TrainingFiltersView.conv2Layout(width: 120, height: 30, capabilities: .plain) == .channelMeans(perRow: 11))
         let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
         let small = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 60, height: 17)
-        #expect(small.lines.joined().contains("conv2 weights, 5×5 map means ±"))
-        #expect(small.lines.joined().contains("   1234567890123456 filter; rows: channel"))
+        #expect(small.lines.joined(separator: " ").contains("conv2 weights: 16 filters 5×5, each the mean of its 6 channels"))
+        // The means are drawn on their own scale, the largest magnitude of any filter's mean.
+        let weights = Self.run.stepSnapshot.conv2Weights.data
+        var largestMean: Float = 0
+        for filter in 0..<16 {
+            for index in 0..<25 {
+                var mean: Float = 0
+                for channel in 0..<6 { mean += weights[(filter * 6 + channel) * 25 + index] / 6 }
+                largestMean = max(largestMean, abs(mean))
+            }
+        }
+        #expect(small.lines.joined(separator: " ").contains("scale ±\(TrainingViewDrawing.format(largestMean)); all 96: Enter zooms"))
         let tiny = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 8)
-        #expect(tiny.lines.joined().contains("conv2 weights 16×6 5×5: ±\(TrainingViewDrawing.format(view.conv2Range.upper)), "
-            + "mean |x| "))
-        #expect(tiny.lines.joined().contains("(too small to draw)"))
+        #expect(tiny.lines.joined().contains("conv2 weights (no room: Enter zooms) ±"
+            + "\(TrainingViewDrawing.format(view.conv2Range.upper)), mean |x| "))
         let flat = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 4)
-        #expect(flat.line(1).hasPrefix("6 filters ±\(TrainingViewDrawing.format(view.conv1Range.upper))"))
+        #expect(flat.line(1).hasPrefix("6 filters (no room: Enter zooms) ±\(TrainingViewDrawing.format(view.conv1Range.upper))"))
+        // Zoomed there is nowhere larger to go: the line says only that there is no room.
+        let zoomed = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false, zoomHint: nil)
+        let flatZoomed = Self.render({ zoomed.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 4)
+        #expect(flatZoomed.line(1).hasPrefix("6 filters (no room) ±"))
     }
 
     @Test("filters: in a wide, short area conv2 goes beside conv1 when that gives it more")
     func filtersBeside() {
         let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
-        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 78, height: 9)
-        // The means are drawn on their own scale, the largest mean's magnitude.
-        let weights = Self.run.stepSnapshot.conv2Weights.data
-        let largestMean = stride(from: 0, to: weights.count, by: 25)
-            .map { abs(weights[$0..<($0 + 25)].reduce(0, +) / 25) }.max() ?? 0
-        #expect(String(buffer.line(1).dropFirst(38))
-            .hasPrefix("conv2 weights, 5×5 map means ±\(TrainingViewDrawing.format(largestMean))"))
-        #expect(String(buffer.line(2).dropFirst(38)).hasPrefix("   1234567890123456"))
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 140, height: 7)
+        #expect(String(buffer.line(1).dropFirst(38)).hasPrefix("conv2 weights: 16 filters 5×5, each the mean"))
         #expect(buffer.line(1).hasPrefix("1     2     3     4     5     6   "))
+    }
+
+    @Test("filters: with one value per cell each filter keeps its shape, 10 cells by 5 rows")
+    func filtersInASCII() {
+        let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
+        let colours = TerminalCapabilities(colors: .palette256, glyphs: .ascii)
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: colours) }, width: 80, height: 30)
+        // conv1's first filter: 10 coloured cells across, 5 rows down, then a gap.
+        for row in 2..<7 {
+            #expect((0..<10).allSatisfy { buffer[$0, row].style.background != .terminalDefault }, "row \(row)")
+            #expect(buffer[10, row].style.background == .terminalDefault)
+        }
+        #expect(buffer[0, 7].style.background == .terminalDefault)
     }
 
     // MARK: Probe
 
-    @Test("probe: in a short, wide area the digit gets its own column left of the bars")
-    func probeShortAndWide() {
+    @Test("probe: wide, every probability on one line, the digit beside conv1's maps at one size, the size drawn named")
+    func probeWide() {
         let view = TrainingProbeView(snapshot: Self.run.epochSnapshot)
-        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 16)
-        #expect(buffer.line(1).hasPrefix("input"))
-        #expect(String(buffer.line(1).dropFirst(30)).hasPrefix("softmax (* label"))
-        #expect(String(buffer.line(1).dropFirst(62)).hasPrefix("conv1: 6 maps"))
-        #expect((0..<28).allSatisfy { buffer[$0, 2].character == "▀" }, "the digit's first row: \(buffer.line(2))")
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 100, height: 20)
+        #expect(buffer.line(1).hasPrefix(view.probabilitiesLine))
+        #expect(view.probabilitiesLine.hasPrefix("softmax 0:") && view.probabilitiesLine.contains("\(Self.run.epochSnapshot.probeLabel)*:"))
+        // The band's title names the size every picture in it is drawn at; the pictures are that wide.
+        let title = buffer.line(2)
+        let match = title.firstMatch(of: #/^input 28×28 and conv1: 6 maps 28×28, drawn at (\d+)×(\d+), /#)
+        #expect(match != nil, "\(title)")
+        let drawn = Int(match?.1 ?? "") ?? 0
+        #expect(drawn > 0 && drawn < 28 && drawn % 2 == 0)
+        #expect((0..<drawn).allSatisfy { buffer[$0, 3].character == "▀" } && buffer[drawn, 3].character == " ")
+        // Seven pictures: the digit and conv1's six.
+        #expect((0..<7).allSatisfy { buffer[$0 * (drawn + 1), 3].character == "▀" })
+        // pool1 at exactly half conv1's size.
+        let pool1Row = (0..<buffer.height).first { buffer.line($0).hasPrefix("pool1:") } ?? 0
+        #expect(buffer.line(pool1Row).hasPrefix("pool1: 6 maps 14×14, drawn at \(drawn / 2)×\(drawn / 2), "))
     }
 
     @Test("probe: the bars are the softmax (summing to 1), the label marked, the prediction named")
@@ -207,7 +239,8 @@ struct TrainingViewsTests {
         let predicted = snapshot.probeProbabilities.indices.max { snapshot.probeProbabilities[$0] < snapshot.probeProbabilities[$1] }
         #expect(view.prediction == predicted)
         #expect(bars.largestIndex == predicted, "the prediction's bar is the highlighted one")
-        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
+        // Narrow: the digit, the bars and the maps stacked.
+        let buffer = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 50, height: 60)
         let text = buffer.lines.joined(separator: "\n")
         #expect(buffer.line(0).hasPrefix("probe image #\(snapshot.probeIndex): label \(snapshot.probeLabel), predicted \(view.prediction)"))
         #expect(text.contains("softmax (* label \(snapshot.probeLabel))"))

@@ -77,6 +77,7 @@ public struct TrainingConfusionView: Sendable {
         let matrixY = y
         let besideMatrix = max(0, matrixSize.height - confusion.classes - 1)
         var x = area.x, rowHeight = 0
+        var pairsShown = false
         for (blockIndex, block) in blocks.enumerated() {
             if x > area.x && x + block.width > area.maxX {
                 y += rowHeight + 1
@@ -88,6 +89,7 @@ public struct TrainingConfusionView: Sendable {
             guard y + offset < area.maxY else { break }
             let top = y + offset
             let box = Rect(x: x, y: top, width: min(block.width, area.maxX - x), height: min(height - offset, area.maxY - top))
+            if blockIndex == blocks.count - 1 { pairsShown = true }
             if let lines = block.lines {
                 // Lines cut at the bottom: the last one shown says how many more there are.
                 let visible = min(lines.count, box.height)
@@ -119,10 +121,25 @@ public struct TrainingConfusionView: Sendable {
             x += block.width + 2
             rowHeight = max(rowHeight, height)
         }
+        if !pairsShown { noteMostConfused(matrixRow: matrixY, in: area, into: &buffer, glyphs: capabilities.glyphs) }
         y += rowHeight + 1
         guard y < area.maxY else { return }
         renderGallery(in: Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), into: &buffer,
                       capabilities: capabilities)
+    }
+
+    /// With no row left for the most confused pairs, the likeliest one and how many more on the
+    /// matrix's axis line, after its "actual ↓  predicted →".
+    private func noteMostConfused(matrixRow y: Int, in area: Rect, into buffer: inout CellBuffer, glyphs: GlyphSet) {
+        let pairs = confusedPairLines(glyphs: glyphs).dropFirst()
+        guard let first = pairs.first, area.contains(x: area.x, y: y) else { return }
+        var end = area.x
+        for x in area.x..<area.maxX where buffer[x, y].character != " " { end = x + 1 }
+        let more = pairs.count > 1 ? " +\(pairs.count - 1) more" : ""
+        // A column short of the edge: a note that fits exactly is not taken for one cut there.
+        let room = Rect(x: area.x, y: y, width: max(0, area.width - 1), height: 1)
+        TrainingViewDrawing.write("most confused " + first + more, x: end + 2, y: y, in: room, style: .dim,
+                                  into: &buffer, glyphs: glyphs.glyphs)
     }
 
     /// The thumbnail size (columns) the gallery uses in `area`, nil when not even a small one fits.
@@ -159,7 +176,12 @@ public struct TrainingConfusionView: Sendable {
         let rows = max(1, (area.height - 1) / (imageHeight + 1))
         let shown = min(examples.count, perRow * rows)
         let more = examples.count > shown ? " (\(shown) shown)" : ""
-        TrainingViewDrawing.write("misclassified (true \(arrow) predicted), first \(examples.count)\(more)", x: area.x, y: area.y,
+        // The digits' size, and the size drawn when they are shrunk to fit.
+        let first = examples[0]
+        let sample = Heatmap(rows: first.rows, columns: first.columns, values: first.pixels, mode: .halfBlocks, scaling: .fit)
+        let size = "\(first.rows)×\(first.columns)" + TrainingProbeView.drawnText(
+            sample, in: Rect(x: area.x, y: area.y + 1, width: width, height: imageHeight), capabilities: capabilities)
+        TrainingViewDrawing.write("misclassified (true \(arrow) predicted), first \(examples.count)\(more), \(size)", x: area.x, y: area.y,
                                   in: area, style: .dim, into: &buffer, glyphs: glyphs)
         for (index, example) in examples.prefix(shown).enumerated() {
             let x = area.x + (index % perRow) * pitch

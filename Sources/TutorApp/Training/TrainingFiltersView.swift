@@ -8,15 +8,20 @@ import Datasets
 /// (5x5 each) as diverging heatmaps centred on 0, or with `showGradients` their gradients at the
 /// last step. Each layer has one scale shared by all its filters, so filters can be compared.
 ///
+/// Every filter is drawn at its true size (`Heatmap.size`: two cells a value without half blocks).
 /// conv2's 96 maps are drawn 16 filters across and 6 input channels down when that fits, or 6
-/// across and 16 down; failing both, one cell per filter (its mean), and failing that a line.
+/// across and 16 down; failing both, each filter once as the mean of its channels (5x5, labelled
+/// so), and failing that a line saying there is no room.
 public struct TrainingFiltersView: Sendable {
     public var snapshot: TrainingSnapshot
     public var showGradients: Bool
+    /// How to see what has no room here ("Enter zooms"); nil when there is no larger view.
+    public var zoomHint: String?
 
-    public init(snapshot: TrainingSnapshot, showGradients: Bool) {
+    public init(snapshot: TrainingSnapshot, showGradients: Bool, zoomHint: String? = "Enter zooms") {
         self.snapshot = snapshot
         self.showGradients = showGradients
+        self.zoomHint = zoomHint
     }
 
     /// conv1's weights or gradient `[6, 1, 5, 5]`, as shown.
@@ -51,50 +56,59 @@ public struct TrainingFiltersView: Sendable {
 
     private var what: String { showGradients ? "gradient" : "weights" }
 
+    /// Filters per row when `count` of `cellWidth` cells (a column apart) share `width` columns.
+    static func perRow(_ count: Int, cellWidth: Int, width: Int) -> Int {
+        max(0, min(count, (width + 1) / (cellWidth + 1)))
+    }
+
     public func render(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         let area = area.intersection(buffer.area)
         guard !area.isEmpty else { return }
         buffer.fill(area)
         let glyphs = capabilities.glyphs.glyphs
         var y = area.y
-        // conv1: a title, the filter numbers and the 6 maps in a row.
-        let mapHeight = Self.mapHeight(rows: conv1.shape[2], capabilities: capabilities)
+        // conv1: a title, then the filters at their true size in rows, each row under its filter numbers.
+        let cells = TrainingViewDrawing.pictureCells(size: conv1.shape[2], capabilities: capabilities)
+        let count1 = conv1.shape[0]
         // The scale matters more than the words: a short title when the long one would lose it.
         let scale1 = TrainingViewDrawing.scaleText(conv1.data)
-        let long1 = "conv1 \(what): 6 filters 5×5, scale \(scale1)"
-        TrainingViewDrawing.write(long1.count <= area.width ? long1 : "conv1 \(what) 6×5×5, \(scale1)",
+        let long1 = "conv1 \(what): \(count1) filters 5×5, scale \(scale1)"
+        TrainingViewDrawing.write(long1.count <= area.width ? long1 : "conv1 \(what) \(count1)×5×5, \(scale1)",
                                   x: area.x, y: y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
         y += 1
-        let conv1Width = conv1.shape[0] * 6 - 1
-        let conv1Drawn = y + 1 + mapHeight <= area.maxY && conv1Width <= area.width
+        let across1 = Self.perRow(count1, cellWidth: cells.width, width: area.width)
+        let bands1 = across1 > 0 ? (count1 + across1 - 1) / across1 : 0
+        let conv1Width = across1 * (cells.width + 1) - 1
+        // The filter numbers above each row, unless they would leave conv2 no line to say where it is.
+        let numbered = y + bands1 * (1 + cells.height) < area.maxY || bands1 != 1 || conv1Width + 3 + 24 <= area.width
+        let bandHeight = cells.height + (numbered ? 1 : 0)
+        let conv1Drawn = across1 > 0 && y + bands1 * bandHeight <= area.maxY
         if conv1Drawn {
             for (index, map) in conv1Maps.enumerated() {
-                let x = area.x + index * 6
-                TrainingViewDrawing.write("\(index + 1)", x: x, y: y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
-                map.render(in: Rect(x: x, y: y + 1, width: 5, height: mapHeight).intersection(area), into: &buffer,
-                           capabilities: capabilities)
+                let x = area.x + (index % across1) * (cells.width + 1)
+                let top = y + (index / across1) * bandHeight
+                if numbered {
+                    TrainingViewDrawing.write("\(index + 1)", x: x, y: top, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+                }
+                map.render(in: Rect(x: x, y: top + bandHeight - cells.height, width: cells.width, height: cells.height)
+                    .intersection(area), into: &buffer, capabilities: capabilities)
             }
-            y += 1 + mapHeight + 1
+            y += bands1 * bandHeight
+            // A blank row before conv2 when conv2 keeps its layout without it.
+            if y < area.maxY, rank(Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1), capabilities)
+                == rank(Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), capabilities) {
+                y += 1
+            }
         } else {
-            TrainingViewDrawing.write("6 filters " + Self.summary(conv1), x: area.x, y: y, in: area, style: .dim,
-                                      into: &buffer, glyphs: glyphs)
-            y += 2
+            y += TrainingViewDrawing.writeWrapped("\(count1) filters " + summary(conv1), x: area.x, y: y, in: area, lines: 2,
+                                                  style: .dim, into: &buffer, glyphs: glyphs) + 1
         }
         // conv2 under conv1, or beside it when that gives it a larger layout (a wide, short area).
         let below = Rect(x: area.x, y: y, width: area.width, height: max(0, area.maxY - y))
         let besideX = area.x + conv1Width + 3
         let beside = Rect(x: besideX, y: area.y + 1, width: max(0, area.maxX - besideX), height: area.height - 1)
-        let (filters, channels, kernel) = (conv2.shape[0], conv2.shape[1], conv2.shape[2])
-        func rank(_ rect: Rect) -> Int {
-            switch Self.conv2Layout(width: rect.width, height: rect.height, capabilities: capabilities,
-                                    filters: filters, channels: channels, kernel: kernel) {
-            case .full: 2
-            case .means: 1
-            case .summary: rect.isEmpty ? -1 : 0
-            }
-        }
-        let conv2Area = conv1Drawn && rank(beside) > rank(below) ? beside : below
-        if conv1Drawn && conv2Area == below && beside.width >= 24 {
+        let conv2Area = conv1Drawn && bands1 == 1 && rank(beside, capabilities) > rank(below, capabilities) ? beside : below
+        if conv1Drawn && bands1 == 1 && conv2Area == below && beside.width >= 24 {
             // The colour keys beside conv1's maps: blue negative, white 0, red positive.
             let keys = [("conv1 ", conv1.data, conv1Range), ("conv2 ", conv2.data, conv2Range)]
             for (offset, (name, values, range)) in keys.enumerated() where values.contains(where: { $0 != 0 && $0.isFinite }) {
@@ -109,38 +123,64 @@ public struct TrainingFiltersView: Sendable {
         renderConv2(in: conv2Area, into: &buffer, capabilities: capabilities)
     }
 
-    /// Rows a 5-row filter takes: 3 with half blocks, 5 (and a gap row) with one value per cell.
-    static func mapHeight(rows: Int, capabilities: TerminalCapabilities) -> Int {
-        TrainingViewDrawing.usesHalfBlocks(capabilities) ? (rows + 1) / 2 : rows
+    /// How much of conv2 a layout in `rect` shows: all 96 kernels, each filter's channel mean, a line.
+    private func rank(_ rect: Rect, _ capabilities: TerminalCapabilities) -> Int {
+        switch Self.conv2Layout(width: rect.width, height: rect.height, capabilities: capabilities,
+                                filters: conv2.shape[0], channels: conv2.shape[1], kernel: conv2.shape[2]) {
+        case .full: 2
+        case .channelMeans: 1
+        case .summary: rect.isEmpty ? -1 : 0
+        }
     }
 
-    static func summary(_ tensor: Tensor) -> String {
+    /// "(no room: Enter zooms) ±0.23, mean |x| 0.11": where to see the filters first, so that a
+    /// short line keeps it.
+    func summary(_ tensor: Tensor) -> String {
         let meanMagnitude = tensor.data.isEmpty ? 0 : tensor.data.reduce(0) { $0 + abs($1) } / Float(tensor.count)
-        return "\(TrainingViewDrawing.scaleText(tensor.data)), mean |x| \(TrainingViewDrawing.format(meanMagnitude)) "
-            + "(too small to draw)"
+        return "(no room" + (zoomHint.map { ": \($0)" } ?? "") + ") "
+            + "\(TrainingViewDrawing.scaleText(tensor.data)), mean |x| \(TrainingViewDrawing.format(meanMagnitude))"
     }
 
     /// How conv2 is laid out in the space it has.
     enum Conv2Layout: Equatable {
         /// 16 filters across, 6 channels down (or 6 across and 16 down when `filtersAcross` is false).
         case full(filtersAcross: Bool)
-        /// One cell per (filter, channel): the map's mean.
-        case means
+        /// Each filter as one 5x5 picture, the mean of its 6 channels, `perRow` to a row.
+        case channelMeans(perRow: Int)
         case summary
     }
 
+    /// The rows conv2's title takes when the channel means are drawn (it says what they are).
+    static let channelMeansTitleRows = 2
+
     static func conv2Layout(width: Int, height: Int, capabilities: TerminalCapabilities,
                             filters: Int = 16, channels: Int = 6, kernel: Int = 5) -> Conv2Layout {
-        let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
-        let mapHeight = halfBlocks ? (kernel + 1) / 2 : kernel + 1
+        let cells = TrainingViewDrawing.pictureCells(size: kernel, capabilities: capabilities)
+        // With one value per cell a gap row keeps two rows of filters apart.
+        let rowPitch = TrainingViewDrawing.usesHalfBlocks(capabilities) ? cells.height : cells.height + 1
         // A title line and a line of column numbers; a 3-column gutter of row numbers.
         func fits(across: Int, down: Int) -> Bool {
-            3 + across * (kernel + 1) - 1 <= width && 2 + down * mapHeight <= height
+            3 + across * (cells.width + 1) - 1 <= width && 2 + down * rowPitch <= height
         }
         if fits(across: filters, down: channels) { return .full(filtersAcross: true) }
         if fits(across: channels, down: filters) { return .full(filtersAcross: false) }
-        if 3 + filters <= width && 2 + channels <= height { return .means }
+        let across = perRow(filters, cellWidth: cells.width, width: width)
+        if across > 0 {
+            let bands = (filters + across - 1) / across
+            if channelMeansTitleRows + bands * cells.height + (bands - 1) <= height { return .channelMeans(perRow: across) }
+        }
         return .summary
+    }
+
+    /// Filter `output`'s mean over its input channels `[kh, kw]`: what it responds to in all of them at once.
+    func channelMean(_ tensor: Tensor, output: Int) -> [Float] {
+        let (channels, size) = (tensor.shape[1], tensor.shape[2] * tensor.shape[3])
+        var mean = [Float](repeating: 0, count: size)
+        for channel in 0..<channels {
+            let start = (output * channels + channel) * size
+            for index in 0..<size { mean[index] += tensor.data[start + index] / Float(channels) }
+        }
+        return mean
     }
 
     private func renderConv2(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
@@ -149,6 +189,7 @@ public struct TrainingFiltersView: Sendable {
         let (filters, channels, kernel) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
         let layout = Self.conv2Layout(width: area.width, height: area.height, capabilities: capabilities,
                                       filters: filters, channels: channels, kernel: kernel)
+        let cells = TrainingViewDrawing.pictureCells(size: kernel, capabilities: capabilities)
         let scale = "scale \(TrainingViewDrawing.scaleText(tensor.data))"
         switch layout {
         case .full(let filtersAcross):
@@ -156,11 +197,9 @@ public struct TrainingFiltersView: Sendable {
                 : "conv2 \(what): 16 filters (down) × 6 channels (across), 5×5, \(scale)"
             TrainingViewDrawing.write(title, x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
             let across = filtersAcross ? filters : channels, down = filtersAcross ? channels : filters
-            let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
-            let mapRows = halfBlocks ? (kernel + 1) / 2 : kernel
-            let pitch = halfBlocks ? mapRows : mapRows + 1
+            let pitch = TrainingViewDrawing.usesHalfBlocks(capabilities) ? cells.height : cells.height + 1
             for column in 0..<across {
-                TrainingViewDrawing.write("\(column + 1)", x: area.x + 3 + column * (kernel + 1), y: area.y + 1, in: area,
+                TrainingViewDrawing.write("\(column + 1)", x: area.x + 3 + column * (cells.width + 1), y: area.y + 1, in: area,
                                           style: .dim, into: &buffer, glyphs: glyphs)
             }
             for row in 0..<down {
@@ -169,35 +208,32 @@ public struct TrainingFiltersView: Sendable {
                 for column in 0..<across {
                     let (output, channel) = filtersAcross ? (column, row) : (row, column)
                     let map = Self.filterMap(tensor, output: output, channel: channel, range: range)
-                    map.render(in: Rect(x: area.x + 3 + column * (kernel + 1), y: top, width: kernel, height: mapRows)
-                                .intersection(area), into: &buffer, capabilities: capabilities)
+                    map.render(in: Rect(x: area.x + 3 + column * (cells.width + 1), y: top, width: cells.width,
+                                        height: cells.height).intersection(area), into: &buffer, capabilities: capabilities)
                 }
             }
-        case .means:
-            let size = kernel * kernel
-            var means: [Float] = []
-            for channel in 0..<channels {
-                for filter in 0..<filters {
-                    let start = (filter * channels + channel) * size
-                    means.append(tensor.data[start..<(start + size)].reduce(0, +) / Float(size))
-                }
+        case .channelMeans(let across):
+            // The 96 kernels do not fit: each filter drawn once, its channels averaged, at true size.
+            let means = (0..<filters).map { channelMean(tensor, output: $0) }
+            let meansRange = TrainingViewDrawing.symmetricRange(means.flatMap { $0 })
+            let scale = TrainingViewDrawing.scaleText(means.flatMap { $0 })
+            let hint = zoomHint.map { "; all \(filters * channels): \($0)" } ?? ""
+            let long = "conv2 \(what): \(filters) filters 5×5, each the mean of its \(channels) channels, scale \(scale)" + hint
+            let short = "conv2 \(what) \(filters)×5×5, channels averaged \(scale)" + hint
+            let title = OverfittingPanel.wrapWords(long, width: max(1, area.width)).count <= Self.channelMeansTitleRows
+                ? long : short
+            TrainingViewDrawing.writeWrapped(title, x: area.x, y: area.y, in: area, lines: Self.channelMeansTitleRows,
+                                             style: .bold, into: &buffer, glyphs: glyphs)
+            for (index, values) in means.enumerated() {
+                let x = area.x + (index % across) * (cells.width + 1)
+                let top = area.y + Self.channelMeansTitleRows + (index / across) * (cells.height + 1)
+                Heatmap(rows: kernel, columns: kernel, values: values, scale: .diverging, range: meansRange, mode: .halfBlocks)
+                    .render(in: Rect(x: x, y: top, width: cells.width, height: cells.height).intersection(area),
+                            into: &buffer, capabilities: capabilities)
             }
-            // The means have a scale of their own (much smaller than the weights').
-            TrainingViewDrawing.write("conv2 \(what), 5×5 map means \(TrainingViewDrawing.scaleText(means))",
-                                      x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
-            let labels = (1...filters).map { $0 % 10 }.map(String.init).joined() + " filter; rows: channel"
-            TrainingViewDrawing.write(labels, x: area.x + 3, y: area.y + 1, in: area, style: .dim, into: &buffer, glyphs: glyphs)
-            for channel in 0..<channels {
-                TrainingViewDrawing.write("\(channel + 1)", x: area.x, y: area.y + 2 + channel, in: area, style: .dim,
-                                          into: &buffer, glyphs: glyphs)
-            }
-            let map = Heatmap(rows: channels, columns: filters, values: means, scale: .diverging,
-                              range: TrainingViewDrawing.symmetricRange(means), mode: .blocks)
-            map.render(in: Rect(x: area.x + 3, y: area.y + 2, width: filters, height: channels).intersection(area),
-                       into: &buffer, capabilities: capabilities)
         case .summary:
-            TrainingViewDrawing.write("conv2 \(what) 16×6 5×5: " + Self.summary(tensor), x: area.x,
-                                      y: area.y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+            TrainingViewDrawing.writeWrapped("conv2 \(what) " + summary(tensor) + ", 16×6 5×5", x: area.x, y: area.y, in: area,
+                                             lines: 3, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }
 }
@@ -207,6 +243,13 @@ enum TrainingViewDrawing {
     /// Half blocks need colour and Unicode; otherwise heatmaps draw one value per cell.
     static func usesHalfBlocks(_ capabilities: TerminalCapabilities) -> Bool {
         capabilities.colors != .monochrome && capabilities.glyphs == .unicode
+    }
+
+    /// The cells a `size` x `size` picture takes as drawn (`Heatmap.size`): a 5x5 filter is 5x3
+    /// with half blocks, 10x5 with one value per cell (two cells wide, so that it keeps its shape).
+    static func pictureCells(size: Int, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
+        Heatmap(rows: size, columns: size, values: Array(repeating: 0, count: size * size), mode: .halfBlocks)
+            .size(capabilities: capabilities)
     }
 
     /// `-m...m` for the largest finite magnitude `m` of `values` (`-1...1` when all are 0).
@@ -251,6 +294,22 @@ enum TrainingViewDrawing {
 
     /// `→`, or `->` in ASCII (where `Glyphs.text` would make it `>`).
     static func arrow(_ glyphs: GlyphSet) -> String { glyphs == .ascii ? "->" : "→" }
+
+    /// Writes `text` word-wrapped from (x, y) on at most `lines` lines, the last ending with an
+    /// ellipsis when the text runs on; returns the lines written. The lines stop a column short
+    /// of `area`'s edge, so that a wrapped word is never taken for one cut there.
+    @discardableResult
+    static func writeWrapped(_ text: String, x: Int, y: Int, in area: Rect, lines: Int, style: Style = .plain,
+                             into buffer: inout CellBuffer, glyphs: Glyphs) -> Int {
+        // Wrapped as shown: ASCII writes some characters as several ("±" as "+/-").
+        let wrapped = OverfittingPanel.wrapWords(glyphs.text(text), width: max(1, area.maxX - x - 1))
+        let count = min(lines, wrapped.count, max(0, area.maxY - y))
+        for offset in 0..<count {
+            let line = offset == count - 1 ? wrapped[offset...].joined(separator: " ") : wrapped[offset]
+            write(line, x: x, y: y + offset, in: area, style: style, into: &buffer, glyphs: glyphs)
+        }
+        return count
+    }
 
     /// Writes `text` at (x, y) cut to `area` (with an ellipsis when cut), in the glyph set.
     static func write(_ text: String, x: Int, y: Int, in area: Rect, style: Style = .plain,

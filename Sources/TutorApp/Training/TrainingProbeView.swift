@@ -6,18 +6,25 @@ import Datasets
 
 /// The training screen's probe: one validation digit followed through the network as it trains.
 /// The digit, its feature maps after conv1 (6), pool1 (6), conv2 (16) and pool2 (16) as small
-/// heatmaps (one shared scale per layer), and the softmax probabilities as bars with the true
-/// label marked `*` and the prediction highlighted.
+/// heatmaps (one shared scale per layer), and the softmax probabilities, the true label marked
+/// `*`: as bars with the prediction highlighted, or on one line when wide.
 ///
-/// At 60 columns or more the digit and the bars take a column on the left and the maps the rest
-/// (in a short, wide area the digit gets a column of its own); narrower, they are stacked. Maps
-/// shrink to fit the height.
+/// At 60 columns or more every probability takes one line and the digit is drawn beside conv1's
+/// maps (both 28x28, at one size), the other layers under them; narrower, the digit, the bars and
+/// the maps are stacked. Maps shrink to fit, each pooling at half its convolution's size, and a
+/// title says the size drawn whenever it is not the true size.
 public struct TrainingProbeView: Sendable {
     public var snapshot: TrainingSnapshot
+    /// How to see what has no room here ("Enter zooms"); nil when there is no larger view.
+    public var zoomHint: String?
 
-    public init(snapshot: TrainingSnapshot) {
+    public init(snapshot: TrainingSnapshot, zoomHint: String? = "Enter zooms") {
         self.snapshot = snapshot
+        self.zoomHint = zoomHint
     }
+
+    /// " (no room: Enter zooms)", or " (no room)" with nowhere larger to go.
+    var noRoomText: String { " (no room" + (zoomHint.map { ": \($0)" } ?? "") + ")" }
 
     /// The network's answer for the probe: the class with the highest probability.
     public var prediction: Int {
@@ -40,15 +47,18 @@ public struct TrainingProbeView: Sendable {
         /// `[1, C, H, W]`.
         public let output: Tensor
         /// Shared by the layer's maps: symmetric about 0 (diverging) when a value is negative,
-        /// otherwise 0 to the largest value (sequential).
+        /// otherwise 0 to the largest value (sequential); the input digit in grey.
         public let range: ValueRange
         public let scale: ColorScale
 
-        init(name: String, output: Tensor) {
+        init(name: String, output: Tensor, greyscale: Bool = false) {
             self.name = name
             self.output = output
             let range = TrainingViewDrawing.range(output.data)
-            if range.lower < 0 {
+            if greyscale {
+                self.range = range
+                scale = .greyscale
+            } else if range.lower < 0 {
                 self.range = TrainingViewDrawing.symmetricRange(output.data)
                 scale = .diverging
             } else {
@@ -57,12 +67,24 @@ public struct TrainingProbeView: Sendable {
             }
         }
 
+        public var channels: Int { output.shape[1] }
+        /// The maps' true size (square in LeNet-5, the larger side otherwise).
+        public var trueSize: Int { max(output.shape[2], output.shape[3]) }
+
         public var maps: [Heatmap] {
             (0..<output.shape[1]).map {
                 Heatmap(output.grid(batch: 0, channel: $0), scale: scale, range: range, mode: .halfBlocks, scaling: .fit)
             }
         }
+
+        /// "0 to 4.1", "±0.52".
+        var rangeText: String {
+            scale == .diverging ? "±" + TrainingViewDrawing.format(range.upper)
+                : TrainingViewDrawing.format(range.lower) + " to " + TrainingViewDrawing.format(range.upper)
+        }
     }
+
+    public var inputLayer: Layer { Layer(name: "input", output: snapshot.probe.input, greyscale: true) }
 
     public var layers: [Layer] {
         let probe = snapshot.probe
@@ -73,14 +95,27 @@ public struct TrainingProbeView: Sendable {
     /// "7 28%  9 27%  2* 17%": the three likeliest digits, the true label marked `*`.
     public var topProbabilitiesLine: String {
         let ranked = snapshot.probeProbabilities.enumerated().sorted { $0.element > $1.element }.prefix(3)
-        return ranked.map { digit, p in
-            let percent = p.isFinite ? "\(Int((p * 100).rounded()))%" : "\(p)"
-            return "\(digit)\(digit == snapshot.probeLabel ? "*" : "") \(percent)"
-        }.joined(separator: "  ")
+        return ranked.map { digit, p in "\(digit)\(digit == snapshot.probeLabel ? "*" : "") \(Self.percent(p))" }
+            .joined(separator: "  ")
     }
 
-    public var inputMap: Heatmap {
-        Heatmap(snapshot.probe.input.grid(batch: 0, channel: 0), scale: .greyscale, mode: .halfBlocks, scaling: .fit)
+    /// "softmax 0:1% 1:7% 2*:17% ...": every digit's probability on one line, the label marked `*`.
+    public var probabilitiesLine: String {
+        "softmax " + snapshot.probeProbabilities.enumerated().map { digit, p in
+            "\(digit)\(digit == snapshot.probeLabel ? "*" : ""):\(Self.percent(p))"
+        }.joined(separator: " ")
+    }
+
+    static func percent(_ p: Float) -> String { p.isFinite ? "\(Int((p * 100).rounded()))%" : "\(p)" }
+
+    public var inputMap: Heatmap { inputLayer.maps[0] }
+
+    /// ", drawn at 10×10" when `map` in `rect` is not drawn at its true size (or a whole multiple),
+    /// as `Heatmap.shownSize` says it is.
+    static func drawnText(_ map: Heatmap, in rect: Rect, capabilities: TerminalCapabilities) -> String {
+        guard map.sizeLabel(in: rect, capabilities: capabilities) != nil else { return "" }
+        let shown = map.shownSize(in: rect, capabilities: capabilities)
+        return ", drawn at \(shown.rows)×\(shown.columns)"
     }
 
     public func render(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
@@ -92,60 +127,43 @@ public struct TrainingProbeView: Sendable {
         let confidence = snapshot.probeProbabilities.indices.contains(predicted) ? snapshot.probeProbabilities[predicted] : 0
         let verdict = predicted == snapshot.probeLabel ? "right" : "wrong"
         // After divergence the probabilities may be NaN: say so rather than a percentage.
-        let percent = confidence.isFinite ? "\(Int((confidence * 100).rounded()))%" : "\(confidence)"
         TrainingViewDrawing.write("probe image #\(snapshot.probeIndex): label \(snapshot.probeLabel), predicted "
-            + "\(predicted) (\(percent), \(verdict))", x: area.x, y: area.y, in: area,
+            + "\(predicted) (\(Self.percent(confidence)), \(verdict))", x: area.x, y: area.y, in: area,
             style: .bold, into: &buffer, glyphs: glyphs)
         let body = Rect(x: area.x, y: area.y + 1, width: area.width, height: max(0, area.height - 1))
         guard !body.isEmpty else { return }
-        let sideBySide = body.width >= 60
-        let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
-        // Too short for the digit above the bars but wide: the digit gets a column of its own.
-        var leftX = body.x
-        let digitRowsAvailable = body.height - 1 - 11
-        if sideBySide && digitRowsAvailable < 4 && body.height >= 5 {
-            let digitWidth = min(28, halfBlocks ? (body.height - 1) * 2 : body.height - 1)
-            if body.width >= digitWidth + 2 + 32 + 30 {
-                let digitHeight = halfBlocks ? (digitWidth + 1) / 2 : digitWidth
-                TrainingViewDrawing.write("input", x: body.x, y: body.y, in: body, style: .dim, into: &buffer, glyphs: glyphs)
-                inputMap.render(in: Rect(x: body.x, y: body.y + 1, width: digitWidth, height: digitHeight).intersection(body),
-                                into: &buffer, capabilities: capabilities)
-                leftX = body.x + digitWidth + 2
-            }
-        }
-        let left = sideBySide ? Rect(x: leftX, y: body.y, width: 30, height: body.height) : body
-        // Too short for the digit above the bars and too narrow for a digit column: the digit
-        // (the maps' input) takes the left column, and the three likeliest digits one line under it.
-        if sideBySide && leftX == body.x && digitRowsAvailable < 4 && body.height >= 6 {
-            let rows = body.height - 2
-            var width = min(28, halfBlocks ? rows * 2 : rows)
-            if halfBlocks && (width + 1) / 2 > rows { width -= 1 }
-            let height = halfBlocks ? (width + 1) / 2 : width
-            TrainingViewDrawing.write("input", x: left.x, y: left.y, in: left, style: .dim, into: &buffer, glyphs: glyphs)
-            inputMap.render(in: Rect(x: left.x, y: left.y + 1, width: width, height: height).intersection(left),
-                            into: &buffer, capabilities: capabilities)
-            TrainingViewDrawing.write(topProbabilitiesLine, x: left.x, y: left.y + 1 + height, in: left, style: .dim,
-                                      into: &buffer, glyphs: glyphs)
-            let mapsX = left.x + max(width, topProbabilitiesLine.count) + 2
-            let maps = Rect(x: mapsX, y: body.y, width: max(0, body.maxX - mapsX), height: body.height)
-            renderLayers(in: maps.intersection(area), into: &buffer, capabilities: capabilities)
+        if body.width >= 60 {
+            // Wide: every probability on one line, then the digit beside conv1's maps (both 28x28,
+            // drawn at one size) and the other layers under them, as large as they all fit.
+            TrainingViewDrawing.write(probabilitiesLine, x: body.x, y: body.y, in: body, style: .dim, into: &buffer,
+                                      glyphs: glyphs)
+            renderLayers(in: Rect(x: body.x, y: body.y + 1, width: body.width, height: max(0, body.height - 1)),
+                         withInput: true, into: &buffer, capabilities: capabilities)
             return
         }
-        // The digit, as large as leaves room for the bars (11 rows) under it.
-        var digitWidth = min(28, left.width)
-        while digitWidth > 7 && (halfBlocks ? (digitWidth + 1) / 2 : digitWidth) > digitRowsAvailable { digitWidth -= 1 }
-        var y = left.y
+        // Narrow: the digit as large as leaves room for the bars (11 rows) under it, the maps below.
+        var y = body.y
+        let digitRowsAvailable = body.height - 1 - 11
         if digitRowsAvailable >= 4 {
-            let digitHeight = halfBlocks ? (digitWidth + 1) / 2 : digitWidth
-            TrainingViewDrawing.write("input", x: left.x, y: y, in: left, style: .dim, into: &buffer, glyphs: glyphs)
-            inputMap.render(in: Rect(x: left.x, y: y + 1, width: digitWidth, height: min(digitHeight, left.maxY - y - 1)),
-                            into: &buffer, capabilities: capabilities)
-            y += 1 + digitHeight
+            let input = inputMap
+            var size = inputLayer.trueSize
+            while size > 7, TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities).height > digitRowsAvailable
+                    || TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities).width > body.width { size -= 1 }
+            let cells = TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities)
+            let rect = Rect(x: body.x, y: y + 1, width: cells.width, height: cells.height)
+            TrainingViewDrawing.write("input \(inputLayer.output.shape[2])×\(inputLayer.output.shape[3])"
+                + Self.drawnText(input, in: rect, capabilities: capabilities), x: body.x, y: y, in: body, style: .dim,
+                into: &buffer, glyphs: glyphs)
+            input.render(in: rect.intersection(body), into: &buffer, capabilities: capabilities)
+            y += 1 + cells.height
         }
-        if y < left.maxY {
-            TrainingViewDrawing.write("softmax (* label \(snapshot.probeLabel))", x: left.x, y: y, in: left, style: .dim,
+        if y < body.maxY {
+            TrainingViewDrawing.write("softmax (* label \(snapshot.probeLabel))", x: body.x, y: y, in: body, style: .dim,
                                       into: &buffer, glyphs: glyphs)
-            let barsArea = Rect(x: left.x, y: y + 1, width: min(left.width, 28), height: max(0, min(10, left.maxY - y - 1)))
+            // The maps need a title and a row at least; short of that a row says where they are.
+            let roomAfterBars = body.maxY - (y + 1 + 10 + 1)
+            let barsRows = max(0, min(10, body.maxY - y - 1 - (roomAfterBars < 2 ? 1 : 0)))
+            let barsArea = Rect(x: body.x, y: y + 1, width: min(body.width, 28), height: barsRows)
             let count = probabilityBars.bars.count
             if barsArea.height >= 2 && barsArea.height < count {
                 // Not every digit's bar fits: the last row says how many are left out.
@@ -156,63 +174,118 @@ public struct TrainingProbeView: Sendable {
             } else {
                 probabilityBars.render(in: barsArea, into: &buffer, capabilities: capabilities)
             }
-            y += 1 + barsArea.height + 1
+            y += 1 + barsArea.height
+            if roomAfterBars < 2 {
+                TrainingViewDrawing.write("\(glyphs.ellipsis) feature maps" + noRoomText, x: body.x, y: y,
+                                          in: body, style: .dim, into: &buffer, glyphs: glyphs)
+                return
+            }
+            y += 1
         }
-        let maps = sideBySide ? Rect(x: leftX + 32, y: body.y, width: max(0, body.maxX - leftX - 32), height: body.height)
-            : Rect(x: body.x, y: y, width: body.width, height: max(0, body.maxY - y))
-        renderLayers(in: maps.intersection(area), into: &buffer, capabilities: capabilities)
+        renderLayers(in: Rect(x: body.x, y: y, width: body.width, height: max(0, body.maxY - y)).intersection(area),
+                     withInput: false, into: &buffer, capabilities: capabilities)
     }
 
-    /// A layer's maps at `size` columns each: (maps per row, rows of maps, cell rows per map).
-    private static func strip(channels: Int, natural: Int, size: Int, width: Int, halfBlocks: Bool)
-        -> (perRow: Int, rows: Int, mapWidth: Int, mapHeight: Int)? {
-        for perRow in [channels, (channels + 1) / 2] {
-            let fitting = (width + 1) / perRow - 1
-            let mapWidth = min(natural, size, fitting)
-            guard mapWidth >= 2 else { continue }
-            let mapHeight = halfBlocks ? (mapWidth + 1) / 2 : mapWidth
-            return (perRow, (channels + perRow - 1) / perRow, mapWidth, mapHeight)
-        }
-        return nil
+    /// One row of the layers' pictures: layers of one true size drawn at `size` values across.
+    struct Band {
+        let layers: [Layer]
+        let size: Int
+        /// Pictures per row of the band, rows of pictures, and the cells one picture takes.
+        let perRow: Int
+        let rows: Int
+        let cellWidth: Int
+        let cellHeight: Int
+        /// A title row, the pictures' rows and a gap row between two rows of pictures.
+        var height: Int { 1 + rows * cellHeight + max(0, rows - 1) }
     }
 
-    private func renderLayers(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+    /// The bands for `groups` (layers sharing a true size, each after the first a pooling of the
+    /// one before) drawn at `sizes`, in `width`; nil when a picture does not fit across.
+    static func bands(_ groups: [[Layer]], sizes: [Int], width: Int, capabilities: TerminalCapabilities) -> [Band]? {
+        var bands: [Band] = []
+        for (group, size) in zip(groups, sizes) {
+            let cells = TrainingViewDrawing.pictureCells(size: size, capabilities: capabilities)
+            let count = group.reduce(0) { $0 + $1.channels }
+            let perRow = min(count, (width + 1) / (cells.width + 1))
+            guard perRow > 0 else { return nil }
+            bands.append(Band(layers: group, size: size, perRow: perRow, rows: (count + perRow - 1) / perRow,
+                              cellWidth: cells.width, cellHeight: cells.height))
+        }
+        return bands
+    }
+
+    /// The sizes the layers are drawn at in `area`: each convolution's maps as large as lets every
+    /// layer fit (the most shrunk of them shrunk least), its pooling at exactly half that size so
+    /// the two keep their relative sizes. When nothing fits, the smallest sizes.
+    static func layout(_ groups: [[Layer]], in area: Rect, capabilities: TerminalCapabilities) -> [Band]? {
+        // Sizes a convolution may be drawn at: its true size, then even sizes down to 2, so that
+        // the pooling after it (half as large) is drawn at exactly half.
+        // A pooling drawn smaller than 2x2 is no picture: a convolution no smaller than 4x4.
+        func candidates(_ trueSize: Int) -> [Int] {
+            [trueSize] + stride(from: trueSize - 1, through: min(trueSize, 4), by: -1).filter { $0 % 2 == 0 }
+        }
+        // Pairs of (convolution, pooling) groups: conv1 (with the input) and pool1, conv2 and pool2.
+        let pairs = stride(from: 0, to: groups.count, by: 2).map { Array(groups[$0..<min(groups.count, $0 + 2)]) }
+        func sizes(_ convSizes: [Int]) -> [Int] {
+            zip(pairs, convSizes).flatMap { pair, size in
+                pair.enumerated().map { index, group in
+                    index == 0 ? size : max(1, size * group[0].trueSize / pair[0][0].trueSize)
+                }
+            }
+        }
+        var choices: [[Int]] = [[]]
+        for pair in pairs { choices = choices.flatMap { chosen in candidates(pair[0][0].trueSize).map { chosen + [$0] } } }
+        func score(_ convSizes: [Int]) -> (Double, Int) {
+            let ratios = zip(pairs, convSizes).map { Double($1) / Double($0[0][0].trueSize) }
+            return (ratios.min() ?? 0, convSizes.reduce(0, +))
+        }
+        var best: (sizes: [Int], bands: [Band])?
+        for choice in choices {
+            guard let bands = bands(groups, sizes: sizes(choice), width: area.width, capabilities: capabilities),
+                  bands.reduce(0, { $0 + $1.height }) <= area.height else { continue }
+            if let current = best, score(current.sizes) >= score(choice) { continue }
+            best = (choice, bands)
+        }
+        if let best { return best.bands }
+        return bands(groups, sizes: sizes(pairs.map { candidates($0[0][0].trueSize).last ?? 1 }), width: area.width,
+                     capabilities: capabilities)
+    }
+
+    /// The layers' maps in bands (the digit first, beside conv1's maps, when `withInput`), each
+    /// band's title naming the true size and, when shrunk, the size drawn. A band with no room
+    /// keeps its title and says so.
+    private func renderLayers(in area: Rect, withInput: Bool, into buffer: inout CellBuffer,
+                              capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
-        let halfBlocks = TrainingViewDrawing.usesHalfBlocks(capabilities)
         let layers = self.layers
-        // The largest map size at which every layer fits the height (a title line per layer).
-        func height(size: Int) -> Int? {
-            var total = 0
-            for layer in layers {
-                guard let strip = Self.strip(channels: layer.output.shape[1], natural: layer.output.shape[3], size: size,
-                                             width: area.width, halfBlocks: halfBlocks) else { return nil }
-                total += 1 + strip.rows * strip.mapHeight
-            }
-            return total
-        }
-        var size = 24
-        while size > 2, (height(size: size) ?? Int.max) > area.height { size -= 1 }
+        let groups = withInput ? [[inputLayer, layers[0]], [layers[1]], [layers[2]], [layers[3]]] : layers.map { [$0] }
+        let bands = Self.layout(groups, in: area, capabilities: capabilities)
         var y = area.y
-        for layer in layers {
+        for (index, group) in groups.enumerated() {
             guard y < area.maxY else { break }
-            let (channels, rows, columns) = (layer.output.shape[1], layer.output.shape[2], layer.output.shape[3])
-            var title = "\(layer.name): \(channels) maps \(rows)×\(columns), \(layer.range.lower < 0 ? "±" : "0 to ")"
-                + TrainingViewDrawing.format(layer.range.upper)
-            let strip = Self.strip(channels: channels, natural: columns, size: size, width: area.width, halfBlocks: halfBlocks)
-            let fits = strip.map { y + 1 + $0.rows * $0.mapHeight <= area.maxY } ?? false
-            // Maps with no room: the title says where they are.
-            if !fits { title += " (no room: Enter zooms)" }
+            let layer = group[group.count - 1]
+            let (rows, columns) = (layer.output.shape[2], layer.output.shape[3])
+            let what = group.count > 1 ? "\(group[0].name) \(rows)×\(columns) and \(layer.name)" : layer.name
+            var title = "\(what): \(layer.channels) maps \(rows)×\(columns)"
+            guard let band = bands?[index], y + band.height <= area.maxY else {
+                // Maps with no room: the title says where they are.
+                TrainingViewDrawing.write(title + ", \(layer.rangeText)" + noRoomText, x: area.x, y: y, in: area,
+                                          style: .dim, into: &buffer, glyphs: glyphs)
+                y += 1
+                continue
+            }
+            let maps = group.flatMap(\.maps)
+            let first = Rect(x: area.x, y: y + 1, width: band.cellWidth, height: band.cellHeight)
+            title += Self.drawnText(maps[0], in: first, capabilities: capabilities) + ", \(layer.rangeText)"
             TrainingViewDrawing.write(title, x: area.x, y: y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
-            y += 1
-            guard let strip, fits else { continue }
-            for (index, map) in layer.maps.enumerated() {
-                let x = area.x + (index % strip.perRow) * (strip.mapWidth + 1)
-                let top = y + (index / strip.perRow) * strip.mapHeight
-                map.render(in: Rect(x: x, y: top, width: strip.mapWidth, height: strip.mapHeight).intersection(area),
+            for (mapIndex, map) in maps.enumerated() {
+                let x = area.x + (mapIndex % band.perRow) * (band.cellWidth + 1)
+                let top = y + 1 + (mapIndex / band.perRow) * (band.cellHeight + 1)
+                map.render(in: Rect(x: x, y: top, width: band.cellWidth, height: band.cellHeight).intersection(area),
                            into: &buffer, capabilities: capabilities)
             }
-            y += strip.rows * strip.mapHeight
+            y += band.height
         }
     }
 }

@@ -230,8 +230,8 @@ extension TrainingScreen {
     ///
     /// Three layouts by size: small (80x24: the curves side by side, the progress, a line naming
     /// the panels Tab and Enter show, the keys), medium (100x30: curves left, panels right) and
-    /// large (120x40, the README's size: loss, accuracy and filters across the top, the probe and
-    /// the confusion matrix across the bottom, each panel's main content without zooming).
+    /// large (120x40, the README's size: loss, accuracy and the confusion matrix across the top,
+    /// the probe and the filters across the bottom, each panel's main content without zooming).
     func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard area.width > 0, area.height > 0 else { return }
@@ -295,20 +295,19 @@ extension TrainingScreen {
         }
         switch Self.layout(width: content.width, height: content.height, runs: runs.count) {
         case .large:
-            // Loss, accuracy and filters across the top (the filters as wide as conv1's six maps
-            // and tall enough for conv2's map means under them); the probe and the confusion
-            // matrix across the bottom.
-            let (top, bottom) = content.splitTop(max(16, content.height * 15 / 32))
-            let (curves, filters) = top.splitLeft(top.width - 40)
+            // Loss, accuracy and the confusion matrix across the top (the matrix as wide as one of
+            // three-digit counts, MNIST's 5,000 validation images, with its precision/recall table
+            // beside it); the probe and the filters across the bottom, the probe as wide as the
+            // filters leave (its digit and maps need the room), the filters as wide as conv1's six.
+            let (top, bottom) = content.splitTop(max(15, content.height * 3 / 7))
+            let (curves, confusion) = top.splitLeft(top.width - 58)
             let (loss, accuracy) = curves.splitLeft(curves.width / 2)
             drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
             drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
-            drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
-            // The confusion panel as wide as a matrix of three-digit counts (MNIST's 5,000
-            // validation images) with its precision/recall table beside it.
-            let (probe, confusion) = bottom.splitLeft(bottom.width - 58)
-            drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
             drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
+            let (probe, filters) = bottom.splitLeft(bottom.width - 39)
+            drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
+            drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
         case .medium:
             // Curves on the left, the network's panels on the right.
             let (left, right) = content.splitLeft(content.width * 3 / 5)
@@ -466,11 +465,11 @@ extension TrainingScreen {
                 }
                 shown = gradients
             }
-            TrainingFiltersView(snapshot: shown, showGradients: showGradients)
+            TrainingFiltersView(snapshot: shown, showGradients: showGradients, zoomHint: zoomed ? nil : "Enter zooms")
                 .render(in: inner, into: &buffer, capabilities: capabilities)
         case .probe:
             guard let snapshot else { return note("waiting for the first snapshot") }
-            TrainingProbeView(snapshot: snapshot).render(in: inner, into: &buffer, capabilities: capabilities)
+            TrainingProbeView(snapshot: snapshot, zoomHint: zoomed ? nil : "Enter zooms").render(in: inner, into: &buffer, capabilities: capabilities)
         case .confusion:
             guard let report = dashboard.runs.first?.evaluation else {
                 return note("after the first epoch, or press c to evaluate now")
