@@ -417,12 +417,20 @@ extension InspectorScreen {
             + "\(field.columns.lowerBound + 1)-\(field.columns.upperBound + 1) (\(field.rows.count)x\(field.columns.count)), "
             + "lit on the input"
         rest = write(fieldText, in: rest, style: .dim, into: &buffer, capabilities: capabilities)
-        rest = rest.splitTop(1).rest
+        let windowRow: Rect
+        (windowRow, rest) = rest.splitTop(1)
 
         // Pictures on the right: the input (28 columns) and the map under it.
         let pictureWidth = min(28, max(0, rest.width / 3))
         let (numbersArea, picturesArea) = rest.splitLeft(rest.width - pictureWidth - 2)
-        drawNumbers(values, layer: layer, in: numbersArea, into: &buffer, capabilities: capabilities)
+        let window = drawNumbers(values, layer: layer, in: numbersArea, into: &buffer, capabilities: capabilities)
+        // A map larger than its numbers' room says which part is shown and how to see the rest.
+        if window.rows.count < layer.height || window.columns.count < layer.width {
+            write("numbers of rows \(window.rows.lowerBound + 1)-\(window.rows.upperBound), columns "
+                  + "\(window.columns.lowerBound + 1)-\(window.columns.upperBound) of \(layer.height)x\(layer.width): "
+                  + "they follow the cursor", in: windowRow, style: .dim,
+                  into: &buffer, capabilities: capabilities)
+        }
         let pictures = Rect(x: picturesArea.x + 2, y: picturesArea.y, width: pictureWidth, height: picturesArea.height)
         // The input at full size (14 rows) when that leaves the map a few rows.
         let input = inputGrid { row, column in field.rows.contains(row) && field.columns.contains(column) ? .region : .none }
@@ -445,9 +453,11 @@ extension InspectorScreen {
 
     /// The map's numbers, a window of rows and columns around the cursor that fits `area`, with
     /// their indices.
+    /// Returns the rows and columns shown.
+    @discardableResult
     func drawNumbers(_ values: [Float], layer: InspectedLayer, in area: Rect, into buffer: inout CellBuffer,
-                     capabilities: TerminalCapabilities) {
-        guard !area.isEmpty, layer.height > 0, layer.width > 0 else { return }
+                     capabilities: TerminalCapabilities) -> (rows: Range<Int>, columns: Range<Int>) {
+        guard !area.isEmpty, layer.height > 0, layer.width > 0 else { return (0..<0, 0..<0) }
         let texts = values.map { NumberGrid.format(Double($0), decimals: 2) }
         let cellWidth = max(2, texts.map(\.count).max() ?? 1)
         let labelWidth = String(layer.height).count
@@ -465,6 +475,7 @@ extension InspectorScreen {
         grid.minimumColumnWidth = cellWidth
         grid.highlight(row: cursorRow - firstRow, column: cursorColumn - firstColumn, .current)
         grid.render(in: area, into: &buffer, capabilities: capabilities)
+        return (firstRow..<(firstRow + shownRows), firstColumn..<(firstColumn + shownColumns))
     }
 
     /// The first of `count` of `total` indices shown so that `start` is in view, centred when it can be.
