@@ -39,6 +39,11 @@ struct PlaygroundWalkTests {
                         frame = app.frame()
                     }
                     if screen.panelLayout.rowsBelow > 0 { problems.append("\(place): the last rows cannot be reached") }
+                    // The status line (what is typed, the last message) stays in view while scrolled.
+                    let status = screen.panel.statusLine(capabilities: capabilities).text
+                    if !frame.lines[size.1 - 3].contains(String(status.prefix(20))) {
+                        problems.append("\(place): the status line is not in view: \(frame.lines[size.1 - 3])")
+                    }
                     if !frame.lines.contains(where: { $0.contains("PgUp back") }) { problems.append("\(place): no way back up") }
                 }
             }
@@ -70,7 +75,9 @@ struct PlaygroundWalkTests {
             }
             // The note is the second row under the map (under the legend), when that row is on screen.
             let noteRow = box.maxY + 1 - screen.panelScroll
-            if let note, noteRow < frame.height - 2, !frame.lines.contains(where: { $0.contains(note) }) {
+            // Rows above the frame's bottom border, and above the pinned status line when scrolling.
+            let visibleEnd = frame.height - 2 - (screen.panelLayout.overflows ? 1 : 0)
+            if let note, noteRow < visibleEnd, !frame.lines.contains(where: { $0.contains(note) }) {
                 found.append("\(place): \"\(note)\" is not on screen")
             }
         }

@@ -94,13 +94,23 @@ public final class PlaygroundScreen: Screen {
         // The panel is drawn at the height it needs (at least the screen's), the same in both of
         // OverflowScroll's drawings, so that what does not fit is scrolled to rather than cut.
         let height = contentHeight(width: content.width, screenHeight: content.height, capabilities: capabilities)
-        panelLayout = OverflowScroll.render(in: content, offset: panelScroll, into: &buffer) { buffer, area in
+        // Taller than the screen, the panel's last row (what is being typed, the last message)
+        // stays in view under the part that scrolls.
+        let scrolls = height > content.height
+        let (scrollArea, statusRow) = content.splitBottom(scrolls ? 1 : 0)
+        var statusCells: [Cell] = []
+        panelLayout = OverflowScroll.render(in: scrollArea, offset: panelScroll, into: &buffer) { buffer, area in
             var whole = CellBuffer(width: area.maxX, height: area.y + height)
             panel.render(into: &whole, area: Rect(x: area.x, y: area.y, width: area.width, height: height),
                          capabilities: capabilities)
-            for y in area.y..<min(buffer.height, area.y + height) {
+            let scrolledRows = scrolls ? height - 1 : height
+            for y in area.y..<min(buffer.height, area.y + scrolledRows) {
                 for x in area.x..<area.maxX { buffer[x, y] = whole[x, y] }
             }
+            statusCells = (area.x..<area.maxX).map { whole[$0, area.y + height - 1] }
+        }
+        for (offset, cell) in statusCells.enumerated() where !statusRow.isEmpty {
+            buffer[statusRow.x + offset, statusRow.y] = cell
         }
         panelScroll = panelLayout.offset
         // The frame after the content: its footer says what the scrolling hides.
