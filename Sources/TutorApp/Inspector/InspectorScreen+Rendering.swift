@@ -120,10 +120,8 @@ extension InspectorScreen {
                           draw: { area, buffer in drawOriginal(in: area, into: &buffer, capabilities: capabilities) })
 
         let input = inputGrid()
-        drawTitledPicture(inputArea.width >= 22 ? "input 28x28 (p: steps)" : "input 28x28", size: (input.columns, input.rows),
-                          in: inputArea, into: &buffer, capabilities: capabilities,
-                          shownSize: { area in let shown = input.shownSize(in: area); return (shown.columns, shown.rows) },
-                          draw: { area, buffer in input.render(in: area, into: &buffer, capabilities: capabilities) })
+        drawTitledGrid(inputArea.width >= 22 ? "input 28x28 (p: steps)" : "input 28x28", input, in: inputArea,
+                       into: &buffer, capabilities: capabilities)
 
         let below = write(barsArea.width >= 21 ? "softmax probabilities" : "softmax", in: barsArea, style: .bold, into: &buffer, capabilities: capabilities)
         let bars = BarChart(values: inspection.probabilities.map(Double.init), maxValue: 1, decimals: 2)
@@ -181,6 +179,16 @@ extension InspectorScreen {
         drawnPictures.append(DrawnPicture(title: title, width: size.width, height: size.height, shownWidth: shown.width,
                                           shownHeight: shown.height, cells: drawn, note: note))
         return Rect(x: area.x, y: area.y, width: area.width, height: usedBottom - area.y)
+    }
+
+    /// `drawTitledPicture` for a grid of values (the input, a map, a preprocessing step).
+    @discardableResult
+    func drawTitledGrid(_ title: String, _ grid: InspectorGrid, in area: Rect, caption: Bool = false,
+                        into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Rect {
+        drawTitledPicture(title, size: (grid.columns, grid.rows), in: area, caption: caption, into: &buffer,
+                          capabilities: capabilities,
+                          shownSize: { area in let shown = grid.shownSize(in: area); return (shown.columns, shown.rows) },
+                          draw: { area, buffer in grid.render(in: area, into: &buffer, capabilities: capabilities) })
     }
 
     func resizedOriginal(width: Int, height: Int) -> RGBImage {
@@ -435,20 +443,15 @@ extension InspectorScreen {
         // The input at full size (14 rows) when that leaves the map a few rows.
         let input = inputGrid { row, column in field.rows.contains(row) && field.columns.contains(column) ? .region : .none }
         let inputRows = max(1, min(16, pictures.height - 5))
-        let used = drawTitledPicture("input \(input.columns)x\(input.rows), field lit",
-                                     size: (input.columns, input.rows),
-                                     in: Rect(x: pictures.x, y: pictures.y, width: pictures.width, height: inputRows),
-                                     into: &buffer, capabilities: capabilities,
-                                     shownSize: { area in let shown = input.shownSize(in: area); return (shown.columns, shown.rows) },
-                                     draw: { area, buffer in input.render(in: area, into: &buffer, capabilities: capabilities) })
+        let used = drawTitledGrid("input \(input.columns)x\(input.rows), field lit", input,
+                                  in: Rect(x: pictures.x, y: pictures.y, width: pictures.width, height: inputRows),
+                                  into: &buffer, capabilities: capabilities)
         let below = Rect(x: pictures.x, y: used.maxY, width: pictures.width, height: max(0, pictures.maxY - used.maxY))
         let (row, column) = (cursorRow, cursorColumn)
         let map = InspectorGrid(rows: layer.height, columns: layer.width, values: values, mapping: Self.mapping(for: layer),
                                 highlight: { $0 == row && $1 == column ? .mark : .none })
-        drawTitledPicture("map \(layer.width)x\(layer.height), cursor marked", size: (layer.width, layer.height), in: below,
-                          into: &buffer, capabilities: capabilities,
-                          shownSize: { area in let shown = map.shownSize(in: area); return (shown.columns, shown.rows) },
-                          draw: { area, buffer in map.render(in: area, into: &buffer, capabilities: capabilities) })
+        drawTitledGrid("map \(layer.width)x\(layer.height), cursor marked", map, in: below, into: &buffer,
+                       capabilities: capabilities)
     }
 
     /// The map's numbers, a window of rows and columns around the cursor that fits `area`, with
@@ -541,10 +544,8 @@ extension InspectorScreen {
                 // The same whatever the height, so that the steps lay out alike in the screen and
                 // in OverflowScroll's tall measuring drawing.
                 let pictureArea = Rect(x: column.x, y: column.y, width: column.width, height: 16)
-                let used = drawTitledPicture("\(index + 1). \(step.title)", size: (image.width, image.height),
-                                             in: pictureArea, caption: true, into: &buffer, capabilities: capabilities,
-                                             shownSize: { area in let shown = grid.shownSize(in: area); return (shown.columns, shown.rows) },
-                                             draw: { area, buffer in grid.render(in: area, into: &buffer, capabilities: capabilities) })
+                let used = drawTitledGrid("\(index + 1). \(step.title)", grid, in: pictureArea, caption: true,
+                                          into: &buffer, capabilities: capabilities)
                 let lines = OverfittingPanel.wrapWords(step.note, width: max(1, column.width))
                 for (line, text) in lines.enumerated() where used.maxY + line < column.maxY {
                     buffer.write(capabilities.glyphs.glyphs.text(text), x: column.x, y: used.maxY + line, style: .dim,
