@@ -48,7 +48,7 @@ extension EndToEnd {
             #expect(zoom.contains("its receptive field: input rows 1-14, columns 3-16 (14x14)"), "\(zoom)")
             // Back to the overview, then Sobel x on the whole image.
             try session.keys("Escape")
-            try session.waitFor("Enter zooms")
+            try session.waitFor("Enter zoom  p steps")
             try session.keys("k")
             let kernel = try session.waitFor(all: ["kernel sobel-x: vertical edges", "sobel-x → |response|"])
             #expect(kernel.contains("sobel-x → |response|"), "\(kernel)")

@@ -227,7 +227,7 @@ extension InspectorScreen {
                 line += " as every layer"
             }
             line += " · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
-                + "\(Self.number(range.upperBound)) · Enter zooms"
+                + "\(Self.number(range.upperBound))"  // (Enter zooms: the footer says so)
             let legendRow = write(line, in: textRows, style: .dim, into: &buffer, capabilities: capabilities)
             drawLegendRow(mapping: mapping, caption: paddingCaption(shown: shown), in: legendRow, into: &buffer,
                           capabilities: capabilities)
