@@ -149,6 +149,20 @@ struct InspectorWalkTests {
         #expect(labelled > 0 && scrolled > 0)
     }
 
+    @Test("? shows the inspector's help over it at 80x24 and 100x30: how to close it, and a marker when it is cut",
+          arguments: [(80, 24), (100, 30)])
+    func helpOverlay(size: (Int, Int)) {
+        let app = TutorApp(root: HomeScreen(), backend: InMemoryBackend(width: size.0, height: size.1, capabilities: .full))
+        app.push(InspectorScreenTests.screen())
+        app.handle(.character("?"))
+        let lines = app.frame().lines
+        #expect(lines.contains { $0.contains("Esc or ? to close") }, "\(lines.joined(separator: "\n"))")
+        #expect(lines.contains { $0.contains("one scale") } || lines.contains { $0.contains("↓") },
+                "the help's text is shown, or marked as going on below")
+        app.handle(.escape)
+        #expect(app.topScreen is InspectorScreen, "Esc closes the help, not the inspector")
+    }
+
     @Test("every layer's maps are drawn at one scale: pool1's at half conv1's size, and the layer line says so",
           arguments: ScreenWalk.sizes)
     func oneScaleForEveryLayer(size: (Int, Int)) {
