@@ -531,6 +531,17 @@ extension InspectorScreen {
         let gap = 2
         let perRow = max(1, min(steps.count, (rest.width + gap) / (Self.stepColumnWidth + gap)))
         let width = max(1, (rest.width - gap * (perRow - 1)) / perRow)
+        // Each picture's room: the column's width, as many pixels down (at least 28), with a title
+        // row and a caption row. The same whatever the height, so that the steps lay out alike in
+        // the screen and in OverflowScroll's tall measuring drawing.
+        let roomPixels = (width: width, height: max(28, width + width % 2))
+        let pictureRows = roomPixels.height / 2 + 2
+        // The steps that fit are drawn at their true size times one factor they all take, so that
+        // the crop, the 20x20 and the 28x28 keep their relative sizes; the others shrink to fit.
+        let fits = steps.map { $0.image.width <= roomPixels.width && $0.image.height <= roomPixels.height }
+        let commonFactor = zip(steps, fits).filter(\.1).map { step, _ in
+            min(roomPixels.width / step.image.width, roomPixels.height / step.image.height)
+        }.min() ?? 1
         var y = rest.y
         for bandStart in stride(from: 0, to: steps.count, by: perRow) {
             var bandBottom = y
@@ -538,12 +549,10 @@ extension InspectorScreen {
                 let index = bandStart + offset
                 let column = Rect(x: rest.x + offset * (width + gap), y: y, width: width, height: max(0, rest.maxY - y))
                 let image = step.image
-                let grid = InspectorGrid(rows: image.height, columns: image.width, values: image.pixels,
+                var grid = InspectorGrid(rows: image.height, columns: image.width, values: image.pixels,
                                          mapping: ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1)))
-                // The picture's room: the column's width, 28 pixels down (14 rows, a title and a caption).
-                // The same whatever the height, so that the steps lay out alike in the screen and
-                // in OverflowScroll's tall measuring drawing.
-                let pictureArea = Rect(x: column.x, y: column.y, width: column.width, height: 16)
+                if fits[index] { grid.fixedSize = (image.height * commonFactor, image.width * commonFactor) }
+                let pictureArea = Rect(x: column.x, y: column.y, width: column.width, height: pictureRows)
                 let used = drawTitledGrid("\(index + 1). \(step.title)", grid, in: pictureArea, caption: true,
                                           into: &buffer, capabilities: capabilities)
                 let lines = OverfittingPanel.wrapWords(step.note, width: max(1, column.width))
