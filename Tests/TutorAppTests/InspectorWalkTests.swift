@@ -180,6 +180,26 @@ struct InspectorWalkTests {
         #expect(conv1 > 0 && abs(conv1 - 2 * pool1) <= 1, "\(size): conv1 \(conv1), pool1 \(pool1)")
     }
 
+    @Test("the preprocessing steps that fit are drawn at one whole factor of their sizes, so they keep their relative sizes",
+          arguments: ScreenWalk.sizes)
+    func stepsShareAFactor(size: (Int, Int)) {
+        let screen = InspectorScreenTests.screen()
+        _ = screen.handle(.character("p"))
+        var factors: [String: Int] = [:]
+        for _ in 0..<100 {
+            _ = Self.frame(screen, size: size, capabilities: .full)
+            for picture in screen.drawnPictures where picture.note?.contains("drawn at") == false {
+                #expect(picture.shownWidth % picture.width == 0, "\(picture.title) at \(size)")
+                factors[picture.title] = picture.shownWidth / picture.width
+            }
+            guard screen.stepsLayout.rowsBelow > 0 else { break }
+            _ = screen.handle(.character("]"))
+        }
+        // The 20x20 fit and the centred 28x28 are drawn whole at every size.
+        #expect(factors.keys.contains { $0.hasPrefix("5.") } && factors.keys.contains { $0.hasPrefix("6.") }, "\(factors)")
+        #expect(Set(factors.values).count == 1, "\(size): \(factors)")
+    }
+
     @Test("conv1's maps say what their bright frame is, with a legend of the layer's colours; pool1's do not")
     func paddingCaptionAndLegend() {
         let screen = InspectorScreenTests.screen()
