@@ -142,9 +142,7 @@ public struct Heatmap: Hashable, Sendable {
     /// when `.fit` shrank it.
     public func sizeLabel(in area: Rect, capabilities: TerminalCapabilities) -> String? {
         let shown = shownSize(in: area, capabilities: capabilities)
-        let wholeMultiple = shown.rows % max(1, rows) == 0 && shown.columns % max(1, columns) == 0
-            && shown.rows / max(1, rows) == shown.columns / max(1, columns)
-        return wholeMultiple ? nil : "drawn at \(shown.rows)x\(shown.columns)"
+        return DrawnSize.note(shown: (shown.rows, shown.columns), of: (rows, columns))
     }
 
     static let upperHalfBlock: Character = "\u{2580}"

@@ -28,11 +28,14 @@ extension EndToEnd {
             #expect(overview.contains("┌ Inspect: "), "\(overview)")
             #expect(overview.contains("conv1 + ReLU: 6 maps of 28x28"), "the overview starts at conv1:\n\(overview)")
             #expect(overview.contains("softmax"), "\(overview)")
+            // conv1's maps: drawn at one scale for every layer, their colours' legend, the padding frame explained.
+            let scale = try session.waitFor(all: ["as every layer", "bright frame: zero padding"])
+            #expect(scale.contains("bright frame: zero padding (? says why)"), "\(scale)")
             // Between layers: Tab to pool1 and conv2, Down to pool2, Up back.
             try session.keys("Tab")
             try session.waitFor("pool1 (max 2x2): 6 maps of 14x14")
             try session.keys("Tab")
-            try session.waitFor("conv2 + ReLU: 16 maps of 10x10 · map 1 of 16")
+            try session.waitFor(all: ["conv2 + ReLU: 16 maps of 10x10, ", "as every layer · map 1 of 16"])
             try session.keys("Right", "Right")
             try session.waitFor("map 3 of 16")
             // Zoom the map, move its cursor: the cell's value and its receptive field on the input.
@@ -45,7 +48,7 @@ extension EndToEnd {
             #expect(zoom.contains("its receptive field: input rows 1-14, columns 3-16 (14x14)"), "\(zoom)")
             // Back to the overview, then Sobel x on the whole image.
             try session.keys("Escape")
-            try session.waitFor("Enter zooms")
+            try session.waitFor("Enter zoom  p steps")
             try session.keys("k")
             let kernel = try session.waitFor(all: ["kernel sobel-x: vertical edges", "sobel-x → |response|"])
             #expect(kernel.contains("sobel-x → |response|"), "\(kernel)")

@@ -251,9 +251,9 @@ struct InspectorScreenTests {
         #expect(frame.lines.contains { $0.contains("row 3, column 5 = ") })
         #expect(frame.lines.contains { $0.contains("input rows 3-16, columns 7-20 (14x14)") })
         // The input picture: the block under "input, field lit", one pixel per column, two per row.
-        let titleRow = try #require((0..<frame.height).first { frame.line($0).contains("input, field lit") })
+        let titleRow = try #require((0..<frame.height).first { frame.line($0).contains("input 28x28, field lit") })
         let titleX = frame.line(titleRow).distance(from: frame.line(titleRow).startIndex,
-                                                  to: try #require(frame.line(titleRow).range(of: "input, field lit")).lowerBound)
+                                                  to: try #require(frame.line(titleRow).range(of: "input 28x28, field lit")).lowerBound)
         let grey = ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1))
         let lit = ColorMapping(scale: .sequential, range: ValueRange(lower: 0, upper: 1))
         let centred = Self.inspection.preprocessing.centred
@@ -280,9 +280,9 @@ struct InspectorScreenTests {
         let frame = render(screen, width: 100, height: 30, capabilities: Self.direct)
         #expect(frame.lines.contains { $0.contains("kernel identity: copies the input") })
         // Identity shows the original: the two pictures' cells are the same.
-        let row = try #require((0..<frame.height).first { frame.line($0).contains("original at ") })
+        let row = try #require((0..<frame.height).first { frame.line($0).contains("original 160x160") })
         let text = frame.line(row)
-        let left = text.distance(from: text.startIndex, to: try #require(text.range(of: "original at ")).lowerBound)
+        let left = text.distance(from: text.startIndex, to: try #require(text.range(of: "original 160x160")).lowerBound)
         let right = text.distance(from: text.startIndex, to: try #require(text.range(of: "identity →")).lowerBound)
         for offset in 0..<10 { #expect(frame[left + offset, row + 5] == frame[right + offset, row + 5]) }
         _ = screen.handle(.character("t"))

@@ -3,6 +3,19 @@ import Datasets
 import Imaging
 import TerminalUI
 
+/// A picture a frame drew: its title, its true size and the size it was drawn at (width x
+/// height, in pixels or values), the cells it took and the size note under it, if any. The
+/// screen keeps the last frame's, so that tests can hold every label to what was drawn.
+struct DrawnPicture: Equatable {
+    let title: String
+    let width: Int
+    let height: Int
+    let shownWidth: Int
+    let shownHeight: Int
+    let cells: Rect
+    let note: String?
+}
+
 /// Pictures drawn two pixels to a cell, so that pixels stay square: with colour and Unicode the
 /// upper half block `▀` in the upper pixel's colour on the lower one's; with colour but ASCII a
 /// blank on the two pixels' mean colour; in monochrome the mean's shade character.
@@ -15,6 +28,18 @@ enum InspectorPicture {
             return (roomWidth, max(1, min(roomHeight, (height * roomWidth + width / 2) / width)))
         }
         return (max(1, min(roomWidth, (width * roomHeight + height / 2) / height)), roomHeight)
+    }
+
+    /// The size, in pixels, an image of `width x height` is drawn at in room for `roomWidth x
+    /// roomHeight` pixels: its true size enlarged by the largest whole factor that fits, or, when
+    /// it does not fit, shrunk keeping its aspect (`fitted`), a size the picture's label then states.
+    static func shown(width: Int, height: Int, roomWidth: Int, roomHeight: Int) -> (width: Int, height: Int) {
+        guard width > 0, height > 0, roomWidth > 0, roomHeight > 0 else { return (0, 0) }
+        if width <= roomWidth && height <= roomHeight {
+            let factor = max(1, min(roomWidth / width, roomHeight / height))
+            return (width * factor, height * factor)
+        }
+        return fitted(width: width, height: height, roomWidth: roomWidth, roomHeight: roomHeight)
     }
 
     /// The room for pixels in `area`: its columns, and two pixels per row.
@@ -86,20 +111,20 @@ struct InspectorGrid {
     /// The scale of the region's values (the same range as `mapping`).
     var regionScale = ColorScale.sequential
     var highlight: (_ row: Int, _ column: Int) -> Highlight = { _, _ in .none }
+    /// The size in values to draw at whatever the area (maps of several layers drawn at one
+    /// scale); nil to fit the area.
+    var fixedSize: (rows: Int, columns: Int)?
 
     /// The colour of the mark: the heatmaps' marker magenta is kept for NaN, so the mark is red.
     static let markRGB = SIMD3<Float>(1, 0.15, 0.1)
 
     /// The size the grid is drawn at in `area`, in values (before two to a cell).
     func shownSize(in area: Rect) -> (rows: Int, columns: Int) {
+        if let fixedSize { return fixedSize }
         guard rows > 0, columns > 0, !area.isEmpty else { return (0, 0) }
         let room = InspectorPicture.pixelRoom(area)
-        if rows <= room.height && columns <= room.width {
-            let factor = max(1, min(room.height / rows, room.width / columns))
-            return (rows * factor, columns * factor)
-        }
-        let fitted = InspectorPicture.fitted(width: columns, height: rows, roomWidth: room.width, roomHeight: room.height)
-        return (fitted.height, fitted.width)
+        let shown = InspectorPicture.shown(width: columns, height: rows, roomWidth: room.width, roomHeight: room.height)
+        return (shown.height, shown.width)
     }
 
     /// The cells the grid takes in `area` (width, height).

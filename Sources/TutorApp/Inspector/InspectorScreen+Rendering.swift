@@ -44,19 +44,25 @@ extension InspectorScreen {
     // MARK: Drawing
 
     public func render(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
+        drawnPictures = []
         buffer.fill(area)
         guard !area.isEmpty else { return }
         let (body, footer) = area.splitBottom(area.height >= 3 ? 1 : 0)
-        let inner = Panel(title: title + " · " + predictionText).render(in: body, into: &buffer, capabilities: capabilities)
-        KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
+        let inner = Panel.inner(of: body)
         let content = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
-        guard !content.isEmpty else { return }
-        switch view {
-        case .overview: drawOverview(in: content, into: &buffer, capabilities: capabilities)
-        case .zoom: drawZoom(in: content, into: &buffer, capabilities: capabilities)
-        case .preprocessing: drawPreprocessing(in: content, into: &buffer, capabilities: capabilities)
-        case .kernel: drawKernelView(in: content, into: &buffer, capabilities: capabilities)
+        if !content.isEmpty {
+            switch view {
+            case .overview: drawOverview(in: content, into: &buffer, capabilities: capabilities)
+            case .zoom: drawZoom(in: content, into: &buffer, capabilities: capabilities)
+            case .preprocessing: drawPreprocessing(in: content, into: &buffer, capabilities: capabilities)
+            case .kernel: drawKernelView(in: content, into: &buffer, capabilities: capabilities)
+            }
         }
+        // The frame after the content: its footer says what the steps' scrolling hides.
+        let frameFooter = view == .preprocessing ? stepsLayout.footer(down: "]", up: "[", glyphs: capabilities.glyphs) : ""
+        Panel(title: title + " · " + predictionText, footer: frameFooter).render(in: body, into: &buffer,
+                                                                                capabilities: capabilities)
+        KeyHints(footerHints).render(in: footer, into: &buffer, capabilities: capabilities)
     }
 
     /// Writes one line of `text` on the first row of `area`, cut to its width; returns the rest.
@@ -108,27 +114,81 @@ extension InspectorScreen {
         let barsArea = Rect(x: x, y: area.y, width: area.maxX - x, height: area.height)
 
         let original = inspection.original
-        var below = write("original \(original.width)x\(original.height)", in: originalArea, style: .bold, into: &buffer,
-                          capabilities: capabilities)
-        drawOriginal(in: below, into: &buffer, capabilities: capabilities)
+        drawTitledPicture("original \(original.width)x\(original.height)", size: (original.width, original.height),
+                          in: originalArea, into: &buffer, capabilities: capabilities,
+                          shownSize: { originalShownSize(in: $0) },
+                          draw: { area, buffer in drawOriginal(in: area, into: &buffer, capabilities: capabilities) })
 
-        below = write(inputArea.width >= 22 ? "input 28x28 (p: steps)" : "input 28x28", in: inputArea, style: .bold, into: &buffer, capabilities: capabilities)
-        inputGrid().render(in: below, into: &buffer, capabilities: capabilities)
+        let input = inputGrid()
+        drawTitledGrid(inputArea.width >= 22 ? "input 28x28 (p: steps)" : "input 28x28", input, in: inputArea,
+                       into: &buffer, capabilities: capabilities)
 
-        below = write(barsArea.width >= 21 ? "softmax probabilities" : "softmax", in: barsArea, style: .bold, into: &buffer, capabilities: capabilities)
+        let below = write(barsArea.width >= 21 ? "softmax probabilities" : "softmax", in: barsArea, style: .bold, into: &buffer, capabilities: capabilities)
         let bars = BarChart(values: inspection.probabilities.map(Double.init), maxValue: 1, decimals: 2)
         bars.render(in: Rect(x: below.x, y: below.y, width: min(below.width, 40), height: below.height),
                     into: &buffer, capabilities: capabilities)
     }
 
-    /// The original in colour, fitted to `area` (the resized copy is kept for the next frame).
-    func drawOriginal(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
-        guard !area.isEmpty else { return }
+    /// The size (width, height) in pixels the original is drawn at in `area`.
+    func originalShownSize(in area: Rect) -> (width: Int, height: Int) {
         let room = InspectorPicture.pixelRoom(area)
-        let size = InspectorPicture.fitted(width: originalRGB.width, height: originalRGB.height,
-                                           roomWidth: room.width, roomHeight: room.height)
+        return InspectorPicture.shown(width: originalRGB.width, height: originalRGB.height, roomWidth: room.width,
+                                      roomHeight: room.height)
+    }
+
+    /// The original in colour in `area`, at its true size or a whole multiple when it fits, else
+    /// shrunk (the resized copy is kept for the next frame); returns the cells drawn.
+    @discardableResult
+    func drawOriginal(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Rect {
+        let size = originalShownSize(in: area)
+        guard !area.isEmpty, size.width > 0 else { return Rect(x: area.x, y: area.y, width: 0, height: 0) }
         InspectorPicture.draw(resizedOriginal(width: size.width, height: size.height), in: area, into: &buffer,
                               capabilities: capabilities)
+        return Rect(x: area.x, y: area.y, width: size.width, height: (size.height + 1) / 2).intersection(area)
+    }
+
+    /// Writes `title`, draws a picture under it and, when the picture is not at its true `size`
+    /// (width, height) or a whole multiple of it, says the size it is drawn at on the row under
+    /// it (with `caption`, that row always gives the size: "28x28" or "28x28, drawn at 18x18").
+    /// `shownSize` is the size (width, height) the picture takes in an area, `draw` draws it there
+    /// and returns the cells it took. The picture is recorded in `drawnPictures`. Returns the rows
+    /// used, from the title to the label.
+    @discardableResult
+    func drawTitledPicture(_ title: String, size: (width: Int, height: Int), in area: Rect, caption: Bool = false,
+                           into buffer: inout CellBuffer, capabilities: TerminalCapabilities,
+                           shownSize: (Rect) -> (width: Int, height: Int),
+                           draw: (Rect, inout CellBuffer) -> Rect) -> Rect {
+        guard !area.isEmpty else { return area }
+        let below = write(title, in: area, style: .bold, into: &buffer, capabilities: capabilities)
+        var pictureArea = below
+        var shown = shownSize(pictureArea)
+        if caption || !DrawnSize.isWholeMultiple(shown: (shown.width, shown.height), of: size) {
+            // A row for the label under the picture.
+            if below.height > 1 { pictureArea = below.splitBottom(1).rest }
+            shown = shownSize(pictureArea)
+        }
+        let drawn = draw(pictureArea, &buffer)
+        let note = caption ? DrawnSize.label((size.width, size.height), shown: (shown.width, shown.height))
+            : DrawnSize.note(shown: (shown.width, shown.height), of: (size.width, size.height))
+        var usedBottom = drawn.maxY
+        if let note, drawn.maxY < area.maxY {
+            write(note, in: Rect(x: area.x, y: drawn.maxY, width: area.width, height: 1), style: .dim, into: &buffer,
+                  capabilities: capabilities)
+            usedBottom += 1
+        }
+        drawnPictures.append(DrawnPicture(title: title, width: size.width, height: size.height, shownWidth: shown.width,
+                                          shownHeight: shown.height, cells: drawn, note: note))
+        return Rect(x: area.x, y: area.y, width: area.width, height: usedBottom - area.y)
+    }
+
+    /// `drawTitledPicture` for a grid of values (the input, a map, a preprocessing step).
+    @discardableResult
+    func drawTitledGrid(_ title: String, _ grid: InspectorGrid, in area: Rect, caption: Bool = false,
+                        into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Rect {
+        drawTitledPicture(title, size: (grid.columns, grid.rows), in: area, caption: caption, into: &buffer,
+                          capabilities: capabilities,
+                          shownSize: { area in let shown = grid.shownSize(in: area); return (shown.columns, shown.rows) },
+                          draw: { area, buffer in grid.render(in: area, into: &buffer, capabilities: capabilities) })
     }
 
     func resizedOriginal(width: Int, height: Int) -> RGBImage {
@@ -154,10 +214,24 @@ extension InspectorScreen {
         let mapping = Self.mapping(for: layer)
         if layer.isMap {
             let range = layer.range(ofMap: mapIndex)
-            rest = write("\(layer.title) · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
-                         + "\(Self.number(range.upperBound)) · Enter zooms", in: rest, style: .dim, into: &buffer,
-                         capabilities: capabilities)
-            drawMaps(of: layer, mapping: mapping, in: rest, into: &buffer, capabilities: capabilities)
+            // The line and the legend row under it are the same for every layer, so the maps'
+            // room, and the one scale worked out from it, are too.
+            let (textRows, mapsArea) = rest.splitTop(2)
+            let scale = sharedMapScale(in: mapsArea)
+            let shown = scale.map { Self.scaled(height: layer.height, width: layer.width, by: $0) }
+            var line = layer.title
+            if let shown, let scale {
+                line += ", " + (scale.denominator == 1
+                    ? (scale.numerator == 1 ? "at true size" : "at \(scale.numerator)x size")
+                    : DrawnSize.note(shown: (shown.columns, shown.rows), of: (layer.width, layer.height)) ?? "")
+                line += " as every layer"
+            }
+            line += " · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
+                + "\(Self.number(range.upperBound))"  // (Enter zooms: the footer says so)
+            let legendRow = write(line, in: textRows, style: .dim, into: &buffer, capabilities: capabilities)
+            drawLegendRow(mapping: mapping, caption: paddingCaption(shown: shown), in: legendRow, into: &buffer,
+                          capabilities: capabilities)
+            drawMaps(of: layer, mapping: mapping, shown: shown, in: mapsArea, into: &buffer, capabilities: capabilities)
         } else {
             let values = layer.values.data
             let value = values.indices.contains(mapIndex) ? values[mapIndex] : 0
@@ -167,6 +241,28 @@ extension InspectorScreen {
             drawUnits(values, mapping: mapping, labelled: layer.name == "output", in: rest, into: &buffer,
                       capabilities: capabilities)
         }
+    }
+
+    /// The colour legend of the layer's shared scale on the first row of `area`, and a caption
+    /// beside it.
+    func drawLegendRow(mapping: ColorMapping, caption: String?, in area: Rect, into buffer: inout CellBuffer,
+                       capabilities: TerminalCapabilities) {
+        guard !area.isEmpty else { return }
+        let legendWidth = min(area.width, 28)
+        Legend(mapping: mapping).render(in: Rect(x: area.x, y: area.y, width: legendWidth, height: 1), into: &buffer,
+                                        capabilities: capabilities)
+        guard let caption, area.width > legendWidth + 2 else { return }
+        write(caption, in: Rect(x: area.x + legendWidth + 2, y: area.y, width: area.width - legendWidth - 2, height: 1),
+              style: .dim, into: &buffer, capabilities: capabilities)
+    }
+
+    /// What the bright frame on the first convolution's maps is, said where the maps are: on a
+    /// layer whose maps keep the input's size, so it was zero-padded (the frame is the outer rows
+    /// the padding reaches, wider than one value, so it shows at any scale the maps are drawn at).
+    func paddingCaption(shown: (rows: Int, columns: Int)?) -> String? {
+        guard let layer, shown != nil, layerIndex == Self.firstConvolution(in: inspection), layerIndex > 0,
+              layer.height == inspection.layers[0].height, layer.width == inspection.layers[0].width else { return nil }
+        return "bright frame: zero padding (? says why)"
     }
 
     /// "input  conv1  pool1 ..." with the chosen layer reversed; returns the rows under it.
@@ -182,46 +278,78 @@ extension InspectorScreen {
         return rest
     }
 
-    /// The size of each map and how many to a row, for `channels` maps of `height x width` in `area`
-    /// (a row under each row of maps for their numbers).
-    static func mapLayout(channels: Int, height: Int, width: Int, in area: Rect)
-        -> (perRow: Int, mapWidth: Int, mapRows: Int)? {
-        guard channels > 0, !area.isEmpty else { return nil }
-        var best: (perRow: Int, mapWidth: Int, mapRows: Int)?
-        for perRow in Set([channels, (channels + 1) / 2, (channels + 2) / 3, (channels + 3) / 4]).sorted(by: >) {
+    /// The widest a map of `channels` maps of `height x width` can be drawn in `area`, in values
+    /// across (two values to a row of cells, a row under each row of maps for their numbers, at
+    /// most four times the true size); nil when they do not fit at two across.
+    static func largestMapWidth(channels: Int, height: Int, width: Int, in area: Rect) -> Int? {
+        guard channels > 0, height > 0, width > 0, !area.isEmpty else { return nil }
+        var best: Int?
+        for perRow in Set([channels, (channels + 1) / 2, (channels + 2) / 3, (channels + 3) / 4]) {
             let rowsOfMaps = (channels + perRow - 1) / perRow
             let mapWidth = min(width * 4, (area.width + 1) / perRow - 1)
             let cellRows = area.height / rowsOfMaps - 1
             guard mapWidth >= 2, cellRows >= 1 else { continue }
-            // Square maps: as wide as they are tall in pixels (two per row).
-            let side = min(mapWidth, cellRows * 2 * width / max(1, height))
-            guard side >= 2 else { continue }
-            if side > best?.mapWidth ?? 0 { best = (perRow, side, (side * height / width + 1) / 2) }
+            let side = min(mapWidth, cellRows * 2 * width / height)
+            if side >= 2 { best = max(best ?? 0, side) }
         }
         return best
     }
 
-    func drawMaps(of layer: InspectedLayer, mapping: ColorMapping, in area: Rect, into buffer: inout CellBuffer,
-                  capabilities: TerminalCapabilities) {
-        guard let layout = Self.mapLayout(channels: layer.channels, height: layer.height, width: layer.width, in: area) else {
+    /// The scale every layer's maps are drawn at in `area`, as a fraction of their true size:
+    /// a whole factor (over 1) when every layer fits at its true size, otherwise the largest
+    /// fraction at which all of them fit. One scale, so that pooling's halving is what you see.
+    func sharedMapScale(in area: Rect) -> (numerator: Int, denominator: Int)? {
+        var smallest: (numerator: Int, denominator: Int)?
+        for layer in inspection.layers where layer.isMap {
+            guard let side = Self.largestMapWidth(channels: layer.channels, height: layer.height, width: layer.width,
+                                                  in: area) else { continue }
+            if let current = smallest, current.numerator * layer.width <= side * current.denominator { continue }
+            smallest = (side, layer.width)
+        }
+        guard let smallest else { return nil }
+        return smallest.numerator >= smallest.denominator ? (smallest.numerator / smallest.denominator, 1) : smallest
+    }
+
+    /// A map's size (rows, columns) drawn at `scale`; at least one value each way.
+    static func scaled(height: Int, width: Int, by scale: (numerator: Int, denominator: Int)) -> (rows: Int, columns: Int) {
+        (max(1, height * scale.numerator / scale.denominator), max(1, width * scale.numerator / scale.denominator))
+    }
+
+    /// How many of `channels` maps drawn at `shown` go to a row of `area`: as many as fit; nil when
+    /// they cannot all be placed.
+    static func mapsPerRow(channels: Int, shown: (rows: Int, columns: Int), in area: Rect) -> Int? {
+        let cellRows = (shown.rows + 1) / 2
+        return Set([channels, (channels + 1) / 2, (channels + 2) / 3, (channels + 3) / 4]).sorted(by: >).first { perRow in
+            let rowsOfMaps = (channels + perRow - 1) / perRow
+            return perRow * (shown.columns + 1) - 1 <= area.width && rowsOfMaps * (cellRows + 1) <= area.height
+        }
+    }
+
+    func drawMaps(of layer: InspectedLayer, mapping: ColorMapping, shown: (rows: Int, columns: Int)?, in area: Rect,
+                  into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        guard let shown, let perRow = Self.mapsPerRow(channels: layer.channels, shown: shown, in: area) else {
             write("(too small to draw \(layer.channels) maps here: Enter zooms one)", in: area, style: .dim, into: &buffer,
                   capabilities: capabilities)
             return
         }
         let labelStyle = accent(capabilities).adding(.reverse)
+        let mapRows = (shown.rows + 1) / 2
         for index in 0..<layer.channels {
-            let x = area.x + (index % layout.perRow) * (layout.mapWidth + 1)
-            let y = area.y + (index / layout.perRow) * (layout.mapRows + 1)
+            let x = area.x + (index % perRow) * (shown.columns + 1)
+            let y = area.y + (index / perRow) * (mapRows + 1)
             let grid = InspectorGrid(rows: layer.height, columns: layer.width, values: Self.map(index, of: layer),
-                                     mapping: mapping)
-            let drawn = grid.render(in: Rect(x: x, y: y, width: layout.mapWidth, height: layout.mapRows).intersection(area),
+                                     mapping: mapping, fixedSize: shown)
+            let drawn = grid.render(in: Rect(x: x, y: y, width: shown.columns, height: mapRows).intersection(area),
                                     into: &buffer, capabilities: capabilities)
+            drawnPictures.append(DrawnPicture(title: "\(layer.name) map \(index + 1)", width: layer.width,
+                                              height: layer.height, shownWidth: shown.columns, shownHeight: shown.rows,
+                                              cells: drawn, note: DrawnSize.note(shown: (shown.columns, shown.rows),
+                                                                                 of: (layer.width, layer.height))))
             let label = "\(index + 1)"
             let chosen = index == mapIndex
-            let text = chosen && layout.mapWidth >= label.count + 2 ? "[\(label)]" : label
-            let labelX = x + max(0, (max(drawn.width, layout.mapWidth) - text.count) / 2)
-            buffer.write(text, x: labelX, y: y + layout.mapRows, style: chosen ? labelStyle : .dim,
-                         clip: area)
+            let text = chosen && shown.columns >= label.count + 2 ? "[\(label)]" : label
+            let labelX = x + max(0, (shown.columns - text.count) / 2)
+            buffer.write(text, x: labelX, y: y + mapRows, style: chosen ? labelStyle : .dim, clip: area)
         }
     }
 
@@ -297,32 +425,42 @@ extension InspectorScreen {
             + "\(field.columns.lowerBound + 1)-\(field.columns.upperBound + 1) (\(field.rows.count)x\(field.columns.count)), "
             + "lit on the input"
         rest = write(fieldText, in: rest, style: .dim, into: &buffer, capabilities: capabilities)
-        rest = rest.splitTop(1).rest
+        let windowRow: Rect
+        (windowRow, rest) = rest.splitTop(1)
 
         // Pictures on the right: the input (28 columns) and the map under it.
         let pictureWidth = min(28, max(0, rest.width / 3))
         let (numbersArea, picturesArea) = rest.splitLeft(rest.width - pictureWidth - 2)
-        drawNumbers(values, layer: layer, in: numbersArea, into: &buffer, capabilities: capabilities)
+        let window = drawNumbers(values, layer: layer, in: numbersArea, into: &buffer, capabilities: capabilities)
+        // A map larger than its numbers' room says which part is shown and how to see the rest.
+        if window.rows.count < layer.height || window.columns.count < layer.width {
+            write("numbers of rows \(window.rows.lowerBound + 1)-\(window.rows.upperBound), columns "
+                  + "\(window.columns.lowerBound + 1)-\(window.columns.upperBound) of \(layer.height)x\(layer.width): "
+                  + "they follow the cursor", in: windowRow, style: .dim,
+                  into: &buffer, capabilities: capabilities)
+        }
         let pictures = Rect(x: picturesArea.x + 2, y: picturesArea.y, width: pictureWidth, height: picturesArea.height)
-        var below = write("input, field lit", in: pictures, style: .dim, into: &buffer, capabilities: capabilities)
         // The input at full size (14 rows) when that leaves the map a few rows.
-        let inputRows = max(1, min(14, below.height - 4))
         let input = inputGrid { row, column in field.rows.contains(row) && field.columns.contains(column) ? .region : .none }
-        let drawn = input.render(in: Rect(x: below.x, y: below.y, width: below.width, height: inputRows), into: &buffer,
-                                 capabilities: capabilities)
-        below = Rect(x: below.x, y: drawn.maxY, width: below.width, height: max(0, below.maxY - drawn.maxY))
-        below = write("map, cursor marked", in: below, style: .dim, into: &buffer, capabilities: capabilities)
+        let inputRows = max(1, min(16, pictures.height - 5))
+        let used = drawTitledGrid("input \(input.columns)x\(input.rows), field lit", input,
+                                  in: Rect(x: pictures.x, y: pictures.y, width: pictures.width, height: inputRows),
+                                  into: &buffer, capabilities: capabilities)
+        let below = Rect(x: pictures.x, y: used.maxY, width: pictures.width, height: max(0, pictures.maxY - used.maxY))
         let (row, column) = (cursorRow, cursorColumn)
-        InspectorGrid(rows: layer.height, columns: layer.width, values: values, mapping: Self.mapping(for: layer),
-                      highlight: { $0 == row && $1 == column ? .mark : .none })
-            .render(in: below, into: &buffer, capabilities: capabilities)
+        let map = InspectorGrid(rows: layer.height, columns: layer.width, values: values, mapping: Self.mapping(for: layer),
+                                highlight: { $0 == row && $1 == column ? .mark : .none })
+        drawTitledGrid("map \(layer.width)x\(layer.height), cursor marked", map, in: below, into: &buffer,
+                       capabilities: capabilities)
     }
 
     /// The map's numbers, a window of rows and columns around the cursor that fits `area`, with
     /// their indices.
+    /// Returns the rows and columns shown.
+    @discardableResult
     func drawNumbers(_ values: [Float], layer: InspectedLayer, in area: Rect, into buffer: inout CellBuffer,
-                     capabilities: TerminalCapabilities) {
-        guard !area.isEmpty, layer.height > 0, layer.width > 0 else { return }
+                     capabilities: TerminalCapabilities) -> (rows: Range<Int>, columns: Range<Int>) {
+        guard !area.isEmpty, layer.height > 0, layer.width > 0 else { return (0..<0, 0..<0) }
         let texts = values.map { NumberGrid.format(Double($0), decimals: 2) }
         let cellWidth = max(2, texts.map(\.count).max() ?? 1)
         let labelWidth = String(layer.height).count
@@ -340,6 +478,7 @@ extension InspectorScreen {
         grid.minimumColumnWidth = cellWidth
         grid.highlight(row: cursorRow - firstRow, column: cursorColumn - firstColumn, .current)
         grid.render(in: area, into: &buffer, capabilities: capabilities)
+        return (firstRow..<(firstRow + shownRows), firstColumn..<(firstColumn + shownColumns))
     }
 
     /// The first of `count` of `total` indices shown so that `start` is in view, centred when it can be.
@@ -350,8 +489,39 @@ extension InspectorScreen {
 
     // MARK: Preprocessing
 
-    /// Each preprocessing step's image side by side, with its title and note.
+    /// Each preprocessing step's image with its title, size and note, in as many columns as
+    /// fit with room for a 28x28 picture at its true size. Laid out by the width alone: when
+    /// taller than `area`, the steps scroll ([ and ]) and the frame says how much is below.
     func drawPreprocessing(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
+        // Both drawings (the tall one that measures, the one in the area) record their pictures;
+        // keep those of the one shown, where it is shown.
+        let before = drawnPictures
+        var tallPictures: [DrawnPicture] = [], fittedPictures: [DrawnPicture] = []
+        stepsLayout = OverflowScroll.render(in: area, offset: stepsScroll, into: &buffer) { buffer, drawingArea in
+            drawnPictures = []
+            drawSteps(in: drawingArea, into: &buffer, capabilities: capabilities)
+            if drawingArea.height == area.height { fittedPictures = drawnPictures } else { tallPictures = drawnPictures }
+        }
+        stepsScroll = stepsLayout.offset
+        guard stepsLayout.overflows else {
+            drawnPictures = before + fittedPictures
+            return
+        }
+        drawnPictures = before + tallPictures.compactMap { picture in
+            let cells = Rect(x: picture.cells.x, y: picture.cells.y - stepsScroll, width: picture.cells.width,
+                             height: picture.cells.height)
+            // Whole pictures with their labels only: the others are partly scrolled out of view.
+            guard cells.y >= area.y, cells.maxY + (picture.note == nil ? 0 : 1) <= area.maxY else { return nil }
+            return DrawnPicture(title: picture.title, width: picture.width, height: picture.height,
+                                shownWidth: picture.shownWidth, shownHeight: picture.shownHeight, cells: cells,
+                                note: picture.note)
+        }
+    }
+
+    /// The widest a preprocessing step's column needs to be: a 28x28 picture at its true size.
+    static let stepColumnWidth = 28
+
+    func drawSteps(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         let preprocessing = inspection.preprocessing
         var rest = write("How the image became the network's 28x28 input (MNIST's own recipe). Esc goes back.",
                          in: area, style: .bold, into: &buffer, capabilities: capabilities)
@@ -359,26 +529,40 @@ extension InspectorScreen {
         let steps = preprocessing.steps
         guard !steps.isEmpty, !rest.isEmpty else { return }
         let gap = 2
-        let width = max(1, (rest.width - gap * (steps.count - 1)) / steps.count)
-        let noteRows = min(6, max(2, rest.height / 3))
-        for (index, step) in steps.enumerated() {
-            let column = Rect(x: rest.x + index * (width + gap), y: rest.y, width: width, height: rest.height).intersection(rest)
-            let below = write("\(index + 1). \(step.title)", in: column, style: .bold, into: &buffer, capabilities: capabilities)
-            let (pictureArea, noteArea) = below.splitBottom(noteRows)
-            let image = step.image
-            let grid = InspectorGrid(rows: image.height, columns: image.width, values: image.pixels,
-                                     mapping: ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1)))
-            let drawn = grid.render(in: Rect(x: pictureArea.x, y: pictureArea.y, width: pictureArea.width,
-                                             height: max(0, pictureArea.height - 1)),
-                                    into: &buffer, capabilities: capabilities)
-            var y = drawn.maxY
-            buffer.write("\(image.width)x\(image.height)", x: pictureArea.x, y: y, style: .dim, clip: column)
-            y += 1
-            let noteTop = min(y, noteArea.y)
-            let lines = OverfittingPanel.wrapWords(step.note, width: max(1, column.width))
-            for (offset, text) in lines.prefix(column.maxY - noteTop).enumerated() {
-                buffer.write(capabilities.glyphs.glyphs.text(text), x: column.x, y: noteTop + offset, style: .dim, clip: column)
+        let perRow = max(1, min(steps.count, (rest.width + gap) / (Self.stepColumnWidth + gap)))
+        let width = max(1, (rest.width - gap * (perRow - 1)) / perRow)
+        // Each picture's room: the column's width, as many pixels down (at least 28), with a title
+        // row and a caption row. The same whatever the height, so that the steps lay out alike in
+        // the screen and in OverflowScroll's tall measuring drawing.
+        let roomPixels = (width: width, height: max(28, width + width % 2))
+        let pictureRows = roomPixels.height / 2 + 2
+        // The steps that fit are drawn at their true size times one factor they all take, so that
+        // the crop, the 20x20 and the 28x28 keep their relative sizes; the others shrink to fit.
+        let fits = steps.map { $0.image.width <= roomPixels.width && $0.image.height <= roomPixels.height }
+        let commonFactor = zip(steps, fits).filter(\.1).map { step, _ in
+            min(roomPixels.width / step.image.width, roomPixels.height / step.image.height)
+        }.min() ?? 1
+        var y = rest.y
+        for bandStart in stride(from: 0, to: steps.count, by: perRow) {
+            var bandBottom = y
+            for (offset, step) in steps[bandStart..<min(steps.count, bandStart + perRow)].enumerated() {
+                let index = bandStart + offset
+                let column = Rect(x: rest.x + offset * (width + gap), y: y, width: width, height: max(0, rest.maxY - y))
+                let image = step.image
+                var grid = InspectorGrid(rows: image.height, columns: image.width, values: image.pixels,
+                                         mapping: ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1)))
+                if fits[index] { grid.fixedSize = (image.height * commonFactor, image.width * commonFactor) }
+                let pictureArea = Rect(x: column.x, y: column.y, width: column.width, height: pictureRows)
+                let used = drawTitledGrid("\(index + 1). \(step.title)", grid, in: pictureArea, caption: true,
+                                          into: &buffer, capabilities: capabilities)
+                let lines = OverfittingPanel.wrapWords(step.note, width: max(1, column.width))
+                for (line, text) in lines.enumerated() where used.maxY + line < column.maxY {
+                    buffer.write(capabilities.glyphs.glyphs.text(text), x: column.x, y: used.maxY + line, style: .dim,
+                                 clip: column)
+                }
+                bandBottom = max(bandBottom, used.maxY + lines.count)
             }
+            y = bandBottom + 1
         }
     }
 
@@ -404,16 +588,16 @@ extension InspectorScreen {
         let paneWidth = max(0, (picturesArea.width - gap) / 2)
         let left = Rect(x: picturesArea.x, y: picturesArea.y, width: paneWidth, height: picturesArea.height)
         let right = Rect(x: left.maxX + gap, y: picturesArea.y, width: paneWidth, height: picturesArea.height)
-        let room = InspectorPicture.pixelRoom(left.splitTop(1).rest)
-        let size = InspectorPicture.fitted(width: originalRGB.width, height: originalRGB.height, roomWidth: room.width,
-                                           roomHeight: room.height)
-        let leftBody = write("original at \(size.width)x\(size.height)", in: left, style: .dim, into: &buffer,
-                             capabilities: capabilities)
-        if !leftBody.isEmpty {
-            InspectorPicture.draw(resizedOriginal(width: size.width, height: size.height), in: leftBody, into: &buffer,
-                                  capabilities: capabilities)
-        }
-        switch applied(kernel.grid, width: size.width, height: size.height) {
+        let original = inspection.original
+        var size = (width: 0, height: 0)
+        drawTitledPicture("original \(original.width)x\(original.height)", size: (original.width, original.height),
+                          in: left, into: &buffer, capabilities: capabilities,
+                          shownSize: { originalShownSize(in: $0) },
+                          draw: { area, buffer in
+                              size = originalShownSize(in: area)
+                              return drawOriginal(in: area, into: &buffer, capabilities: capabilities)
+                          })
+        switch applied(kernel.grid, width: max(1, size.width), height: max(1, size.height)) {
         case .success(let result):
             let rightBody = write("\(kernel.name) \(capabilities.glyphs.glyphs.text("→")) "
                                   + Self.displayNote(kernel: kernel.grid), in: right,

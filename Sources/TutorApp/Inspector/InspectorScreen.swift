@@ -45,6 +45,13 @@ public final class InspectorScreen: Screen {
     /// The last thing a key did that needs saying (a typed kernel's error, a bad key).
     private(set) var status: String?
 
+    /// The pictures the last frame drew, with their size labels (see `drawTitledPicture`).
+    var drawnPictures: [DrawnPicture] = []
+    /// The preprocessing steps' scroll offset and the layout the last frame found (the steps
+    /// are laid out by width, and scroll with [ and ] when taller than the screen).
+    var stepsScroll = 0
+    var stepsLayout = OverflowScroll()
+
     /// Drawing caches: the original resized to a panel, and a kernel's result, by size and kernel.
     var originalCache: (width: Int, height: Int, image: RGBImage)?
     var kernelCache: (width: Int, height: Int, kernel: [[Float]], result: Result<RGBImage, KernelFailure>)?
@@ -146,6 +153,7 @@ public final class InspectorScreen: Screen {
         [KeyHint("Tab ↑↓", "choose a layer (Shift-Tab back)"), KeyHint("←→", "choose a map or unit"),
          KeyHint("Enter", "zoom the map: its numbers and a cursor"), KeyHint("←↑↓→", "zoomed: move the cursor"),
          KeyHint("p", "the preprocessing steps"), KeyHint("k K", "apply the next / previous kernel to the image"),
+         KeyHint("[ ] PgUp PgDn", "the steps: scroll when taller than the screen"),
          KeyHint("t", "type a kernel (rows split by ;)"), KeyHint("o", "open another image"),
          KeyHint("Esc", "back to the overview, then out"), KeyHint("q", "back"), KeyHint("?", "this help")]
     }
@@ -155,7 +163,10 @@ public final class InspectorScreen: Screen {
             + "on black), cropped to the ink, scaled to fit 20x20 and centred by mass in 28x28, as MNIST was made "
             + "(`p` shows each step). The network's answer is the largest of the **softmax** probabilities.\n\n"
             + "Each convolution layer's **feature maps** show where its filters found what they look for; pooling "
-            + "halves them. Choose a layer with **Tab**, a map with the arrows, and **Enter** to see its numbers: "
+            + "halves them: every layer's maps are drawn at one scale, so the halving is what you see, and the "
+            + "legend under the layer's line gives the colours of its values. A picture not drawn at its true "
+            + "size (or a whole multiple of it) says the size it is drawn at. "
+            + "Choose a layer with **Tab**, a map with the arrows, and **Enter** to see its numbers: "
             + "the cursor's cell depends only on the lit part of the input, its **receptive field**.\n\n"
             + "A frame along the edges of **conv1**'s maps is its zero padding: the network sees the image "
             + "normalised, where MNIST's black background is about -0.42 ((0 - 0.1307) / 0.3081), so the padded "
@@ -167,7 +178,9 @@ public final class InspectorScreen: Screen {
 
     var footerHints: [KeyHint] {
         if kernelText != nil {
-            return [KeyHint("Enter", "apply"), KeyHint("Esc", "cancel"), KeyHint("; ", "next row")]
+            // ? is typed while typing; help is one Esc away.
+            return [KeyHint("Enter", "apply"), KeyHint("Esc", "cancel"), KeyHint("; ", "next row"),
+                    KeyHint("Esc ?", "help")]
         }
         switch view {
         case .overview:
@@ -177,7 +190,8 @@ public final class InspectorScreen: Screen {
             return [KeyHint("←↑↓→", "cell"), KeyHint("Tab", "layer"), KeyHint("[ ]", "map"), KeyHint("Esc", "overview"),
                     KeyHint("?", "help")]
         case .preprocessing:
-            return [KeyHint("Esc", "overview"), KeyHint("k", "kernel"), KeyHint("o", "open"), KeyHint("?", "help")]
+            let scroll = stepsLayout.overflows ? [KeyHint("[ ]", "scroll")] : []
+            return scroll + [KeyHint("Esc", "overview"), KeyHint("k", "kernel"), KeyHint("o", "open"), KeyHint("?", "help")]
         case .kernel:
             return [KeyHint("k K", "next/previous"), KeyHint("t", "type one"), KeyHint("Esc", "overview"),
                     KeyHint("o", "open"), KeyHint("?", "help")]
@@ -218,10 +232,15 @@ public final class InspectorScreen: Screen {
             } else {
                 status = "Enter zooms a layer of maps; choose one with Tab"
             }
-        case .character("["):
-            chooseMap(by: -1)
-        case .character("]"):
-            chooseMap(by: 1)
+        case .character("["), .character("]"), .pageUp, .pageDown:
+            let forward = event == .character("]") || event == .pageDown
+            if view == .preprocessing {
+                // Half a screen at a time, as the lesson player's panel scrolls.
+                let page = max(1, stepsLayout.visibleHeight / 2)
+                stepsScroll = max(0, min(stepsLayout.maximumOffset, stepsScroll + (forward ? page : -page)))
+            } else if event == .character("[") || event == .character("]") {
+                chooseMap(by: forward ? 1 : -1)
+            }
         case .up, .down, .left, .right:
             arrow(event)
         case .home:

@@ -16,6 +16,7 @@ extension PlaygroundPanel {
         let area = area.intersection(buffer.area)
         guard !area.isEmpty else { return }
         buffer.fill(area, with: .blank)
+        drawnHeatmaps = []
         var main = area
         if area.width >= Self.controlsColumnMinimumWidth {
             let split = area.splitLeft(area.width - Self.controlsWidth)
@@ -42,6 +43,9 @@ extension PlaygroundPanel {
             bottomLines += controlsLines(width: main.width).map { ($0, .dim) }
         }
         var y = top + used + (used > 0 ? 1 : 0)
+        // Everything, the status line included, in rows from the top: a host that can scroll
+        // gives the panel this many when the area is shorter (`PlaygroundScreen`).
+        neededHeight = y - area.y + bottomLines.count + 1
         for line in bottomLines where y < main.maxY - 1 {
             buffer.write(glyphs.truncated(line.text, toWidth: main.width), x: main.x, y: y, style: line.style, clip: main)
             y += 1
@@ -304,7 +308,7 @@ extension PlaygroundPanel {
                 }
                 return block
             }
-            for limit in [16, 12, 10, 8, 6, 4, 3] {
+            for limit in [16, 12, 10, 8, 6, 4, 3] where limit >= minimumHeatmapRows {
                 (placements, used) = layout(converted, in: area, heatmapRows: limit, capabilities: capabilities)
                 if used <= area.height && placements.allSatisfy({ $0.rect.maxX <= area.maxX }) { break search }
             }
@@ -312,7 +316,8 @@ extension PlaygroundPanel {
         for placement in placements {
             draw(placement, clippedTo: area, into: &buffer, capabilities: capabilities)
         }
-        return min(used, area.height)
+        // All the rows the blocks need, beyond the area when even the smallest maps do not fit.
+        return used
     }
 
     /// Where a block goes, and for a heatmap the cells its map takes.
@@ -377,7 +382,9 @@ extension PlaygroundPanel {
         maps.reduce(1.0) { ratio, map in
             guard map.rows > 0, map.columns > 0 else { return ratio }
             let perCell = valuesPerCell(map, capabilities: capabilities)
-            return min(ratio, Double(max(1, rows * perCell)) / Double(map.rows), Double(max(1, columns)) / Double(map.columns))
+            let across = cellsAcrossPerValue(map, capabilities: capabilities)
+            return min(ratio, Double(max(1, rows * perCell)) / Double(map.rows),
+                       Double(max(1, columns)) / Double(map.columns * across))
         }
     }
 
@@ -385,7 +392,12 @@ extension PlaygroundPanel {
     static func scaledSize(_ map: Heatmap, ratio: Double, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
         let perCell = valuesPerCell(map, capabilities: capabilities)
         let rows = max(1, Int(Double(map.rows) * ratio)), columns = max(1, Int(Double(map.columns) * ratio))
-        return (columns, (rows + perCell - 1) / perCell)
+        return (columns * cellsAcrossPerValue(map, capabilities: capabilities), (rows + perCell - 1) / perCell)
+    }
+
+    /// Cells a value takes across: two where half blocks fall back to blocks (ASCII, monochrome).
+    static func cellsAcrossPerValue(_ map: Heatmap, capabilities: TerminalCapabilities) -> Int {
+        max(1, map.size(capabilities: capabilities).width / max(1, map.columns))
     }
 
     /// Values a cell holds down: two with half blocks.
@@ -424,6 +436,7 @@ extension PlaygroundPanel {
             let size = placement.mapSize ?? (content.width, max(0, content.height - 1))
             let box = Rect(x: content.x, y: content.y, width: size.width, height: size.height).intersection(content)
             map.render(in: box, into: &buffer, capabilities: capabilities)
+            drawnHeatmaps.append((map, box))
             Legend(for: map).render(in: Rect(x: content.x, y: content.y + size.height, width: content.width, height: 1)
                                         .intersection(content), into: &buffer, capabilities: capabilities)
             // A map shrunk to fit says the size it is drawn at.

@@ -76,6 +76,15 @@ public final class PlaygroundPanel: StepPanel {
     /// One line about the last thing done (a setting changed, a typed value refused); cleared by the next key.
     public internal(set) var message: String?
     var undoStack: [State] = []
+    /// The heatmaps the last frame drew and their boxes, so that tests can hold each "drawn at"
+    /// label to the map drawn.
+    var drawnHeatmaps: [(map: Heatmap, box: Rect)] = []
+    /// The fewest rows a heatmap is shrunk to before the panel stops shrinking and reports that
+    /// it needs more rows (`neededHeight`): 3 where the host cannot scroll, more where it can.
+    public var minimumHeatmapRows = 3
+    /// The rows the last frame needed to show everything at its width (more than it had when
+    /// something did not fit).
+    public internal(set) var neededHeight = 0
     static let undoLimit = 200
 
     public init(spec: PlaygroundSpec) {
