@@ -1,3 +1,5 @@
+import CommonIO
+
 // `checks`: numbers the text states, verified by `lessons check` (see `StatedNumber`).
 
 extension LessonParser {
@@ -32,7 +34,7 @@ extension LessonParser {
             let known = isNetworkCheck ? networkCheckKeys : (isRunCheck ? runCheckKeys : checkKeys)
             for key in fields.keys.sorted() where !known.contains(key) {
                 var message = "unknown key '\(key)' in a check"
-                if let near = FieldReader.nearest(to: key, in: known) { message += " (did you mean '\(near)'?)" }
+                if let near = NearestName.to(key, in: known) { message += " (did you mean '\(near)'?)" }
                 if isNetworkCheck {
                     message += "; a check of the network (network = ...) takes: \(networkCheckKeys.joined(separator: ", "))"
                 } else if isRunCheck {

@@ -16,29 +16,10 @@ struct FieldReader {
     func checkKnownKeys(_ known: [String], for what: String) throws(LessonError) {
         for key in fields.keys.sorted() where !known.contains(key) {
             var message = "unknown key '\(key)' for \(what)"
-            if let near = Self.nearest(to: key, in: known) { message += " (did you mean '\(near)'?)" }
+            if let near = NearestName.to(key, in: known) { message += " (did you mean '\(near)'?)" }
             message += "; known keys: \(known.joined(separator: ", "))"
             throw error(key, message)
         }
-    }
-
-    /// The known key one or two typing slips away from `key`, if any.
-    static func nearest(to key: String, in known: [String]) -> String? {
-        let scored = known.map { ($0, editDistance(key, $0)) }.filter { $0.1 <= 2 && $0.1 < key.count }
-        return scored.min { $0.1 < $1.1 }?.0
-    }
-
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 
     func has(_ key: String) -> Bool { fields[key] != nil }

@@ -161,8 +161,12 @@ struct SpecWalker {
             if case .maps = input {
                 // A linear layer after maps flattens them first, as the spec's format promises.
                 features = .flat(input.count)
-                rows.append(LayerSummaryRow(label: label + ".flatten", kind: "flatten", depth: depth + 1, inputShape: input,
+                rows.append(LayerSummaryRow(label: label + ".flatten", kind: "flatten", depth: depth, inputShape: input,
                                             outputShape: features, parameters: 0, multiplyAdds: 0))
+            }
+            if let inputs = linear.inputs, inputs != features.count {
+                let detail = input == features ? "\(features.count)" : "\(input) = \(features.count)"
+                throw error(label, kind, "expects \(inputs) inputs but \(previous) gives \(detail)")
             }
             let weights = try product(label, kind, [features.count, linear.out])
             return row(.flat(linear.out), parameters: weights + (linear.bias ? linear.out : 0), multiplyAdds: weights)

@@ -126,10 +126,14 @@ public indirect enum LayerSpec: Hashable, Sendable {
     public struct FullyConnected: Hashable, Sendable {
         public var out: Int
         public var bias: Bool
+        /// The inputs the writer expects (checked against what the layer before gives); nil takes
+        /// whatever it gives.
+        public var inputs: Int?
 
-        public init(out: Int, bias: Bool = true) {
+        public init(out: Int, bias: Bool = true, inputs: Int? = nil) {
             self.out = out
             self.bias = bias
+            self.inputs = inputs
         }
     }
 
