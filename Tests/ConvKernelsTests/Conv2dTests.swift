@@ -156,3 +156,63 @@ struct Conv2dTests {
         expectClose(gradients.dBias!, dBias, tolerance: 1e-3, "dBias")
     }
 }
+
+/// Channels `range` of a 4-D tensor `[N, C, H, W]`, as `[N, range.count, H, W]`.
+private func channels(_ range: Range<Int>, of tensor: Tensor) -> Tensor {
+    let (batch, count, height, width) = (tensor.shape[0], tensor.shape[1], tensor.shape[2], tensor.shape[3])
+    let plane = height * width
+    var data: [Float] = []
+    for n in 0..<batch { data += tensor.data[(n * count + range.lowerBound) * plane..<(n * count + range.upperBound) * plane] }
+    return Tensor(shape: [batch, range.count, height, width], data: data)
+}
+
+@Suite("depthwise conv2d")
+struct DepthwiseConv2dTests {
+    static let cases: [(input: [Int], multiplier: Int, kernel: Int, options: Conv2dOptions)] = [
+        ([2, 3, 7, 6], 1, 3, Conv2dOptions(padding: 1)),
+        ([1, 4, 9, 9], 2, 3, Conv2dOptions(stride: 2, padding: 1)),
+        ([3, 5, 6, 8], 1, 5, Conv2dOptions(stride: Pair(1, 2), padding: 2, dilation: Pair(1, 2))),
+        ([2, 2, 5, 5], 3, 2, Conv2dOptions()),
+    ]
+
+    /// Groups = channels: output channels `c * m ..< (c + 1) * m` see input channel `c` alone, so the
+    /// op must equal C separate one-channel convolutions (groups 1) laid side by side.
+    @Test("groups = channels equals one single-channel convolution per channel, forward and backward",
+          arguments: 0..<cases.count)
+    func matchesPerChannelReference(caseIndex: Int) throws {
+        let (inputShape, multiplier, kernel, baseOptions) = Self.cases[caseIndex]
+        let channelCount = inputShape[1]
+        var options = baseOptions
+        options.groups = channelCount
+        var random = SeededRandom(seed: UInt64(300 + caseIndex))
+        let input = random.uniformTensor(shape: inputShape)
+        let weight = random.uniformTensor(shape: [channelCount * multiplier, 1, kernel, kernel])
+        let bias = random.uniformTensor(shape: [channelCount * multiplier])
+        let output = try Conv2d.forward(input: input, weight: weight, bias: bias, options: options)
+        let dOutput = random.uniformTensor(shape: output.shape)
+        let gradients = try Conv2d.backward(input: input, weight: weight, dOutput: dOutput, options: options)
+
+        var singleOptions = options
+        singleOptions.groups = 1
+        var outputs: [Tensor] = [], dInputs: [Tensor] = [], dWeights: [Float] = [], dBiases: [Float] = []
+        let weightsPerChannel = multiplier * kernel * kernel
+        for c in 0..<channelCount {
+            let outputRange = c * multiplier..<(c + 1) * multiplier
+            let channelInput = channels(c..<c + 1, of: input)
+            let channelWeight = Tensor(shape: [multiplier, 1, kernel, kernel],
+                                       data: Array(weight.data[c * weightsPerChannel..<(c + 1) * weightsPerChannel]))
+            let channelBias = Tensor(shape: [multiplier], data: Array(bias.data[outputRange]))
+            outputs.append(try Conv2d.forward(input: channelInput, weight: channelWeight, bias: channelBias,
+                                              options: singleOptions))
+            let channelGradients = try Conv2d.backward(input: channelInput, weight: channelWeight,
+                                                       dOutput: channels(outputRange, of: dOutput), options: singleOptions)
+            dInputs.append(channelGradients.dInput)
+            dWeights += channelGradients.dWeight.data
+            dBiases += channelGradients.dBias!.data
+        }
+        expectClose(output, try ChannelConcat.forward(inputs: outputs), "output")
+        expectClose(gradients.dInput, try ChannelConcat.forward(inputs: dInputs), "dInput")
+        expectClose(gradients.dWeight, Tensor(shape: weight.shape, data: dWeights), "dWeight")
+        expectClose(gradients.dBias!, Tensor(shape: bias.shape, data: dBiases), "dBias")
+    }
+}
