@@ -27,7 +27,7 @@ public struct BuiltInArchitecture: Sendable {
                             toml: resNetMini(skips: true)),
         BuiltInArchitecture(name: "plain-mini", summary: "resnet-mini without its skip connections: the contrast that shows why they matter",
                             toml: resNetMini(skips: false)),
-        BuiltInArchitecture(name: "mobilenet-mini", summary: "depthwise-separable blocks: a 3x3 depthwise convolution, then a 1x1 pointwise one (Howard et al. 2017)",
+        BuiltInArchitecture(name: "mobilenet-mini", summary: "depthwise-separable blocks: a 3x3 depthwise convolution, then a 1x1 pointwise one (Howard et al. 2017; ReLU where MobileNet's code uses ReLU6)",
                             toml: mobileNetMini),
         BuiltInArchitecture(name: "inception-mini", summary: "two Inception modules: 1x1, 3x3 and 5x5 branches and a pooling branch, concatenated (Szegedy et al. 2014)",
                             toml: inceptionMini),
@@ -234,7 +234,8 @@ public struct BuiltInArchitecture: Sendable {
         return text + "[[layer]]\nkind = \"relu\"\n"
     }
 
-    /// A stem, then depthwise-separable blocks: 3x3 depthwise (groups = channels), 1x1 pointwise.
+    /// A stem, then depthwise-separable blocks: 3x3 depthwise (groups = channels), 1x1 pointwise,
+    /// each with batch norm and ReLU (ReLU6 does not train here yet).
     static let mobileNetMini: String = {
         var text = """
             name = "mobilenet-mini"
@@ -250,7 +251,7 @@ public struct BuiltInArchitecture: Sendable {
             [[layer]]
             kind = "batchnorm"
             [[layer]]
-            kind = "relu6"
+            kind = "relu"
 
             """
         for (channels, out, stride) in [(16, 32, 1), (32, 64, 2), (64, 64, 1), (64, 128, 2)] {
@@ -267,7 +268,7 @@ public struct BuiltInArchitecture: Sendable {
                 [[layer]]
                 kind = "batchnorm"
                 [[layer]]
-                kind = "relu6"
+                kind = "relu"
                 [[layer]]
                 kind = "conv"
                 out = \(out)
@@ -276,7 +277,7 @@ public struct BuiltInArchitecture: Sendable {
                 [[layer]]
                 kind = "batchnorm"
                 [[layer]]
-                kind = "relu6"
+                kind = "relu"
 
                 """
         }

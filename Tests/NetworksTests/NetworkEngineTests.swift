@@ -1,0 +1,191 @@
+import ConvKernels
+import Testing
+@testable import Networks
+
+@Suite("The network engine: any spec forward and backward")
+struct NetworkEngineTests {
+    static func parse(_ layers: String, input: String = "[2, 8, 8]", classes: Int = 3) throws -> NetworkSpec {
+        try NetworkSpec.parse("input = \(input)\nclasses = \(classes)\n" + layers)
+    }
+
+    @Test func lenet5AsASpecIsTheLeNet5TypeBitForBit() throws {
+        for (name, variant) in [("lenet5", LeNet5.Variant.modern), ("lenet5-classic", .classic)] {
+            var network = try Network(spec: try #require(BuiltInArchitecture.named(name)).spec, seed: 7)
+            var typed = LeNet5(variant: variant, seed: 7)
+            // The same draws in the same order: the same parameters, under PyTorch-module names.
+            #expect(network.parameters.map(\.data) == typed.parameters.map(\.data), "\(name)")
+            #expect(network.parameterNames == ["layers.0.weight", "layers.0.bias", "layers.3.weight", "layers.3.bias",
+                                               "layers.7.weight", "layers.7.bias", "layers.9.weight", "layers.9.bias",
+                                               "layers.11.weight", "layers.11.bias"])
+            var random = SeededRandom(seed: 1)
+            let input = random.uniformTensor(shape: [4, 1, 28, 28])
+            #expect(try network.logits(input).data == typed.forward(input).logits.data)
+            var networkRandom = SeededRandom(seed: 2), typedRandom = SeededRandom(seed: 2)
+            let trace = try network.forwardForTraining(input, random: &networkRandom)
+            let activations = try typed.forwardForTraining(input, random: &typedRandom)
+            let dLogits = random.uniformTensor(shape: [4, 10])
+            let ours = try network.backward(trace, dLogits: dLogits).parameters
+            let theirs = try typed.backward(activations, dLogits: dLogits)
+            #expect(ours.map(\.data) == theirs.map(\.data), "\(name)")
+        }
+    }
+
+    /// Every trainable kind, blocks nested, batch norm on maps and on a vector, a residual with each
+    /// kind of shortcut and branches with an identity.
+    static let everyKind = """
+        [[layer]]
+        kind = "conv"
+        out = 4
+        kernel = 3
+        padding = 1
+        [[layer]]
+        kind = "batchnorm"
+        [[layer]]
+        kind = "leaky_relu"
+        slope = 0.1
+        [[layer]]
+        kind = "residual"
+        [[layer.body]]
+        kind = "conv"
+        out = 4
+        kernel = 3
+        padding = 1
+        groups = 4
+        [[layer.body]]
+        kind = "tanh"
+        [[layer]]
+        kind = "residual"
+        [[layer.body]]
+        kind = "conv"
+        out = 6
+        kernel = 3
+        stride = 2
+        padding = 1
+        bias = false
+        [[layer.body]]
+        kind = "sigmoid"
+        [[layer]]
+        kind = "residual"
+        [[layer.body]]
+        kind = "relu"
+        [[layer.shortcut]]
+        kind = "conv"
+        out = 6
+        kernel = 1
+        [[layer]]
+        kind = "branches"
+        [[layer.branch]]
+        [[layer.branch]]
+        [[layer.branch.body]]
+        kind = "conv"
+        out = 2
+        kernel = 1
+        [[layer.branch]]
+        [[layer.branch.body]]
+        kind = "maxpool"
+        kernel = 3
+        stride = 1
+        padding = 1
+        [[layer]]
+        kind = "avgpool"
+        kernel = 2
+        [[layer]]
+        kind = "dropout"
+        p = 0.3
+        [[layer]]
+        kind = "linear"
+        out = 5
+        [[layer]]
+        kind = "batchnorm"
+        [[layer]]
+        kind = "relu"
+        [[layer]]
+        kind = "linear"
+        out = 3
+        """
+
+    /// A loss that is a fixed weighting of the logits, so dLoss/dLogits is the weighting.
+    static func loss(_ network: Network, _ input: Tensor, _ weighting: Tensor) throws -> Float {
+        var copy = network
+        var random = SeededRandom(seed: 9)  // the same dropout masks every time
+        let trace = try copy.forwardForTraining(input, random: &random)
+        return zip(trace.logits.data, weighting.data).reduce(0) { $0 + $1.0 * $1.1 }
+    }
+
+    @Test func gradientsOfEveryTrainableKindMatchFiniteDifferences() throws {
+        let spec = try Self.parse(Self.everyKind)
+        var network = try Network(spec: spec, seed: 3)
+        var random = SeededRandom(seed: 4)
+        let input = random.uniformTensor(shape: [3, 2, 8, 8])
+        let weighting = random.uniformTensor(shape: [3, 3])
+        var copy = network
+        var traceRandom = SeededRandom(seed: 9)
+        let trace = try copy.forwardForTraining(input, random: &traceRandom)
+        let (gradients, dInput) = try network.backward(trace, dLogits: weighting, needInputGradient: true)
+        #expect(network.parameterNames.contains("layers.4.shortcut.0.weight"), "the automatic projection")
+        #expect(network.parameterNames.contains("layers.5.shortcut.0.weight"), "the given shortcut")
+        #expect(network.parameterNames.contains("layers.6.branches.1.0.weight"))
+        #expect(network.bufferNames == ["layers.1.running_mean", "layers.1.running_var",
+                                        "layers.10.running_mean", "layers.10.running_var"])
+        let step: Float = 2e-3
+        var checked = 0
+        for (index, parameter) in network.parameters.enumerated() {
+            // A few entries of every parameter, spread over it.
+            for entry in Set([0, parameter.count / 2, parameter.count - 1]) {
+                var plus = network, minus = network
+                plus.parameters[index].data[entry] += step
+                minus.parameters[index].data[entry] -= step
+                let numeric = (try Self.loss(plus, input, weighting) - Self.loss(minus, input, weighting)) / (2 * step)
+                let analytic = gradients[index].data[entry]
+                #expect(abs(numeric - analytic) <= 2e-2 * max(1, abs(analytic)),
+                        "\(network.parameterNames[index])[\(entry)]: numeric \(numeric), backward \(analytic)")
+                checked += 1
+            }
+        }
+        for entry in [0, 37, input.count - 1] {
+            var plus = input, minus = input
+            plus.data[entry] += step
+            minus.data[entry] -= step
+            let numeric = (try Self.loss(network, plus, weighting) - Self.loss(network, minus, weighting)) / (2 * step)
+            let analytic = try #require(dInput).data[entry]
+            #expect(abs(numeric - analytic) <= 2e-2 * max(1, abs(analytic)), "input[\(entry)]: \(numeric) vs \(analytic)")
+        }
+        #expect(checked > 40)
+        // Training updates the running statistics; evaluation reads them and draws no masks.
+        network.buffers = copy.buffers
+        #expect(network.buffers[0].data != [0, 0, 0, 0])
+        #expect(try network.logits(input).data == network.logits(input).data)
+    }
+
+    @Test func everyBuiltInRunsForwardAndBackward() throws {
+        var random = SeededRandom(seed: 5)
+        let input = random.uniformTensor(shape: [2, 1, 28, 28])
+        for architecture in BuiltInArchitecture.all {
+            var network = try Network(spec: architecture.spec, seed: 1)
+            #expect(network.parameterCount == (try architecture.spec.summary().parameters), "\(architecture.name)")
+            var trainingRandom = SeededRandom(seed: 2)
+            let trace = try network.forwardForTraining(input, random: &trainingRandom)
+            #expect(trace.logits.shape == [2, 10])
+            let gradients = try network.backward(trace, dLogits: Tensor(repeating: 0.1, shape: [2, 10])).parameters
+            #expect(gradients.map(\.shape) == network.parameters.map(\.shape))
+            #expect(try network.logits(input).shape == [2, 10])
+        }
+    }
+
+    @Test func kindsThatDoNotTrainYetAreRefusedNamingTheLayer() throws {
+        let cases: [(String, String)] = [
+            ("[[layer]]\nkind = \"relu6\"\n", "layer 1 (relu6): the engine cannot train this kind yet"),
+            ("[[layer]]\nkind = \"maxpool\"\nkernel = 3\nstride = 2\nceil_mode = true\n", "layer 1 (maxpool): ceil_mode"),
+            ("[[layer]]\nkind = \"adaptive_avgpool\"\nsize = 3\n", "layer 1 (adaptive_avgpool): trains only when 3x3 divides"),
+        ]
+        for (layers, expected) in cases {
+            let spec = try Self.parse(layers + "[[layer]]\nkind = \"linear\"\nout = 3\n")
+            do {
+                _ = try Network(spec: spec, seed: 0)
+                Issue.record("\(layers) accepted")
+            } catch {
+                #expect(error.description.hasPrefix(expected), "\(error)")
+            }
+        }
+    }
+}
