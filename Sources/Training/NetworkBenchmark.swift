@@ -208,7 +208,7 @@ public enum NetworkBenchmark {
 
 extension Duration {
     /// The duration in seconds as a Double.
-    fileprivate var seconds: Double {
+    var seconds: Double {
         Double(components.seconds) + Double(components.attoseconds) * 1e-18
     }
 }
