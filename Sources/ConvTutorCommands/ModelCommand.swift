@@ -6,43 +6,111 @@ import Datasets
 
 extension LeNet5.Variant: ExpressibleByArgument {}
 
-/// `convtutor model`: LeNet-5's layers, as torchsummary prints them.
+/// `convtutor model`: a network's layers, output shapes, parameters and multiply-adds. With no
+/// `--arch`, LeNet-5's table as torchsummary prints it; with one, the architecture's spec summary.
 struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
-        abstract: "Print LeNet-5's layers: output shape, parameters and multiply-adds.",
+        abstract: "Print a network's layers: output shape, parameters and multiply-adds.",
         discussion: """
-            modern: ReLU and max pooling (the default). classic: tanh and average pooling, as in \
-            LeCun et al. 1998. Both have 61,706 parameters.
+            Without --arch: LeNet-5. modern: ReLU and max pooling (the default). classic: tanh and \
+            average pooling, as in LeCun et al. 1998. Both have 61,706 parameters.
+
+            --arch names lenet5 or an architecture of the model zoo, laid out as torchvision builds \
+            it, at full size and without weights: \(ModelCommand.zooList). Their parameter counts \
+            are torchvision's; multiply-adds count convolutions and linear layers, for one image.
 
             Examples:
               convtutor model
               convtutor model --variant classic
+              convtutor model --arch resnet18
+              convtutor model --arch resnet18 --input 3,64,64 --json
             """)
 
-    @Option(help: "Which LeNet-5: modern or classic.")
-    var variant: LeNet5.Variant = .modern
+    @Option(help: ArgumentHelp("The network: lenet5 or a zoo architecture.", valueName: "name"))
+    var arch: String?
+
+    @Option(help: ArgumentHelp("What one example is, as channels,height,width (default: the network's own, "
+                                   + "3,224,224 for the zoo, 1,28,28 for lenet5).", valueName: "c,h,w"))
+    var input: String?
+
+    @Flag(help: "Print the table as JSON.")
+    var json = false
+
+    @Option(help: "Which LeNet-5: modern or classic (default modern).")
+    var variant: LeNet5.Variant?
+
+    static let lenet5 = "lenet5"
+    static var zooList: String { ModelZoo.names.joined(separator: ", ") }
+
+    func validate() throws {
+        if let input { _ = try Self.featureShape(parsing: input) }
+        if variant != nil, let arch, arch != Self.lenet5 {
+            throw ValidationError("--variant is LeNet-5's; it goes with --arch lenet5 or no --arch")
+        }
+    }
+
+    /// "3,224,224" as maps of 3 channels, 224x224; anything but three positive integers is refused
+    /// with a message naming the flag.
+    static func featureShape(parsing text: String) throws(ValidationError) -> FeatureShape {
+        let sizes = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { Int($0) }
+        guard sizes.count == 3, let channels = sizes[0], let height = sizes[1], let width = sizes[2],
+              channels >= 1, height >= 1, width >= 1 else {
+            throw ValidationError("--input: '\(text)' is not three positive integers; give channels,height,width, e.g. 3,224,224")
+        }
+        return .maps(channels: channels, height: height, width: width)
+    }
 
     func run() throws {
+        guard arch != nil || input != nil || json else {
+            try printLeNet5Table(variant: variant ?? .modern)
+            return
+        }
+        let summary = try requestedSummary()
+        print(json ? ModelTable.json(summary) : ModelTable.text(summary))
+    }
+
+    /// The summary of the network `--arch` names (LeNet-5 when it is not given) taking `--input`,
+    /// or a failure naming the layer that cannot take it.
+    func requestedSummary() throws -> NetworkSummary {
+        var spec = try namedSpec(arch ?? Self.lenet5)
+        if let input { spec.input = try Self.featureShape(parsing: input) }
+        do {
+            return try spec.summary()
+        } catch {
+            throw CommandFailure("convtutor model: \(spec.name) on \(spec.input): \(error)")
+        }
+    }
+
+    /// The spec `name` stands for, or a failure listing the names there are.
+    private func namedSpec(_ name: String) throws -> NetworkSpec {
+        if name == Self.lenet5 { return (variant ?? .modern).spec }
+        guard let spec = ModelZoo.spec(named: name) else {
+            throw CommandFailure("convtutor model: there is no architecture called '\(name)'; "
+                                     + "--arch takes \(Self.lenet5), \(Self.zooList)")
+        }
+        return spec
+    }
+
+    /// LeNet-5's table as `convtutor model` has always printed it, read off a real forward pass.
+    private func printLeNet5Table(variant: LeNet5.Variant) throws {
         let rows = try LeNet5(variant: variant, seed: 0).summary()
         let describe = variant == .modern ? "ReLU, max pooling" : "tanh, average pooling"
         print("LeNet-5 (\(variant.rawValue): \(describe))")
         print("")
-        print(pad("layer", 10) + pad("output shape", 16) + pad("parameters", 12, right: true) + pad("multiply-adds", 16, right: true))
+        print(ModelTable.pad("layer", 10) + ModelTable.pad("output shape", 16) + ModelTable.pad("parameters", 12, right: true)
+              + ModelTable.pad("multiply-adds", 16, right: true))
         for row in rows {
             let shape = "[" + row.outputShape.map(String.init).joined(separator: ", ") + "]"
-            print(pad(row.name, 10) + pad(shape, 16) + pad(ResourceBudget.groupedDigits(row.parameters), 12, right: true)
-                  + pad(ResourceBudget.groupedDigits(row.multiplyAdds), 16, right: true))
+            print(ModelTable.pad(row.name, 10) + ModelTable.pad(shape, 16)
+                  + ModelTable.pad(ResourceBudget.groupedDigits(row.parameters), 12, right: true)
+                  + ModelTable.pad(ResourceBudget.groupedDigits(row.multiplyAdds), 16, right: true))
         }
         let parameters = rows.reduce(0) { $0 + $1.parameters }, multiplyAdds = rows.reduce(0) { $0 + $1.multiplyAdds }
-        print(pad("total", 26) + pad(ResourceBudget.groupedDigits(parameters), 12, right: true) + pad(ResourceBudget.groupedDigits(multiplyAdds), 16, right: true))
+        print(ModelTable.pad("total", 26) + ModelTable.pad(ResourceBudget.groupedDigits(parameters), 12, right: true)
+              + ModelTable.pad(ResourceBudget.groupedDigits(multiplyAdds), 16, right: true))
         print("")
-        print("Parameters: \(ResourceBudget.groupedDigits(parameters)) (\(ResourceBudget.groupedDigits(parameters * 4)) bytes as 32-bit floats). "
-              + "Multiply-adds per image, forward: \(ResourceBudget.groupedDigits(multiplyAdds)).")
-    }
-
-    private func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
-        let fill = String(repeating: " ", count: max(0, width - text.count))
-        return right ? fill + text : text + fill
+        print(ModelTable.totalsSentence(parameters: parameters, multiplyAdds: multiplyAdds))
     }
 }
