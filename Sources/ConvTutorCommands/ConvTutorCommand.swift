@@ -36,7 +36,7 @@ public struct ConvTutorCommand: ParsableCommand {
             or an image or checkpoint cannot be read, 2 for a bad flag or value.
             """,
         version: "convtutor \(ConvTutorVersion.current)",
-        subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, TrainCommand.self, DataCommand.self, InspectCommand.self, SamplesCommand.self, BenchCommand.self])
+        subcommands: [LessonCommand.self, LessonsCommand.self, ConvCommand.self, PoolCommand.self, ActivateCommand.self, ComputeCommand.self, ModelCommand.self, ExportCommand.self, TrainCommand.self, DataCommand.self, InspectCommand.self, SamplesCommand.self, BenchCommand.self])
 
     @OptionGroup var display: DisplayOptions
 

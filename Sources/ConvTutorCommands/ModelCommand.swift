@@ -16,18 +16,23 @@ struct ModelCommand: ParsableCommand {
             Without --arch: LeNet-5. modern: ReLU and max pooling (the default). classic: tanh and \
             average pooling, as in LeCun et al. 1998. Both have 61,706 parameters.
 
-            --arch names lenet5 or an architecture of the model zoo, laid out as torchvision builds \
-            it, at full size and without weights: \(ModelCommand.zooList). Their parameter counts \
-            are torchvision's; multiply-adds count convolutions and linear layers, for one image.
+            --arch takes a network spec file (TOML: see the README's "Networks as data"), a built-in \
+            architecture that trains here (\(NetworkChoice.builtInList)), or a table of the model zoo, \
+            laid out as torchvision builds it, at full size and without weights: \(NetworkChoice.zooList). \
+            The zoo's parameter counts are torchvision's; multiply-adds count convolutions and linear \
+            layers, for one image. A spec that cannot be a network is refused naming the file, the \
+            layer and the rule, exit 1.
 
             Examples:
               convtutor model
               convtutor model --variant classic
               convtutor model --arch resnet18
               convtutor model --arch resnet18 --input 3,64,64 --json
+              convtutor model --arch resnet-mini
+              convtutor model --arch my-net.toml
             """)
 
-    @Option(help: ArgumentHelp("The network: lenet5 or a zoo architecture.", valueName: "name"))
+    @Option(help: ArgumentHelp("The network: a spec file, a built-in architecture or a zoo table.", valueName: "name|file"))
     var arch: String?
 
     @Option(help: ArgumentHelp("What one example is, as channels,height,width (default: the network's own, "
@@ -41,7 +46,6 @@ struct ModelCommand: ParsableCommand {
     var variant: LeNet5.Variant?
 
     static let lenet5 = "lenet5"
-    static var zooList: String { ModelZoo.names.joined(separator: ", ") }
 
     func validate() throws {
         if let input { _ = try Self.featureShape(parsing: input) }
@@ -74,23 +78,19 @@ struct ModelCommand: ParsableCommand {
     /// The summary of the network `--arch` names (LeNet-5 when it is not given) taking `--input`,
     /// or a failure naming the layer that cannot take it.
     func requestedSummary() throws -> NetworkSummary {
-        var spec = try namedSpec(arch ?? Self.lenet5)
+        let name = arch ?? Self.lenet5
+        var spec = try namedSpec(name)
         if let input { spec.input = try Self.featureShape(parsing: input) }
         do {
-            return try spec.summary()
+            return try spec.summary(file: NetworkChoice.isFile(name) ? name : nil)
         } catch {
             throw CommandFailure("convtutor model: \(spec.name) on \(spec.input): \(error)")
         }
     }
 
-    /// The spec `name` stands for, or a failure listing the names there are.
+    /// The spec `name` stands for (`--variant classic` makes lenet5 the classic one).
     private func namedSpec(_ name: String) throws -> NetworkSpec {
-        if name == Self.lenet5 { return (variant ?? .modern).spec }
-        guard let spec = ModelZoo.spec(named: name) else {
-            throw CommandFailure("convtutor model: there is no architecture called '\(name)'; "
-                                     + "--arch takes \(Self.lenet5), \(Self.zooList)")
-        }
-        return spec
+        try NetworkChoice.spec(named: name == Self.lenet5 && variant == .classic ? "lenet5-classic" : name, command: "model")
     }
 
     /// LeNet-5's table as `convtutor model` has always printed it, read off a real forward pass.

@@ -75,7 +75,43 @@ struct ModelCommandTests {
         let outcome = try CommandLineOutcome.of(["model", "--arch", "resnet34"])
         #expect(outcome.status == ExitStatus.failure && !outcome.toStandardOutput, "\(outcome)")
         #expect(outcome.message.contains("there is no architecture called 'resnet34'"), "\(outcome)")
-        #expect(outcome.message.contains("lenet5, " + ModelZoo.names.joined(separator: ", ")), "\(outcome)")
+        #expect(outcome.message.contains(BuiltInArchitecture.all.map(\.name).joined(separator: ", ")), "\(outcome)")
+        #expect(outcome.message.contains(ModelZoo.names.joined(separator: ", ")), "\(outcome)")
+    }
+
+    @Test("a spec file: its table; a spec that cannot be a network fails (status 1) naming the file, the layer and the rule")
+    func specFiles() throws {
+        let folder = NSTemporaryDirectory() + "convtutor-model-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let good = folder + "/tiny.toml"
+        try """
+            name = "tiny"
+            input = [1, 28, 28]
+            classes = 10
+            [[layer]]
+            kind = "conv"
+            out = 8
+            kernel = 3
+            padding = 1
+            [[layer]]
+            kind = "gap"
+            [[layer]]
+            kind = "linear"
+            out = 10
+            """.write(toFile: good, atomically: true, encoding: .utf8)
+        // conv 1 -> 8, 3x3: 80; linear 8 -> 10: 90.
+        #expect(try summary(["--arch", good]).parameters == 170)
+        let bad = folder + "/bad.toml"
+        try "input = [1, 28, 28]\nclasses = 10\n[[layer]]\nkind = \"linear\"\nout = 12\n"
+            .write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try CommandLineOutcome.of(["model", "--arch", bad])
+        #expect(refused.status == ExitStatus.failure, "\(refused)")
+        #expect(refused.message.contains("\(bad): layer 1 (linear): gives 12 outputs (12) but the network has 10 classes"),
+                "\(refused)")
+        let missing = try CommandLineOutcome.of(["model", "--arch", folder + "/missing.toml"])
+        #expect(missing.status == ExitStatus.failure && missing.message.contains("missing.toml: cannot be read"), "\(missing)")
+        #expect(try summary(["--arch", "resnet-mini"]).rows.contains { $0.kind == "residual" })
     }
 
     @Test("an input too small for the network fails (status 1) naming the layer that cannot take it")

@@ -1,0 +1,32 @@
+import Networks
+
+/// What `--arch NAME|FILE` names, for every command that takes a network: a spec file (a name with
+/// a slash or ending in .toml), a built-in architecture that trains here, or a model-zoo table.
+enum NetworkChoice {
+    static var builtInList: String { BuiltInArchitecture.all.map(\.name).joined(separator: ", ") }
+    static var zooList: String { ModelZoo.names.joined(separator: ", ") }
+
+    static func isFile(_ name: String) -> Bool { name.contains("/") || name.hasSuffix(".toml") }
+
+    /// The spec, or a failure (exit 1) naming the file and what is wrong, or listing the names there are.
+    static func spec(named name: String, command: String) throws -> NetworkSpec {
+        if let architecture = BuiltInArchitecture.named(name) {
+            do {
+                return try architecture.spec
+            } catch {
+                preconditionFailure("the built-in \(name) does not parse: \(error)")
+            }
+        }
+        if let spec = ModelZoo.spec(named: name) { return spec }
+        if isFile(name) {
+            do {
+                return try NetworkSpec.load(contentsOf: name)
+            } catch {
+                throw CommandFailure("convtutor \(command): \(error)")
+            }
+        }
+        throw CommandFailure("convtutor \(command): there is no architecture called '\(name)'; --arch takes a spec file "
+                                 + "(a path, or a name ending in .toml), a built-in one (\(builtInList)) or a zoo table "
+                                 + "(\(zooList))")
+    }
+}

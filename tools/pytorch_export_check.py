@@ -1,0 +1,78 @@
+#!/usr/bin/env python3
+"""Holds `convtutor export --pytorch` to the engine: for every built-in architecture, the exported
+module must load ConvTutor's checkpoint strictly and give ConvTutor's logits.
+
+Needs PyTorch and NumPy (python3 -m venv /tmp/peer && /tmp/peer/bin/pip install torch numpy):
+
+    /tmp/peer/bin/python tools/pytorch_export_check.py .build/release/convtutor
+
+For each architecture the binary writes the module (export --pytorch), the network's seeded
+initial weights as safetensors and a seeded input with its logits (export's hidden --check-data).
+The script imports the module, loads the weights with load_state_dict(strict=True), runs the input
+in evaluation mode and prints the largest difference from ConvTutor's logits. The tolerance is 1e-5
+(float32 rounding of the same arithmetic in another order). Exit status 0 only when every
+architecture passes.
+"""
+import importlib.util
+import json
+import struct
+import subprocess
+import sys
+import tempfile
+
+ARCHITECTURES = ["lenet5", "lenet5-classic", "lenet5-gap", "vgg-mini", "resnet-mini", "plain-mini",
+                 "mobilenet-mini", "inception-mini"]
+TOLERANCE = 1e-5
+
+
+def load_safetensors(path):
+    """The tensors of a safetensors file (float32 only, as ConvTutor writes them)."""
+    import numpy as np
+    import torch
+    data = open(path, "rb").read()
+    length = struct.unpack("<Q", data[:8])[0]
+    header = json.loads(data[8:8 + length])
+    tensors = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        start, end = entry["data_offsets"]
+        values = np.frombuffer(data[8 + length + start:8 + length + end], dtype=np.float32).copy()
+        tensors[name] = torch.from_numpy(values.reshape(entry["shape"]))
+    return tensors
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: pytorch_export_check.py PATH/TO/convtutor")
+    import torch
+    binary = sys.argv[1]
+    failures = 0
+    with tempfile.TemporaryDirectory() as folder:
+        for name in ARCHITECTURES:
+            module_path = f"{folder}/{name.replace('-', '_')}.py"
+            subprocess.run([binary, "export", "--pytorch", "--arch", name, "--out", module_path,
+                            "--check-data", folder], check=True, stdout=subprocess.DEVNULL)
+            spec = importlib.util.spec_from_file_location(name.replace("-", "_"), module_path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            helpers = {"FlatLinear", "Residual", "Branches", "SqueezeExcite"}
+            network_class = [value for key, value in vars(module).items()
+                             if isinstance(value, type) and key not in helpers and value.__module__ == module.__name__][-1]
+            model = network_class()
+            model.load_state_dict(load_safetensors(f"{folder}/{name}.safetensors"), strict=True)
+            data = json.load(open(f"{folder}/{name}.json"))
+            inputs = torch.tensor(data["input"], dtype=torch.float32).reshape(data["input_shape"])
+            with torch.no_grad():
+                logits = model.eval()(inputs).flatten()
+            ours = torch.tensor(data["logits"], dtype=torch.float32)
+            difference = (logits - ours).abs().max().item()
+            passed = difference <= TOLERANCE
+            failures += not passed
+            print(f"{name:16} strict load ok, largest logit difference {difference:.2e} {'ok' if passed else 'FAILED'}")
+    print(f"{len(ARCHITECTURES) - failures} passed, {failures} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
