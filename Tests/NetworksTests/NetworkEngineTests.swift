@@ -189,3 +189,47 @@ struct NetworkEngineTests {
         }
     }
 }
+
+@Suite("Network checkpoints record their spec")
+struct NetworkCheckpointTests {
+    @Test func aCheckpointNeedsNothingElse() throws {
+        let spec = try #require(BuiltInArchitecture.named("resnet-mini")).spec
+        var network = try Network(spec: spec, seed: 4)
+        var random = SeededRandom(seed: 1)
+        _ = try network.forwardForTraining(random.uniformTensor(shape: [2, 1, 28, 28]), random: &random)
+        let bytes = try network.checkpoint(metadata: ["epoch": "3"]).encoded()
+        let read = try Checkpoint(bytes: bytes, name: "resnet.safetensors")
+        #expect(read.metadata["epoch"] == "3")
+        let loaded = try Network(checkpoint: read, file: "resnet.safetensors")
+        #expect(loaded.spec == spec)
+        #expect(loaded.parameters.map(\.data) == network.parameters.map(\.data))
+        #expect(loaded.buffers.map(\.data) == network.buffers.map(\.data))
+        let input = random.uniformTensor(shape: [3, 1, 28, 28])
+        #expect(try loaded.logits(input).data == network.logits(input).data)
+    }
+
+    @Test func aCheckpointWhoseSpecDoesNotMatchIsRefused() throws {
+        let network = try Network(spec: try #require(BuiltInArchitecture.named("lenet5")).spec, seed: 0)
+        var checkpoint = network.checkpoint()
+        func refusal(_ checkpoint: Checkpoint) -> String {
+            do {
+                _ = try Network(checkpoint: checkpoint, file: "net.safetensors")
+                return "accepted"
+            } catch {
+                return error.description
+            }
+        }
+        var noSpec = checkpoint
+        noSpec.metadata = [:]
+        #expect(refusal(noSpec).hasPrefix("net.safetensors: records no network spec"))
+        checkpoint.tensors[0].tensor = Tensor(zeros: [6, 1, 3, 3])
+        #expect(refusal(checkpoint) == "net.safetensors: tensor 'layers.0.weight' is [6, 1, 3, 3] but its spec 'lenet5' "
+                    + "gives it [6, 1, 5, 5]: the spec and the weights do not match")
+        var missing = network.checkpoint()
+        missing.tensors.removeLast()
+        #expect(refusal(missing).contains("has no tensor 'layers.11.bias'"))
+        var broken = network.checkpoint()
+        broken.metadata[Network.specMetadataKey] = "input = [1, 28, 28]\nclasses = 10\n[[layer]]\nkind = \"pool\"\n"
+        #expect(refusal(broken).hasPrefix("net.safetensors (its spec): layer 1: unknown kind 'pool'"))
+    }
+}

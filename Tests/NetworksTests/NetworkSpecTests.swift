@@ -205,3 +205,27 @@ struct NetworkSpecTests {
         #expect(try NetworkSpec.load(contentsOf: folder + "/net.toml").name == "tiny-resnet")
     }
 }
+
+@Suite("Network specs written as TOML")
+struct NetworkSpecWritingTests {
+    @Test func everyBuiltInAndZooSpecReadsBackTheSame() throws {
+        var specs = try BuiltInArchitecture.all.map { try $0.spec }
+        specs += ModelZoo.names.compactMap { ModelZoo.spec(named: $0) }
+        specs.append(try NetworkSpec.parse(NetworkSpecTests.tinyResNet))
+        #expect(specs.count == 17)
+        for spec in specs {
+            let text = spec.toml
+            #expect(try NetworkSpec.parse(text) == spec, "\(spec.name):\n\(text)")
+        }
+    }
+
+    @Test func defaultsAreLeftOutAndNamesQuoted() throws {
+        var spec = try NetworkSpec.parse(NetworkSpecTests.tinyResNet)
+        spec.name = "a \"quoted\" name\n"
+        let text = spec.toml
+        #expect(text.hasPrefix("name = \"a \\\"quoted\\\" name\\n\"\ninput = [1, 28, 28]\nclasses = 10\n"))
+        #expect(text.contains("[[layer]]\nkind = \"conv\"\nout = 8\nkernel = 3\npadding = 1\n"))
+        #expect(text.contains("[[layer.body]]\nkind = \"batchnorm\"\n") && !text.contains("stride"))
+        #expect(try NetworkSpec.parse(text).name == spec.name)
+    }
+}

@@ -237,7 +237,8 @@ struct SpecReader {
             let bodyLayers = try layerList(body, key: "body", prefix: label + ".", depth: depth + 1)
             var shortcut: [LayerSpec]? = nil
             if let value = table["shortcut"] {
-                shortcut = try layerList(value, key: "shortcut", prefix: label + ".shortcut.", depth: depth + 1)
+                let layers = try layerList(value, key: "shortcut", prefix: label + ".shortcut.", depth: depth + 1)
+                shortcut = layers.isEmpty ? nil : layers
             }
             return .residual(LayerSpec.Residual(body: bodyLayers, shortcut: shortcut))
         case "branches":
