@@ -30,6 +30,7 @@ struct ModelCommand: ParsableCommand {
               convtutor model --arch resnet18 --input 3,64,64 --json
               convtutor model --arch resnet-mini
               convtutor model --arch my-net.toml
+              convtutor model --arch resnet-mini --toml > my-resnet.toml
             """)
 
     @Option(help: ArgumentHelp("The network: a spec file, a built-in architecture or a zoo table.", valueName: "name|file"))
@@ -42,12 +43,16 @@ struct ModelCommand: ParsableCommand {
     @Flag(help: "Print the table as JSON.")
     var json = false
 
+    @Flag(help: "Print the network's spec as TOML instead of its table: a built-in or zoo network to copy and change.")
+    var toml = false
+
     @Option(help: "Which LeNet-5: modern or classic (default modern).")
     var variant: LeNet5.Variant?
 
     static let lenet5 = "lenet5"
 
     func validate() throws {
+        if toml && json { throw ValidationError("--toml and --json each choose the output; give one") }
         if let input { _ = try Self.featureShape(parsing: input) }
         if variant != nil, let arch, arch != Self.lenet5 {
             throw ValidationError("--variant is LeNet-5's; it goes with --arch lenet5 or no --arch")
@@ -67,6 +72,12 @@ struct ModelCommand: ParsableCommand {
     }
 
     func run() throws {
+        if toml {
+            var spec = try namedSpec(arch ?? Self.lenet5)
+            if let input { spec.input = try Self.featureShape(parsing: input) }
+            print(spec.toml, terminator: "")
+            return
+        }
         guard arch != nil || input != nil || json else {
             try printLeNet5Table(variant: variant ?? .modern)
             return

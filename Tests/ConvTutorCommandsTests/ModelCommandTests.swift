@@ -112,6 +112,13 @@ struct ModelCommandTests {
         let missing = try CommandLineOutcome.of(["model", "--arch", folder + "/missing.toml"])
         #expect(missing.status == ExitStatus.failure && missing.message.contains("missing.toml: cannot be read"), "\(missing)")
         #expect(try summary(["--arch", "resnet-mini"]).rows.contains { $0.kind == "residual" })
+        // --toml prints a spec to copy and change: written to a file, it is the same network.
+        let command = try ModelCommand.parse(["--arch", "resnet-mini", "--toml"])
+        #expect(command.toml)
+        let copy = folder + "/copy.toml"
+        try #require(BuiltInArchitecture.named("resnet-mini")).spec.toml.write(toFile: copy, atomically: true, encoding: .utf8)
+        #expect(try summary(["--arch", copy]) == summary(["--arch", "resnet-mini"]))
+        try CommandLineOutcome.of(["model", "--toml", "--json"]).expectUsageError(saying: "--toml and --json")
     }
 
     @Test("an input too small for the network fails (status 1) naming the layer that cannot take it")
