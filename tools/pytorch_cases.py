@@ -10,6 +10,8 @@ Each line of the fixture is one JSON object:
 
     {"name": "...", "request": {...a compute request...}, "expected": {...PyTorch's answer fields...}}
 
+An answer field is a tensor, a number (the loss) or a list of tensors (concat's gradInputs).
+
 Inputs are float32 values (uniform in [-1, 1] unless the case says otherwise). PyTorch computes
 every answer in float64 from those same float32 values, and the answer is then rounded to float32,
 so the reference carries no float32 rounding error of its own.
@@ -439,6 +441,57 @@ class Generator:
         self.linear_case(2, 84, 10, True, True, label=" LeNet output")
         self.cross_entropy_case(2, 10, label=" LeNet loss")
 
+    # -- joins: residual add, channel concatenation ----------------------------------------
+
+    def add_case(self, shape, backward=True, scale=1.0, label=""):
+        """`input + other` (a residual block's join); with gradOutput, gradInput and gradOther."""
+        x, y = self.uniform(shape, -scale, scale), self.uniform(shape, -scale, scale)
+        xt, yt_other = self.leaf(x), self.leaf(y)
+        out = self.torch.add(xt, yt_other)
+        request = {"op": "add", "input": self.tensor_json(x), "other": self.tensor_json(y)}
+        expected = {"output": self.answer_json(out)}
+        if backward:
+            g = self.uniform(tuple(out.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            dx, dy = self.backward(out, [xt, yt_other], g)
+            expected["gradInput"] = self.answer_json(dx)
+            expected["gradOther"] = self.answer_json(dy)
+        self.add(f"add{label} shape={'x'.join(str(size) for size in shape)}{' backward' if backward else ' forward'}"
+                 f"{f' scale={scale:g}' if scale != 1 else ''}", request, expected)
+
+    def concat_case(self, batch, channels, size, backward=True, scale=1.0, label=""):
+        """`torch.cat(inputs, dim=1)` of inputs [N, C_k, H, W]; with gradOutput, gradInputs (one per input)."""
+        values = [self.uniform((batch, count) + tuple(size), -scale, scale) for count in channels]
+        leaves = [self.leaf(value) for value in values]
+        out = self.torch.cat(leaves, dim=1)
+        request = {"op": "concat", "inputs": [self.tensor_json(value) for value in values]}
+        expected = {"output": self.answer_json(out)}
+        if backward:
+            g = self.uniform(tuple(out.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            expected["gradInputs"] = [self.answer_json(grad) for grad in self.backward(out, leaves, g)]
+        self.add(f"concat{label} N={batch} C={'+'.join(str(count) for count in channels)} in={size[0]}x{size[1]}"
+                 f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}",
+                 request, expected)
+
+    def join_cases(self):
+        self.add_case((3,))
+        self.add_case((4, 5))
+        self.add_case((1, 1, 3, 3))
+        self.add_case((2, 3, 3, 4))
+        self.add_case((1, 8, 4, 4), label=" residual block")
+        self.add_case((2, 2, 3, 3), backward=False)
+        self.add_case((2, 3, 4, 4), scale=50.0)
+        self.concat_case(1, (3,), (4, 4), label=" one input")
+        self.concat_case(1, (1, 1), (3, 3))
+        self.concat_case(2, (2, 3), (4, 5))
+        self.concat_case(3, (1, 4, 2), (3, 2))
+        self.concat_case(1, (4, 2, 3, 1), (4, 4), label=" Inception branches")
+        self.concat_case(2, (6, 3), (1, 1), label=" after global pooling")
+        self.concat_case(1, (8, 4, 4), (4, 4), label=" DenseNet growth 4")
+        self.concat_case(2, (2, 3), (3, 3), backward=False)
+        self.concat_case(2, (3, 2), (4, 4), scale=40.0)
+
     def generate(self):
         self.conv2d_cases()
         self.pool_cases()
@@ -447,6 +500,7 @@ class Generator:
         self.linear_cases()
         self.cross_entropy_cases()
         self.lenet_cases()
+        self.join_cases()  # last, so that the random values of the cases above stay as they were
         return self.cases
 
 
@@ -476,8 +530,19 @@ def field_difference(ours, theirs):
     """max |ours - PyTorch| / max |PyTorch| for one answer field, or a reason it cannot be compared.
 
     Both sides are compared as float32 values, the precision they were computed in, so an op that only
-    moves values (ReLU, max pooling) shows a difference of exactly 0.
+    moves values (ReLU, max pooling) shows a difference of exactly 0. A list of tensors (concat's
+    gradInputs) is compared entry by entry, and its worst entry counts.
     """
+    if isinstance(theirs, list):
+        if not isinstance(ours, list) or len(ours) != len(theirs):
+            return None, f"expected a list of {len(theirs)} tensors, got {json.dumps(ours)[:80]}"
+        worst = 0.0
+        for index, (our_entry, their_entry) in enumerate(zip(ours, theirs)):
+            difference, reason = field_difference(our_entry, their_entry)
+            if reason:
+                return None, f"[{index}]: {reason}"
+            worst = max(worst, difference)
+        return worst, None
     if isinstance(theirs, dict):
         if not isinstance(ours, dict) or "shape" not in ours or "data" not in ours:
             return None, f"expected a tensor, got {json.dumps(ours)[:80]}"

@@ -27,10 +27,14 @@ struct ComputeCommand: ParsableCommand {
               linear           input T[N,F], weight T[O,F], bias? T[O], gradOutput? T
               softmax_cross_entropy
                                input T[N,K], labels [N integers in 0..<K]
+              add              input T, other T (the same shape), gradOutput? T
+              concat           inputs [T[N,C1,H,W], T[N,C2,H,W], ...] (joined along the
+                               channels), gradOutput? T
 
             Answers: {"output": T}, plus "gradInput", "gradWeight" and "gradBias" \
-            (where the op has them) when gradOutput is given; {"loss": x, "gradInput": T} \
-            for softmax_cross_entropy. Numbers are written in the shortest form that reads \
+            (where the op has them) when gradOutput is given; for add "gradInput" and \
+            "gradOther", for concat "gradInputs" [T, ...] (one per input, in order); \
+            {"loss": x, "gradInput": T} for softmax_cross_entropy. Numbers are written in the shortest form that reads \
             back as the same 32-bit float, integers without a decimal point; a value that \
             is not finite is null. An invalid request is answered {"error": "..."} and \
             the lines after it go on; the exit status is then 1.

@@ -9,7 +9,8 @@ import ConvKernels
 ///
 /// Ops and fields are those of `ComputeOp`; stride, padding, dilation and groups default to
 /// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel, leaky ReLU's slope to 0.01. With
-/// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them.
+/// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them
+/// (`add` answers `gradInput` and `gradOther`, `concat` a list `gradInputs`, one per input).
 /// An invalid request is answered `{"error": "..."}` and the next line goes on.
 public enum ComputeFilter {
     /// The answer to one request line; never throws, an invalid request is a `failed` answer.
@@ -106,6 +107,8 @@ public enum ComputeFilter {
         case .softmax: return try softmax(request)
         case .linear: return try linear(request)
         case .softmaxCrossEntropy: return try softmaxCrossEntropy(request)
+        case .add: return try add(request)
+        case .concat: return try concat(request)
         }
     }
 
@@ -230,6 +233,29 @@ public enum ComputeFilter {
         let labels = try request.integers("labels")
         let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: logits, labels: labels)
         return [("loss", NumberText.json(loss)), ("gradInput", JSONText.tensor(dLogits))]
+    }
+
+    private static func add(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[any sizes]")
+        let other = try request.tensor("other", shape: "[the input's shape]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try TensorAdd.forward(a: input, b: other)))]
+        if let gradOutput {
+            let gradients = try TensorAdd.backward(dOutput: gradOutput, inputShape: input.shape)
+            fields += [("gradInput", JSONText.tensor(gradients.dA)), ("gradOther", JSONText.tensor(gradients.dB))]
+        }
+        return fields
+    }
+
+    private static func concat(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let inputs = try request.tensors("inputs", shape: "[N, C, H, W]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try ChannelConcat.forward(inputs: inputs)))]
+        if let gradOutput {
+            let dInputs = try ChannelConcat.backward(dOutput: gradOutput, inputShapes: inputs.map(\.shape))
+            fields.append(("gradInputs", JSONText.array(dInputs.map(JSONText.tensor))))
+        }
+        return fields
     }
 
     private static func gradientFields(_ dInput: Tensor, _ dWeight: Tensor, _ dBias: Tensor?) -> Fields {

@@ -12,6 +12,8 @@ public enum ComputeOp: String, CaseIterable, Sendable {
     case softmax
     case linear
     case softmaxCrossEntropy = "softmax_cross_entropy"
+    case add
+    case concat
 
     /// Every op's name, comma separated, for messages.
     public static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -25,6 +27,8 @@ public enum ComputeOp: String, CaseIterable, Sendable {
         case .leakyRelu: ["input", "slope", "gradOutput"]
         case .linear: ["input", "weight", "bias", "gradOutput"]
         case .softmaxCrossEntropy: ["input", "labels"]
+        case .add: ["input", "other", "gradOutput"]
+        case .concat: ["inputs", "gradOutput"]
         }
     }
 }
