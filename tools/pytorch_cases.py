@@ -441,7 +441,7 @@ class Generator:
         self.linear_case(2, 84, 10, True, True, label=" LeNet output")
         self.cross_entropy_case(2, 10, label=" LeNet loss")
 
-    # -- joins: residual add, channel concatenation ----------------------------------------
+    # -- joins: residual add, channel concatenation, squeeze-and-excitation's channel scaling ---
 
     def add_case(self, shape, backward=True, scale=1.0, label=""):
         """`input + other` (a residual block's join); with gradOutput, gradInput and gradOther."""
@@ -474,6 +474,24 @@ class Generator:
                  f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}",
                  request, expected)
 
+    def channel_scale_case(self, batch, channels, size, backward=True, scale=1.0, label=""):
+        """`input * scale` with scale [N, C, 1, 1] (squeeze-and-excitation); gradInput and gradScale."""
+        x = self.uniform((batch, channels) + tuple(size), -scale, scale)
+        s = self.uniform((batch, channels, 1, 1), -scale, scale)
+        xt, st = self.leaf(x), self.leaf(s)
+        out = xt * st
+        request = {"op": "channel_scale", "input": self.tensor_json(x), "scale": self.tensor_json(s)}
+        expected = {"output": self.answer_json(out)}
+        if backward:
+            g = self.uniform(tuple(out.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            dx, ds = self.backward(out, [xt, st], g)
+            expected["gradInput"] = self.answer_json(dx)
+            expected["gradScale"] = self.answer_json(ds)
+        self.add(f"channel_scale{label} N={batch} C={channels} in={size[0]}x{size[1]}"
+                 f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}",
+                 request, expected)
+
     def join_cases(self):
         self.add_case((3,))
         self.add_case((4, 5))
@@ -491,6 +509,13 @@ class Generator:
         self.concat_case(1, (8, 4, 4), (4, 4), label=" DenseNet growth 4")
         self.concat_case(2, (2, 3), (3, 3), backward=False)
         self.concat_case(2, (3, 2), (4, 4), scale=40.0)
+        self.channel_scale_case(1, 1, (1, 1))
+        self.channel_scale_case(1, 3, (4, 4))
+        self.channel_scale_case(2, 4, (3, 5))
+        self.channel_scale_case(3, 2, (6, 6), label=" many cells per factor")
+        self.channel_scale_case(2, 8, (1, 1), label=" after global pooling")
+        self.channel_scale_case(2, 3, (3, 3), backward=False)
+        self.channel_scale_case(2, 3, (4, 4), scale=30.0)
 
     def generate(self):
         self.conv2d_cases()

@@ -30,10 +30,13 @@ struct ComputeCommand: ParsableCommand {
               add              input T, other T (the same shape), gradOutput? T
               concat           inputs [T[N,C1,H,W], T[N,C2,H,W], ...] (joined along the
                                channels), gradOutput? T
+              channel_scale    input T[N,C,H,W], scale T[N,C,1,1] (each channel times its
+                               factor, as squeeze-and-excitation), gradOutput? T
 
             Answers: {"output": T}, plus "gradInput", "gradWeight" and "gradBias" \
             (where the op has them) when gradOutput is given; for add "gradInput" and \
-            "gradOther", for concat "gradInputs" [T, ...] (one per input, in order); \
+            "gradOther", for concat "gradInputs" [T, ...] (one per input, in order), \
+            for channel_scale "gradInput" and "gradScale"; \
             {"loss": x, "gradInput": T} for softmax_cross_entropy. Numbers are written in the shortest form that reads \
             back as the same 32-bit float, integers without a decimal point; a value that \
             is not finite is null. An invalid request is answered {"error": "..."} and \

@@ -166,6 +166,16 @@ struct ComputeFilterTests {
         #expect(single.json == #"{"output": {"shape": [1, 1, 1, 1], "data": [7]}}"#)
     }
 
+    @Test("channel_scale: each channel times its factor; gradInput and gradScale")
+    func channelScale() throws {
+        let request = #"{"op": "channel_scale", "input": \#(t([1, 2, 1, 2], [1, 2, 3, 4])), "scale": \#(t([1, 2, 1, 1], [10, -0.5])), "gradOutput": \#(t([1, 2, 1, 2], [1, -1, 2, 0.5]))}"#
+        let answer = ComputeFilter.answer(to: request)
+        #expect(answer.json == #"{"output": {"shape": [1, 2, 1, 2], "data": [10, 20, -1.5, -2]}, "#
+            + #""gradInput": {"shape": [1, 2, 1, 2], "data": [10, -10, -1, -0.25]}, "gradScale": {"shape": [1, 2, 1, 1], "data": [-1, 8]}}"#)
+        #expect(error(#"{"op": "channel_scale", "input": \#(t([1, 2, 1, 2], [1, 2, 3, 4])), "scale": \#(t([2], [1, 2]))}"#)
+            == "channel scaling of an input [1, 2, 1, 2] needs a scale of shape [N, C, 1, 1] = [1, 2, 1, 1]; got [2]")
+    }
+
     @Test("add and concat: shapes that do not fit, and malformed inputs, are answered with what would be accepted")
     func addAndConcatErrors() {
         let a = t([1, 2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]), b = t([1, 1, 2, 2], [1, 2, 3, 4])
@@ -207,9 +217,9 @@ struct ComputeFilterTests {
         (#"{"op": "relu" "input": 1}"#, "malformed JSON: Invalid value around character 14."),
         ("not json", "malformed JSON: Invalid value around character 1."),
         (#"[1, 2]"#, #"a request must be a JSON object such as {"op": "relu", "input": {"shape": [2], "data": [-1, 1]}}"#),
-        (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy, add, concat"),
-        (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy, add, concat"),
-        (#"{"op": 3}"#, "field \"op\" must be a string, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy, add, concat; got 3"),
+        (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
+        (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
+        (#"{"op": 3}"#, "field \"op\" must be a string, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy, add, concat, channel_scale; got 3"),
         (#"{"op": "relu"}"#, "relu needs the field \"input\": a tensor {\"shape\": [any sizes], \"data\": [numbers, row-major]}"),
         (#"{"op": "conv2d", "input": {"shape": [1, 1, 1, 1], "data": [1]}}"#, "conv2d needs the field \"weight\": a tensor {\"shape\": [O, C/groups, KH, KW], \"data\": [numbers, row-major]}"),
         (#"{"op": "maxpool2d", "input": {"shape": [1, 1, 1, 1], "data": [1]}}"#, "maxpool2d needs the field \"kernel\": a whole number (both axes) or [height, width]"),

@@ -10,7 +10,8 @@ import ConvKernels
 /// Ops and fields are those of `ComputeOp`; stride, padding, dilation and groups default to
 /// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel, leaky ReLU's slope to 0.01. With
 /// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them
-/// (`add` answers `gradInput` and `gradOther`, `concat` a list `gradInputs`, one per input).
+/// (`add` answers `gradInput` and `gradOther`, `concat` a list `gradInputs`, one per input,
+/// `channel_scale` `gradInput` and `gradScale`).
 /// An invalid request is answered `{"error": "..."}` and the next line goes on.
 public enum ComputeFilter {
     /// The answer to one request line; never throws, an invalid request is a `failed` answer.
@@ -109,6 +110,7 @@ public enum ComputeFilter {
         case .softmaxCrossEntropy: return try softmaxCrossEntropy(request)
         case .add: return try add(request)
         case .concat: return try concat(request)
+        case .channelScale: return try channelScale(request)
         }
     }
 
@@ -254,6 +256,18 @@ public enum ComputeFilter {
         if let gradOutput {
             let dInputs = try ChannelConcat.backward(dOutput: gradOutput, inputShapes: inputs.map(\.shape))
             fields.append(("gradInputs", JSONText.array(dInputs.map(JSONText.tensor))))
+        }
+        return fields
+    }
+
+    private static func channelScale(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let scale = try request.tensor("scale", shape: "[N, C, 1, 1]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try ChannelScale.forward(input: input, scale: scale)))]
+        if let gradOutput {
+            let gradients = try ChannelScale.backward(input: input, scale: scale, dOutput: gradOutput)
+            fields += [("gradInput", JSONText.tensor(gradients.dInput)), ("gradScale", JSONText.tensor(gradients.dScale))]
         }
         return fields
     }

@@ -14,6 +14,7 @@ public enum ComputeOp: String, CaseIterable, Sendable {
     case softmaxCrossEntropy = "softmax_cross_entropy"
     case add
     case concat
+    case channelScale = "channel_scale"
 
     /// Every op's name, comma separated, for messages.
     public static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
@@ -29,6 +30,7 @@ public enum ComputeOp: String, CaseIterable, Sendable {
         case .softmaxCrossEntropy: ["input", "labels"]
         case .add: ["input", "other", "gradOutput"]
         case .concat: ["inputs", "gradOutput"]
+        case .channelScale: ["input", "scale", "gradOutput"]
         }
     }
 }
