@@ -301,8 +301,11 @@ class Generator:
     def activation_case(self, op, shape, backward=True, scale=1.0, slope=None, values=None, label=""):
         F, torch = self.F, self.torch
         if values is None:
-            values = (self.away_from_zero(shape, -scale, scale) if op in ("relu", "leaky_relu")
+            values = (self.away_from_zero(shape, -scale, scale) if op in ("relu", "leaky_relu", "relu6")
                       else self.uniform(shape, -scale, scale))
+            if op == "relu6":  # nor near 6, ReLU6's other kink
+                while (near := self.np.abs(values - 6) < 1e-3).any():
+                    values[near] = self.away_from_zero(int(near.sum()), -scale, scale)
         xt = self.leaf(values)
         if op == "relu":
             yt = F.relu(xt)
@@ -313,6 +316,10 @@ class Generator:
             yt = torch.sigmoid(xt)
         elif op == "tanh":
             yt = torch.tanh(xt)
+        elif op == "relu6":
+            yt = F.relu6(xt)
+        elif op == "silu":
+            yt = F.silu(xt)
         else:
             yt = F.softmax(xt, dim=1)
         request = {"op": op, "input": self.tensor_json(values)}
@@ -422,7 +429,7 @@ class Generator:
     # -- LeNet-5's own layers --------------------------------------------------------------
 
     def lenet_cases(self):
-        """The layer shapes LeNet-5 trains with, at batch 1 or 2 so the fixture stays under 2 MB.
+        """The layer shapes LeNet-5 trains with, at batch 1 or 2 so the fixture stays about 2 MB.
 
         C5 (16 -> 120 channels, 5x5: 48,000 weights) is left out for size; C3 and F6 cover its arithmetic.
         """
@@ -492,6 +499,15 @@ class Generator:
                  f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}",
                  request, expected)
 
+    def mobile_activation_cases(self):
+        """ReLU6 (MobileNet) and SiLU (EfficientNet); at scale 10 ReLU6's cap at 6 is crossed too."""
+        for op in ["relu6", "silu"]:
+            self.activation_case(op, (1, 1, 3, 3))
+            self.activation_case(op, (2, 3, 4, 5))
+            self.activation_case(op, (3, 7))
+            self.activation_case(op, (2, 2, 3, 3), backward=False)
+            self.activation_case(op, (2, 3, 4, 4), scale=10.0)
+
     def join_cases(self):
         self.add_case((3,))
         self.add_case((4, 5))
@@ -525,7 +541,8 @@ class Generator:
         self.linear_cases()
         self.cross_entropy_cases()
         self.lenet_cases()
-        self.join_cases()  # last, so that the random values of the cases above stay as they were
+        self.join_cases()  # these last, so that the random values of the cases above stay as they were
+        self.mobile_activation_cases()
         return self.cases
 
 

@@ -21,7 +21,7 @@ struct ComputeCommand: ParsableCommand {
                                input T[N,C,H,W], kernel k, stride? k, padding? 0,
                                gradOutput? T
               globalavgpool2d  input T[N,C,H,W], gradOutput? T
-              relu, leaky_relu, sigmoid, tanh
+              relu, leaky_relu, sigmoid, tanh, relu6, silu
                                input T, slope? 0.01 (leaky_relu only), gradOutput? T
               softmax          input T[N,K] (softmax over dimension 1), gradOutput? T
               linear           input T[N,F], weight T[O,F], bias? T[O], gradOutput? T

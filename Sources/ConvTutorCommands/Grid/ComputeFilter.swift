@@ -105,6 +105,8 @@ public enum ComputeFilter {
             return try activation(request, .leakyRelu(slope: slope))
         case .sigmoid: return try activation(request, .sigmoid)
         case .tanh: return try activation(request, .tanh)
+        case .relu6: return try activation(request, .relu6)
+        case .silu: return try activation(request, .silu)
         case .softmax: return try softmax(request)
         case .linear: return try linear(request)
         case .softmaxCrossEntropy: return try softmaxCrossEntropy(request)

@@ -9,6 +9,8 @@ public enum ComputeOp: String, CaseIterable, Sendable {
     case leakyRelu = "leaky_relu"
     case sigmoid
     case tanh
+    case relu6
+    case silu
     case softmax
     case linear
     case softmaxCrossEntropy = "softmax_cross_entropy"
@@ -24,7 +26,7 @@ public enum ComputeOp: String, CaseIterable, Sendable {
         switch self {
         case .conv2d: ["input", "weight", "bias", "stride", "padding", "dilation", "groups", "gradOutput"]
         case .maxpool2d, .avgpool2d, .sumpool2d: ["input", "kernel", "stride", "padding", "gradOutput"]
-        case .globalavgpool2d, .relu, .sigmoid, .tanh, .softmax: ["input", "gradOutput"]
+        case .globalavgpool2d, .relu, .sigmoid, .tanh, .relu6, .silu, .softmax: ["input", "gradOutput"]
         case .leakyRelu: ["input", "slope", "gradOutput"]
         case .linear: ["input", "weight", "bias", "gradOutput"]
         case .softmaxCrossEntropy: ["input", "labels"]
