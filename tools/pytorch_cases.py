@@ -227,23 +227,27 @@ class Generator:
     # -- pooling ---------------------------------------------------------------------------
 
     def pool_case(self, kind, batch, channels, size, kernel, stride, padding, backward, omit_stride=False,
-                  omit_padding=False, scale=1.0, label=""):
+                  omit_padding=False, scale=1.0, label="", ceil_mode=False):
         F = self.F
         x = self.distinct((batch, channels) + tuple(size), -scale, scale)
         xt = self.leaf(x)
         stride_used = kernel if omit_stride else stride
         padding_used = (0, 0) if omit_padding else padding
         if kind == "maxpool2d":
-            yt = F.max_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used))
+            yt = F.max_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), ceil_mode=ceil_mode)
         elif kind == "avgpool2d":
-            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), count_include_pad=True)
+            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), count_include_pad=True,
+                              ceil_mode=ceil_mode)
         else:  # sumpool2d: the window's plain sum (padding adds zeros)
-            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), divisor_override=1)
+            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), divisor_override=1,
+                              ceil_mode=ceil_mode)
         request = {"op": kind, "input": self.tensor_json(x), "kernel": self.pair_json(kernel)}
         if not omit_stride:
             request["stride"] = self.pair_json(stride)
         if not omit_padding:
             request["padding"] = self.pair_json(padding)
+        if ceil_mode:
+            request["ceilMode"] = True
         expected = {"output": self.answer_json(yt)}
         if backward:
             g = self.uniform(tuple(yt.shape))
@@ -253,8 +257,19 @@ class Generator:
         name = (f"{kind}{label} N={batch} C={channels} in={size[0]}x{size[1]} k=({kernel[0]},{kernel[1]}) "
                 f"stride={'default' if omit_stride else f'({stride[0]},{stride[1]})'} "
                 f"pad={'default' if omit_padding else f'({padding[0]},{padding[1]})'}"
-                f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}")
+                f"{' ceil' if ceil_mode else ''}{' backward' if backward else ' forward'}"
+                f"{f' scale={scale:g}' if scale != 1 else ''}")
         self.add(name, request, expected)
+
+    def ceil_mode_cases(self):
+        """ceil_mode=True: a last window clipped by the edge, and (5, k 2, s 2, pad 1) where the extra
+        window would start in the right padding and is dropped."""
+        for kind in ["maxpool2d", "avgpool2d", "sumpool2d"]:
+            self.pool_case(kind, 1, 2, (5, 5), (2, 2), (2, 2), (0, 0), True, label=" clipped edge", ceil_mode=True)
+            self.pool_case(kind, 2, 1, (6, 7), (3, 3), (2, 2), (1, 1), True, ceil_mode=True)
+            self.pool_case(kind, 1, 2, (5, 5), (2, 2), (2, 2), (1, 1), True, label=" last window dropped",
+                           ceil_mode=True)
+            self.pool_case(kind, 1, 1, (7, 4), (3, 2), (2, 3), (1, 0), True, label=" non-square", ceil_mode=True)
 
     def pool_cases(self):
         rng = self.rng
@@ -543,6 +558,7 @@ class Generator:
         self.lenet_cases()
         self.join_cases()  # these last, so that the random values of the cases above stay as they were
         self.mobile_activation_cases()
+        self.ceil_mode_cases()
         return self.cases
 
 

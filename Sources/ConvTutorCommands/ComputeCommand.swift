@@ -19,7 +19,7 @@ struct ComputeCommand: ParsableCommand {
                                gradOutput? T
               maxpool2d, avgpool2d, sumpool2d
                                input T[N,C,H,W], kernel k, stride? k, padding? 0,
-                               gradOutput? T
+                               ceilMode? false, gradOutput? T
               globalavgpool2d  input T[N,C,H,W], gradOutput? T
               relu, leaky_relu, sigmoid, tanh, relu6, silu
                                input T, slope? 0.01 (leaky_relu only), gradOutput? T

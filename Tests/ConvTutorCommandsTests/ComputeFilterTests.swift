@@ -176,6 +176,16 @@ struct ComputeFilterTests {
             == "channel scaling of an input [1, 2, 1, 2] needs a scale of shape [N, C, 1, 1] = [1, 2, 1, 1]; got [2]")
     }
 
+    @Test("pooling's ceilMode: a clipped last window, and only true or false accepted")
+    func poolCeilMode() throws {
+        let request = #"{"op": "avgpool2d", "kernel": 2, "input": \#(t([1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8]))"#
+        #expect(ComputeFilter.answer(to: request + "}").json == #"{"output": {"shape": [1, 1, 1, 1], "data": [2]}}"#)
+        #expect(ComputeFilter.answer(to: request + #", "ceilMode": true}"#).json
+            == #"{"output": {"shape": [1, 1, 2, 2], "data": [2, 3.5, 6.5, 8]}}"#)
+        #expect(ComputeFilter.answer(to: request + #", "ceilMode": false}"#).json == #"{"output": {"shape": [1, 1, 1, 1], "data": [2]}}"#)
+        #expect(error(request + #", "ceilMode": 1}"#) == "\"ceilMode\" is 1; it must be true or false")
+    }
+
     @Test("add and concat: shapes that do not fit, and malformed inputs, are answered with what would be accepted")
     func addAndConcatErrors() {
         let a = t([1, 2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]), b = t([1, 1, 2, 2], [1, 2, 3, 4])

@@ -8,7 +8,8 @@ import ConvKernels
 ///     {"output": {"shape": [3], "data": [0, 0, 2]}, "gradInput": {"shape": [3], "data": [0, 0, 1]}}
 ///
 /// Ops and fields are those of `ComputeOp`; stride, padding, dilation and groups default to
-/// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel, leaky ReLU's slope to 0.01. With
+/// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel and its ceilMode to false, leaky ReLU's
+/// slope to 0.01. With
 /// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them
 /// (`add` answers `gradInput` and `gradOther`, `concat` a list `gradInputs`, one per input,
 /// `channel_scale` `gradInput` and `gradScale`).
@@ -158,7 +159,8 @@ public enum ComputeFilter {
         let options = Pool2dOptions(
             kernel: try request.requiredPair("kernel"),
             stride: try request.pair("stride", default: nil),
-            padding: try request.pair("padding", default: 0) ?? 0)
+            padding: try request.pair("padding", default: 0) ?? 0,
+            ceilMode: try request.bool("ceilMode", default: false))
         let gradOutput = try request.optionalTensor("gradOutput")
         let geometry = try Pool2d.Geometry(inputShape: input.shape, options: options)
         var cost = geometry.cost()

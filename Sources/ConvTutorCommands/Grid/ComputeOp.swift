@@ -25,7 +25,7 @@ public enum ComputeOp: String, CaseIterable, Sendable {
     public var fields: [String] {
         switch self {
         case .conv2d: ["input", "weight", "bias", "stride", "padding", "dilation", "groups", "gradOutput"]
-        case .maxpool2d, .avgpool2d, .sumpool2d: ["input", "kernel", "stride", "padding", "gradOutput"]
+        case .maxpool2d, .avgpool2d, .sumpool2d: ["input", "kernel", "stride", "padding", "ceilMode", "gradOutput"]
         case .globalavgpool2d, .relu, .sigmoid, .tanh, .relu6, .silu, .softmax: ["input", "gradOutput"]
         case .leakyRelu: ["input", "slope", "gradOutput"]
         case .linear: ["input", "weight", "bias", "gradOutput"]

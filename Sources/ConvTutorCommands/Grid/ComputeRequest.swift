@@ -145,6 +145,15 @@ struct ComputeRequest {
         return integer
     }
 
+    /// A boolean field (`true` or `false`); `defaultValue` when absent.
+    func bool(_ name: String, default defaultValue: Bool) throws(KernelError) -> Bool {
+        guard let value = fields[name] else { return defaultValue }
+        guard case .bool(let flag) = value else {
+            throw KernelError("\"\(name)\" is \(value.shortText); it must be true or false")
+        }
+        return flag
+    }
+
     /// A number field; `defaultValue` when absent.
     func number(_ name: String, default defaultValue: Float) throws(KernelError) -> Float {
         guard let value = fields[name] else { return defaultValue }
