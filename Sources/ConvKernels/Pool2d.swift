@@ -249,12 +249,9 @@ public enum Pool2d {
         public let stride: Pair
         public let padding: Pair
         public let ceilMode: Bool
-
-        /// Whether every window lies inside the padded input (always so without `ceilMode`).
-        public var windowsFit: Bool {
-            (outputHeight - 1) * stride.height + kernel.height <= inputHeight + 2 * padding.height
-                && (outputWidth - 1) * stride.width + kernel.width <= inputWidth + 2 * padding.width
-        }
+        /// Whether every window lies inside the padded input: always so without `ceilMode`, and with
+        /// it when the output is no larger than the floor convention's.
+        public let windowsFit: Bool
 
         public var inputShape: [Int] { [batch, channels, inputHeight, inputWidth] }
         public var outputShape: [Int] { [batch, channels, outputHeight, outputWidth] }
@@ -290,9 +287,10 @@ public enum Pool2d {
             guard inputShape.allSatisfy({ $0 >= 1 }) else {
                 throw KernelError("pool2d input shape \(inputShape) has an empty dimension; every size must be at least 1")
             }
-            var output = try SlidingWindow.outputSize(
+            let floorOutput = try SlidingWindow.outputSize(
                 input: Pair(inputShape[2], inputShape[3]), kernel: options.kernel,
                 stride: options.stride, padding: options.padding)
+            var output = floorOutput
             if options.ceilMode {
                 output = Pair(
                     Self.ceilOutputSize(floor: output.height, input: inputShape[2], kernel: options.kernel.height,
@@ -317,6 +315,7 @@ public enum Pool2d {
             stride = options.stride
             padding = options.padding
             ceilMode = options.ceilMode
+            windowsFit = output == floorOutput
         }
 
         /// PyTorch's `pooling_output_shape` with `ceil_mode`: one more window than the floor when
@@ -325,7 +324,9 @@ public enum Pool2d {
         private static func ceilOutputSize(floor: Int, input: Int, kernel: Int, stride: Int, padding: Int) -> Int {
             let remainder = (input + 2 * padding - kernel) % stride
             guard remainder > 0 else { return floor }
-            return floor * stride >= input + padding ? floor : floor + 1
+            // The extra window's first row; past Int.max it certainly starts beyond the input.
+            let (start, overflow) = floor.multipliedReportingOverflow(by: stride)
+            return overflow || start >= input + padding ? floor : floor + 1
         }
 
         /// The input row of the window's top row (may lie in the padding).

@@ -184,6 +184,10 @@ struct ComputeFilterTests {
             == #"{"output": {"shape": [1, 1, 2, 2], "data": [2, 3.5, 6.5, 8]}}"#)
         #expect(ComputeFilter.answer(to: request + #", "ceilMode": false}"#).json == #"{"output": {"shape": [1, 1, 1, 1], "data": [2]}}"#)
         #expect(error(request + #", "ceilMode": 1}"#) == "\"ceilMode\" is 1; it must be true or false")
+        // Sizes near Int.max: the extra window's start (3 x stride) overflows; the answer is the padding rule, not a crash.
+        let huge = #"{"op": "maxpool2d", "kernel": 1, "padding": 4611686018427387900, "stride": 4611686018427387899, "ceilMode": true, "input": \#(t([1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8]))}"#
+        #expect(error(huge) == "padding 4611686018427387900 along the height is too large for kernel height 1; "
+            + "pad should be at most half of the kernel size (at most 0)")
     }
 
     @Test("add and concat: shapes that do not fit, and malformed inputs, are answered with what would be accepted")
