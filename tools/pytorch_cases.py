@@ -523,6 +523,31 @@ class Generator:
             self.activation_case(op, (2, 2, 3, 3), backward=False)
             self.activation_case(op, (2, 3, 4, 4), scale=10.0)
 
+    def adaptive_average_case(self, batch, channels, size, output_size, backward=True, scale=1.0, label=""):
+        x = self.uniform((batch, channels) + tuple(size), -scale, scale)
+        xt = self.leaf(x)
+        yt = self.F.adaptive_avg_pool2d(xt, tuple(output_size))
+        request = {"op": "adaptiveavgpool2d", "input": self.tensor_json(x), "outputSize": self.pair_json(output_size)}
+        expected = {"output": self.answer_json(yt)}
+        if backward:
+            g = self.uniform(tuple(yt.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            (dx,) = self.backward(yt, [xt], g)
+            expected["gradInput"] = self.answer_json(dx)
+        self.add(f"adaptiveavgpool2d{label} N={batch} C={channels} in={size[0]}x{size[1]} "
+                 f"out={output_size[0]}x{output_size[1]}{' backward' if backward else ' forward'}"
+                 f"{f' scale={scale:g}' if scale != 1 else ''}", request, expected)
+
+    def adaptive_average_cases(self):
+        """Windows that tile, overlap (5 -> 3), repeat (2 -> 4, larger than the input) and differ per axis."""
+        self.adaptive_average_case(1, 2, (6, 8), (3, 4), label=" tiling")
+        self.adaptive_average_case(2, 2, (5, 7), (3, 4))
+        self.adaptive_average_case(1, 3, (2, 3), (4, 5), label=" larger than the input")
+        self.adaptive_average_case(2, 1, (7, 7), (1, 1), label=" global")
+        self.adaptive_average_case(1, 2, (9, 4), (4, 3))
+        self.adaptive_average_case(2, 2, (5, 5), (2, 3), backward=False)
+        self.adaptive_average_case(1, 2, (6, 5), (4, 4), scale=25.0)
+
     def join_cases(self):
         self.add_case((3,))
         self.add_case((4, 5))
@@ -559,6 +584,7 @@ class Generator:
         self.join_cases()  # these last, so that the random values of the cases above stay as they were
         self.mobile_activation_cases()
         self.ceil_mode_cases()
+        self.adaptive_average_cases()
         return self.cases
 
 

@@ -21,6 +21,9 @@ struct ComputeCommand: ParsableCommand {
                                input T[N,C,H,W], kernel k, stride? k, padding? 0,
                                ceilMode? false, gradOutput? T
               globalavgpool2d  input T[N,C,H,W], gradOutput? T
+              adaptiveavgpool2d
+                               input T[N,C,H,W], outputSize [OH, OW] (or one integer),
+                               gradOutput? T
               relu, leaky_relu, sigmoid, tanh, relu6, silu
                                input T, slope? 0.01 (leaky_relu only), gradOutput? T
               softmax          input T[N,K] (softmax over dimension 1), gradOutput? T

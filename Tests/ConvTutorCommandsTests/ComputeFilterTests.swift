@@ -190,6 +190,19 @@ struct ComputeFilterTests {
             + "pad should be at most half of the kernel size (at most 0)")
     }
 
+    @Test("adaptiveavgpool2d: overlapping windows, the gradient spread back, and a budget on the output size")
+    func adaptiveAveragePool() throws {
+        let request = #"{"op": "adaptiveavgpool2d", "outputSize": 2, "input": \#(t([1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8])), "gradOutput": \#(t([1, 1, 2, 2], [4, 4, 4, 4]))}"#
+        #expect(ComputeFilter.answer(to: request).json == #"{"output": {"shape": [1, 1, 2, 2], "data": [2, 3, 5, 6]}, "#
+            + #""gradInput": {"shape": [1, 1, 3, 3], "data": [1, 2, 1, 2, 4, 2, 1, 2, 1]}}"#)
+        #expect(error(#"{"op": "adaptiveavgpool2d", "input": \#(t([1, 1, 1, 1], [1]))}"#)
+            == "adaptiveavgpool2d needs the field \"outputSize\": a whole number (both axes) or [height, width]")
+        #expect(error(#"{"op": "adaptiveavgpool2d", "outputSize": 1000000000, "input": \#(t([1, 1, 1, 1], [1]))}"#)
+            .hasPrefix("adaptive average pooling of an input [1, 1, 1, 1] to 1000000000x1000000000 would "))
+        #expect(error(#"{"op": "adaptiveavgpool2d", "outputSize": [0, 2], "input": \#(t([1, 1, 1, 1], [1]))}"#)
+            == "adaptive average pooling output size 0x2 is invalid; both sides must be at least 1")
+    }
+
     @Test("add and concat: shapes that do not fit, and malformed inputs, are answered with what would be accepted")
     func addAndConcatErrors() {
         let a = t([1, 2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]), b = t([1, 1, 2, 2], [1, 2, 3, 4])
@@ -231,9 +244,9 @@ struct ComputeFilterTests {
         (#"{"op": "relu" "input": 1}"#, "malformed JSON: Invalid value around character 14."),
         ("not json", "malformed JSON: Invalid value around character 1."),
         (#"[1, 2]"#, #"a request must be a JSON object such as {"op": "relu", "input": {"shape": [2], "data": [-1, 1]}}"#),
-        (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
-        (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
-        (#"{"op": 3}"#, "field \"op\" must be a string, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale; got 3"),
+        (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, adaptiveavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
+        (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, adaptiveavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
+        (#"{"op": 3}"#, "field \"op\" must be a string, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, adaptiveavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale; got 3"),
         (#"{"op": "relu"}"#, "relu needs the field \"input\": a tensor {\"shape\": [any sizes], \"data\": [numbers, row-major]}"),
         (#"{"op": "conv2d", "input": {"shape": [1, 1, 1, 1], "data": [1]}}"#, "conv2d needs the field \"weight\": a tensor {\"shape\": [O, C/groups, KH, KW], \"data\": [numbers, row-major]}"),
         (#"{"op": "maxpool2d", "input": {"shape": [1, 1, 1, 1], "data": [1]}}"#, "maxpool2d needs the field \"kernel\": a whole number (both axes) or [height, width]"),

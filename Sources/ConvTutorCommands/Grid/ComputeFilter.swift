@@ -100,6 +100,7 @@ public enum ComputeFilter {
         case .avgpool2d: return try pool2d(request, kind: .average, budget: budget)
         case .sumpool2d: return try pool2d(request, kind: .sum, budget: budget)
         case .globalavgpool2d: return try globalAveragePool2d(request)
+        case .adaptiveavgpool2d: return try adaptiveAveragePool2d(request, budget: budget)
         case .relu: return try activation(request, .relu)
         case .leakyRelu:
             let slope = try request.number("slope", default: ActivateGridCommand.defaultSlope)
@@ -191,6 +192,40 @@ public enum ComputeFilter {
         var fields: Fields = [("output", JSONText.tensor(try GlobalAvgPool2d.forward(input: input)))]
         if let gradOutput {
             fields.append(("gradInput", JSONText.tensor(try GlobalAvgPool2d.backward(input: input, dOutput: gradOutput))))
+        }
+        return fields
+    }
+
+    private static func adaptiveAveragePool2d(_ request: ComputeRequest, budget: ResourceBudget) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let outputSize = try request.requiredPair("outputSize")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        if input.rank == 4 && outputSize.height >= 1 && outputSize.width >= 1 {
+            // A window spans at most H / OH + 2 rows, so the windows of a column visit at most H + 2 * OH rows.
+            let (batch, channels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+            let outputCount = ResourceBudget.product(batch, channels, outputSize.height, outputSize.width)
+            let rows = ResourceBudget.sum(height, ResourceBudget.product(2, outputSize.height))
+            let columns = ResourceBudget.sum(width, ResourceBudget.product(2, outputSize.width))
+            var steps = rows.flatMap { rows in columns.flatMap { ResourceBudget.product(batch, channels, rows, $0) } }
+            var written = outputCount
+            if gradOutput != nil {
+                steps = ResourceBudget.sum(steps, steps)
+                written = ResourceBudget.sum(written, input.count)
+            }
+            let bytes = ResourceBudget.sum(KernelCost.floatBytes(ResourceBudget.sum(input.count, outputCount)),
+                                           GridBudget.textBytes(written))
+            do {
+                try KernelCost(bytes: bytes, steps: steps).check(
+                    budget, for: "adaptive average pooling of an input \(input.shape) to \(outputSize.height)x\(outputSize.width)"
+                        + (gradOutput == nil ? "" : " and its gradient"), unit: "window cell visits")
+            } catch {
+                throw KernelError(error)
+            }
+        }
+        var fields: Fields = [("output", JSONText.tensor(try AdaptiveAvgPool2d.forward(input: input, outputSize: outputSize)))]
+        if let gradOutput {
+            fields.append(("gradInput", JSONText.tensor(
+                try AdaptiveAvgPool2d.backward(input: input, outputSize: outputSize, dOutput: gradOutput))))
         }
         return fields
     }

@@ -5,6 +5,7 @@ public enum ComputeOp: String, CaseIterable, Sendable {
     case avgpool2d
     case sumpool2d
     case globalavgpool2d
+    case adaptiveavgpool2d
     case relu
     case leakyRelu = "leaky_relu"
     case sigmoid
@@ -33,6 +34,7 @@ public enum ComputeOp: String, CaseIterable, Sendable {
         case .add: ["input", "other", "gradOutput"]
         case .concat: ["inputs", "gradOutput"]
         case .channelScale: ["input", "scale", "gradOutput"]
+        case .adaptiveavgpool2d: ["input", "outputSize", "gradOutput"]
         }
     }
 }
