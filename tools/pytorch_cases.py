@@ -10,6 +10,8 @@ Each line of the fixture is one JSON object:
 
     {"name": "...", "request": {...a compute request...}, "expected": {...PyTorch's answer fields...}}
 
+An answer field is a tensor, a number (the loss) or a list of tensors (concat's gradInputs).
+
 Inputs are float32 values (uniform in [-1, 1] unless the case says otherwise). PyTorch computes
 every answer in float64 from those same float32 values, and the answer is then rounded to float32,
 so the reference carries no float32 rounding error of its own.
@@ -225,23 +227,27 @@ class Generator:
     # -- pooling ---------------------------------------------------------------------------
 
     def pool_case(self, kind, batch, channels, size, kernel, stride, padding, backward, omit_stride=False,
-                  omit_padding=False, scale=1.0, label=""):
+                  omit_padding=False, scale=1.0, label="", ceil_mode=False):
         F = self.F
         x = self.distinct((batch, channels) + tuple(size), -scale, scale)
         xt = self.leaf(x)
         stride_used = kernel if omit_stride else stride
         padding_used = (0, 0) if omit_padding else padding
         if kind == "maxpool2d":
-            yt = F.max_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used))
+            yt = F.max_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), ceil_mode=ceil_mode)
         elif kind == "avgpool2d":
-            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), count_include_pad=True)
+            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), count_include_pad=True,
+                              ceil_mode=ceil_mode)
         else:  # sumpool2d: the window's plain sum (padding adds zeros)
-            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), divisor_override=1)
+            yt = F.avg_pool2d(xt, tuple(kernel), tuple(stride_used), tuple(padding_used), divisor_override=1,
+                              ceil_mode=ceil_mode)
         request = {"op": kind, "input": self.tensor_json(x), "kernel": self.pair_json(kernel)}
         if not omit_stride:
             request["stride"] = self.pair_json(stride)
         if not omit_padding:
             request["padding"] = self.pair_json(padding)
+        if ceil_mode:
+            request["ceilMode"] = True
         expected = {"output": self.answer_json(yt)}
         if backward:
             g = self.uniform(tuple(yt.shape))
@@ -251,8 +257,19 @@ class Generator:
         name = (f"{kind}{label} N={batch} C={channels} in={size[0]}x{size[1]} k=({kernel[0]},{kernel[1]}) "
                 f"stride={'default' if omit_stride else f'({stride[0]},{stride[1]})'} "
                 f"pad={'default' if omit_padding else f'({padding[0]},{padding[1]})'}"
-                f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}")
+                f"{' ceil' if ceil_mode else ''}{' backward' if backward else ' forward'}"
+                f"{f' scale={scale:g}' if scale != 1 else ''}")
         self.add(name, request, expected)
+
+    def ceil_mode_cases(self):
+        """ceil_mode=True: a last window clipped by the edge, and (5, k 2, s 2, pad 1) where the extra
+        window would start in the right padding and is dropped."""
+        for kind in ["maxpool2d", "avgpool2d", "sumpool2d"]:
+            self.pool_case(kind, 1, 2, (5, 5), (2, 2), (2, 2), (0, 0), True, label=" clipped edge", ceil_mode=True)
+            self.pool_case(kind, 2, 1, (6, 7), (3, 3), (2, 2), (1, 1), True, ceil_mode=True)
+            self.pool_case(kind, 1, 2, (5, 5), (2, 2), (2, 2), (1, 1), True, label=" last window dropped",
+                           ceil_mode=True)
+            self.pool_case(kind, 1, 1, (7, 4), (3, 2), (2, 3), (1, 0), True, label=" non-square", ceil_mode=True)
 
     def pool_cases(self):
         rng = self.rng
@@ -299,8 +316,11 @@ class Generator:
     def activation_case(self, op, shape, backward=True, scale=1.0, slope=None, values=None, label=""):
         F, torch = self.F, self.torch
         if values is None:
-            values = (self.away_from_zero(shape, -scale, scale) if op in ("relu", "leaky_relu")
+            values = (self.away_from_zero(shape, -scale, scale) if op in ("relu", "leaky_relu", "relu6")
                       else self.uniform(shape, -scale, scale))
+            if op == "relu6":  # nor near 6, ReLU6's other kink
+                while (near := self.np.abs(values - 6) < 1e-3).any():
+                    values[near] = self.away_from_zero(int(near.sum()), -scale, scale)
         xt = self.leaf(values)
         if op == "relu":
             yt = F.relu(xt)
@@ -311,6 +331,10 @@ class Generator:
             yt = torch.sigmoid(xt)
         elif op == "tanh":
             yt = torch.tanh(xt)
+        elif op == "relu6":
+            yt = F.relu6(xt)
+        elif op == "silu":
+            yt = F.silu(xt)
         else:
             yt = F.softmax(xt, dim=1)
         request = {"op": op, "input": self.tensor_json(values)}
@@ -420,7 +444,7 @@ class Generator:
     # -- LeNet-5's own layers --------------------------------------------------------------
 
     def lenet_cases(self):
-        """The layer shapes LeNet-5 trains with, at batch 1 or 2 so the fixture stays under 2 MB.
+        """The layer shapes LeNet-5 trains with, at batch 1 or 2 so the fixture stays about 2 MB.
 
         C5 (16 -> 120 channels, 5x5: 48,000 weights) is left out for size; C3 and F6 cover its arithmetic.
         """
@@ -439,6 +463,116 @@ class Generator:
         self.linear_case(2, 84, 10, True, True, label=" LeNet output")
         self.cross_entropy_case(2, 10, label=" LeNet loss")
 
+    # -- joins: residual add, channel concatenation, squeeze-and-excitation's channel scaling ---
+
+    def add_case(self, shape, backward=True, scale=1.0, label=""):
+        """`input + other` (a residual block's join); with gradOutput, gradInput and gradOther."""
+        x, y = self.uniform(shape, -scale, scale), self.uniform(shape, -scale, scale)
+        xt, yt_other = self.leaf(x), self.leaf(y)
+        out = self.torch.add(xt, yt_other)
+        request = {"op": "add", "input": self.tensor_json(x), "other": self.tensor_json(y)}
+        expected = {"output": self.answer_json(out)}
+        if backward:
+            g = self.uniform(tuple(out.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            dx, dy = self.backward(out, [xt, yt_other], g)
+            expected["gradInput"] = self.answer_json(dx)
+            expected["gradOther"] = self.answer_json(dy)
+        self.add(f"add{label} shape={'x'.join(str(size) for size in shape)}{' backward' if backward else ' forward'}"
+                 f"{f' scale={scale:g}' if scale != 1 else ''}", request, expected)
+
+    def concat_case(self, batch, channels, size, backward=True, scale=1.0, label=""):
+        """`torch.cat(inputs, dim=1)` of inputs [N, C_k, H, W]; with gradOutput, gradInputs (one per input)."""
+        values = [self.uniform((batch, count) + tuple(size), -scale, scale) for count in channels]
+        leaves = [self.leaf(value) for value in values]
+        out = self.torch.cat(leaves, dim=1)
+        request = {"op": "concat", "inputs": [self.tensor_json(value) for value in values]}
+        expected = {"output": self.answer_json(out)}
+        if backward:
+            g = self.uniform(tuple(out.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            expected["gradInputs"] = [self.answer_json(grad) for grad in self.backward(out, leaves, g)]
+        self.add(f"concat{label} N={batch} C={'+'.join(str(count) for count in channels)} in={size[0]}x{size[1]}"
+                 f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}",
+                 request, expected)
+
+    def channel_scale_case(self, batch, channels, size, backward=True, scale=1.0, label=""):
+        """`input * scale` with scale [N, C, 1, 1] (squeeze-and-excitation); gradInput and gradScale."""
+        x = self.uniform((batch, channels) + tuple(size), -scale, scale)
+        s = self.uniform((batch, channels, 1, 1), -scale, scale)
+        xt, st = self.leaf(x), self.leaf(s)
+        out = xt * st
+        request = {"op": "channel_scale", "input": self.tensor_json(x), "scale": self.tensor_json(s)}
+        expected = {"output": self.answer_json(out)}
+        if backward:
+            g = self.uniform(tuple(out.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            dx, ds = self.backward(out, [xt, st], g)
+            expected["gradInput"] = self.answer_json(dx)
+            expected["gradScale"] = self.answer_json(ds)
+        self.add(f"channel_scale{label} N={batch} C={channels} in={size[0]}x{size[1]}"
+                 f"{' backward' if backward else ' forward'}{f' scale={scale:g}' if scale != 1 else ''}",
+                 request, expected)
+
+    def mobile_activation_cases(self):
+        """ReLU6 (MobileNet) and SiLU (EfficientNet); at scale 10 ReLU6's cap at 6 is crossed too."""
+        for op in ["relu6", "silu"]:
+            self.activation_case(op, (1, 1, 3, 3))
+            self.activation_case(op, (2, 3, 4, 5))
+            self.activation_case(op, (3, 7))
+            self.activation_case(op, (2, 2, 3, 3), backward=False)
+            self.activation_case(op, (2, 3, 4, 4), scale=10.0)
+
+    def adaptive_average_case(self, batch, channels, size, output_size, backward=True, scale=1.0, label=""):
+        x = self.uniform((batch, channels) + tuple(size), -scale, scale)
+        xt = self.leaf(x)
+        yt = self.F.adaptive_avg_pool2d(xt, tuple(output_size))
+        request = {"op": "adaptiveavgpool2d", "input": self.tensor_json(x), "outputSize": self.pair_json(output_size)}
+        expected = {"output": self.answer_json(yt)}
+        if backward:
+            g = self.uniform(tuple(yt.shape))
+            request["gradOutput"] = self.tensor_json(g)
+            (dx,) = self.backward(yt, [xt], g)
+            expected["gradInput"] = self.answer_json(dx)
+        self.add(f"adaptiveavgpool2d{label} N={batch} C={channels} in={size[0]}x{size[1]} "
+                 f"out={output_size[0]}x{output_size[1]}{' backward' if backward else ' forward'}"
+                 f"{f' scale={scale:g}' if scale != 1 else ''}", request, expected)
+
+    def adaptive_average_cases(self):
+        """Windows that tile, overlap (5 -> 3), repeat (2 -> 4, larger than the input) and differ per axis."""
+        self.adaptive_average_case(1, 2, (6, 8), (3, 4), label=" tiling")
+        self.adaptive_average_case(2, 2, (5, 7), (3, 4))
+        self.adaptive_average_case(1, 3, (2, 3), (4, 5), label=" larger than the input")
+        self.adaptive_average_case(2, 1, (7, 7), (1, 1), label=" global")
+        self.adaptive_average_case(1, 2, (9, 4), (4, 3))
+        self.adaptive_average_case(2, 2, (5, 5), (2, 3), backward=False)
+        self.adaptive_average_case(1, 2, (6, 5), (4, 4), scale=25.0)
+
+    def join_cases(self):
+        self.add_case((3,))
+        self.add_case((4, 5))
+        self.add_case((1, 1, 3, 3))
+        self.add_case((2, 3, 3, 4))
+        self.add_case((1, 8, 4, 4), label=" residual block")
+        self.add_case((2, 2, 3, 3), backward=False)
+        self.add_case((2, 3, 4, 4), scale=50.0)
+        self.concat_case(1, (3,), (4, 4), label=" one input")
+        self.concat_case(1, (1, 1), (3, 3))
+        self.concat_case(2, (2, 3), (4, 5))
+        self.concat_case(3, (1, 4, 2), (3, 2))
+        self.concat_case(1, (4, 2, 3, 1), (4, 4), label=" Inception branches")
+        self.concat_case(2, (6, 3), (1, 1), label=" after global pooling")
+        self.concat_case(1, (8, 4, 4), (4, 4), label=" DenseNet growth 4")
+        self.concat_case(2, (2, 3), (3, 3), backward=False)
+        self.concat_case(2, (3, 2), (4, 4), scale=40.0)
+        self.channel_scale_case(1, 1, (1, 1))
+        self.channel_scale_case(1, 3, (4, 4))
+        self.channel_scale_case(2, 4, (3, 5))
+        self.channel_scale_case(3, 2, (6, 6), label=" many cells per factor")
+        self.channel_scale_case(2, 8, (1, 1), label=" after global pooling")
+        self.channel_scale_case(2, 3, (3, 3), backward=False)
+        self.channel_scale_case(2, 3, (4, 4), scale=30.0)
+
     def generate(self):
         self.conv2d_cases()
         self.pool_cases()
@@ -447,6 +581,10 @@ class Generator:
         self.linear_cases()
         self.cross_entropy_cases()
         self.lenet_cases()
+        self.join_cases()  # these last, so that the random values of the cases above stay as they were
+        self.mobile_activation_cases()
+        self.ceil_mode_cases()
+        self.adaptive_average_cases()
         return self.cases
 
 
@@ -476,8 +614,19 @@ def field_difference(ours, theirs):
     """max |ours - PyTorch| / max |PyTorch| for one answer field, or a reason it cannot be compared.
 
     Both sides are compared as float32 values, the precision they were computed in, so an op that only
-    moves values (ReLU, max pooling) shows a difference of exactly 0.
+    moves values (ReLU, max pooling) shows a difference of exactly 0. A list of tensors (concat's
+    gradInputs) is compared entry by entry, and its worst entry counts.
     """
+    if isinstance(theirs, list):
+        if not isinstance(ours, list) or len(ours) != len(theirs):
+            return None, f"expected a list of {len(theirs)} tensors, got {json.dumps(ours)[:80]}"
+        worst = 0.0
+        for index, (our_entry, their_entry) in enumerate(zip(ours, theirs)):
+            difference, reason = field_difference(our_entry, their_entry)
+            if reason:
+                return None, f"[{index}]: {reason}"
+            worst = max(worst, difference)
+        return worst, None
     if isinstance(theirs, dict):
         if not isinstance(ours, dict) or "shape" not in ours or "data" not in ours:
             return None, f"expected a tensor, got {json.dumps(ours)[:80]}"

@@ -4,6 +4,8 @@
 ///     leakyRelu(slope)(x)  = x > 0 ? x : slope * x      leakyRelu'(x)   = x > 0 ? 1 : slope
 ///     sigmoid(x)           = 1 / (1 + e^-x)             sigmoid'(x)     = s * (1 - s), s = sigmoid(x)
 ///     tanh(x)                                           tanh'(x)        = 1 - tanh(x)^2
+///     relu6(x)             = min(max(x, 0), 6)          relu6'(x)       = 0 < x < 6 ? 1 : 0 (0 at 0 and 6)
+///     silu(x)              = x * sigmoid(x)             silu'(x)        = s * (1 + x * (1 - s)), s = sigmoid(x)
 ///
 /// tanh is `VectorMath.tanh` (within 3 ulp of the true value) on every path: forward, backward,
 /// `value` and `derivative` agree bit for bit.
@@ -15,14 +17,21 @@ public enum Activation: Hashable, Sendable {
     case leakyRelu(slope: Float)
     case sigmoid
     case tanh
+    /// ReLU capped at 6 (MobileNet's).
+    case relu6
+    /// The sigmoid-weighted linear unit `x * sigmoid(x)`, also called swish (EfficientNet's).
+    case silu
 
-    /// The function's name as the command line and lessons spell it: "relu", "leaky-relu", "sigmoid", "tanh".
+    /// The function's name as the command line and lessons spell it: "relu", "leaky-relu", "sigmoid", "tanh",
+    /// "relu6", "silu".
     public var name: String {
         switch self {
         case .relu: "relu"
         case .leakyRelu: "leaky-relu"
         case .sigmoid: "sigmoid"
         case .tanh: "tanh"
+        case .relu6: "relu6"
+        case .silu: "silu"
         }
     }
 
@@ -34,6 +43,8 @@ public enum Activation: Hashable, Sendable {
         case .leakyRelu(let slope): x > 0 ? x : x * slope
         case .sigmoid: Self.sigmoid(x)
         case .tanh: VectorMath.tanh(SIMD8(repeating: x))[0]
+        case .relu6: Self.relu6(x)
+        case .silu: x * Self.sigmoid(x)
         }
     }
 
@@ -51,6 +62,11 @@ public enum Activation: Hashable, Sendable {
         case .tanh:
             let t = VectorMath.tanh(SIMD8(repeating: x))[0]
             return 1 - t * t
+        case .relu6:
+            return x <= 0 || x >= 6 ? 0 : 1  // PyTorch's hardtanh_backward: a NaN input passes the gradient
+        case .silu:
+            let s = Self.sigmoid(x)
+            return s * (1 + x * (1 - s))
         }
     }
 
@@ -90,6 +106,10 @@ public enum Activation: Hashable, Sendable {
                         index &+= 8
                     }
                     while index < count { y[index] = value(x[index]); index &+= 1 }
+                case .relu6:
+                    for index in 0..<count { y[index] = Self.relu6(x[index]) }
+                case .silu:
+                    for index in 0..<count { y[index] = x[index] * Self.sigmoid(x[index]) }
                 }
             }
         }
@@ -138,6 +158,8 @@ public enum Activation: Hashable, Sendable {
                             index &+= 8
                         }
                         while index < count { dx[index] = dy[index] * derivative(x[index]); index &+= 1 }
+                    case .relu6, .silu:
+                        for index in 0..<count { dx[index] = dy[index] * derivative(x[index]) }
                     }
                 }
             }
@@ -158,6 +180,12 @@ public enum Activation: Hashable, Sendable {
     @inline(__always)
     private static func relu(_ x: Float) -> Float {
         x > 0 || x.isNaN ? x : 0
+    }
+
+    /// ReLU6 that lets NaN through (as PyTorch's clamp does) and never writes -0.
+    @inline(__always)
+    private static func relu6(_ x: Float) -> Float {
+        x > 0 || x.isNaN ? min(x, 6) : 0
     }
 
     /// The logistic function, stable for large |x|: the exponential's argument is never positive,

@@ -15,12 +15,16 @@ public struct Pool2dOptions: Hashable, Sendable {
     public var stride: Pair
     /// Padding on each side; at most half the kernel (PyTorch's rule).
     public var padding: Pair
+    /// PyTorch's `ceil_mode`: round the output size up, so a last window that runs past the padded
+    /// input is kept (clipped) when it starts inside the input or its left/top padding.
+    public var ceilMode: Bool
 
     /// - Parameter stride: the step between windows; nil means the kernel size (windows that tile).
-    public init(kernel: Pair, stride: Pair? = nil, padding: Pair = 0) {
+    public init(kernel: Pair, stride: Pair? = nil, padding: Pair = 0, ceilMode: Bool = false) {
         self.kernel = kernel
         self.stride = stride ?? kernel
         self.padding = padding
+        self.ceilMode = ceilMode
     }
 }
 
@@ -28,7 +32,10 @@ public struct Pool2dOptions: Hashable, Sendable {
 ///
 /// Shapes: input `[N, C, H, W]`, output `[N, C, OH, OW]` with
 /// `OH = floor((H + 2 * padH - KH) / strideH) + 1` (`SlidingWindow.outputSize`, dilation 1), and
-/// the same for the width. Output cell `(y, x)` pools input rows `y * sH - pH ..< y * sH - pH + KH`
+/// the same for the width. With `ceilMode` (PyTorch's `ceil_mode=True`) the division rounds up
+/// instead, less one when the last window would start past the input and its top padding
+/// (`(OH - 1) * strideH >= H + padH`); that last window is clipped: max and sum pool the cells it
+/// holds, and average pooling divides by its part inside the padded input, as PyTorch does. Output cell `(y, x)` pools input rows `y * sH - pH ..< y * sH - pH + KH`
 /// and columns `x * sW - pW ..< x * sW - pW + KW` of its own batch item and channel.
 ///
 /// One set of loops serves both uses: with an observer it also reports every window; without one
@@ -241,6 +248,10 @@ public enum Pool2d {
         public let kernel: Pair
         public let stride: Pair
         public let padding: Pair
+        public let ceilMode: Bool
+        /// Whether every window lies inside the padded input: always so without `ceilMode`, and with
+        /// it when the output is no larger than the floor convention's.
+        public let windowsFit: Bool
 
         public var inputShape: [Int] { [batch, channels, inputHeight, inputWidth] }
         public var outputShape: [Int] { [batch, channels, outputHeight, outputWidth] }
@@ -276,9 +287,17 @@ public enum Pool2d {
             guard inputShape.allSatisfy({ $0 >= 1 }) else {
                 throw KernelError("pool2d input shape \(inputShape) has an empty dimension; every size must be at least 1")
             }
-            let output = try SlidingWindow.outputSize(
+            let floorOutput = try SlidingWindow.outputSize(
                 input: Pair(inputShape[2], inputShape[3]), kernel: options.kernel,
                 stride: options.stride, padding: options.padding)
+            var output = floorOutput
+            if options.ceilMode {
+                output = Pair(
+                    Self.ceilOutputSize(floor: output.height, input: inputShape[2], kernel: options.kernel.height,
+                                        stride: options.stride.height, padding: options.padding.height),
+                    Self.ceilOutputSize(floor: output.width, input: inputShape[3], kernel: options.kernel.width,
+                                        stride: options.stride.width, padding: options.padding.width))
+            }
             // PyTorch's rule; it also guarantees every window holds at least one input cell.
             for (axis, padding, kernel) in [("height", options.padding.height, options.kernel.height),
                                             ("width", options.padding.width, options.kernel.width)]
@@ -295,6 +314,19 @@ public enum Pool2d {
             kernel = options.kernel
             stride = options.stride
             padding = options.padding
+            ceilMode = options.ceilMode
+            windowsFit = output == floorOutput
+        }
+
+        /// PyTorch's `pooling_output_shape` with `ceil_mode`: one more window than the floor when
+        /// a remainder is left, unless that window would start past the input and its top padding.
+        /// `floor` is `SlidingWindow.outputSize`, which has checked the sizes.
+        private static func ceilOutputSize(floor: Int, input: Int, kernel: Int, stride: Int, padding: Int) -> Int {
+            let remainder = (input + 2 * padding - kernel) % stride
+            guard remainder > 0 else { return floor }
+            // The extra window's first row; past Int.max it certainly starts beyond the input.
+            let (start, overflow) = floor.multipliedReportingOverflow(by: stride)
+            return overflow || start >= input + padding ? floor : floor + 1
         }
 
         /// The input row of the window's top row (may lie in the padding).
@@ -306,7 +338,8 @@ public enum Pool2d {
         func firstColumn(outputColumn: Int) -> Int { outputColumn &* stride.width &- padding.width }
 
         /// PyTorch's divisor with `count_include_pad=True`: the window clipped to the padded input.
-        /// With the floor convention every window fits, so this is `KH * KW`.
+        /// With the floor convention every window fits, so this is `KH * KW`; with `ceilMode` the
+        /// last window of a row or column may be smaller.
         func averageDivisor(outputRow: Int, outputColumn: Int) -> Int {
             let top = firstRow(outputRow: outputRow), left = firstColumn(outputColumn: outputColumn)
             let bottom = min(top + kernel.height, inputHeight + padding.height)

@@ -19,18 +19,28 @@ struct ComputeCommand: ParsableCommand {
                                gradOutput? T
               maxpool2d, avgpool2d, sumpool2d
                                input T[N,C,H,W], kernel k, stride? k, padding? 0,
-                               gradOutput? T
+                               ceilMode? false, gradOutput? T
               globalavgpool2d  input T[N,C,H,W], gradOutput? T
-              relu, leaky_relu, sigmoid, tanh
+              adaptiveavgpool2d
+                               input T[N,C,H,W], outputSize [OH, OW] (or one integer),
+                               gradOutput? T
+              relu, leaky_relu, sigmoid, tanh, relu6, silu
                                input T, slope? 0.01 (leaky_relu only), gradOutput? T
               softmax          input T[N,K] (softmax over dimension 1), gradOutput? T
               linear           input T[N,F], weight T[O,F], bias? T[O], gradOutput? T
               softmax_cross_entropy
                                input T[N,K], labels [N integers in 0..<K]
+              add              input T, other T (the same shape), gradOutput? T
+              concat           inputs [T[N,C1,H,W], T[N,C2,H,W], ...] (joined along the
+                               channels), gradOutput? T
+              channel_scale    input T[N,C,H,W], scale T[N,C,1,1] (each channel times its
+                               factor, as squeeze-and-excitation), gradOutput? T
 
             Answers: {"output": T}, plus "gradInput", "gradWeight" and "gradBias" \
-            (where the op has them) when gradOutput is given; {"loss": x, "gradInput": T} \
-            for softmax_cross_entropy. Numbers are written in the shortest form that reads \
+            (where the op has them) when gradOutput is given; for add "gradInput" and \
+            "gradOther", for concat "gradInputs" [T, ...] (one per input, in order), \
+            for channel_scale "gradInput" and "gradScale"; \
+            {"loss": x, "gradInput": T} for softmax_cross_entropy. Numbers are written in the shortest form that reads \
             back as the same 32-bit float, integers without a decimal point; a value that \
             is not finite is null. An invalid request is answered {"error": "..."} and \
             the lines after it go on; the exit status is then 1.

@@ -3,11 +3,11 @@ import Testing
 
 @Suite("activation")
 struct ActivationTests {
-    static let all: [Activation] = [.relu, .leakyRelu(slope: 0.1), .sigmoid, .tanh]
+    static let all: [Activation] = [.relu, .leakyRelu(slope: 0.1), .sigmoid, .tanh, .relu6, .silu]
 
     @Test("names")
     func names() {
-        #expect(Self.all.map(\.name) == ["relu", "leaky-relu", "sigmoid", "tanh"])
+        #expect(Self.all.map(\.name) == ["relu", "leaky-relu", "sigmoid", "tanh", "relu6", "silu"])
     }
 
     @Test("ReLU and leaky ReLU at known points; the derivative at exactly 0 is 0 for ReLU")
@@ -21,6 +21,23 @@ struct ActivationTests {
         #expect(leaky.value(0) == 0)
         #expect([-2, 0, 3].map(leaky.derivative) == [0.1, 0.1, 1])
         #expect(relu.value(.nan).isNaN)
+    }
+
+    @Test("ReLU6 clips at 0 and 6, passing the gradient strictly between; SiLU at known points")
+    func relu6AndSiluPoints() {
+        let relu6 = Activation.relu6, silu = Activation.silu
+        #expect([-2, 0, 0.5, 5.5, 6, 7, .infinity].map(relu6.value) == [0, 0, 0.5, 5.5, 6, 6, 6])
+        #expect([-2, 0, 0.5, 5.5, 6, 7].map(relu6.derivative) == [0, 0, 1, 1, 0, 0])
+        #expect(relu6.value(.nan).isNaN)
+        #expect(relu6.value(-0.0).bitPattern == Float(0).bitPattern)
+        #expect(silu.value(0) == 0)
+        #expect(silu.derivative(0) == 0.5)
+        // silu(1) = 1 / (1 + e^-1); silu'(1) = s * (1 + (1 - s)) with s = sigmoid(1).
+        #expect(abs(silu.value(1) - 0.731058578) < 1e-6)
+        #expect(abs(silu.value(-1) + 0.268941421) < 1e-6)
+        #expect(abs(silu.derivative(1) - 0.927670512) < 1e-6)
+        #expect(silu.value(100) == 100 && silu.value(-100) > -1e-30 && silu.value(-100) <= 0)
+        #expect(silu.derivative(-1000).isFinite && silu.derivative(1000) == 1)
     }
 
     @Test("sigmoid and tanh at known points, finite for large inputs")

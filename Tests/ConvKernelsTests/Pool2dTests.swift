@@ -109,7 +109,37 @@ struct Pool2dTests {
         ([2, 2, 6, 5], Pool2dOptions(kernel: Pair(3, 2), stride: Pair(1, 2), padding: 1)),
         ([1, 1, 5, 4], Pool2dOptions(kernel: Pair(2, 3), stride: 1, padding: Pair(1, 0))),
         ([1, 2, 4, 4], Pool2dOptions(kernel: 2, stride: 1, padding: 1)),
+        // ceil mode: clipped last windows, without padding and with it.
+        ([1, 2, 5, 5], Pool2dOptions(kernel: 2, ceilMode: true)),
+        ([2, 1, 6, 7], Pool2dOptions(kernel: 3, stride: 2, padding: 1, ceilMode: true)),
     ]
+
+    @Test("ceil mode on X, 2x2 windows: the last row and column of windows are clipped by the edge")
+    func ceilModeWorkedExample() throws {
+        let options = Pool2dOptions(kernel: 2, ceilMode: true)
+        #expect(try Pool2d.forward(input: gridX, kind: .max, options: Pool2dOptions(kernel: 2)).grid() == [[4]])
+        // Windows {0, 1, 3, 4}, {2, 5}, {6, 7}, {8}; average pooling divides by the cells inside.
+        #expect(try Pool2d.forward(input: gridX, kind: .max, options: options).grid() == [[4, 5], [7, 8]])
+        #expect(try Pool2d.forward(input: gridX, kind: .sum, options: options).grid() == [[8, 7], [13, 8]])
+        #expect(try Pool2d.forward(input: gridX, kind: .average, options: options).grid() == [[2, 3.5], [6.5, 8]])
+        let ones = Tensor(repeating: 1, shape: [1, 1, 2, 2])
+        #expect(try Pool2d.backward(input: gridX, dOutput: ones, kind: .average, options: options).grid()
+            == [[0.25, 0.25, 0.5], [0.25, 0.25, 0.5], [0.5, 0.5, 1]])
+        #expect(try Pool2d.backward(input: gridX, dOutput: ones, kind: .max, options: options).grid()
+            == [[0, 0, 0], [0, 1, 1], [0, 1, 1]])
+    }
+
+    @Test("ceil mode's output size: one more window for a remainder, none that would start in the right padding",
+          arguments: [(5, 2, 2, 0, 2, 3), (6, 3, 2, 1, 3, 4), (5, 2, 2, 1, 3, 3), (7, 3, 2, 1, 4, 4), (4, 2, 3, 0, 1, 2)])
+    func ceilModeSizes(input: Int, kernel: Int, stride: Int, padding: Int, floorSize: Int, ceilSize: Int) throws {
+        let shape = [1, 1, input, input]
+        let floor = try Pool2d.Geometry(inputShape: shape, options: Pool2dOptions(kernel: Pair(kernel), stride: Pair(stride), padding: Pair(padding)))
+        let ceil = try Pool2d.Geometry(inputShape: shape, options: Pool2dOptions(kernel: Pair(kernel), stride: Pair(stride), padding: Pair(padding), ceilMode: true))
+        #expect(floor.outputShape == [1, 1, floorSize, floorSize])
+        #expect(ceil.outputShape == [1, 1, ceilSize, ceilSize])
+        #expect(floor.windowsFit)
+        #expect(ceil.windowsFit == (ceilSize == floorSize))
+    }
 
     @Test("backward matches finite differences", arguments: PoolKind.allCases, 0..<gradientCases.count)
     func gradientCheck(kind: PoolKind, caseIndex: Int) throws {

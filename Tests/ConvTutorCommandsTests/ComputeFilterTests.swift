@@ -144,6 +144,91 @@ struct ComputeFilterTests {
         #expect(try tensor(answer, "gradInput") == Tensor(shape: [2, 2], data: [-0.25, 0.25, 0.25, -0.25]))
     }
 
+    @Test("add: the sum, and with gradOutput the same gradient for both addends, exactly as JSON")
+    func add() throws {
+        let request = #"{"op": "add", "input": \#(t([1, 1, 1, 3], [1, -2, 0.5])), "other": \#(t([1, 1, 1, 3], [10, 20, 0.25]))"#
+        let forwardOnly = ComputeFilter.answer(to: request + "}")
+        #expect(forwardOnly.json == #"{"output": {"shape": [1, 1, 1, 3], "data": [11, 18, 0.75]}}"#)
+        let answer = ComputeFilter.answer(to: request + #", "gradOutput": \#(t([1, 1, 1, 3], [1, -1, 2]))}"#)
+        #expect(answer.json == #"{"output": {"shape": [1, 1, 1, 3], "data": [11, 18, 0.75]}, "#
+            + #""gradInput": {"shape": [1, 1, 1, 3], "data": [1, -1, 2]}, "gradOther": {"shape": [1, 1, 1, 3], "data": [1, -1, 2]}}"#)
+    }
+
+    @Test("concat: the inputs along the channels, and with gradOutput one gradient per input, in order")
+    func concat() throws {
+        let inputs = #"[\#(t([1, 1, 1, 2], [1, 2])), \#(t([1, 2, 1, 2], [3, 4, 5, 6]))]"#
+        let forwardOnly = ComputeFilter.answer(to: #"{"op": "concat", "inputs": \#(inputs)}"#)
+        #expect(forwardOnly.json == #"{"output": {"shape": [1, 3, 1, 2], "data": [1, 2, 3, 4, 5, 6]}}"#)
+        let answer = ComputeFilter.answer(to: #"{"op": "concat", "inputs": \#(inputs), "gradOutput": \#(t([1, 3, 1, 2], [-1, -2, -3, -4, -5, -6]))}"#)
+        #expect(answer.json == #"{"output": {"shape": [1, 3, 1, 2], "data": [1, 2, 3, 4, 5, 6]}, "gradInputs": ["#
+            + #"{"shape": [1, 1, 1, 2], "data": [-1, -2]}, {"shape": [1, 2, 1, 2], "data": [-3, -4, -5, -6]}]}"#)
+        let single = ComputeFilter.answer(to: #"{"op": "concat", "inputs": [\#(t([1, 1, 1, 1], [7]))]}"#)
+        #expect(single.json == #"{"output": {"shape": [1, 1, 1, 1], "data": [7]}}"#)
+    }
+
+    @Test("channel_scale: each channel times its factor; gradInput and gradScale")
+    func channelScale() throws {
+        let request = #"{"op": "channel_scale", "input": \#(t([1, 2, 1, 2], [1, 2, 3, 4])), "scale": \#(t([1, 2, 1, 1], [10, -0.5])), "gradOutput": \#(t([1, 2, 1, 2], [1, -1, 2, 0.5]))}"#
+        let answer = ComputeFilter.answer(to: request)
+        #expect(answer.json == #"{"output": {"shape": [1, 2, 1, 2], "data": [10, 20, -1.5, -2]}, "#
+            + #""gradInput": {"shape": [1, 2, 1, 2], "data": [10, -10, -1, -0.25]}, "gradScale": {"shape": [1, 2, 1, 1], "data": [-1, 8]}}"#)
+        #expect(error(#"{"op": "channel_scale", "input": \#(t([1, 2, 1, 2], [1, 2, 3, 4])), "scale": \#(t([2], [1, 2]))}"#)
+            == "channel scaling of an input [1, 2, 1, 2] needs a scale of shape [N, C, 1, 1] = [1, 2, 1, 1]; got [2]")
+    }
+
+    @Test("pooling's ceilMode: a clipped last window, and only true or false accepted")
+    func poolCeilMode() throws {
+        let request = #"{"op": "avgpool2d", "kernel": 2, "input": \#(t([1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8]))"#
+        #expect(ComputeFilter.answer(to: request + "}").json == #"{"output": {"shape": [1, 1, 1, 1], "data": [2]}}"#)
+        #expect(ComputeFilter.answer(to: request + #", "ceilMode": true}"#).json
+            == #"{"output": {"shape": [1, 1, 2, 2], "data": [2, 3.5, 6.5, 8]}}"#)
+        #expect(ComputeFilter.answer(to: request + #", "ceilMode": false}"#).json == #"{"output": {"shape": [1, 1, 1, 1], "data": [2]}}"#)
+        #expect(error(request + #", "ceilMode": 1}"#) == "\"ceilMode\" is 1; it must be true or false")
+        // Sizes near Int.max: the extra window's start (3 x stride) overflows; the answer is the padding rule, not a crash.
+        let huge = #"{"op": "maxpool2d", "kernel": 1, "padding": 4611686018427387900, "stride": 4611686018427387899, "ceilMode": true, "input": \#(t([1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8]))}"#
+        #expect(error(huge) == "padding 4611686018427387900 along the height is too large for kernel height 1; "
+            + "pad should be at most half of the kernel size (at most 0)")
+    }
+
+    @Test("adaptiveavgpool2d: overlapping windows, the gradient spread back, and a budget on the output size")
+    func adaptiveAveragePool() throws {
+        let request = #"{"op": "adaptiveavgpool2d", "outputSize": 2, "input": \#(t([1, 1, 3, 3], [0, 1, 2, 3, 4, 5, 6, 7, 8])), "gradOutput": \#(t([1, 1, 2, 2], [4, 4, 4, 4]))}"#
+        #expect(ComputeFilter.answer(to: request).json == #"{"output": {"shape": [1, 1, 2, 2], "data": [2, 3, 5, 6]}, "#
+            + #""gradInput": {"shape": [1, 1, 3, 3], "data": [1, 2, 1, 2, 4, 2, 1, 2, 1]}}"#)
+        #expect(error(#"{"op": "adaptiveavgpool2d", "input": \#(t([1, 1, 1, 1], [1]))}"#)
+            == "adaptiveavgpool2d needs the field \"outputSize\": a whole number (both axes) or [height, width]")
+        #expect(error(#"{"op": "adaptiveavgpool2d", "outputSize": 1000000000, "input": \#(t([1, 1, 1, 1], [1]))}"#)
+            .hasPrefix("adaptive average pooling of an input [1, 1, 1, 1] to 1000000000x1000000000 would "))
+        #expect(error(#"{"op": "adaptiveavgpool2d", "outputSize": [0, 2], "input": \#(t([1, 1, 1, 1], [1]))}"#)
+            == "adaptive average pooling output size 0x2 is invalid; both sides must be at least 1")
+    }
+
+    @Test("add and concat: shapes that do not fit, and malformed inputs, are answered with what would be accepted")
+    func addAndConcatErrors() {
+        let a = t([1, 2, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8]), b = t([1, 1, 2, 2], [1, 2, 3, 4])
+        #expect(error(#"{"op": "add", "input": \#(a), "other": \#(b)}"#)
+            == "adding tensors needs two of the same shape; got [1, 2, 2, 2] and [1, 1, 2, 2]")
+        #expect(error(#"{"op": "add", "input": \#(a)}"#)
+            == "add needs the field \"other\": a tensor {\"shape\": [the input's shape], \"data\": [numbers, row-major]}")
+        #expect(error(#"{"op": "add", "input": \#(b), "other": \#(b), "gradOutput": \#(a)}"#)
+            == "adding tensors: dOutput must have the output's shape [1, 1, 2, 2]; got [1, 2, 2, 2]")
+        #expect(error(#"{"op": "concat", "inputs": [\#(a), \#(t([1, 1, 2, 1], [1, 2]))]}"#)
+            == "channel concatenation input 1 has shape [1, 1, 2, 1] and input 0 has [1, 2, 2, 2]; "
+            + "all inputs must agree in N, H and W (only the channels C may differ)")
+        #expect(error(#"{"op": "concat", "inputs": [\#(a), \#(t([2, 2], [1, 2, 3, 4]))]}"#)
+            == "channel concatenation input 1 must have 4 dimensions [N, C, H, W]; got shape [2, 2]")
+        #expect(error(#"{"op": "concat", "inputs": [\#(a), \#(b)], "gradOutput": \#(a)}"#)
+            == "channel concatenation dOutput must have the output's shape [1, 3, 2, 2]; got [1, 2, 2, 2]")
+        #expect(error(#"{"op": "concat", "input": \#(a)}"#) == "unknown field \"input\" for op concat; it accepts inputs, gradOutput")
+        #expect(error(#"{"op": "concat"}"#)
+            == "concat needs the field \"inputs\": an array of tensors [{\"shape\": [N, C, H, W], \"data\": [numbers, row-major]}, ...]")
+        #expect(error(#"{"op": "concat", "inputs": []}"#)
+            == "\"inputs\" must be an array of at least one tensor [{\"shape\": [N, C, H, W], \"data\": [numbers, row-major]}, ...]; got []")
+        #expect(error(#"{"op": "concat", "inputs": \#(a)}"#).hasPrefix("\"inputs\" must be an array of at least one tensor"))
+        #expect(error(#"{"op": "concat", "inputs": [\#(a), {"shape": [1, 1, 2, 2], "data": [1, 2, 3]}]}"#)
+            == "\"inputs[1]\" shape [1, 1, 2, 2] holds 4 values but data has 3")
+    }
+
     @Test("numbers: shortest round-trip form, integers without .0, non-finite as null")
     func numberForm() {
         let answer = ComputeFilter.answer(to: #"{"op": "relu", "input": {"shape": [4], "data": [0.1, 3.0, 3.4e38, 1e-45]}}"#)
@@ -159,9 +244,9 @@ struct ComputeFilterTests {
         (#"{"op": "relu" "input": 1}"#, "malformed JSON: Invalid value around character 14."),
         ("not json", "malformed JSON: Invalid value around character 1."),
         (#"[1, 2]"#, #"a request must be a JSON object such as {"op": "relu", "input": {"shape": [2], "data": [-1, 1]}}"#),
-        (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy"),
-        (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy"),
-        (#"{"op": 3}"#, "field \"op\" must be a string, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, relu, leaky_relu, sigmoid, tanh, softmax, linear, softmax_cross_entropy; got 3"),
+        (#"{"op": "conv3d"}"#, "unknown op \"conv3d\"; the ops are conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, adaptiveavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
+        (#"{"input": {"shape": [1], "data": [1]}}"#, "missing field \"op\"; it names the operation, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, adaptiveavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale"),
+        (#"{"op": 3}"#, "field \"op\" must be a string, one of conv2d, maxpool2d, avgpool2d, sumpool2d, globalavgpool2d, adaptiveavgpool2d, relu, leaky_relu, sigmoid, tanh, relu6, silu, softmax, linear, softmax_cross_entropy, add, concat, channel_scale; got 3"),
         (#"{"op": "relu"}"#, "relu needs the field \"input\": a tensor {\"shape\": [any sizes], \"data\": [numbers, row-major]}"),
         (#"{"op": "conv2d", "input": {"shape": [1, 1, 1, 1], "data": [1]}}"#, "conv2d needs the field \"weight\": a tensor {\"shape\": [O, C/groups, KH, KW], \"data\": [numbers, row-major]}"),
         (#"{"op": "maxpool2d", "input": {"shape": [1, 1, 1, 1], "data": [1]}}"#, "maxpool2d needs the field \"kernel\": a whole number (both axes) or [height, width]"),

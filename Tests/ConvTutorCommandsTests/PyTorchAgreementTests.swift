@@ -36,7 +36,7 @@ struct PyTorchAgreementTests {
             return
         }
         for expected in pyTorchCase.expected {
-            guard let value = fields[expected.name] else {
+            guard let value = Self.answerField(expected.name, in: fields) else {
                 Issue.record("\(pyTorchCase.name): the answer has no \(expected.name); it has \(fields.keys.sorted())")
                 continue
             }
@@ -61,6 +61,17 @@ struct PyTorchAgreementTests {
                     """)
         }
     }
+
+    /// The answer's field `name`, or for a name `list[i]` entry `i` of the list field `list`
+    /// (concat's `gradInputs`, one tensor per input); nil when there is none.
+    static func answerField(_ name: String, in fields: [String: Any]) -> Any? {
+        guard name.hasSuffix("]"), let open = name.lastIndex(of: "["),
+              let index = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) else {
+            return fields[name]
+        }
+        guard let list = fields[String(name[..<open])] as? [Any], list.indices.contains(index) else { return nil }
+        return list[index]
+    }
 }
 
 /// One line of the fixture: a compute request and PyTorch's answer to it.
@@ -69,7 +80,8 @@ struct PyTorchCase: Sendable, CustomTestStringConvertible {
     let op: String
     /// The request as one line of JSON, ready for the filter.
     let request: String
-    /// PyTorch's answer fields (output, gradInput, gradWeight, gradBias or loss), in name order.
+    /// PyTorch's answer fields (output, gradInput, gradWeight, gradBias, gradOther or loss, and
+    /// gradInputs[0], gradInputs[1], ... for a list), in name order.
     let expected: [FieldValues]
 
     var testDescription: String { name }
@@ -159,10 +171,15 @@ enum PyTorchFixture {
             }
             var fields: [FieldValues] = []
             for (field, value) in expected.sorted(by: { $0.key < $1.key }) {
-                guard let values = FieldValues(value, name: field) else {
-                    return .failure(LoadError(description: "\(url.path):\(lineNumber): expected \(field) is not a number or tensor"))
+                // A list of tensors (concat's gradInputs) is checked entry by entry, as "gradInputs[0]", ...
+                let entries = (value as? [Any]).map { list in list.enumerated().map { ("\(field)[\($0.offset)]", $0.element) } }
+                    ?? [(field, value)]
+                for (name, entry) in entries {
+                    guard let values = FieldValues(entry, name: name) else {
+                        return .failure(LoadError(description: "\(url.path):\(lineNumber): expected \(name) is not a number or tensor"))
+                    }
+                    fields.append(values)
                 }
-                fields.append(values)
             }
             cases.append(PyTorchCase(name: name, op: op, request: requestLine, expected: fields))
         }

@@ -3,9 +3,10 @@
 /// are split over the cores. The observed loops in `Pool2d.swift` stay the reference; tests hold
 /// the two equal, value for value.
 extension Pool2d {
-    /// Whether `fastForward` / `fastBackward` apply: no observer and no padding.
+    /// Whether `fastForward` / `fastBackward` apply: no observer, no padding, and no window clipped
+    /// by `ceilMode`.
     static func fastPathApplies(_ g: Geometry) -> Bool {
-        g.padding.height == 0 && g.padding.width == 0
+        g.padding.height == 0 && g.padding.width == 0 && g.windowsFit
     }
 
     /// Planes per parallel chunk: enough work per chunk to be worth handing to a thread.

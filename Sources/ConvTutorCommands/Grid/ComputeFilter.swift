@@ -8,8 +8,11 @@ import ConvKernels
 ///     {"output": {"shape": [3], "data": [0, 0, 2]}, "gradInput": {"shape": [3], "data": [0, 0, 1]}}
 ///
 /// Ops and fields are those of `ComputeOp`; stride, padding, dilation and groups default to
-/// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel, leaky ReLU's slope to 0.01. With
-/// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them.
+/// PyTorch's 1, 0, 1, 1, pooling's stride to its kernel and its ceilMode to false, leaky ReLU's
+/// slope to 0.01. With
+/// `gradOutput` the answer adds `gradInput`, `gradWeight` and `gradBias` where the op has them
+/// (`add` answers `gradInput` and `gradOther`, `concat` a list `gradInputs`, one per input,
+/// `channel_scale` `gradInput` and `gradScale`).
 /// An invalid request is answered `{"error": "..."}` and the next line goes on.
 public enum ComputeFilter {
     /// The answer to one request line; never throws, an invalid request is a `failed` answer.
@@ -97,15 +100,21 @@ public enum ComputeFilter {
         case .avgpool2d: return try pool2d(request, kind: .average, budget: budget)
         case .sumpool2d: return try pool2d(request, kind: .sum, budget: budget)
         case .globalavgpool2d: return try globalAveragePool2d(request)
+        case .adaptiveavgpool2d: return try adaptiveAveragePool2d(request, budget: budget)
         case .relu: return try activation(request, .relu)
         case .leakyRelu:
             let slope = try request.number("slope", default: ActivateGridCommand.defaultSlope)
             return try activation(request, .leakyRelu(slope: slope))
         case .sigmoid: return try activation(request, .sigmoid)
         case .tanh: return try activation(request, .tanh)
+        case .relu6: return try activation(request, .relu6)
+        case .silu: return try activation(request, .silu)
         case .softmax: return try softmax(request)
         case .linear: return try linear(request)
         case .softmaxCrossEntropy: return try softmaxCrossEntropy(request)
+        case .add: return try add(request)
+        case .concat: return try concat(request)
+        case .channelScale: return try channelScale(request)
         }
     }
 
@@ -151,7 +160,8 @@ public enum ComputeFilter {
         let options = Pool2dOptions(
             kernel: try request.requiredPair("kernel"),
             stride: try request.pair("stride", default: nil),
-            padding: try request.pair("padding", default: 0) ?? 0)
+            padding: try request.pair("padding", default: 0) ?? 0,
+            ceilMode: try request.bool("ceilMode", default: false))
         let gradOutput = try request.optionalTensor("gradOutput")
         let geometry = try Pool2d.Geometry(inputShape: input.shape, options: options)
         var cost = geometry.cost()
@@ -182,6 +192,40 @@ public enum ComputeFilter {
         var fields: Fields = [("output", JSONText.tensor(try GlobalAvgPool2d.forward(input: input)))]
         if let gradOutput {
             fields.append(("gradInput", JSONText.tensor(try GlobalAvgPool2d.backward(input: input, dOutput: gradOutput))))
+        }
+        return fields
+    }
+
+    private static func adaptiveAveragePool2d(_ request: ComputeRequest, budget: ResourceBudget) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let outputSize = try request.requiredPair("outputSize")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        if input.rank == 4 && outputSize.height >= 1 && outputSize.width >= 1 {
+            // A window spans at most H / OH + 2 rows, so the windows of a column visit at most H + 2 * OH rows.
+            let (batch, channels, height, width) = (input.shape[0], input.shape[1], input.shape[2], input.shape[3])
+            let outputCount = ResourceBudget.product(batch, channels, outputSize.height, outputSize.width)
+            let rows = ResourceBudget.sum(height, ResourceBudget.product(2, outputSize.height))
+            let columns = ResourceBudget.sum(width, ResourceBudget.product(2, outputSize.width))
+            var steps = rows.flatMap { rows in columns.flatMap { ResourceBudget.product(batch, channels, rows, $0) } }
+            var written = outputCount
+            if gradOutput != nil {
+                steps = ResourceBudget.sum(steps, steps)
+                written = ResourceBudget.sum(written, input.count)
+            }
+            let bytes = ResourceBudget.sum(KernelCost.floatBytes(ResourceBudget.sum(input.count, outputCount)),
+                                           GridBudget.textBytes(written))
+            do {
+                try KernelCost(bytes: bytes, steps: steps).check(
+                    budget, for: "adaptive average pooling of an input \(input.shape) to \(outputSize.height)x\(outputSize.width)"
+                        + (gradOutput == nil ? "" : " and its gradient"), unit: "window cell visits")
+            } catch {
+                throw KernelError(error)
+            }
+        }
+        var fields: Fields = [("output", JSONText.tensor(try AdaptiveAvgPool2d.forward(input: input, outputSize: outputSize)))]
+        if let gradOutput {
+            fields.append(("gradInput", JSONText.tensor(
+                try AdaptiveAvgPool2d.backward(input: input, outputSize: outputSize, dOutput: gradOutput))))
         }
         return fields
     }
@@ -230,6 +274,41 @@ public enum ComputeFilter {
         let labels = try request.integers("labels")
         let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: logits, labels: labels)
         return [("loss", NumberText.json(loss)), ("gradInput", JSONText.tensor(dLogits))]
+    }
+
+    private static func add(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[any sizes]")
+        let other = try request.tensor("other", shape: "[the input's shape]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try TensorAdd.forward(a: input, b: other)))]
+        if let gradOutput {
+            let gradients = try TensorAdd.backward(dOutput: gradOutput, inputShape: input.shape)
+            fields += [("gradInput", JSONText.tensor(gradients.dA)), ("gradOther", JSONText.tensor(gradients.dB))]
+        }
+        return fields
+    }
+
+    private static func concat(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let inputs = try request.tensors("inputs", shape: "[N, C, H, W]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try ChannelConcat.forward(inputs: inputs)))]
+        if let gradOutput {
+            let dInputs = try ChannelConcat.backward(dOutput: gradOutput, inputShapes: inputs.map(\.shape))
+            fields.append(("gradInputs", JSONText.array(dInputs.map(JSONText.tensor))))
+        }
+        return fields
+    }
+
+    private static func channelScale(_ request: ComputeRequest) throws(KernelError) -> Fields {
+        let input = try request.tensor("input", shape: "[N, C, H, W]")
+        let scale = try request.tensor("scale", shape: "[N, C, 1, 1]")
+        let gradOutput = try request.optionalTensor("gradOutput")
+        var fields: Fields = [("output", JSONText.tensor(try ChannelScale.forward(input: input, scale: scale)))]
+        if let gradOutput {
+            let gradients = try ChannelScale.backward(input: input, scale: scale, dOutput: gradOutput)
+            fields += [("gradInput", JSONText.tensor(gradients.dInput)), ("gradScale", JSONText.tensor(gradients.dScale))]
+        }
+        return fields
     }
 
     private static func gradientFields(_ dInput: Tensor, _ dWeight: Tensor, _ dBias: Tensor?) -> Fields {

@@ -55,6 +55,23 @@ struct ComputeRequest {
         return try Self.tensor(value, name: name)
     }
 
+    /// A required array of tensor fields `[{"shape": [...], "data": [...]}, ...]`, at least one;
+    /// an entry's errors name it as `"name[index]"`.
+    func tensors(_ name: String, shape expected: String) throws(KernelError) -> [Tensor] {
+        let form = "[{\"shape\": \(expected), \"data\": [numbers, row-major]}, ...]"
+        guard let value = fields[name] else {
+            throw KernelError("\(op.rawValue) needs the field \"\(name)\": an array of tensors \(form)")
+        }
+        guard case .array(let entries) = value, !entries.isEmpty else {
+            throw KernelError("\"\(name)\" must be an array of at least one tensor \(form); got \(value.shortText)")
+        }
+        var tensors: [Tensor] = []
+        for (index, entry) in entries.enumerated() {
+            tensors.append(try Self.tensor(entry, name: "\(name)[\(index)]"))
+        }
+        return tensors
+    }
+
     private static func tensor(_ value: JSONValue, name: String) throws(KernelError) -> Tensor {
         let form = "{\"shape\": [...], \"data\": [numbers, row-major]}"
         guard case .object(let parts) = value else {
@@ -126,6 +143,15 @@ struct ComputeRequest {
             throw KernelError("\"\(name)\" is \(value.shortText); it must be a whole number")
         }
         return integer
+    }
+
+    /// A boolean field (`true` or `false`); `defaultValue` when absent.
+    func bool(_ name: String, default defaultValue: Bool) throws(KernelError) -> Bool {
+        guard let value = fields[name] else { return defaultValue }
+        guard case .bool(let flag) = value else {
+            throw KernelError("\"\(name)\" is \(value.shortText); it must be true or false")
+        }
+        return flag
     }
 
     /// A number field; `defaultValue` when absent.

@@ -13,6 +13,11 @@ public enum JSONText {
             + tensor.data.map(NumberText.json).joined(separator: ", ") + "]}"
     }
 
+    /// An array from values already JSON.
+    public static func array(_ values: [String]) -> String {
+        "[" + values.joined(separator: ", ") + "]"
+    }
+
     /// An object from fields in the given order, values already JSON.
     public static func object(_ fields: [(key: String, json: String)]) -> String {
         "{" + fields.map { string($0.key) + ": " + $0.json }.joined(separator: ", ") + "}"
