@@ -172,19 +172,60 @@ struct NetworkEngineTests {
         }
     }
 
-    @Test func kindsThatDoNotTrainYetAreRefusedNamingTheLayer() throws {
-        let cases: [(String, String)] = [
-            ("[[layer]]\nkind = \"relu6\"\n", "layer 1 (relu6): the engine cannot train this kind yet"),
-            ("[[layer]]\nkind = \"maxpool\"\nkernel = 3\nstride = 2\nceil_mode = true\n", "layer 1 (maxpool): ceil_mode"),
-            ("[[layer]]\nkind = \"adaptive_avgpool\"\nsize = 3\n", "layer 1 (adaptive_avgpool): trains only when 3x3 divides"),
-        ]
-        for (layers, expected) in cases {
-            let spec = try Self.parse(layers + "[[layer]]\nkind = \"linear\"\nout = 3\n")
-            do {
-                _ = try Network(spec: spec, seed: 0)
-                Issue.record("\(layers) accepted")
-            } catch {
-                #expect(error.description.hasPrefix(expected), "\(error)")
+    /// The kinds the model zoo needs beyond the basics: ReLU6, SiLU, squeeze-and-excitation,
+    /// pooling with ceil_mode, adaptive average pooling to a size that does not divide.
+    static let zooKinds = """
+        [[layer]]
+        kind = "conv"
+        out = 4
+        kernel = 3
+        [[layer]]
+        kind = "relu6"
+        [[layer]]
+        kind = "squeeze_excite"
+        squeezed = 2
+        activation = "silu"
+        [[layer]]
+        kind = "silu"
+        [[layer]]
+        kind = "maxpool"
+        kernel = 2
+        ceil_mode = true
+        [[layer]]
+        kind = "squeeze_excite"
+        squeezed = 3
+        [[layer]]
+        kind = "adaptive_avgpool"
+        size = 2
+        [[layer]]
+        kind = "linear"
+        out = 3
+        """
+
+    @Test func theZoosKindsTrainAndMatchFiniteDifferences() throws {
+        // 8x8 -> 6x6 (conv) -> 3x3 (ceil mode) -> 2x2 (adaptive, windows overlapping).
+        let spec = try Self.parse(Self.zooKinds, input: "[2, 8, 8]")
+        let network = try Network(spec: spec, seed: 5)
+        #expect(network.parameterNames.contains("layers.2.reduce.weight") && network.parameterNames.contains("layers.5.expand.bias"))
+        var random = SeededRandom(seed: 6)
+        // Inputs scaled up so ReLU6's cap at 6 is met too.
+        var input = random.uniformTensor(shape: [2, 2, 8, 8])
+        for index in 0..<input.count { input.data[index] *= 8 }
+        let weighting = random.uniformTensor(shape: [2, 3])
+        var copy = network
+        var traceRandom = SeededRandom(seed: 9)
+        let trace = try copy.forwardForTraining(input, random: &traceRandom)
+        let gradients = try network.backward(trace, dLogits: weighting).parameters
+        let step: Float = 1e-3
+        for (index, parameter) in network.parameters.enumerated() {
+            for entry in Set([0, parameter.count / 2, parameter.count - 1]) {
+                var plus = network, minus = network
+                plus.parameters[index].data[entry] += step
+                minus.parameters[index].data[entry] -= step
+                let numeric = (try Self.loss(plus, input, weighting) - Self.loss(minus, input, weighting)) / (2 * step)
+                let analytic = gradients[index].data[entry]
+                #expect(abs(numeric - analytic) <= 2e-2 * max(1, abs(analytic)),
+                        "\(network.parameterNames[index])[\(entry)]: numeric \(numeric), backward \(analytic)")
             }
         }
     }

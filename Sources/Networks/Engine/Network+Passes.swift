@@ -16,6 +16,8 @@ extension Network {
         case leaf(input: Tensor, cache: LeafCache)
         case residual(body: [LayerTrace], shortcut: [LayerTrace], inputShape: [Int])
         case branches([[LayerTrace]], outputShapes: [[Int]], inputShape: [Int])
+        /// Squeeze-and-excitation's intermediate values, each `[N, ·, 1, 1]`.
+        case squeezeExcite(input: Tensor, pooled: Tensor, reduced: Tensor, activated: Tensor, gate: Tensor)
     }
 
     enum LeafCache: Sendable {
@@ -86,6 +88,8 @@ extension Network {
             output = function.forward(x)
         case .pool(let kind, let options):
             output = try Pool2d.forward(input: x, kind: kind, options: options, threads: threads)
+        case .adaptiveAvgPool(let size):
+            output = try AdaptiveAvgPool2d.forward(input: x, outputSize: size)
         case .globalAvgPool:
             output = try GlobalAvgPool2d.forward(input: x)
         case .flatten:
@@ -119,6 +123,16 @@ extension Network {
             }
             traces.append(.branches(branchTraces, outputShapes: outputs.map(\.shape), inputShape: x.shape))
             return try ChannelConcat.forward(inputs: outputs)
+        case .squeezeExcite(let reduce, let expand, let activation):
+            let pooled = try AdaptiveAvgPool2d.forward(input: x, outputSize: 1)
+            let reduced = try Conv2d.forward(input: pooled, weight: parameters[reduce], bias: parameters[reduce + 1], threads: threads)
+            let activated = activation.forward(reduced)
+            let gate = Activation.sigmoid.forward(
+                try Conv2d.forward(input: activated, weight: parameters[expand], bias: parameters[expand + 1], threads: threads))
+            if training {
+                traces.append(.squeezeExcite(input: x, pooled: pooled, reduced: reduced, activated: activated, gate: gate))
+            }
+            return try ChannelScale.forward(input: x, scale: gate)
         }
         if training { traces.append(.leaf(input: x, cache: cache)) }
         return output
@@ -160,6 +174,21 @@ extension Network {
                 dInput = try TensorAdd.forward(a: dInput, b: dBranch)
             }
             return dInput
+        case (.squeezeExcite(let reduce, let expand, let activation),
+              .squeezeExcite(let input, let pooled, let reduced, let activated, let gate)):
+            let scaled = try ChannelScale.backward(input: input, scale: gate, dOutput: dOutput)
+            // sigmoid'(z) = g (1 - g), from the gate itself.
+            var dExpanded = scaled.dScale
+            for index in 0..<dExpanded.count { dExpanded.data[index] *= gate.data[index] * (1 - gate.data[index]) }
+            let expanded = try Conv2d.backward(input: activated, weight: parameters[expand], dOutput: dExpanded, threads: threads)
+            gradients[expand] = expanded.dWeight
+            if let dBias = expanded.dBias { gradients[expand + 1] = dBias }
+            let dReduced = activation.backward(input: reduced, dOutput: expanded.dInput)
+            let reducedGradients = try Conv2d.backward(input: pooled, weight: parameters[reduce], dOutput: dReduced, threads: threads)
+            gradients[reduce] = reducedGradients.dWeight
+            if let dBias = reducedGradients.dBias { gradients[reduce + 1] = dBias }
+            let dPooled = try AdaptiveAvgPool2d.backward(input: input, outputSize: 1, dOutput: reducedGradients.dInput)
+            return try TensorAdd.forward(a: scaled.dInput, b: dPooled)
         case (_, .leaf(let input, let cache)):
             return try backLeaf(node, input: input, cache: cache, dOutput, gradients: &gradients,
                                 skipInputGradient: skipInputGradient, threads: threads)
@@ -189,6 +218,8 @@ extension Network {
             return function.backward(input: input, dOutput: dOutput)
         case .pool(let kind, let options):
             return try Pool2d.backward(input: input, dOutput: dOutput, kind: kind, options: options, threads: threads)
+        case .adaptiveAvgPool(let size):
+            return try AdaptiveAvgPool2d.backward(input: input, outputSize: size, dOutput: dOutput)
         case .globalAvgPool:
             return try GlobalAvgPool2d.backward(input: input, dOutput: dOutput)
         case .flatten:
@@ -203,7 +234,7 @@ extension Network {
         case .dropout(let probability):
             guard case .dropoutMask(let mask) = cache else { return dOutput }
             return try Dropout(probability: probability).backward(dOutput: dOutput, mask: mask)
-        case .residual, .branches:
+        case .residual, .branches, .squeezeExcite:
             preconditionFailure("a block traced as a leaf")
         }
     }

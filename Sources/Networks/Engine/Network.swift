@@ -48,6 +48,7 @@ indirect enum Node: Sendable {
     case batchNorm(channels: Int, epsilon: Float, momentum: Float, gamma: Int, mean: Int, flat: Bool)
     case activation(Activation)
     case pool(PoolKind, Pool2dOptions)
+    case adaptiveAvgPool(Pair)
     case globalAvgPool
     case flatten
     /// `flattens`: the input is maps, flattened first.
@@ -56,6 +57,9 @@ indirect enum Node: Sendable {
     /// An empty shortcut adds the block's input itself.
     case residual(body: [Node], shortcut: [Node])
     case branches([[Node]])
+    /// Global average pooling, a 1x1 convolution (with bias) down to `squeezed` channels, the
+    /// activation, a 1x1 convolution back up, a sigmoid: each channel scaled by its gate.
+    case squeezeExcite(reduce: Int, expand: Int, activation: Activation)
 }
 
 /// Builds a spec's parameters in order, compiling each layer.
@@ -112,25 +116,33 @@ struct NetworkBuilder {
             return .batchNorm(channels: channels, epsilon: norm.epsilon, momentum: norm.momentum, gamma: gamma,
                               mean: buffers.count - 2, flat: flat)
         case .relu: return .activation(.relu)
+        case .relu6: return .activation(.relu6)
+        case .silu: return .activation(.silu)
         case .leakyReLU(let slope): return .activation(.leakyRelu(slope: slope))
         case .sigmoid: return .activation(.sigmoid)
         case .tanh: return .activation(.tanh)
-        case .relu6, .silu, .squeezeExcite:
-            throw refuse(label, layer, "the engine cannot train this kind yet (it is in the model zoo's tables only); "
-                             + "relu, leaky_relu, sigmoid and tanh train")
         case .maxPool(let pool), .avgPool(let pool):
-            guard !pool.ceilMode else { throw refuse(label, layer, "ceil_mode is in the model zoo's tables only; it does not train here") }
             let kind: PoolKind = if case .maxPool = layer { .max } else { .average }
-            return .pool(kind, Pool2dOptions(kernel: pool.kernel, stride: pool.stride, padding: pool.padding))
+            return .pool(kind, Pool2dOptions(kernel: pool.kernel, stride: pool.stride, padding: pool.padding, ceilMode: pool.ceilMode))
         case .globalAvgPool:
             return .globalAvgPool
         case .adaptiveAvgPool(let height, let width):
-            // Trains as average pooling when the output size divides the input's (then the two are the same).
-            guard case .maps(_, let inHeight, let inWidth) = input, inHeight % height == 0, inWidth % width == 0 else {
-                throw refuse(label, layer, "trains only when \(height)x\(width) divides the input's size (\(input))")
+            return .adaptiveAvgPool(Pair(height, width))
+        case .squeezeExcite(let squeeze):
+            guard case .maps(let channels, _, _) = input else { preconditionFailure("checked by the summary") }
+            let activation: Activation
+            switch squeeze.activation {
+            case .relu: activation = .relu
+            case .silu: activation = .silu
+            default: throw refuse(label, layer, "its activation must be relu or silu")
             }
-            let kernel = Pair(inHeight / height, inWidth / width)
-            return .pool(.average, Pool2dOptions(kernel: kernel))
+            // PyTorch's module: reduce = Conv2d(C, squeezed, 1), expand = Conv2d(squeezed, C, 1).
+            let reduceShape = [squeeze.squeezed, channels, 1, 1], expandShape = [channels, squeeze.squeezed, 1, 1]
+            let reduce = add(name + ".reduce.weight", Initializer.pytorchDefault.tensor(shape: reduceShape, random: &random))
+            _ = add(name + ".reduce.bias", Initializer.pytorchDefaultBias(forWeightShape: reduceShape, random: &random))
+            let expand = add(name + ".expand.weight", Initializer.pytorchDefault.tensor(shape: expandShape, random: &random))
+            _ = add(name + ".expand.bias", Initializer.pytorchDefaultBias(forWeightShape: expandShape, random: &random))
+            return .squeezeExcite(reduce: reduce, expand: expand, activation: activation)
         case .flatten:
             return .flatten
         case .linear(let linear):

@@ -27,7 +27,7 @@ public struct BuiltInArchitecture: Sendable {
                             toml: resNetMini(skips: true)),
         BuiltInArchitecture(name: "plain-mini", summary: "resnet-mini without its skip connections: the contrast that shows why they matter",
                             toml: resNetMini(skips: false)),
-        BuiltInArchitecture(name: "mobilenet-mini", summary: "depthwise-separable blocks: a 3x3 depthwise convolution, then a 1x1 pointwise one (Howard et al. 2017; ReLU where MobileNet's code uses ReLU6)",
+        BuiltInArchitecture(name: "mobilenet-mini", summary: "depthwise-separable blocks: a 3x3 depthwise convolution, then a 1x1 pointwise one (Howard et al. 2017), with ReLU6",
                             toml: mobileNetMini),
         BuiltInArchitecture(name: "inception-mini", summary: "two Inception modules: 1x1, 3x3 and 5x5 branches and a pooling branch, concatenated (Szegedy et al. 2014)",
                             toml: inceptionMini),
@@ -235,7 +235,7 @@ public struct BuiltInArchitecture: Sendable {
     }
 
     /// A stem, then depthwise-separable blocks: 3x3 depthwise (groups = channels), 1x1 pointwise,
-    /// each with batch norm and ReLU (ReLU6 does not train here yet).
+    /// each with batch norm and ReLU6.
     static let mobileNetMini: String = {
         var text = """
             name = "mobilenet-mini"
@@ -251,7 +251,7 @@ public struct BuiltInArchitecture: Sendable {
             [[layer]]
             kind = "batchnorm"
             [[layer]]
-            kind = "relu"
+            kind = "relu6"
 
             """
         for (channels, out, stride) in [(16, 32, 1), (32, 64, 2), (64, 64, 1), (64, 128, 2)] {
@@ -268,7 +268,7 @@ public struct BuiltInArchitecture: Sendable {
                 [[layer]]
                 kind = "batchnorm"
                 [[layer]]
-                kind = "relu"
+                kind = "relu6"
                 [[layer]]
                 kind = "conv"
                 out = \(out)
@@ -277,7 +277,7 @@ public struct BuiltInArchitecture: Sendable {
                 [[layer]]
                 kind = "batchnorm"
                 [[layer]]
-                kind = "relu"
+                kind = "relu6"
 
                 """
         }
