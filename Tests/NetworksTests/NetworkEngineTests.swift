@@ -202,6 +202,16 @@ struct NetworkEngineTests {
         out = 3
         """
 
+    @Test func aNetworkTooLargeToTrainHereIsRefusedSayingWhatItWouldNeed() throws {
+        do {
+            _ = try Network(spec: try #require(ModelZoo.spec(named: "vgg16")), seed: 0)
+            Issue.record("vgg16 built")
+        } catch {
+            #expect("\(error)".hasPrefix("vgg16 has 138,357,544 parameters: training it would need about 2,213 MB"),
+                    "\(error)")
+        }
+    }
+
     @Test func theZoosKindsTrainAndMatchFiniteDifferences() throws {
         // 8x8 -> 6x6 (conv) -> 3x3 (ceil mode) -> 2x2 (adaptive, windows overlapping).
         let spec = try Self.parse(Self.zooKinds, input: "[2, 8, 8]")

@@ -27,6 +27,15 @@ public struct Network: Sendable {
     /// Throws the spec's shape errors, and refuses what the engine cannot train yet, naming the layer.
     public init(spec: NetworkSpec, seed: UInt64) throws(NetworkSpecError) {
         let summary = try spec.summary()
+        guard summary.parameters <= Self.maximumParameters else {
+            // Weights, their gradients and Adam's two moments: four copies of 4 bytes each.
+            let megabytes = summary.parameters * 16 / 1_000_000
+            throw NetworkSpecError("\(spec.name) has \(ResourceBudget.groupedDigits(summary.parameters)) parameters: "
+                                       + "training it would need about \(ResourceBudget.groupedDigits(megabytes)) MB for its "
+                                       + "weights, gradients and Adam's moments alone; networks here have at most "
+                                       + "\(ResourceBudget.groupedDigits(Self.maximumParameters)) parameters (its table: "
+                                       + "convtutor model --arch; to train it: convtutor export --pytorch)")
+        }
         var builder = NetworkBuilder(random: SeededRandom(seed: seed))
         let plan = try builder.compile(spec.layers, input: spec.input, prefix: "layers.", label: "", rows: summary.rows)
         self.spec = spec
@@ -36,6 +45,10 @@ public struct Network: Sendable {
         bufferNames = builder.bufferNames
         buffers = builder.buffers
     }
+
+    /// The most parameters a network built here may have: resnet50's 25.6 million fit (about 410 MB
+    /// with gradients and Adam's moments), vgg16's 138 million do not.
+    public static let maximumParameters = 30_000_000
 
     /// How many learned numbers the network has.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
