@@ -33,319 +33,113 @@ public struct BuiltInArchitecture: Sendable {
                             toml: inceptionMini),
     ]
 
-    static func lenet5(activation: String, pooling: String) -> String {
-        """
-        name = "lenet5\(activation == "relu" ? "" : "-classic")"
-        input = [1, 28, 28]
-        classes = 10
+    // MARK: The specs' text, from small pieces
 
-        [[layer]]
-        kind = "conv"
-        out = 6
-        kernel = 5
-        padding = 2
-        [[layer]]
-        kind = "\(activation)"
-        [[layer]]
-        kind = "\(pooling)"
-        kernel = 2
-        [[layer]]
-        kind = "conv"
-        out = 16
-        kernel = 5
-        [[layer]]
-        kind = "\(activation)"
-        [[layer]]
-        kind = "\(pooling)"
-        kernel = 2
-        [[layer]]
-        kind = "flatten"
-        [[layer]]
-        kind = "linear"
-        out = 120
-        [[layer]]
-        kind = "\(activation)"
-        [[layer]]
-        kind = "linear"
-        out = 84
-        [[layer]]
-        kind = "\(activation)"
-        [[layer]]
-        kind = "linear"
-        out = 10
-
-        """
+    /// The spec's first lines: its name, 28x28 digits in, 10 classes out.
+    static func header(_ name: String) -> String {
+        "name = \"\(name)\"\ninput = [1, 28, 28]\nclasses = 10\n"
     }
 
-    static let lenet5GAP = """
-        name = "lenet5-gap"
-        input = [1, 28, 28]
-        classes = 10
+    /// A `[[table]]` of `kind` with `keys` (written in order).
+    static func layer(_ kind: String, _ keys: KeyValuePairs<String, String> = [:], table: String = "[[layer]]") -> String {
+        "\n\(table)\nkind = \"\(kind)\"\n" + keys.map { "\($0.key) = \($0.value)\n" }.joined()
+    }
 
-        [[layer]]
-        kind = "conv"
-        out = 6
-        kernel = 5
-        padding = 2
-        [[layer]]
-        kind = "relu"
-        [[layer]]
-        kind = "maxpool"
-        kernel = 2
-        [[layer]]
-        kind = "conv"
-        out = 16
-        kernel = 5
-        [[layer]]
-        kind = "relu"
-        [[layer]]
-        kind = "maxpool"
-        kernel = 2
-        # One 5x5 map per class, each averaged to its score: no fully connected layer.
-        [[layer]]
-        kind = "conv"
-        out = 10
-        kernel = 1
-        [[layer]]
-        kind = "gap"
-        [[layer]]
-        kind = "flatten"
+    /// A convolution; `stride`, `padding`, `groups` and `bias` only when not their defaults.
+    static func conv(_ out: Int, kernel: Int, stride: Int = 1, padding: Int = 0, groups: Int = 1, bias: Bool = true,
+                     table: String = "[[layer]]") -> String {
+        var keys: [(String, String)] = [("out", "\(out)"), ("kernel", "\(kernel)")]
+        if stride != 1 { keys.append(("stride", "\(stride)")) }
+        if padding != 0 { keys.append(("padding", "\(padding)")) }
+        if groups != 1 { keys.append(("groups", "\(groups)")) }
+        if !bias { keys.append(("bias", "false")) }
+        return "\n\(table)\nkind = \"conv\"\n" + keys.map { "\($0.0) = \($0.1)\n" }.joined()
+    }
 
-        """
+    /// A 3x3 convolution to 16 channels without bias, batch norm, `activation`: the stem of the
+    /// batch-normalised architectures.
+    static func stem(_ activation: String) -> String {
+        conv(16, kernel: 3, padding: 1, bias: false) + layer("batchnorm") + layer(activation)
+    }
+
+    /// Global average pooling and a linear layer to the 10 classes.
+    static let poolingHead = layer("gap") + layer("linear", ["out": "10"])
+
+    /// LeNet-5's feature extractor: two convolutions, each followed by `activation` and 2x2 `pooling`.
+    static func lenetFeatures(activation: String, pooling: String) -> String {
+        conv(6, kernel: 5, padding: 2) + layer(activation) + layer(pooling, ["kernel": "2"])
+            + conv(16, kernel: 5) + layer(activation) + layer(pooling, ["kernel": "2"])
+    }
+
+    static func lenet5(activation: String, pooling: String) -> String {
+        header(activation == "relu" ? "lenet5" : "lenet5-classic") + lenetFeatures(activation: activation, pooling: pooling)
+            + layer("flatten") + layer("linear", ["out": "120"]) + layer(activation) + layer("linear", ["out": "84"])
+            + layer(activation) + layer("linear", ["out": "10"])
+    }
+
+    /// One 5x5 map per class after LeNet's features, each averaged to its score: no fully connected layer.
+    static let lenet5GAP = header("lenet5-gap") + lenetFeatures(activation: "relu", pooling: "maxpool")
+        + conv(10, kernel: 1) + layer("gap") + layer("flatten")
 
     /// Two 3x3 convolutions per stage, then max pooling; 28 -> 14 -> 7 -> 3.
-    static let vggMini = """
-        name = "vgg-mini"
-        input = [1, 28, 28]
-        classes = 10
-        \(vggStage(16))\(vggStage(32))\(vggStage(64))
-        [[layer]]
-        kind = "flatten"
-        [[layer]]
-        kind = "linear"
-        out = 64
-        [[layer]]
-        kind = "relu"
-        [[layer]]
-        kind = "linear"
-        out = 10
-
-        """
-
-    static func vggStage(_ channels: Int) -> String {
-        """
-
-        [[layer]]
-        kind = "conv"
-        out = \(channels)
-        kernel = 3
-        padding = 1
-        [[layer]]
-        kind = "relu"
-        [[layer]]
-        kind = "conv"
-        out = \(channels)
-        kernel = 3
-        padding = 1
-        [[layer]]
-        kind = "relu"
-        [[layer]]
-        kind = "maxpool"
-        kernel = 2
-
-        """
-    }
+    static let vggMini = header("vgg-mini") + [16, 32, 64].map { channels in
+        conv(channels, kernel: 3, padding: 1) + layer("relu") + conv(channels, kernel: 3, padding: 1) + layer("relu")
+            + layer("maxpool", ["kernel": "2"])
+    }.joined() + layer("flatten") + layer("linear", ["out": "64"]) + layer("relu") + layer("linear", ["out": "10"])
 
     /// A stem, then three stages of one basic block each (16, 32, 64 channels; the last two halve
     /// the size), global average pooling and a linear layer. Without skips, each block's body is
     /// written inline.
     static func resNetMini(skips: Bool) -> String {
-        var text = """
-            name = "\(skips ? "resnet-mini" : "plain-mini")"
-            input = [1, 28, 28]
-            classes = 10
-
-            [[layer]]
-            kind = "conv"
-            out = 16
-            kernel = 3
-            padding = 1
-            bias = false
-            [[layer]]
-            kind = "batchnorm"
-            [[layer]]
-            kind = "relu"
-
-            """
-        for (channels, stride) in [(16, 1), (32, 2), (64, 2)] {
-            text += basicBlock(channels: channels, stride: stride, skip: skips, downsample: stride != 1)
-        }
-        text += """
-
-            [[layer]]
-            kind = "gap"
-            [[layer]]
-            kind = "linear"
-            out = 10
-
-            """
-        return text
+        header(skips ? "resnet-mini" : "plain-mini") + stem("relu")
+            + [(16, 1), (32, 2), (64, 2)].map { basicBlock(channels: $0.0, stride: $0.1, skip: skips) }.joined()
+            + poolingHead
     }
 
-    /// conv-bn-relu-conv-bn (+ the input, through a 1x1 conv and batch norm when the size changes), relu.
-    static func basicBlock(channels: Int, stride: Int, skip: Bool, downsample: Bool) -> String {
+    /// conv-bn-relu-conv-bn (+ the input, through a 1x1 convolution and batch norm when the size
+    /// changes), then relu.
+    static func basicBlock(channels: Int, stride: Int, skip: Bool) -> String {
         let table = skip ? "[[layer.body]]" : "[[layer]]"
-        var text = skip ? "\n[[layer]]\nkind = \"residual\"\n" : "\n"
-        text += """
-            \(table)
-            kind = "conv"
-            out = \(channels)
-            kernel = 3
-            stride = \(stride)
-            padding = 1
-            bias = false
-            \(table)
-            kind = "batchnorm"
-            \(table)
-            kind = "relu"
-            \(table)
-            kind = "conv"
-            out = \(channels)
-            kernel = 3
-            padding = 1
-            bias = false
-            \(table)
-            kind = "batchnorm"
-
-            """
-        if skip && downsample {
-            text += """
-                [[layer.shortcut]]
-                kind = "conv"
-                out = \(channels)
-                kernel = 1
-                stride = \(stride)
-                bias = false
-                [[layer.shortcut]]
-                kind = "batchnorm"
-
-                """
+        var text = skip ? layer("residual") : ""
+        text += conv(channels, kernel: 3, stride: stride, padding: 1, bias: false, table: table) + layer("batchnorm", table: table)
+            + layer("relu", table: table)
+            + conv(channels, kernel: 3, padding: 1, bias: false, table: table) + layer("batchnorm", table: table)
+        if skip && stride != 1 {
+            text += conv(channels, kernel: 1, stride: stride, bias: false, table: "[[layer.shortcut]]")
+                + layer("batchnorm", table: "[[layer.shortcut]]")
         }
-        return text + "[[layer]]\nkind = \"relu\"\n"
+        return text + layer("relu")
     }
 
-    /// A stem, then depthwise-separable blocks: 3x3 depthwise (groups = channels), 1x1 pointwise,
-    /// each with batch norm and ReLU6.
-    static let mobileNetMini: String = {
-        var text = """
-            name = "mobilenet-mini"
-            input = [1, 28, 28]
-            classes = 10
-
-            [[layer]]
-            kind = "conv"
-            out = 16
-            kernel = 3
-            padding = 1
-            bias = false
-            [[layer]]
-            kind = "batchnorm"
-            [[layer]]
-            kind = "relu6"
-
-            """
-        for (channels, out, stride) in [(16, 32, 1), (32, 64, 2), (64, 64, 1), (64, 128, 2)] {
-            text += """
-
-                [[layer]]
-                kind = "conv"
-                out = \(channels)
-                kernel = 3
-                stride = \(stride)
-                padding = 1
-                groups = \(channels)
-                bias = false
-                [[layer]]
-                kind = "batchnorm"
-                [[layer]]
-                kind = "relu6"
-                [[layer]]
-                kind = "conv"
-                out = \(out)
-                kernel = 1
-                bias = false
-                [[layer]]
-                kind = "batchnorm"
-                [[layer]]
-                kind = "relu6"
-
-                """
-        }
-        return text + """
-
-            [[layer]]
-            kind = "gap"
-            [[layer]]
-            kind = "linear"
-            out = 10
-
-            """
-    }()
+    /// A stem, then depthwise-separable blocks: a 3x3 depthwise convolution (groups = channels), a
+    /// 1x1 pointwise one, each with batch norm and ReLU6.
+    static let mobileNetMini = header("mobilenet-mini") + stem("relu6")
+        + [(16, 32, 1), (32, 64, 2), (64, 64, 1), (64, 128, 2)].map { channels, out, stride in
+            conv(channels, kernel: 3, stride: stride, padding: 1, groups: channels, bias: false) + layer("batchnorm")
+                + layer("relu6") + conv(out, kernel: 1, bias: false) + layer("batchnorm") + layer("relu6")
+        }.joined() + poolingHead
 
     /// A stem, two Inception modules with a pooling between, global average pooling, a linear layer.
-    static let inceptionMini: String = {
-        var text = """
-            name = "inception-mini"
-            input = [1, 28, 28]
-            classes = 10
-
-            [[layer]]
-            kind = "conv"
-            out = 16
-            kernel = 3
-            padding = 1
-            [[layer]]
-            kind = "relu"
-            [[layer]]
-            kind = "maxpool"
-            kernel = 2
-
-            """
-        text += inceptionModule(ones: 8, threeReduce: 8, threes: 16, fiveReduce: 4, fives: 8, poolProjection: 8)
-        text += "\n[[layer]]\nkind = \"maxpool\"\nkernel = 2\n"
-        text += inceptionModule(ones: 16, threeReduce: 16, threes: 32, fiveReduce: 8, fives: 16, poolProjection: 16)
-        return text + """
-
-            [[layer]]
-            kind = "gap"
-            [[layer]]
-            kind = "linear"
-            out = 10
-
-            """
-    }()
+    static let inceptionMini = header("inception-mini") + conv(16, kernel: 3, padding: 1) + layer("relu")
+        + layer("maxpool", ["kernel": "2"])
+        + inceptionModule(ones: 8, threeReduce: 8, threes: 16, fiveReduce: 4, fives: 8, poolProjection: 8)
+        + layer("maxpool", ["kernel": "2"])
+        + inceptionModule(ones: 16, threeReduce: 16, threes: 32, fiveReduce: 8, fives: 16, poolProjection: 16)
+        + poolingHead
 
     /// Four branches on the same input, concatenated: 1x1; 1x1 then 3x3; 1x1 then 5x5; 3x3 max
     /// pooling then 1x1. Each convolution is followed by a ReLU.
     static func inceptionModule(ones: Int, threeReduce: Int, threes: Int, fiveReduce: Int, fives: Int,
                                 poolProjection: Int) -> String {
-        func conv(_ out: Int, _ kernel: Int) -> String {
-            """
-            [[layer.branch.body]]
-            kind = "conv"
-            out = \(out)
-            kernel = \(kernel)
-            padding = \(kernel / 2)
-            [[layer.branch.body]]
-            kind = "relu"
-
-            """
+        let body = "[[layer.branch.body]]"
+        func convolution(_ out: Int, _ kernel: Int) -> String {
+            conv(out, kernel: kernel, padding: kernel / 2, table: body) + layer("relu", table: body)
         }
-        return "\n[[layer]]\nkind = \"branches\"\n"
-            + "[[layer.branch]]\n" + conv(ones, 1)
-            + "[[layer.branch]]\n" + conv(threeReduce, 1) + conv(threes, 3)
-            + "[[layer.branch]]\n" + conv(fiveReduce, 1) + conv(fives, 5)
-            + "[[layer.branch]]\n[[layer.branch.body]]\nkind = \"maxpool\"\nkernel = 3\nstride = 1\npadding = 1\n"
-            + conv(poolProjection, 1)
+        let branch = "\n[[layer.branch]]\n"
+        return layer("branches")
+            + branch + convolution(ones, 1)
+            + branch + convolution(threeReduce, 1) + convolution(threes, 3)
+            + branch + convolution(fiveReduce, 1) + convolution(fives, 5)
+            + branch + layer("maxpool", ["kernel": "3", "stride": "1", "padding": "1"], table: body) + convolution(poolProjection, 1)
     }
 }

@@ -1,3 +1,4 @@
+import CommonIO
 import ConvKernels
 
 extension NetworkSpec {
@@ -12,25 +13,7 @@ extension NetworkSpec {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func quoted(_ text: String) -> String {
-        var escaped = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": escaped += "\\\""
-            case "\\": escaped += "\\\\"
-            case "\n": escaped += "\\n"
-            case "\t": escaped += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7f {
-                    escaped += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                        + String(scalar.value, radix: 16)
-                } else {
-                    escaped.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return escaped + "\""
-    }
+    static func quoted(_ text: String) -> String { JSONString.quoted(text) }
 
     /// `[[table]]` per layer, each followed by its blocks' tables (`table.body`, `table.branch`).
     static func write(_ layers: [LayerSpec], table: String, into lines: inout [String]) {

@@ -107,21 +107,9 @@ public indirect enum LayerSpec: Hashable, Sendable {
         }
     }
 
-    public struct Pooling: Hashable, Sendable {
-        public var kernel: Pair
-        /// The kernel when not given, as in PyTorch.
-        public var stride: Pair
-        public var padding: Pair
-        /// Rounds the output size up instead of down (PyTorch's `ceil_mode`), as GoogLeNet does.
-        public var ceilMode: Bool
-
-        public init(kernel: Pair, stride: Pair? = nil, padding: Pair = 0, ceilMode: Bool = false) {
-            self.kernel = kernel
-            self.stride = stride ?? kernel
-            self.padding = padding
-            self.ceilMode = ceilMode
-        }
-    }
+    /// A pooling's kernel, stride (the kernel when not given), padding and PyTorch's `ceil_mode`:
+    /// the kernels' own options.
+    public typealias Pooling = Pool2dOptions
 
     public struct FullyConnected: Hashable, Sendable {
         public var out: Int
