@@ -58,6 +58,10 @@ struct BenchCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Run only one part: conv, network, screen or engine (default: all).", valueName: "part"))
     var only: Part?
 
+    @Option(help: ArgumentHelp("Measure this network instead, through the engine: a spec file, a built-in architecture "
+                                   + "or a zoo table (training and inference at batch 1 and 64).", valueName: "name|file"))
+    var arch: String?
+
     @Option(help: ArgumentHelp("Timed seconds per conv measurement (above 0, at most 60).", valueName: "seconds"))
     var seconds: Double = 0.6
 
@@ -110,6 +114,12 @@ struct BenchCommand: ParsableCommand {
         }
         var document: [String: Any] = ["threads": allThreads]
         var lines: [String] = []
+        if let arch {
+            try measureArchitecture(arch, threads: threads, progress: report, document: &document, lines: &lines)
+            if showProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
+            try printFigures(document, lines)
+            return
+        }
 
         if only == nil || only == .conv {
             report("measuring the FP32 peak")
@@ -157,12 +167,41 @@ struct BenchCommand: ParsableCommand {
         lines.append("Peak resident memory of this run: \(String(format: "%.1f", peak)) MB")
         if showProgress { FileHandle.standardError.write(Data("\u{1B}[2K\r".utf8)) }
 
+        try printFigures(document, lines)
+    }
+
+    private func printFigures(_ document: [String: Any], _ lines: [String]) throws {
         if json {
             let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
             print(String(decoding: data, as: UTF8.self))
         } else {
             print(lines.joined(separator: "\n"))
         }
+    }
+
+    /// `--arch`: one network's training and inference throughput through the engine.
+    private func measureArchitecture(_ name: String, threads: Int, progress: (String) -> Void, document: inout [String: Any],
+                                     lines: inout [String]) throws {
+        let spec = try NetworkChoice.spec(named: name, command: "bench")
+        let rates: (training: [ArchitectureBenchmark.Rate], inference: [ArchitectureBenchmark.Rate])
+        do {
+            rates = try ArchitectureBenchmark.run(spec: spec, seconds: networkSeconds, threads: threads, progress: progress)
+        } catch let error as NetworkSpecError {
+            throw CommandFailure("convtutor bench: \(error)")
+        }
+        func entries(_ list: [ArchitectureBenchmark.Rate]) -> [[String: Any]] {
+            list.map { ["batch_size": $0.batchSize, "images_per_second": rounded($0.imagesPerSecond, places: 1)] }
+        }
+        document["architecture"] = ["name": spec.name, "input": spec.input.dimensions, "threads": threads,
+                                    "training": entries(rates.training), "inference": entries(rates.inference)] as [String: Any]
+        lines.append("\(spec.name) through the engine, \(threads) thread\(threads == 1 ? "" : "s") (images/s):")
+        for (train, infer) in zip(rates.training, rates.inference) {
+            lines.append("  batch \(train.batchSize): training \(String(format: "%.0f", train.imagesPerSecond)), "
+                + "inference \(String(format: "%.0f", infer.imagesPerSecond))")
+        }
+        let peak = NetworkBenchmark.peakResidentMegabytes()
+        document["peak_rss_mb"] = rounded(peak, places: 1)
+        lines.append("Peak resident memory: \(String(format: "%.1f", peak)) MB")
     }
 
     /// The conv2d figures: JSON keys and text lines.
