@@ -18,13 +18,14 @@ torch numpy) and a release build:
 PyTorch runs with torch.set_num_threads(--threads), ConvTutor with --threads (default: every core).
 """
 import argparse
-import importlib.util
 import json
 import os
 import statistics
 import subprocess
 import tempfile
 import time
+
+import pytorch_export_check  # beside this file: the exported module's import
 
 BUILT_INS = ["lenet5", "lenet5-classic", "lenet5-gap", "vgg-mini", "resnet-mini", "plain-mini", "mobilenet-mini",
              "inception-mini"]
@@ -37,12 +38,7 @@ def peer_rates(binary, name, seconds, threads, folder):
     torch.set_num_threads(threads)
     path = os.path.join(folder, name.replace("-", "_") + ".py")
     subprocess.run([binary, "export", "--pytorch", "--arch", name, "--out", path], check=True, stdout=subprocess.DEVNULL)
-    spec = importlib.util.spec_from_file_location(name.replace("-", "_"), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    helpers = {"FlatLinear", "Residual", "Branches", "SqueezeExcite"}
-    network_class = [value for key, value in vars(module).items()
-                     if isinstance(value, type) and key not in helpers and value.__module__ == module.__name__][-1]
+    network_class = pytorch_export_check.network_class(pytorch_export_check.import_module(path))
     shape = json.loads(subprocess.run([binary, "model", "--arch", name, "--json"], check=True,
                                       capture_output=True, text=True).stdout)["input"]
     torch.manual_seed(0)

@@ -20,6 +20,7 @@ architecture passes.
 """
 import importlib.util
 import json
+import os
 import struct
 import subprocess
 import sys
@@ -48,6 +49,21 @@ def load_safetensors(path):
     return tensors
 
 
+def import_module(path):
+    """The Python file `convtutor export --pytorch` wrote, imported."""
+    spec = importlib.util.spec_from_file_location(os.path.basename(path)[:-3], path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def network_class(module):
+    """The network's class in an exported module (the helper modules come before it)."""
+    helpers = {"FlatLinear", "Residual", "Branches", "SqueezeExcite"}
+    return [value for key, value in vars(module).items()
+            if isinstance(value, type) and key not in helpers and value.__module__ == module.__name__][-1]
+
+
 def main():
     if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and sys.argv[2] != "--zoo"):
         sys.exit("usage: pytorch_export_check.py PATH/TO/convtutor [--zoo]")
@@ -60,19 +76,14 @@ def main():
             module_path = f"{folder}/{name.replace('-', '_')}.py"
             subprocess.run([binary, "export", "--pytorch", "--arch", name, "--out", module_path,
                             "--check-data", folder], check=True, stdout=subprocess.DEVNULL)
-            spec = importlib.util.spec_from_file_location(name.replace("-", "_"), module_path)
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-            helpers = {"FlatLinear", "Residual", "Branches", "SqueezeExcite"}
-            network_class = [value for key, value in vars(module).items()
-                             if isinstance(value, type) and key not in helpers and value.__module__ == module.__name__][-1]
-            model = network_class()
+            module = import_module(module_path)
+            model = network_class(module)()
             model.load_state_dict(load_safetensors(f"{folder}/{name}.safetensors"), strict=True)
             data = json.load(open(f"{folder}/{name}.json"))
-            inputs = torch.tensor(data["input"], dtype=torch.float32).reshape(data["input_shape"])
+            inputs = torch.tensor(data["input"]["data"], dtype=torch.float32).reshape(data["input"]["shape"])
             with torch.no_grad():
                 logits = model.eval()(inputs).flatten()
-            ours = torch.tensor(data["logits"], dtype=torch.float32)
+            ours = torch.tensor(data["logits"]["data"], dtype=torch.float32)
             difference = (logits - ours).abs().max().item()
             passed = difference <= TOLERANCE
             failures += not passed

@@ -81,7 +81,7 @@ struct ExportCommand: ParsableCommand {
         let tensors = zip(network.parameterNames + network.bufferNames, network.parameters + network.buffers)
             .map { (name: $0.0, tensor: $0.1) }
         try Checkpoint(tensors: tensors).write(to: folder + "/\(spec.name).safetensors")
-        let json = "{\"input_shape\": \(input.shape), \"input\": \(input.data), \"logits\": \(logits.data)}\n"
+        let json = JSONText.object([("input", JSONText.tensor(input)), ("logits", JSONText.tensor(logits))]) + "\n"
         do {
             try AtomicFile.write(Array(json.utf8), to: folder + "/\(spec.name).json")
         } catch {

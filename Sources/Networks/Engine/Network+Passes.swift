@@ -47,7 +47,8 @@ extension Network {
     /// the input's gradient when asked (saliency needs it; training does not).
     public func backward(_ trace: Trace, dLogits: Tensor, needInputGradient: Bool = false,
                          threads: Int = Parallel.defaultThreads) throws(KernelError) -> (parameters: [Tensor], dInput: Tensor?) {
-        var gradients = parameters.map { Tensor(zeros: $0.shape) }
+        // Placeholders (shared storage, nothing allocated): every parameter's layer writes its gradient.
+        var gradients = parameters
         let dInput = try back(plan, trace.layers, dLogits, gradients: &gradients, needInputGradient: needInputGradient,
                               threads: threads)
         return (gradients, needInputGradient ? dInput : nil)
@@ -140,7 +141,7 @@ extension Network {
 
     // MARK: Backward
 
-    /// Walks `nodes` backwards from `dOutput`, adding each parameter's gradient into `gradients`;
+    /// Walks `nodes` backwards from `dOutput`, writing each parameter's gradient into `gradients`;
     /// returns the gradient of the nodes' input.
     private func back(_ nodes: [Node], _ traces: [LayerTrace], _ dOutput: Tensor, gradients: inout [Tensor],
                       needInputGradient: Bool, threads: Int) throws(KernelError) -> Tensor {

@@ -169,16 +169,10 @@ struct NetworkBuilder {
             return .dropout(probability)
         case .residual(let residual):
             let body = try compile(residual.body, input: input, prefix: name + ".body.", label: label + ".", rows: rows)
-            var shortcut: [Node] = []
-            if let layers = residual.shortcut, !layers.isEmpty {
-                shortcut = try compile(layers, input: input, prefix: name + ".shortcut.", label: label + ".shortcut.", rows: rows)
-            } else if let projection = rows.first(where: { $0.label == label + ".shortcut.1" }) {
-                // The automatic 1x1 projection the summary added when the body changes the shape.
-                let conv = LayerSpec.Convolution(out: projection.outputShape.dimensions[0], kernel: 1,
-                                                 stride: NetworkSpec.stride(of: residual.body))
-                shortcut = [try compile(.conv(conv), input: input, name: name + ".shortcut.0", label: label + ".shortcut.1",
-                                        rows: rows)]
-            }
+            // The summary resolved the shortcut already, so this cannot fail.
+            let output = rows.first { $0.label == label }?.outputShape ?? input
+            let shortcut = try compile(residual.shortcutLayers(input: input, bodyOutput: output), input: input,
+                                       prefix: name + ".shortcut.", label: label + ".shortcut.", rows: rows)
             return .residual(body: body, shortcut: shortcut)
         case .branches(let branches):
             var compiled: [[Node]] = []

@@ -238,14 +238,9 @@ struct ModuleWriter {
         case .residual(let residual):
             needsResidual = true
             let body = sequence(residual.body, input: input, label: label + ".", indent: indent + 4)
-            var shortcut = "nn.Sequential()"
-            if let layers = residual.shortcut, !layers.isEmpty {
-                shortcut = sequence(layers, input: input, label: label + ".shortcut.", indent: indent + 4)
-            } else if let projection = rows.first(where: { $0.label == label + ".shortcut.1" }) {
-                let stride = NetworkSpec.stride(of: residual.body)
-                shortcut = "nn.Sequential(nn.Conv2d(\(channels), \(projection.outputShape.dimensions[0]), kernel_size=1"
-                    + (stride != 1 ? ", stride=\(Self.pair(stride))" : "") + "))"
-            }
+            let output = rows.first { $0.label == label }?.outputShape ?? input
+            let layers = (try? residual.shortcutLayers(input: input, bodyOutput: output)) ?? []
+            let shortcut = sequence(layers, input: input, label: label + ".shortcut.", indent: indent + 4)
             return "Residual(\n\(String(repeating: " ", count: indent))body=\(body),\n"
                 + "\(String(repeating: " ", count: indent))shortcut=\(shortcut))"
         case .branches(let branches):

@@ -193,14 +193,13 @@ struct SpecWalker {
                                     parameters: 0, multiplyAdds: 0))
         guard !residual.body.isEmpty else { throw error(label, kind, "the body has no layers") }
         let bodyOutput = try walk(residual.body, input: input, prefix: label + ".", depth: depth + 1, previous: previous)
-        var shortcutOutput = input
-        if let shortcut = residual.shortcut, !shortcut.isEmpty {
-            shortcutOutput = try walk(shortcut, input: input, prefix: label + ".shortcut.", depth: depth + 1, previous: previous)
-        } else if bodyOutput != input {
-            let projection = try projection(for: residual, from: input, to: bodyOutput, label: label)
-            shortcutOutput = try walk(.conv(projection), input: input, label: label + ".shortcut.1", depth: depth + 1,
-                                      previous: previous)
+        let shortcut: [LayerSpec]
+        do {
+            shortcut = try residual.shortcutLayers(input: input, bodyOutput: bodyOutput)
+        } catch {
+            throw self.error(label, kind, error.message)
         }
+        let shortcutOutput = try walk(shortcut, input: input, prefix: label + ".shortcut.", depth: depth + 1, previous: previous)
         guard shortcutOutput == bodyOutput else {
             throw error(label, kind, "its body gives \(bodyOutput) but its shortcut gives \(shortcutOutput): "
                             + "the two must have the same shape to be added")
@@ -210,24 +209,6 @@ struct SpecWalker {
         rows[blockRow].parameters = inside.reduce(0) { $0 + $1.parameters }
         rows[blockRow].multiplyAdds = inside.reduce(0) { $0 + $1.multiplyAdds }
         return bodyOutput
-    }
-
-    /// The 1x1 convolution (with a bias) that takes the block's input to its body's shape: its
-    /// stride is the product of the body's strides, and it must land on the body's size.
-    func projection(for residual: LayerSpec.Residual, from input: FeatureShape, to output: FeatureShape,
-                    label: String) throws(NetworkSpecError) -> LayerSpec.Convolution {
-        guard case .maps(_, let height, let width) = input, case .maps(let channels, let outHeight, let outWidth) = output else {
-            throw error(label, "residual", "its body gives \(output) from \(input); a projection needs maps on both "
-                            + "sides: give a shortcut")
-        }
-        let stride = NetworkSpec.stride(of: residual.body)
-        let projected = (height: (height - 1) / stride.height + 1, width: (width - 1) / stride.width + 1)
-        guard projected == (outHeight, outWidth) else {
-            throw error(label, "residual", "its body takes \(height)x\(width) to \(outHeight)x\(outWidth), which a 1x1 "
-                            + "projection with stride \(stride) gives as \(projected.height)x\(projected.width): "
-                            + "give the block a shortcut")
-        }
-        return LayerSpec.Convolution(out: channels, kernel: 1, stride: stride)
     }
 
     /// Each branch from the same input; their maps must share height and width, and are stacked.
@@ -316,5 +297,29 @@ extension NetworkSpec {
             stride = Pair(stride.height * step.height, stride.width * step.width)
         }
         return stride
+    }
+}
+
+extension LayerSpec.Residual {
+    /// The layers the block's input goes through before it is added, resolved once for the
+    /// summary, the engine and the export alike: the given shortcut; none (the input itself) when
+    /// the body keeps the shape; else a 1x1 convolution with a bias and the body's stride (a
+    /// projection), which must land on the body's size.
+    public func shortcutLayers(input: FeatureShape, bodyOutput: FeatureShape) throws(NetworkSpecError) -> [LayerSpec] {
+        if let shortcut, !shortcut.isEmpty { return shortcut }
+        guard bodyOutput != input else { return [] }
+        guard case .maps(_, let height, let width) = input,
+              case .maps(let channels, let outHeight, let outWidth) = bodyOutput else {
+            throw NetworkSpecError("its body gives \(bodyOutput) from \(input); a projection needs maps on both sides: "
+                                       + "give a shortcut")
+        }
+        let stride = NetworkSpec.stride(of: body)
+        let projected = (height: (height - 1) / stride.height + 1, width: (width - 1) / stride.width + 1)
+        guard projected == (outHeight, outWidth) else {
+            throw NetworkSpecError("its body takes \(height)x\(width) to \(outHeight)x\(outWidth), which a 1x1 projection "
+                                       + "with stride \(stride) gives as \(projected.height)x\(projected.width): give the "
+                                       + "block a shortcut")
+        }
+        return [.conv(LayerSpec.Convolution(out: channels, kernel: 1, stride: stride))]
     }
 }
