@@ -204,11 +204,16 @@ struct SpecWalker {
             throw error(label, kind, "its body gives \(bodyOutput) but its shortcut gives \(shortcutOutput): "
                             + "the two must have the same shape to be added")
         }
-        rows[blockRow].outputShape = bodyOutput
-        let inside = rows[(blockRow + 1)...].filter { $0.depth == depth + 1 }
+        return closeBlock(at: blockRow, output: bodyOutput)
+    }
+
+    /// A block's own row, once its layers are walked: its output, and everything inside it counted.
+    mutating func closeBlock(at blockRow: Int, output: FeatureShape) -> FeatureShape {
+        let inside = rows[(blockRow + 1)...].filter { $0.depth == rows[blockRow].depth + 1 }
+        rows[blockRow].outputShape = output
         rows[blockRow].parameters = inside.reduce(0) { $0 + $1.parameters }
         rows[blockRow].multiplyAdds = inside.reduce(0) { $0 + $1.multiplyAdds }
-        return bodyOutput
+        return output
     }
 
     /// Each branch from the same input; their maps must share height and width, and are stacked.
@@ -238,11 +243,7 @@ struct SpecWalker {
             channels += c
         }
         let output = FeatureShape.maps(channels: channels, height: size?.height ?? 1, width: size?.width ?? 1)
-        rows[blockRow].outputShape = output
-        let inside = rows[(blockRow + 1)...].filter { $0.depth == depth + 1 }
-        rows[blockRow].parameters = inside.reduce(0) { $0 + $1.parameters }
-        rows[blockRow].multiplyAdds = inside.reduce(0) { $0 + $1.multiplyAdds }
-        return output
+        return closeBlock(at: blockRow, output: output)
     }
 
     /// The output size along both axes (PyTorch's floor rule, or its ceil mode: rounded up, but a

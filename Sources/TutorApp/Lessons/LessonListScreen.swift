@@ -157,7 +157,10 @@ public final class LessonListScreen: Screen {
         guard !area.isEmpty else { return }
         let (body, footer) = area.splitBottom(1)
         KeyHints(keyHelp).render(in: footer, into: &buffer, capabilities: capabilities)
-        let inner = Panel(title: "Lessons").render(in: body, into: &buffer, capabilities: capabilities)
+        // The frame is drawn last, once, with the footer the list's layout decides.
+        var frameFooter = ""
+        defer { Panel(title: "Lessons", footer: frameFooter).render(in: body, into: &buffer, capabilities: capabilities) }
+        let inner = Panel.inner(of: body)
         let content = Rect(x: inner.x + 1, y: inner.y, width: inner.width - 2, height: inner.height)
         var top = content.y
         let mono = capabilities.colors == .monochrome
@@ -229,9 +232,6 @@ public final class LessonListScreen: Screen {
         var marks: [String] = []
         if above > 0 { marks.append("\(unicode ? "▲" : "^") \(above) above") }
         if below > 0 { marks.append("\(unicode ? "▼" : "v") \(below) more below") }
-        if !marks.isEmpty {
-            Panel(title: "Lessons", footer: marks.joined(separator: "  ") + (unicode ? "  ↑↓ PgUp PgDn" : "  PgUp PgDn"))
-                .render(in: body, into: &buffer, capabilities: capabilities)
-        }
+        if !marks.isEmpty { frameFooter = marks.joined(separator: "  ") + (unicode ? "  ↑↓ PgUp PgDn" : "  PgUp PgDn") }
     }
 }
