@@ -268,7 +268,10 @@ struct NetworkCheckpointTests {
         }
         var noSpec = checkpoint
         noSpec.metadata = [:]
-        #expect(refusal(noSpec).hasPrefix("net.safetensors: records no network spec"))
+        #expect(refusal(noSpec).hasPrefix("net.safetensors: records no network spec (metadata 'convtutor.spec') and is "
+                                              + "not a LeNet-5 checkpoint (conv1.weight, conv2.weight, fc1.weight, ...; "
+                                              + "this one holds layers.0.weight, layers.0.bias, layers.3.weight, "
+                                              + "layers.3.bias, ...)"))
         checkpoint.tensors[0].tensor = Tensor(zeros: [6, 1, 3, 3])
         #expect(refusal(checkpoint) == "net.safetensors: tensor 'layers.0.weight' is [6, 1, 3, 3] but its spec 'lenet5' "
                     + "gives it [6, 1, 5, 5]: the spec and the weights do not match")
@@ -278,5 +281,93 @@ struct NetworkCheckpointTests {
         var broken = network.checkpoint()
         broken.metadata[Network.specMetadataKey] = "input = [1, 28, 28]\nclasses = 10\n[[layer]]\nkind = \"pool\"\n"
         #expect(refusal(broken).hasPrefix("net.safetensors (its spec): layer 1: unknown kind 'pool'"))
+    }
+}
+
+@Suite("Checkpoints without a spec: LeNet-5's names")
+struct LegacyLeNet5CheckpointTests {
+    /// An engine checkpoint of `spec` rewritten as earlier versions wrote LeNet-5: conv1, bn1, fc1...
+    /// names, the variant and options in the metadata, no spec.
+    func legacy(_ network: Network, metadata: [String: String]) -> Checkpoint {
+        let rename = Network.legacyLeNet5Names(network.spec)
+        var checkpoint = network.checkpoint()
+        checkpoint.metadata = metadata
+        checkpoint.tensors = checkpoint.tensors.map { (name: rename($0.name), tensor: $0.tensor) }
+        return checkpoint
+    }
+
+    @Test(arguments: [("modern", false, Float(0)), ("classic", false, 0), ("modern", true, 0.3), ("classic", true, 0.5)])
+    func loadsAsTheLeNet5ItDescribes(variant: String, batchNorm: Bool, dropout: Float) throws {
+        var spec = try #require(BuiltInArchitecture.named(variant == "modern" ? "lenet5" : "lenet5-classic")).spec
+        spec = (batchNorm ? spec.withBatchNorm() : spec).withDropout(dropout)
+        var network = try Network(spec: spec, seed: 9)
+        var random = SeededRandom(seed: 2)
+        _ = try network.forwardForTraining(random.uniformTensor(shape: [4, 1, 28, 28]), random: &random)
+        let checkpoint = legacy(network, metadata: ["variant": variant, "batch_norm": "\(batchNorm)", "dropout": "\(dropout)"])
+        #expect(checkpoint.tensors.map(\.name).prefix(2) == ["conv1.weight", "conv1.bias"])
+        #expect(checkpoint.tensors.contains { $0.name == "bn2.running_var" } == batchNorm)
+        let loaded = try Network(checkpoint: checkpoint, file: "old.safetensors")
+        #expect(loaded.spec == spec)
+        let input = random.uniformTensor(shape: [3, 1, 28, 28])
+        #expect(try loaded.logits(input).data == network.logits(input).data)
+    }
+
+    @Test func pyTorchsLeNet5WithoutMetadataLoadsAsModernEvenUnderWrapperPrefixes() throws {
+        let network = try Network(spec: try #require(BuiltInArchitecture.named("lenet5")).spec, seed: 3)
+        var checkpoint = legacy(network, metadata: [:])
+        checkpoint.tensors = checkpoint.tensors.map { (name: "module." + $0.name, tensor: $0.tensor) }
+        let loaded = try Network(checkpoint: checkpoint, file: "peer.safetensors")
+        #expect(loaded.spec.name == "lenet5")
+        #expect(loaded.parameters.map(\.data) == network.parameters.map(\.data))
+    }
+
+    @Test func theSpecOptionsEditLeNet5AsItsFlagsDid() throws {
+        let spec = try #require(BuiltInArchitecture.named("lenet5")).spec.withBatchNorm().withDropout(0.5)
+        #expect(spec.layers.map(\.kind) == ["conv", "batchnorm", "relu", "maxpool", "conv", "batchnorm", "relu", "maxpool",
+                                             "flatten", "linear", "relu", "dropout", "linear", "relu", "dropout", "linear"])
+        #expect(try spec.summary().parameters == 61_706 + 44)
+        // Twice is once: a convolution followed by batch norm gets no second one.
+        #expect(spec.withBatchNorm() == spec)
+        let gap = try #require(BuiltInArchitecture.named("lenet5-gap")).spec
+        #expect(gap.withDropout(0.5) == gap)
+    }
+
+    @Test func refusesWhatIsNotLeNet5s() throws {
+        let network = try Network(spec: try #require(BuiltInArchitecture.named("lenet5")).spec, seed: 3)
+        func refusal(_ checkpoint: Checkpoint) -> String {
+            do {
+                _ = try Network(checkpoint: checkpoint, file: "old.safetensors")
+                return "accepted"
+            } catch {
+                return error.description
+            }
+        }
+        #expect(refusal(legacy(network, metadata: ["variant": "ancient"]))
+                    == "old.safetensors: variant \"ancient\" is not one of modern, classic")
+        #expect(refusal(legacy(network, metadata: ["batch_norm": "yes"]))
+                    == "old.safetensors: batch_norm \"yes\" in the metadata is not true or false")
+        #expect(refusal(legacy(network, metadata: ["batch_norm": "true"]))
+                    == "old.safetensors: has no tensor 'bn1.weight', which its spec 'lenet5' needs: the spec and the "
+                    + "weights do not match")
+        var extra = legacy(network, metadata: [:])
+        extra.tensors.append((name: "fc4.weight", tensor: Tensor(zeros: [2])))
+        #expect(refusal(extra) == "old.safetensors: has a tensor 'fc4.weight' its spec 'lenet5' does not have: the spec "
+                    + "and the weights do not match")
+    }
+}
+
+@Suite("A network's stages")
+struct NetworkStageTests {
+    @Test func eachTopLevelLayerGivesOneStageAndTheLastIsTheLogits() throws {
+        let network = try Network(spec: try #require(BuiltInArchitecture.named("resnet-mini")).spec, seed: 5)
+        var random = SeededRandom(seed: 6)
+        let input = random.uniformTensor(shape: [2, 1, 28, 28])
+        let stages = try network.stages(input)
+        let summary = try network.spec.summary()
+        let top = summary.rows.filter { $0.depth == 0 && !$0.label.contains(".") }
+        #expect(stages.map(\.label) == top.map(\.label))
+        #expect(stages.map(\.kind) == top.map(\.kind))
+        for (stage, row) in zip(stages, top) { #expect(Array(stage.output.shape.dropFirst()) == row.outputShape.dimensions) }
+        #expect(stages.last?.output.data == (try network.logits(input).data))
     }
 }

@@ -34,6 +34,31 @@ extension Network {
         return try run(plan, input, training: false, random: &random, buffers: &buffers, traces: &traces, threads: threads)
     }
 
+    /// One top-level layer and what it gave, in evaluation mode: what the inspector and the training
+    /// screen's probe draw (a block, residual or branches, is one stage: its output).
+    public struct Stage: Sendable {
+        /// The layer's place in the spec, counting from 1 ("3"), as the summary's rows label it.
+        public let label: String
+        /// The spec's kind ("conv", "maxpool", "residual", ...).
+        public let kind: String
+        /// `[N, C, H, W]` for maps, `[N, F]` for features; the last stage's output is the logits.
+        public let output: Tensor
+    }
+
+    /// Every top-level layer's output for `input` `[N, C, H, W]`, in evaluation mode.
+    public func stages(_ input: Tensor, threads: Int = Parallel.defaultThreads) throws(KernelError) -> [Stage] {
+        var random = SeededRandom(seed: 0)
+        var buffers = self.buffers
+        var traces: [LayerTrace] = []
+        var x = input
+        var stages: [Stage] = []
+        for (index, (node, layer)) in zip(plan, spec.layers).enumerated() {
+            x = try run(node, x, training: false, random: &random, buffers: &buffers, traces: &traces, threads: threads)
+            stages.append(Stage(label: String(index + 1), kind: layer.kind, output: x))
+        }
+        return stages
+    }
+
     /// A training forward pass: batch statistics (the running ones are updated in `buffers`, as
     /// PyTorch's `model.train()` does) and dropout masks drawn from `random`.
     public mutating func forwardForTraining(_ input: Tensor, random: inout SeededRandom,
