@@ -34,11 +34,6 @@ struct BenchCommand: ParsableCommand {
             their ratio (the target: 90% or more). JSON: training_screen.headless_images_per_second, \
             screen_images_per_second, ratio, frames_per_second.
 
-            engine: a whole Adam training step of LeNet-5 through the general network engine (the \
-            lenet5 spec) against the same step through the LeNet-specific path, on the same random \
-            batches of 1 and 64, in 5 alternating rounds of 1 s each; the medians and their ratio \
-            (the target: 95% or more). JSON: engine_vs_lenet5, one entry per batch size.
-
             peak_rss_mb is the process's peak resident memory at the end (getrusage's ru_maxrss).
 
             Examples:
@@ -49,13 +44,13 @@ struct BenchCommand: ParsableCommand {
 
     /// Which half of the benchmark to run.
     enum Part: String, CaseIterable, ExpressibleByArgument {
-        case conv, network, screen, engine
+        case conv, network, screen
     }
 
     @Flag(help: "Print the figures as JSON for scripts.")
     var json = false
 
-    @Option(help: ArgumentHelp("Run only one part: conv, network, screen or engine (default: all).", valueName: "part"))
+    @Option(help: ArgumentHelp("Run only one part: conv, network or screen (default: all).", valueName: "part"))
     var only: Part?
 
     @Option(help: ArgumentHelp("Measure this network instead, through the engine: a spec file, a built-in architecture "
@@ -144,22 +139,6 @@ struct BenchCommand: ParsableCommand {
             let overhead = try measureTrainingScreen(threads: threads, progress: report)
             document["training_screen"] = overhead.json
             lines += overhead.lines
-        }
-        if only == nil || only == .engine {
-            let comparison = try EngineComparison.run(threads: threads, progress: report)
-            document["engine_vs_lenet5"] = comparison.map { result in
-                ["batch_size": result.batchSize, "engine_images_per_second": rounded(result.engineMedian, places: 1),
-                 "lenet5_images_per_second": rounded(result.lenet5Median, places: 1), "ratio": rounded(result.ratio, places: 3),
-                 "engine_rounds": result.engine.map { rounded($0, places: 1) },
-                 "lenet5_rounds": result.lenet5.map { rounded($0, places: 1) }] as [String: Any]
-            }
-            if !lines.isEmpty { lines.append("") }
-            lines.append("LeNet-5 through the general engine against the LeNet-specific path (Adam steps, medians of 5 rounds):")
-            for result in comparison {
-                lines.append("  batch \(result.batchSize): engine \(String(format: "%.0f", result.engineMedian)) images/s, "
-                    + "LeNet5 \(String(format: "%.0f", result.lenet5Median)) images/s: "
-                    + "\(String(format: "%.1f", 100 * result.ratio))% (the target is 95% or more)")
-            }
         }
         let peak = NetworkBenchmark.peakResidentMegabytes()
         document["peak_rss_mb"] = rounded(peak, places: 1)

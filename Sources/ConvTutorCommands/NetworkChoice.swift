@@ -10,13 +10,7 @@ enum NetworkChoice {
 
     /// The spec, or a failure (exit 1) naming the file and what is wrong, or listing the names there are.
     static func spec(named name: String, command: String) throws -> NetworkSpec {
-        if let architecture = BuiltInArchitecture.named(name) {
-            do {
-                return try architecture.spec
-            } catch {
-                preconditionFailure("the built-in \(name) does not parse: \(error)")
-            }
-        }
+        if let spec = BuiltInArchitecture.spec(named: name) { return spec }
         if let spec = ModelZoo.spec(named: name) { return spec }
         if isFile(name) {
             do {

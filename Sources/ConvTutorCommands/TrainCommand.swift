@@ -8,11 +8,11 @@ import Datasets
 
 extension TrainingOptimizer.Kind: ExpressibleByArgument {}
 
-/// `convtutor train`: trains LeNet-5 on the live screen (on a terminal) or headless.
+/// `convtutor train`: trains a network (LeNet-5 unless --arch says) on the live screen (on a terminal) or headless.
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
-        abstract: "Train LeNet-5 on MNIST or the built-in digits, with checkpoints PyTorch can read.",
+        abstract: "Train LeNet-5 or any network spec on MNIST or the built-in digits, with checkpoints PyTorch can read.",
         discussion: """
             Without --data, trains on MNIST if 'convtutor data fetch mnist' has stored it in the cache, \
             else on the built-in digits (made in memory, nothing downloaded), and says which it chose; \
@@ -39,16 +39,25 @@ struct TrainCommand: ParsableCommand {
             a second one quits at once. On the screen, w and q write to --save when it is given (q \
             asks first).
 
-            --compare A,B trains two option sets at once, each on half the threads, and overlays their \
-            curves (headless: both runs' epoch lines, each labelled [A] or [B]). Each side starts \
-            from the other flags and changes them with one or more of: modern, classic (the \
-            variant); plain (no dropout, augmentation or batch normalisation); dropout or \
+            --arch NAME|FILE trains another network: a built-in architecture (lenet5, \
+            lenet5-classic, lenet5-gap, vgg-mini, resnet-mini, plain-mini, mobilenet-mini, \
+            inception-mini; convtutor model --arch NAME shows one) or a spec file you wrote (see \
+            convtutor model --help). A checkpoint records its network, so --resume needs no --arch.
+
+            --compare A,B trains two networks or option sets at once, each on half the threads, and \
+            overlays their curves (headless: both runs' epoch lines, each labelled [A] or [B]). Each \
+            side starts from the other flags and changes them with one or more of: a network (a \
+            built-in name such as resnet-mini, or a spec file); modern, classic (lenet5 and \
+            lenet5-classic); plain (no dropout, augmentation or batch normalisation); dropout or \
             dropout=P (0.5 unless given); augment; batch-norm; subset=N (train on N images) or full \
             (every image); lr=RATE. Join several with +, as in dropout=0.3+augment.
 
             Examples:
               convtutor train --epochs 1
               convtutor train --no-tui --epochs 1
+              convtutor train --arch resnet-mini --epochs 2
+              convtutor train --arch my-net.toml --save my-net.safetensors
+              convtutor train --compare resnet-mini,plain-mini --epochs 2
               convtutor train --compare classic,modern --epochs 3
               convtutor train --compare dropout,plain --subset 2000
               convtutor train --compare augment,plain
@@ -97,13 +106,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Steps over which the learning rate rises from near 0 at the start (0 to 10000000).", valueName: "steps"))
     var warmup: Int = 100
 
-    @Option(help: "Which LeNet-5: modern (ReLU, max pooling) or classic (tanh, average pooling).")
-    var variant: LeNet5.Variant = .modern
+    @Option(help: ArgumentHelp("The network: a built-in architecture (default lenet5) or a spec file (.toml).",
+                               valueName: "name|file"), completion: .file(extensions: ["toml"]))
+    var arch: String?
 
-    @Option(help: ArgumentHelp("Dropout probability after fc1 and fc2 (0 for none, up to below 1).", valueName: "p"))
+    @Option(help: ArgumentHelp("Which LeNet-5: modern (ReLU, max pooling; --arch lenet5) or classic (tanh, average "
+                               + "pooling; --arch lenet5-classic).", valueName: "variant"))
+    var variant: String?
+
+    @Option(help: ArgumentHelp("Dropout probability after the hidden linear layers (LeNet-5's fc1 and fc2; 0 for none, up to below 1).",
+                               valueName: "p"))
     var dropout: Float = 0
 
-    @Flag(name: .customLong("batch-norm"), help: "Batch normalisation after each convolution.")
+    @Flag(name: .customLong("batch-norm"), help: "Batch normalisation after each convolution that has none.")
     var batchNorm = false
 
     @Option(name: .customLong("weight-decay"), help: ArgumentHelp("L2 weight decay (0 to 1).", valueName: "lambda"))
@@ -201,10 +216,30 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// True when a flag chose the network or changed it; without one, --resume trains the
+    /// checkpoint's network as it recorded it.
+    var choosesNetwork: Bool { arch != nil || variant != nil || batchNorm || dropout != 0 }
+
+    /// The network --arch and --variant name (lenet5 when neither does).
+    func architecture() throws -> NetworkSpec {
+        if let variant {
+            guard let name = ["modern": "lenet5", "classic": "lenet5-classic"][variant] else {
+                throw ValidationError("--variant \(variant) is not one of modern, classic")
+            }
+            guard arch == nil || arch == name else {
+                throw ValidationError("--variant \(variant) chooses LeNet-5 (\(name)) and --arch \(arch!) another network; "
+                    + "give one of them")
+            }
+            return BuiltInArchitecture.spec(named: name)!
+        }
+        return try NetworkChoice.spec(named: arch ?? "lenet5", command: "train")
+    }
+
     func makeConfiguration() throws -> TrainingConfiguration {
         var configuration = TrainingConfiguration()
-        configuration.variant = variant
-        configuration.modelOptions = LeNet5.Options(dropout: dropout, batchNorm: batchNorm)
+        configuration.architecture = try architecture()
+        configuration.dropout = dropout
+        configuration.batchNorm = batchNorm
         configuration.optimizer = optimizer
         configuration.learningRate = lr
         configuration.momentum = momentum
@@ -270,11 +305,11 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    /// "modern", "classic, dropout 0.5, batch norm, augmented, 1,000 images": a single run's label.
+    /// "lenet5", "lenet5-classic, dropout 0.5, batch norm, augmented, 1,000 images": a single run's label.
     static func describe(_ configuration: TrainingConfiguration) -> String {
-        var parts = [configuration.variant.rawValue]
-        if configuration.modelOptions.dropout > 0 { parts.append("dropout \(configuration.modelOptions.dropout)") }
-        if configuration.modelOptions.batchNorm { parts.append("batch norm") }
+        var parts = [configuration.architecture.name]
+        if configuration.dropout > 0 { parts.append("dropout \(configuration.dropout)") }
+        if configuration.batchNorm { parts.append("batch norm") }
         if configuration.augmentation != nil { parts.append("augmented") }
         if let subset = configuration.trainingSubset { parts.append("\(subset.formatted()) images") }
         return parts.joined(separator: ", ")
@@ -296,8 +331,29 @@ struct TrainCommand: ParsableCommand {
         return try TrainingData.defaultChoice(seed: 0)
     }
 
+    /// The runs to train from `resume`: without a flag that chooses the network, the network the
+    /// checkpoint recorded (so that --resume needs nothing else, and the screen's r restarts it).
+    func makeRunPlans(resume: (checkpoint: Checkpoint, name: String)?) throws
+        -> [(label: String, configuration: TrainingConfiguration)] {
+        var plans = try makeRunPlans()
+        guard let (checkpoint, name) = resume, !choosesNetwork else { return plans }
+        let recorded: NetworkSpec
+        do {
+            recorded = try Network(checkpoint: checkpoint, file: name).spec
+        } catch {
+            throw failure("\(error)")
+        }
+        for index in plans.indices {
+            plans[index].configuration.architecture = recorded
+            plans[index].configuration.dropout = 0
+            plans[index].configuration.batchNorm = false
+            plans[index].label = Self.describe(plans[index].configuration)
+        }
+        return plans
+    }
+
     /// One trainer per plan on `data`. A setting the trainer refuses is a usage error (exit 2); a
-    /// checkpoint or split that does not fit is thrown as is.
+    /// checkpoint, network or split that does not fit is thrown as is.
     static func makeTrainers(_ plans: [(label: String, configuration: TrainingConfiguration)], data: TrainingData,
                              resume: (checkpoint: Checkpoint, name: String)?) throws -> [Trainer] {
         do {
@@ -313,7 +369,6 @@ struct TrainCommand: ParsableCommand {
             if status != ExitStatus.success { throw ExitCode(status) }
             return
         }
-        let plans = try makeRunPlans()
         let resumeFrom: (checkpoint: Checkpoint, name: String)?
         let trainingData: TrainingData
         do {
@@ -322,6 +377,7 @@ struct TrainCommand: ParsableCommand {
         } catch {
             throw failure("\(error)")
         }
+        let plans = try makeRunPlans(resume: resumeFrom)
         let trainers: [Trainer]
         do {
             trainers = try Self.makeTrainers(plans, data: trainingData, resume: resumeFrom)

@@ -16,13 +16,13 @@ enum TrainingScreenLauncher {
     /// `CommandFailure` (exit 1); a dataset that fails to load is reported and the built-in digits are
     /// offered instead.
     static func run(command: TrainCommand) throws -> Int32 {
-        let plans = try command.makeRunPlans()
         let resume: (checkpoint: Checkpoint, name: String)?
         do {
             resume = try command.loadResume()
         } catch {
             throw command.failure("\(error)")
         }
+        let plans = try command.makeRunPlans(resume: resume)
         let data: TrainingData
         do {
             data = try command.loadData()

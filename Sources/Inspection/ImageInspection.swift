@@ -182,7 +182,15 @@ public struct InspectedModel: Sendable {
             let (network, checkpoint) = try PretrainedModel.load()
             return try from(network, checkpoint: checkpoint, name: "pretrained LeNet-5", path: nil)
         }
-        let checkpoint = try Checkpoint(path: path)
+        var checkpoint = try Checkpoint(path: path)
+        // Until the inspector takes any network: a LeNet-5 the engine wrote, under LeNet-5's names.
+        if checkpoint.metadata[Network.specMetadataKey] != nil {
+            let engine = try Network(checkpoint: checkpoint, file: path)
+            let rename = Network.legacyLeNet5Names(engine.spec)
+            checkpoint.tensors = checkpoint.tensors.map { (name: rename($0.name), tensor: $0.tensor) }
+            checkpoint.metadata["variant"] = engine.spec.name == "lenet5-classic" ? "classic" : "modern"
+            checkpoint.metadata["batch_norm"] = engine.spec.layers.contains { $0.kind == "batchnorm" } ? "true" : "false"
+        }
         let network = try LeNet5(checkpoint: checkpoint, name: path)
         return try from(network, checkpoint: checkpoint, name: path, path: path)
     }

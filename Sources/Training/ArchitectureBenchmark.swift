@@ -24,7 +24,7 @@ public enum ArchitectureBenchmark {
             let images = random.uniformTensor(shape: [batchSize] + spec.input.dimensions)
             let labels = (0..<batchSize).map { $0 % spec.classes }
             var dropout = SeededRandom(seed: 2)
-            training.append(Rate(batchSize: batchSize, imagesPerSecond: try EngineComparison.rate(
+            training.append(Rate(batchSize: batchSize, imagesPerSecond: try NetworkBenchmark.rate(
                 batchSize: batchSize, seconds: seconds) { () throws(KernelError) in
                     let trace = try network.forwardForTraining(images, random: &dropout, threads: threads)
                     let (_, dLogits) = try SoftmaxCrossEntropy.forward(logits: trace.logits, labels: labels)
@@ -32,7 +32,7 @@ public enum ArchitectureBenchmark {
                               gradients: try network.backward(trace, dLogits: dLogits, threads: threads).parameters)
                 }))
             progress("\(spec.name): inference, batch \(batchSize)")
-            inference.append(Rate(batchSize: batchSize, imagesPerSecond: try EngineComparison.rate(
+            inference.append(Rate(batchSize: batchSize, imagesPerSecond: try NetworkBenchmark.rate(
                 batchSize: batchSize, seconds: seconds) { () throws(KernelError) in
                     _ = try network.logits(images, threads: threads)
                 }))

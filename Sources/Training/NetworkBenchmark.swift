@@ -4,7 +4,7 @@ import Synchronization
 import Networks
 import Datasets
 
-/// Whole-network speed of LeNet-5, measured the way ../shared/bench/lenet_peer.py measures PyTorch,
+/// Whole-network speed of the default network (LeNet-5), measured the way ../shared/bench/lenet_peer.py measures PyTorch,
 /// so that the two sets of figures can stand side by side:
 ///
 /// - Training: for each batch size, walk a random permutation of the training images; each step
@@ -122,11 +122,19 @@ public enum NetworkBenchmark {
                 if position + batchSize > testIndices.count { position = 0 }
                 let (images, _) = testBatches.batch(testIndices[position..<(position + batchSize)], random: &unused)
                 position += batchSize
-                _ = try network.forward(images, threads: settings.threads)
+                _ = try network.logits(images, threads: settings.threads)
             })
         }
         return Result(threads: settings.threads, parameterCount: network.parameterCount, training: training,
                       inference: inference, peakResidentMegabytes: peakResidentMegabytes())
+    }
+
+    /// Images per second of `step` over a window of `seconds`, after a warm-up of a fifth of it.
+    static func rate(batchSize: Int, seconds: Double, _ step: () throws(KernelError) -> Void) throws(KernelError) -> Double {
+        var settings = Settings()
+        settings.seconds = seconds
+        settings.warmUpSeconds = seconds / 5
+        return try measure(batchSize: batchSize, settings: settings, step).imagesPerSecond
     }
 
     // MARK: Training with and without a screen reading it

@@ -11,7 +11,7 @@ import Datasets
 public struct Trainer: Sendable {
     public private(set) var configuration: TrainingConfiguration
     public let data: TrainingData
-    public private(set) var network: LeNet5
+    public private(set) var network: Network
     public private(set) var optimizer: TrainingOptimizer
     /// Epochs finished, steps taken, and batches done in the current epoch (0 at an epoch boundary).
     public private(set) var epochsCompleted = 0
@@ -23,37 +23,41 @@ public struct Trainer: Sendable {
     private let trainBatches: BatchMaker
     private let testBatches: BatchMaker
     private var latestConfusion: ConfusionMatrix?
-    /// conv1's and conv2's gradients at the last step taken (nil before the first): every
-    /// snapshot carries them, those taken at an epoch's end or after the run too.
-    private var lastStepGradients: (conv1: Tensor, conv2: Tensor)?
+    /// The gradients at the last step taken (nil before the first): every snapshot carries what
+    /// the screen shows of them, those taken at an epoch's end or after the run too.
+    private var lastStepGradients: [Tensor]?
     /// Which image of the probe set (the validation set, else the test set) snapshots show.
     public private(set) var probePosition: Int
     /// Random draws for dropout and augmentation.
     private var random: SeededRandom
 
-    /// A trainer at step 0, or continuing `resume` (a checkpoint written by a trainer: its weights,
-    /// optimizer state, position and seed).
+    /// A trainer at step 0, or continuing `resume` (a checkpoint written by a trainer: its network,
+    /// weights, optimizer state, position and seed). The checkpoint's network must be
+    /// `configuration.spec`.
     ///
-    /// - Throws: `KernelError` for a bad configuration (naming the flag), `CheckpointError` for a
-    ///   checkpoint that does not fit (naming the file), `DatasetError` for a split that does not fit.
+    /// - Throws: `KernelError` for a bad configuration (naming the flag), `NetworkSpecError` for a
+    ///   network too large to train, `CheckpointError` for a checkpoint that does not fit (naming the
+    ///   file), `DatasetError` for data or a split that does not fit the network.
     public init(configuration: TrainingConfiguration, data: TrainingData,
                 resume: (checkpoint: Checkpoint, name: String)? = nil) throws {
         try configuration.validate()
         var configuration = configuration
-        var network = LeNet5(variant: configuration.variant, options: configuration.modelOptions, seed: configuration.seed)
+        var network = try Network(spec: configuration.spec, seed: configuration.seed)
         var optimizer = try TrainingOptimizer(kind: configuration.optimizer, learningRate: configuration.baseLearningRate,
                                               momentum: configuration.momentum, weightDecay: configuration.weightDecay,
                                               threads: configuration.threads)
         if let (checkpoint, name) = resume {
-            network = try LeNet5(checkpoint: checkpoint, variant: configuration.variant, requireVariant: true, name: name)
-            guard network.options.batchNorm == configuration.modelOptions.batchNorm else {
-                throw CheckpointError("\(name): was trained \(network.options.batchNorm ? "with" : "without") batch "
-                    + "normalisation; give \(network.options.batchNorm ? "--batch-norm" : "no --batch-norm") to resume it")
+            network = try Network(checkpoint: checkpoint, file: name)
+            guard network.spec == configuration.spec else {
+                throw CheckpointError("\(name): holds the network '\(network.spec.name)' (\(network.spec.layers.count) "
+                    + "layers, \(network.parameterCount.formatted()) parameters), not the one asked for "
+                    + "('\(configuration.spec.name)', \(configuration.spec.layers.count) layers); resume it without --arch, "
+                    + "--variant, --batch-norm or --dropout, which its checkpoint records")
             }
             try optimizer.restore(from: checkpoint.metadata, shapes: network.parameters.map(\.shape), name: name)
             if let seed = checkpoint.metadata["seed"].flatMap(UInt64.init) { configuration.seed = seed }
         }
-        try Self.checkFits(data, configuration: configuration)
+        try Self.checkFits(data, network: network.spec, configuration: configuration)
         // Both are at most 10 million (validate()), so the sum cannot overflow.
         let usable = min(configuration.trainingSubset.map { $0 + configuration.validationCount } ?? data.train.count,
                          data.train.count)
@@ -83,14 +87,18 @@ public struct Trainer: Sendable {
         }
     }
 
-    /// The classes LeNet-5 tells apart: every label must be below this.
-    public static let classCount = 10
-
-    /// Refuses data this network cannot train on or report about: labels outside its classes, an
-    /// empty training set, no validation and no test images at all, or a validation split that
-    /// leaves nothing to train on.
-    static func checkFits(_ data: TrainingData, configuration: TrainingConfiguration) throws(DatasetError) {
-        try data.checkLabels(classes: classCount)
+    /// Refuses data this network cannot train on or report about: images of another size than it
+    /// takes, labels outside its classes, an empty training set, no validation and no test images at
+    /// all, or a validation split that leaves nothing to train on.
+    static func checkFits(_ data: TrainingData, network spec: NetworkSpec,
+                          configuration: TrainingConfiguration) throws(DatasetError) {
+        let given = FeatureShape.maps(channels: 1, height: data.train.rows, width: data.train.columns)
+        guard spec.input == given else {
+            throw DatasetError("\(spec.name) takes \(spec.input) input (channels x height x width) but \(data.name) "
+                + "holds \(given) images; give a network whose input is \(given.dimensions.map(String.init).joined(separator: ", ")) "
+                + "(input = [\(given.dimensions.map(String.init).joined(separator: ", "))] in its spec)")
+        }
+        try data.checkLabels(classes: spec.classes)
         guard data.train.count > 0 else {
             throw DatasetError("\(data.name): the training set holds no images; give a dataset with training images")
         }
@@ -132,11 +140,11 @@ public struct Trainer: Sendable {
             datasetName: data.name, datasetDescription: data.description, trainingImages: trainingIndices.count,
             validationImages: validationIndices.count, testImages: data.test.count, stepsPerEpoch: stepsPerEpoch,
             epochs: configuration.epochs, firstEpoch: epochsCompleted + 1, firstStep: stepsTaken,
-            parameterCount: network.parameterCount)))
+            networkName: network.spec.name, parameterCount: network.parameterCount)))
 
         var lastEpoch: EpochReport?
         var bestValidationLoss = Double.infinity, bestEpoch = epochsCompleted, bestParameters = network.parameters
-        var bestStatistics = network.runningStatistics
+        var bestStatistics = network.buffers
         var epochsWithoutImprovement = 0
         var lastSnapshot = Date.distantPast
         // Images per second over a sliding window of about half a second.
@@ -173,14 +181,14 @@ public struct Trainer: Sendable {
                 do {
                     result = try step(images: images, labels: labels, threads: threads)
                 } catch {
-                    preconditionFailure("a LeNet-5 step failed on a well-formed batch: \(error)")
+                    preconditionFailure("a \(network.spec.name) step failed on a well-formed batch: \(error)")
                 }
                 guard result.loss.isFinite && Self.allFinite(result.gradients) else {
                     // The update is not applied: the weights stay those of the last good step.
                     return finish(.diverged(step: stepsTaken + 1, suggestedLearningRate: Self.suggestion(below: rate)))
                 }
                 optimizer.step(parameters: &network.parameters, gradients: result.gradients)
-                lastStepGradients = (result.gradients[0], result.gradients[2])
+                lastStepGradients = result.gradients
                 stepsTaken += 1
                 batchesDoneInEpoch += 1
                 lossSum += Double(result.loss) * Double(labels.count)
@@ -235,13 +243,13 @@ public struct Trainer: Sendable {
                     bestValidationLoss = validationLoss
                     bestEpoch = epoch + 1
                     bestParameters = network.parameters
-                    bestStatistics = network.runningStatistics
+                    bestStatistics = network.buffers
                     epochsWithoutImprovement = 0
                 } else {
                     epochsWithoutImprovement += 1
                     if epochsWithoutImprovement >= patience {
                         network.parameters = bestParameters
-                        network.runningStatistics = bestStatistics
+                        network.buffers = bestStatistics
                         return finish(.earlyStopped(bestEpoch: bestEpoch))
                     }
                 }
@@ -255,19 +263,19 @@ public struct Trainer: Sendable {
     /// gradients; the update is left to the caller.
     mutating func step(images: Tensor, labels: [Int], threads: Int) throws(KernelError)
         -> (loss: Float, correct: Int, gradients: [Tensor]) {
-        let activations = try network.forwardForTraining(images, random: &random, threads: threads)
-        let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: activations.logits, labels: labels)
-        var gradients = try network.backward(activations, dLogits: dLogits, threads: threads)
+        let trace = try network.forwardForTraining(images, random: &random, threads: threads)
+        let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: trace.logits, labels: labels)
+        var gradients = try network.backward(trace, dLogits: dLogits, threads: threads).parameters
         if configuration.l1 > 0 {
-            for index in Self.weightIndices { addL1(&gradients[index], weights: network.parameters[index]) }
+            for layer in network.weightedLayers { addL1(&gradients[layer.weight], weights: network.parameters[layer.weight]) }
         }
-        return (loss, Self.correctCount(logits: activations.logits, labels: labels), gradients)
+        return (loss, Self.correctCount(logits: trace.logits, labels: labels), gradients)
     }
 
     /// One whole training step on a batch outside the run's schedule (for benchmarks): forward,
     /// loss, backward and the optimizer's update at the current learning rate.
     ///
-    /// - Parameters: images `[N, 1, 28, 28]`, already normalised; `labels` N classes.
+    /// - Parameters: images `[N, C, H, W]` as the spec's input, already normalised; `labels` N classes.
     public mutating func trainStep(images: Tensor, labels: [Int]) throws(KernelError) -> (loss: Float, correct: Int) {
         let result = try step(images: images, labels: labels, threads: configuration.threads)
         optimizer.step(parameters: &network.parameters, gradients: result.gradients)
@@ -279,9 +287,6 @@ public struct Trainer: Sendable {
         var unused = SeededRandom(seed: 0)
         return trainBatches.batch(indices, random: &unused)
     }
-
-    /// conv1, conv2, fc1, fc2 and fc3's weights (not biases, not batch normalisation).
-    static let weightIndices = [0, 2, 4, 6, 8]
 
     private func addL1(_ gradient: inout Tensor, weights: Tensor) {
         let l1 = configuration.l1
@@ -295,7 +300,8 @@ public struct Trainer: Sendable {
     /// `misclassifiedLimit` images it got wrong.
     func evaluate(_ maker: BatchMaker, indices: [Int], threads: Int, misclassifiedLimit: Int = 0)
         -> (loss: Double, confusion: ConfusionMatrix, misclassified: [MisclassifiedExample]) {
-        var confusion = ConfusionMatrix(classes: 10)
+        let classes = network.spec.classes
+        var confusion = ConfusionMatrix(classes: classes)
         var misclassified: [MisclassifiedExample] = []
         var lossSum = 0.0
         var unused = SeededRandom(seed: 0)
@@ -304,18 +310,18 @@ public struct Trainer: Sendable {
             let end = min(indices.count, start + 500)
             let (images, labels) = maker.batch(indices[start..<end], random: &unused)
             do {
-                let logits = try network.forward(images, threads: threads).logits
+                let logits = try network.logits(images, threads: threads)
                 let (loss, _) = try SoftmaxCrossEntropy.forward(logits: logits, labels: labels)
                 lossSum += Double(loss) * Double(labels.count)
                 for (row, label) in labels.enumerated() {
-                    let predicted = Self.argmax(logits.data, row: row, width: 10)
+                    let predicted = Self.argmax(logits.data, row: row, width: classes)
                     confusion.add(actual: label, predicted: predicted)
                     if predicted != label && misclassified.count < misclassifiedLimit {
                         misclassified.append(maker.misclassifiedExample(index: indices[start + row], predicted: predicted))
                     }
                 }
             } catch {
-                preconditionFailure("evaluating LeNet-5 failed on a well-formed batch: \(error)")
+                preconditionFailure("evaluating \(network.spec.name) failed on a well-formed batch: \(error)")
             }
             start = end
         }
@@ -378,19 +384,24 @@ public struct Trainer: Sendable {
         let probeIndex = probeSet.indices[probePosition % probeSet.indices.count]
         var unused = SeededRandom(seed: 0)
         let (image, labels) = probeSet.maker.batch([probeIndex][...], random: &unused)
-        let activations: LeNet5.Activations, probabilities: [Float]
+        let stages: [Network.Stage], probabilities: [Float]
         do {
-            activations = try network.forward(image, threads: 1)
-            probabilities = try Softmax.forward(input: activations.logits).data
+            stages = try network.stages(image, threads: 1)
+            probabilities = try Softmax.forward(input: stages[stages.count - 1].output).data
         } catch {
-            preconditionFailure("LeNet-5 failed on the probe image: \(error)")
+            preconditionFailure("\(network.spec.name) failed on the probe image: \(error)")
         }
-        return TrainingSnapshot(
-            epoch: epoch, step: stepsTaken, conv1Weights: network.parameters[0], conv2Weights: network.parameters[2],
-            conv1Gradient: gradients?[0] ?? lastStepGradients?.conv1 ?? Tensor(zeros: network.parameters[0].shape),
-            conv2Gradient: gradients?[2] ?? lastStepGradients?.conv2 ?? Tensor(zeros: network.parameters[2].shape),
-            probeIndex: probeIndex, probeLabel: labels[0], probe: activations,
-            probeProbabilities: probabilities, confusion: latestConfusion)
+        let gradients = gradients ?? lastStepGradients
+        let layers = network.weightedLayers.map { layer in
+            let gradient = gradients?[layer.weight]
+            return TrainingSnapshot.LayerState(
+                label: layer.label, kind: layer.kind, weights: network.parameters[layer.weight],
+                gradient: gradient ?? Tensor(zeros: network.parameters[layer.weight].shape),
+                gradientNorm: gradient.map(Self.norm) ?? 0)
+        }
+        return TrainingSnapshot(epoch: epoch, step: stepsTaken, networkName: network.spec.name, layers: layers,
+                                probeIndex: probeIndex, probeLabel: labels[0], probeInput: image, probeStages: stages,
+                                probeProbabilities: probabilities, confusion: latestConfusion)
     }
 
     /// The checkpoint of the run as it stands: weights under PyTorch's names, and in the metadata
@@ -438,6 +449,13 @@ public struct Trainer: Sendable {
         }
     }
 
+    /// The Euclidean (L2) norm of a tensor's values, summed in Double.
+    static func norm(_ tensor: Tensor) -> Double {
+        var sum = 0.0
+        for value in tensor.data { sum += Double(value) * Double(value) }
+        return sum.squareRoot()
+    }
+
     static func argmax(_ data: [Float], row: Int, width: Int) -> Int {
         var best = 0
         for column in 1..<width where data[row * width + column] > data[row * width + best] { best = column }
@@ -446,7 +464,8 @@ public struct Trainer: Sendable {
 
     static func correctCount(logits: Tensor, labels: [Int]) -> Int {
         var correct = 0
-        for (row, label) in labels.enumerated() where argmax(logits.data, row: row, width: 10) == label { correct += 1 }
+        let width = logits.shape[1]
+        for (row, label) in labels.enumerated() where argmax(logits.data, row: row, width: width) == label { correct += 1 }
         return correct
     }
 

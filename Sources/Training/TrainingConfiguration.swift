@@ -6,8 +6,12 @@ import Datasets
 /// Everything that decides a training run, with the defaults `convtutor train` uses: the default
 /// recipe the README documents (Adam at 0.003, batch 32, 100 warm-up steps, the `anneal` schedule).
 public struct TrainingConfiguration: Sendable {
-    public var variant: LeNet5.Variant = .modern
-    public var modelOptions = LeNet5.Options()
+    /// The network, before `batchNorm` and `dropout` edit it (default: the built-in lenet5).
+    public var architecture: NetworkSpec = BuiltInArchitecture.spec(named: "lenet5")!
+    /// Dropout probability after the hidden linear layers' activations, in training only (0 = none).
+    public var dropout: Float = 0
+    /// Batch normalisation after every convolution that has none.
+    public var batchNorm = false
     public var optimizer: TrainingOptimizer.Kind = .adam
     /// nil takes the optimizer's default (`TrainingOptimizer.Kind.defaultLearningRate`).
     public var learningRate: Float?
@@ -38,6 +42,9 @@ public struct TrainingConfiguration: Sendable {
     public var trainingSubset: Int?
 
     public init() {}
+
+    /// The network that trains: `architecture` with the options applied.
+    public var spec: NetworkSpec { (batchNorm ? architecture.withBatchNorm() : architecture).withDropout(dropout) }
 
     /// The learning rate to start from.
     public var baseLearningRate: Float { learningRate ?? optimizer.defaultLearningRate }
@@ -75,8 +82,8 @@ public struct TrainingConfiguration: Sendable {
         guard momentum >= 0 && momentum < 1 else {
             throw KernelError("--momentum must be from 0 to below 1; got \(Self.text(momentum))")
         }
-        guard modelOptions.dropout >= 0 && modelOptions.dropout < 1 else {
-            throw KernelError("--dropout must be from 0 (none) to below 1; got \(Self.text(modelOptions.dropout))")
+        guard dropout >= 0 && dropout < 1 else {
+            throw KernelError("--dropout must be from 0 (none) to below 1; got \(Self.text(dropout))")
         }
         guard Limits.penalty.contains(weightDecay) else {
             throw KernelError("--weight-decay must be from 0 to 1; got \(Self.text(weightDecay))")
@@ -90,7 +97,6 @@ public struct TrainingConfiguration: Sendable {
                            unit: "images (more than the training set holds takes all of it)")
         }
         try Self.check("--warmup", warmupSteps, in: Limits.warmupSteps, unit: "steps")
-        try modelOptions.validate()
         if case .perEpoch(let perEpoch) = schedule { try perEpoch.validate() }
     }
 

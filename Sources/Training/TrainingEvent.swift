@@ -27,6 +27,8 @@ public struct TrainingStart: Sendable {
     /// The epoch (from 1) and step the run starts at (later than 1 and 0 when resuming).
     public let firstEpoch: Int
     public let firstStep: Int
+    /// The spec's name ("lenet5", "resnet-mini").
+    public let networkName: String
     public let parameterCount: Int
 }
 
@@ -165,19 +167,57 @@ public struct TrainingOutcome: Sendable {
 public struct TrainingSnapshot: Sendable {
     public let epoch: Int
     public let step: Int
-    /// conv1's weights `[6, 1, 5, 5]` and conv2's `[16, 6, 5, 5]`.
-    public let conv1Weights: Tensor
-    public let conv2Weights: Tensor
-    /// Their gradients at the last step taken (at an epoch's end and after the run too; zeros
-    /// before the first step).
-    public let conv1Gradient: Tensor
-    public let conv2Gradient: Tensor
-    /// The probe image (a validation image), its label, and every layer's output for it.
+    public let networkName: String
+    /// Every convolution and linear layer, in the network's order: the filters panel draws the
+    /// first convolutions', the gradient panel every layer's norm.
+    public let layers: [LayerState]
+    /// The probe image (a validation image), its label, and what every top-level layer gave for it.
     public let probeIndex: Int
     public let probeLabel: Int
-    public let probe: LeNet5.Activations
+    /// `[1, C, H, W]`, normalised as the network sees it.
+    public let probeInput: Tensor
+    /// The last stage's output is the logits.
+    public let probeStages: [Network.Stage]
     /// The softmax of the probe's logits.
     public let probeProbabilities: [Float]
     /// The latest validation confusion matrix (nil before the first epoch ends).
     public let confusion: ConfusionMatrix?
+
+    /// A layer's weights and their gradient at the last step taken (at an epoch's end and after the
+    /// run too; zeros, and a norm of 0, before the first step).
+    public struct LayerState: Sendable {
+        /// The summary's label ("1", "5.2") and kind ("conv", "linear").
+        public let label: String
+        public let kind: String
+        /// `[out, in/groups, kh, kw]` for a convolution, `[out, in]` for a linear layer.
+        public let weights: Tensor
+        public let gradient: Tensor
+        /// The gradient's L2 norm.
+        public let gradientNorm: Double
+
+        public init(label: String, kind: String, weights: Tensor, gradient: Tensor, gradientNorm: Double) {
+            self.label = label
+            self.kind = kind
+            self.weights = weights
+            self.gradient = gradient
+            self.gradientNorm = gradientNorm
+        }
+    }
+
+    /// The convolutions, in order.
+    public var convolutions: [LayerState] { layers.filter { $0.kind == "conv" } }
+
+    public init(epoch: Int, step: Int, networkName: String, layers: [LayerState], probeIndex: Int, probeLabel: Int,
+                probeInput: Tensor, probeStages: [Network.Stage], probeProbabilities: [Float], confusion: ConfusionMatrix?) {
+        self.epoch = epoch
+        self.step = step
+        self.networkName = networkName
+        self.layers = layers
+        self.probeIndex = probeIndex
+        self.probeLabel = probeLabel
+        self.probeInput = probeInput
+        self.probeStages = probeStages
+        self.probeProbabilities = probeProbabilities
+        self.confusion = confusion
+    }
 }

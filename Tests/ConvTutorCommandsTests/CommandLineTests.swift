@@ -145,10 +145,10 @@ struct CommandLineTests {
     }
 
     @Test("train: bad --compare values are usage errors naming what is accepted", arguments: [
-        ("classic", "--compare classic: give two option sets separated by a comma, such as classic,modern"),
-        ("classic,modern,plain", "give two option sets separated by a comma"),
-        ("classic,", "give two option sets separated by a comma"),
-        ("tanh,modern", "--compare tanh,modern: 'tanh' is not understood; each side is modern, classic, plain, dropout"),
+        ("classic", "--compare classic: give two networks or option sets separated by a comma, such as resnet-mini,plain-mini, classic,modern"),
+        ("classic,modern,plain", "give two networks or option sets separated by a comma"),
+        ("classic,", "give two networks or option sets separated by a comma"),
+        ("tanh,modern", "--compare tanh,modern: 'tanh' is not understood; each side is a network (a built-in such as resnet-mini, or a spec file), modern, classic, plain, dropout"),
         ("subset=0,full", "subset=0 is invalid; give a number of images, 1 or more"),
         ("subset,full", "'subset' is not understood"),
         ("dropout=1,plain", "dropout=1 is invalid; give a probability above 0 and below 1"),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Networks
 
 extension EndToEnd {
     /// `convtutor train --no-tui` run as a user runs it: the data it picks, the log and checkpoint it
@@ -72,8 +73,8 @@ extension EndToEnd {
             #expect(FileManager.default.contents(atPath: path) == bytes)
         }
 
-        @Test("a checkpoint of the other variant is refused with the flag that would fit")
-        func otherVariant() async throws {
+        @Test("--resume trains the network its checkpoint records; a flag naming another is refused, the file untouched")
+        func resumeTakesTheCheckpointsNetwork() async throws {
             let (folder, environment) = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: folder) }
             let path = folder.appendingPathComponent("classic.safetensors").path
@@ -81,10 +82,18 @@ extension EndToEnd {
                                                   environment: environment, timeout: ConvTutorProcess.longTimeLimit)
             #expect(first.exitStatus == 0, "\(first)")
             let before = FileManager.default.contents(atPath: path)
-            let run = try await ConvTutorRun.of(Self.quick + ["--resume", path, "--save", path], environment: environment)
-            #expect(run.exitStatus == 1, "\(run)")
-            #expect(run.standardError.contains("holds a classic LeNet-5, not the modern one asked for; give --variant classic"), "\(run)")
+            let refused = try await ConvTutorRun.of(Self.quick + ["--resume", path, "--arch", "lenet5", "--save", path],
+                                                    environment: environment)
+            #expect(refused.exitStatus == 1, "\(refused)")
+            #expect(refused.standardError.contains("holds the network 'lenet5-classic' (12 layers, 61,706 parameters), not the "
+                + "one asked for ('lenet5', 12 layers); resume it without --arch"), "\(refused)")
             #expect(FileManager.default.contents(atPath: path) == before)
+            let resumed = try await ConvTutorRun.of(Self.quick + ["--resume", path, "--epochs", "2", "--save", path],
+                                                    environment: environment, timeout: ConvTutorProcess.longTimeLimit)
+            #expect(resumed.exitStatus == 0, "\(resumed)")
+            #expect(resumed.standardOutput.contains("epoch 2/2"), "\(resumed)")
+            let written = try Network(checkpoint: Checkpoint(path: path), file: path)
+            #expect(written.spec.name == "lenet5-classic")
         }
     }
 }

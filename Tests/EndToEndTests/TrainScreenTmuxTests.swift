@@ -61,7 +61,7 @@ extension EndToEnd {
                 + "\(session.binary) train --data builtin --epochs 1 --batch-size 4 --threads 1; "
                 + "echo EXITED=$((1000 + $?))")
             try session.keys("Enter")
-            try session.waitFor("Training LeNet-5", seconds: EndToEnd.trainingWait)
+            try session.waitFor("Training lenet5", seconds: EndToEnd.trainingWait)
 
             // The batch counter climbs and the loss curve changes while it trains.
             let first = try Self.waitUntil(session, "the batch counter to start") { (Self.batchCount($0) ?? 0) > 0 }
@@ -113,7 +113,7 @@ extension EndToEnd {
             // screen alone, waiting for keys, uses next to none).
             try session.keys("p")
             try session.resize(120, 40)
-            try session.waitFor("Training LeNet-5")
+            try session.waitFor("Training lenet5")
             try session.resize(60, 20)
             try session.waitFor("This terminal is 60x20.")
             let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8)
@@ -125,7 +125,7 @@ extension EndToEnd {
             try session.resize(100, 30)
             // (A capture may hold half a frame: wait for the counter itself, not only the title.)
             let back = try Self.waitUntil(session, "the training screen with its batch counter again") { screen in
-                screen.contains("Training LeNet-5") && Self.batchCount(screen) != nil
+                screen.contains("Training lenet5") && Self.batchCount(screen) != nil
             }
             #expect((Self.batchCount(back) ?? 0) > pausedCount + 1, "training went on while the terminal was too small:\n\(back)")
 

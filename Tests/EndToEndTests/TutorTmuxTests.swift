@@ -130,14 +130,14 @@ extension EndToEnd {
             let session = try Session()
             try session.startTutor()
             // Down to each entry, open it, see its title, go back.
-            for (downs, title) in [(0, "Lessons"), (1, "Playground"), (2, "Training LeNet-5"), (3, "Inspect an image"), (4, "Help")] {
+            for (downs, title) in [(0, "Lessons"), (1, "Playground"), (2, "Training lenet5"), (3, "Inspect an image"), (4, "Help")] {
                 for _ in 0..<downs { try session.keys("Down") }
                 try session.keys("Enter")
                 // The training screen has no frame: its progress shows it is open.
-                try session.waitFor(title == "Training LeNet-5" ? "epoch 1/" : "┌ \(title) ")
+                try session.waitFor(title == "Training lenet5" ? "epoch 1/" : "┌ \(title) ")
                 try session.keys("Escape")
                 // The training screen (it trains for real) asks whether to save before it stops.
-                if title == "Training LeNet-5" {
+                if title == "Training lenet5" {
                     try session.waitFor("Save a checkpoint before stopping?")
                     try session.keys("n")
                 }
@@ -148,7 +148,7 @@ extension EndToEnd {
             try session.keys("t")
             try session.waitFor("epoch 1/")  // the training screen's progress (it has no frame)
             try session.keys("?")
-            try session.waitFor("Training LeNet-5: keys")
+            try session.waitFor("Training lenet5: keys")
             try session.keys("Escape")
             try session.keys("Escape")
             try session.waitFor("Save a checkpoint before stopping?")

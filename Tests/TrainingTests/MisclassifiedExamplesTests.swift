@@ -29,8 +29,8 @@ struct MisclassifiedExamplesTests {
     /// The network's class for `example`'s pixels, normalised as the trainer feeds them.
     static func prediction(of example: MisclassifiedExample, by trainer: Trainer) throws -> Int {
         let input = example.pixels.map { ($0 - data.mean) / data.standardDeviation }
-        let logits = try trainer.network.forward(Tensor(shape: [1, 1, example.rows, example.columns], data: input),
-                                                 threads: 1).logits
+        let logits = try trainer.network.logits(Tensor(shape: [1, 1, example.rows, example.columns], data: input),
+                                                threads: 1)
         return Trainer.argmax(logits.data, row: 0, width: 10)
     }
 

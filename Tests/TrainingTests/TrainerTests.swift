@@ -196,15 +196,27 @@ struct TrainerTests {
         #expect(session.isFinished)
     }
 
-    @Test("snapshots hold conv1 and conv2's weights, the probe's activations and its probabilities")
+    @Test("snapshots hold every weighted layer's weights and gradient norm, the probe's stages and its probabilities")
     func snapshot() throws {
         var trainer = try Trainer(configuration: Self.configuration(), data: Self.data)
         var snapshots: [TrainingSnapshot] = []
         _ = trainer.run(emit: { _ in }, snapshot: { snapshots.append($0) })
         let last = try #require(snapshots.last)
-        #expect(last.conv1Weights.shape == [6, 1, 5, 5] && last.conv2Weights.shape == [16, 6, 5, 5])
-        #expect(last.conv1Weights == trainer.network.parameters[0])
-        #expect(last.probe.conv1.shape == [1, 6, 28, 28] && last.probe.pool2.shape == [1, 16, 5, 5])
+        #expect(last.networkName == "lenet5")
+        #expect(last.layers.map(\.label) == ["1", "4", "8", "10", "12"])
+        #expect(last.layers.map(\.kind) == ["conv", "conv", "linear", "linear", "linear"])
+        #expect(last.convolutions.map(\.weights.shape) == [[6, 1, 5, 5], [16, 6, 5, 5]])
+        #expect(last.convolutions[0].weights == trainer.network.parameters[0])
+        // After the run the last step's gradients are still shown, and every layer had one.
+        #expect(last.layers.allSatisfy { $0.gradientNorm > 0 && $0.gradient.shape == $0.weights.shape })
+        let norm = last.layers[0].gradient.data.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        #expect(abs(last.layers[0].gradientNorm - norm) <= 1e-9 * norm)
+        let pictured = Network.Stage.pictured(last.probeStages)
+        #expect(pictured.map(\.name) == ["conv1", "pool1", "conv2", "pool2"])
+        #expect(pictured.map(\.stage.output.shape) == [[1, 6, 28, 28], [1, 6, 14, 14], [1, 16, 10, 10], [1, 16, 5, 5]])
+        // conv1's picture is its ReLU's output, as the next layer sees it.
+        #expect(pictured[0].stage.kind == "relu" && pictured[0].stage.output.data.allSatisfy { $0 >= 0 })
+        #expect(last.probeInput.shape == [1, 1, 28, 28])
         #expect(abs(last.probeProbabilities.reduce(0, +) - 1) < 1e-5)
         #expect(last.probeIndex == trainer.validationIndices[0])
         #expect(last.confusion?.total == 200)
@@ -232,15 +244,16 @@ struct TrainerTests {
         #expect(resumed.network.parameters == straight.network.parameters)
     }
 
-    @Test("resuming checks the variant, the optimizer and that there is optimizer state")
+    @Test("resuming checks the network, the optimizer and that there is optimizer state")
     func resumeMismatches() throws {
         var trainer = try Trainer(configuration: Self.configuration(), data: Self.data)
         _ = Self.run(&trainer)
         let checkpoint = trainer.checkpoint()
         var classic = Self.configuration()
-        classic.variant = .classic
-        #expect(throws: CheckpointError("lenet.safetensors: holds a modern LeNet-5, not the classic one asked for; "
-            + "give --variant modern or another checkpoint")) {
+        classic.architecture = try #require(BuiltInArchitecture.spec(named: "lenet5-classic"))
+        #expect(throws: CheckpointError("lenet.safetensors: holds the network 'lenet5' (12 layers, 61,706 parameters), not "
+            + "the one asked for ('lenet5-classic', 12 layers); resume it without --arch, --variant, --batch-norm or "
+            + "--dropout, which its checkpoint records")) {
             try Trainer(configuration: classic, data: Self.data, resume: (checkpoint, "lenet.safetensors"))
         }
         var sgd = Self.configuration()
@@ -248,7 +261,7 @@ struct TrainerTests {
         #expect(throws: CheckpointError("lenet.safetensors: was trained with adam, not sgd; give --optimizer adam to resume it")) {
             try Trainer(configuration: sgd, data: Self.data, resume: (checkpoint, "lenet.safetensors"))
         }
-        let bare = LeNet5(seed: 1).checkpoint()
+        let bare = try Network(spec: try #require(BuiltInArchitecture.spec(named: "lenet5")), seed: 1).checkpoint()
         #expect(throws: CheckpointError.self) {
             try Trainer(configuration: Self.configuration(), data: Self.data, resume: (bare, "bare.safetensors"))
         }
@@ -307,7 +320,7 @@ struct TrainerTests {
         case "lr -1": configuration.learningRate = -1
         case "batch 0": configuration.batchSize = 0
         case "epochs 0": configuration.epochs = 0
-        default: configuration.modelOptions.dropout = 1
+        default: configuration.dropout = 1
         }
         do {
             try configuration.validate()
@@ -320,18 +333,21 @@ struct TrainerTests {
     @Test("dropout and batch normalisation train, and batch norm's tensors round-trip through a checkpoint")
     func options() throws {
         var configuration = Self.configuration()
-        configuration.modelOptions = LeNet5.Options(dropout: 0.3, batchNorm: true)
+        configuration.dropout = 0.3
+        configuration.batchNorm = true
         var trainer = try Trainer(configuration: configuration, data: Self.data)
         let (_, outcome, _) = Self.run(&trainer)
         #expect(outcome.reason == .completed)
         #expect((outcome.lastEpoch?.testAccuracy ?? 0) > 0.3)
         #expect(trainer.network.parameterCount == 61_706 + 44)
         let checkpoint = trainer.checkpoint()
-        #expect(checkpoint.tensor(named: "bn2.running_var")?.shape == [16])
-        let loaded = try LeNet5(checkpoint: Checkpoint(bytes: checkpoint.encoded(), name: "bn"), name: "bn")
-        #expect(loaded.options == LeNet5.Options(dropout: 0.3, batchNorm: true))
-        #expect(loaded.parameters == trainer.network.parameters && loaded.runningStatistics == trainer.network.runningStatistics)
-        #expect(loaded.runningStatistics[1] != Tensor(repeating: 1, shape: [6]), "training moved the running variance")
+        // conv, batchnorm, relu, maxpool, conv, batchnorm: the second batch norm is layer 6.
+        #expect(checkpoint.tensor(named: "layers.5.running_var")?.shape == [16])
+        let loaded = try Network(checkpoint: Checkpoint(bytes: checkpoint.encoded(), name: "bn"), file: "bn")
+        #expect(loaded.spec == configuration.spec)
+        #expect(loaded.spec.layers.filter { $0.kind == "dropout" }.count == 2)
+        #expect(loaded.parameters == trainer.network.parameters && loaded.buffers == trainer.network.buffers)
+        #expect(loaded.buffers[1] != Tensor(repeating: 1, shape: [6]), "training moved the running variance")
     }
 
     @Test("augmentation keeps the image size and the normalisation of an empty pixel, and changes the digits")

@@ -17,7 +17,7 @@ struct TrainingScreenLayoutTests {
         #expect(TrainingScreen.layout(width: 80, height: 18) == .small)
         let buffer = TrainingScreenTests.render(screen, width: 80, height: 24)
         let lines = buffer.lines
-        #expect(lines[0].hasPrefix("Training LeNet-5 modern · 61,706 parameters"))
+        #expect(lines[0].hasPrefix("Training lenet5 · 61,706 parameters"))
         #expect(lines[2].hasPrefix("epoch 3/3") && lines[3].hasPrefix("batch 10/25"))
         // Loss and accuracy side by side, tall enough to read: at least 10 plot rows each.
         let titles = lines.firstIndex { $0.contains("┌ Loss") }

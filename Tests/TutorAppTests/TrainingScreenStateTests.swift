@@ -100,14 +100,14 @@ struct TrainingScreenStateTests {
 
     @Test func gAfterTheEndShowsTheLastStepsGradients() throws {
         let (screen, sources) = Screens.screen()
-        let lastStep = try #require(RecordedTraining.recorded.snapshots.last { $0.conv1Gradient.data.contains { $0 != 0 } })
+        let lastStep = try #require(RecordedTraining.recorded.snapshots.last { $0.layers[0].gradientNorm > 0 })
         #expect(lastStep.step == 75)
         sources[0].feed([], snapshot: lastStep)
         screen.tick(time: 85)
         Self.finish(screen, sources[0], at: 90)
         // The run's last snapshot (after the epoch's evaluation) carries the last step's gradients.
         #expect(screen.dashboard.runs[0].snapshot?.step == 75)
-        #expect(screen.dashboard.runs[0].snapshot?.conv1Gradient.data == lastStep.conv1Gradient.data)
+        #expect(screen.dashboard.runs[0].snapshot?.layers[0].gradient.data == lastStep.layers[0].gradient.data)
         _ = screen.handle(.character("g"))
         let text = Self.text(screen)
         let expected = TrainingFiltersView(snapshot: lastStep, showGradients: true)

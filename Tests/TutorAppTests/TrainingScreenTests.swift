@@ -100,7 +100,7 @@ struct TrainingScreenTests {
         let buffer = Self.render(screen, width: size.0, height: size.1, capabilities: ascii ? Self.asciiMono : .full)
         try Snapshot.expect(buffer, named: "training-\(size.0)x\(size.1)-\(ascii ? "ascii" : "colour")")
         let text = Snapshot.text(of: buffer)
-        #expect(text.contains("LeNet-5 modern"))
+        #expect(text.contains(ascii ? "Training lenet5 . 61,706 parameters" : "Training lenet5 · 61,706 parameters"))
         #expect(text.contains("epoch 3/3"))
         #expect(text.contains("batch 10/25"))
         #expect(text.contains("1,000 img/s"))
@@ -110,7 +110,7 @@ struct TrainingScreenTests {
     @Test func theHeaderSaysWhatTrains() {
         let (screen, _) = Self.screen()
         let text = Snapshot.text(of: Self.render(screen, width: 200, height: 40))
-        #expect(text.contains("LeNet-5 modern · 61,706 parameters · built-in digits 800 train / 100 val / 200 test"))
+        #expect(text.contains("lenet5 · 61,706 parameters · built-in digits 800 train / 100 val / 200 test"))
         #expect(text.contains("adam · lr 0.003 anneal, 10 warm-up steps · batch 32 · 1 thread"))
         // 50 of 75 steps done at step 50 plus 10: 15 steps of 32 images left at 1,000 a second.
         #expect(text.contains("elapsed 1:23  ETA 0:00"))

@@ -102,8 +102,8 @@ struct TrainingViewsTests {
     func filtersShareScale() {
         let snapshot = Self.run.stepSnapshot
         let view = TrainingFiltersView(snapshot: snapshot, showGradients: false)
-        let magnitude1 = snapshot.conv1Weights.data.map(abs).max() ?? 0
-        let magnitude2 = snapshot.conv2Weights.data.map(abs).max() ?? 0
+        let magnitude1 = snapshot.convolutions[0].weights.data.map(abs).max() ?? 0
+        let magnitude2 = snapshot.convolutions[1].weights.data.map(abs).max() ?? 0
         #expect(view.conv1Range == ValueRange(lower: -magnitude1, upper: magnitude1))
         #expect(view.conv2Range == ValueRange(lower: -magnitude2, upper: magnitude2))
         #expect(view.conv1Maps.count == 6 && view.conv1Maps.allSatisfy { $0.range == view.conv1Range && $0.scale == .diverging })
@@ -115,8 +115,8 @@ struct TrainingViewsTests {
             for row in stride(from: 0, to: 4, by: 2) {
                 for column in 0..<5 {
                     let cell = buffer[filter * 6 + column, 2 + row / 2]
-                    let upper = snapshot.conv1Weights[filter, 0, row, column]
-                    let lower = snapshot.conv1Weights[filter, 0, row + 1, column]
+                    let upper = snapshot.convolutions[0].weights[filter, 0, row, column]
+                    let lower = snapshot.convolutions[0].weights[filter, 0, row + 1, column]
                     #expect(cell.character == "▀")
                     #expect(cell.style.foreground == mapping.color(for: upper, mode: .palette256))
                     #expect(cell.style.background == mapping.color(for: lower, mode: .palette256))
@@ -142,9 +142,9 @@ struct TrainingViewsTests {
         let snapshot = Self.run.stepSnapshot
         let weights = TrainingFiltersView(snapshot: snapshot, showGradients: false)
         let gradients = TrainingFiltersView(snapshot: snapshot, showGradients: true)
-        #expect(gradients.conv1.data == snapshot.conv1Gradient.data && gradients.conv2.data == snapshot.conv2Gradient.data)
-        #expect(weights.conv1.data == snapshot.conv1Weights.data)
-        #expect(snapshot.conv1Gradient.data.contains { $0 != 0 }, "a step's snapshot carries the step's gradients")
+        #expect(gradients.conv1.data == snapshot.convolutions[0].gradient.data && gradients.conv2.data == snapshot.convolutions[1].gradient.data)
+        #expect(weights.conv1.data == snapshot.convolutions[0].weights.data)
+        #expect(snapshot.convolutions[0].gradient.data.contains { $0 != 0 }, "a step's snapshot carries the step's gradients")
         #expect(gradients.conv1Range != weights.conv1Range)
         let a = Self.render({ weights.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
         let b = Self.render({ gradients.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 120, height: 40)
@@ -163,7 +163,7 @@ struct TrainingViewsTests {
         let small = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 60, height: 17)
         #expect(small.lines.joined(separator: " ").contains("conv2 weights: 16 filters 5×5, each the mean of its 6 channels"))
         // The means are drawn on their own scale, the largest magnitude of any filter's mean.
-        let weights = Self.run.stepSnapshot.conv2Weights.data
+        let weights = Self.run.stepSnapshot.convolutions[1].weights.data
         var largestMean: Float = 0
         for filter in 0..<16 {
             for index in 0..<25 {
@@ -245,10 +245,8 @@ struct TrainingViewsTests {
         #expect(buffer.line(0).hasPrefix("probe image #\(snapshot.probeIndex): label \(snapshot.probeLabel), predicted \(view.prediction)"))
         #expect(text.contains("softmax (* label \(snapshot.probeLabel))"))
         #expect(text.contains("\(snapshot.probeLabel)* "))
-        let probe = snapshot.probe
-        let outputs = [("conv1", probe.conv1Activated), ("pool1", probe.pool1), ("conv2", probe.conv2Activated),
-                       ("pool2", probe.pool2)]
-        for (name, output) in outputs {
+        for (name, stage) in Network.Stage.pictured(snapshot.probeStages) {
+            let output = stage.output
             let title = "\(name): \(output.shape[1]) maps \(output.shape[2])×\(output.shape[3])"
             #expect(text.contains(title), "\(title) in\n\(text)")
         }
@@ -290,16 +288,14 @@ struct TrainingViewsTests {
     static var nanSnapshot: TrainingSnapshot {
         let s = run.stepSnapshot
         func nan(_ tensor: Tensor) -> Tensor { Tensor(repeating: .nan, shape: tensor.shape) }
-        var probe = s.probe
-        probe.input = nan(probe.input)
-        probe.conv1Activated = nan(probe.conv1Activated)
-        probe.pool1 = nan(probe.pool1)
-        probe.conv2Activated = nan(probe.conv2Activated)
-        probe.pool2 = nan(probe.pool2)
-        return TrainingSnapshot(epoch: s.epoch, step: s.step, conv1Weights: nan(s.conv1Weights),
-                                conv2Weights: nan(s.conv2Weights), conv1Gradient: nan(s.conv1Gradient),
-                                conv2Gradient: nan(s.conv2Gradient), probeIndex: s.probeIndex, probeLabel: s.probeLabel,
-                                probe: probe, probeProbabilities: Array(repeating: .nan, count: 10), confusion: nil)
+        let layers = s.layers.map { layer in
+            TrainingSnapshot.LayerState(label: layer.label, kind: layer.kind, weights: nan(layer.weights),
+                                        gradient: nan(layer.gradient), gradientNorm: .nan)
+        }
+        let stages = s.probeStages.map { Network.Stage(label: $0.label, kind: $0.kind, output: nan($0.output)) }
+        return TrainingSnapshot(epoch: s.epoch, step: s.step, networkName: s.networkName, layers: layers,
+                                probeIndex: s.probeIndex, probeLabel: s.probeLabel, probeInput: nan(s.probeInput),
+                                probeStages: stages, probeProbabilities: Array(repeating: .nan, count: 10), confusion: nil)
     }
 
     @Test("NaN everywhere (a diverged run) draws without crashing, in every size and mode")
@@ -355,7 +351,7 @@ struct TrainingViewsTests {
             #expect(text.unicodeScalars.allSatisfy { $0.isASCII }, "non-ASCII in\n\(text)")
         }
         #expect(filters.lines.joined().contains("conv1 weights: 6 filters 5x5"))
-        let pool2 = Self.run.epochSnapshot.probe.pool2.shape
+        let pool2 = Self.run.epochSnapshot.probeStages[5].output.shape
         #expect(probe.lines.joined().contains("pool2: 16 maps \(pool2[2])x\(pool2[3])"))
         #expect(confusion.lines.joined().contains("misclassified (true -> predicted)"))
     }

@@ -78,7 +78,7 @@ extension Network {
     static func legacyLeNet5Spec(_ checkpoint: Checkpoint, tensors: [String: Tensor],
                                  file: String) throws(CheckpointError) -> NetworkSpec {
         let variant = checkpoint.metadata["variant"] ?? "modern"
-        guard let builtIn = BuiltInArchitecture.named(variant == "classic" ? "lenet5-classic" : "lenet5"),
+        guard let spec = BuiltInArchitecture.spec(named: variant == "classic" ? "lenet5-classic" : "lenet5"),
               variant == "modern" || variant == "classic" else {
             throw CheckpointError("\(file): variant \"\(variant)\" is not one of modern, classic")
         }
@@ -96,18 +96,13 @@ extension Network {
             }
             dropout = value
         }
-        do {
-            let spec = try builtIn.spec
-            return (batchNorm ? spec.withBatchNorm() : spec).withDropout(dropout)
-        } catch {
-            preconditionFailure("the built-in LeNet-5 specs parse: \(error)")
-        }
+        return (batchNorm ? spec.withBatchNorm() : spec).withDropout(dropout)
     }
 
     /// Maps the engine's names for a LeNet-5 spec (`layers.0.weight`) to those LeNet-5 checkpoints
     /// use (`conv1.weight`): the n-th convolution is conv*n*, the n-th batch norm bn*n*, the n-th
     /// linear layer fc*n*.
-    static func legacyLeNet5Names(_ spec: NetworkSpec) -> (String) -> String {
+    public static func legacyLeNet5Names(_ spec: NetworkSpec) -> (String) -> String {
         var renames: [String: String] = [:]
         var counts: [String: Int] = [:]
         for (index, layer) in spec.layers.enumerated() {

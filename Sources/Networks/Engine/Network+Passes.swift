@@ -43,6 +43,12 @@ extension Network {
         public let kind: String
         /// `[N, C, H, W]` for maps, `[N, F]` for features; the last stage's output is the logits.
         public let output: Tensor
+
+        public init(label: String, kind: String, output: Tensor) {
+            self.label = label
+            self.kind = kind
+            self.output = output
+        }
     }
 
     /// Every top-level layer's output for `input` `[N, C, H, W]`, in evaluation mode.
@@ -263,5 +269,35 @@ extension Network {
         case .residual, .branches, .squeezeExcite:
             preconditionFailure("a block traced as a leaf")
         }
+    }
+}
+
+extension Network.Stage {
+    /// The stages worth a picture of their maps, each named as a learner reads LeNet-5 ("conv1",
+    /// "pool1", "conv2", "pool2"; "residual1", "branches1"): every stage whose output is maps larger than 1x1, with a
+    /// batch norm or activation straight after a convolution standing in for it (its maps are what
+    /// the next layer sees) under the convolution's name.
+    public static func pictured(_ stages: [Network.Stage]) -> [(name: String, stage: Network.Stage)] {
+        var pictured: [(name: String, stage: Network.Stage)] = []
+        var counts: [String: Int] = [:]
+        var previousKind = ""
+        for stage in stages where stage.output.shape.count == 4 && stage.output.shape[2] * stage.output.shape[3] > 1 {
+            let family: String
+            switch stage.kind {
+            case "conv": family = "conv"
+            case "maxpool", "avgpool", "adaptive_avgpool": family = "pool"
+            case "batchnorm", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "silu", "dropout":
+                if previousKind == "conv", let last = pictured.popLast() {
+                    pictured.append((last.name, stage))
+                    continue
+                }
+                family = stage.kind
+            default: family = stage.kind
+            }
+            counts[family, default: 0] += 1
+            pictured.append(("\(family)\(counts[family]!)", stage))
+            previousKind = family
+        }
+        return pictured
     }
 }

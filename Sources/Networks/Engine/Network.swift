@@ -19,6 +19,9 @@ public struct Network: Sendable {
     /// Batch normalisation's running means and variances.
     public internal(set) var bufferNames: [String] = []
     public var buffers: [Tensor] = []
+    /// The convolutions and linear layers, in order: where their weights are, for L1, the filters
+    /// panel and the gradient-norm panel.
+    public internal(set) var weightedLayers: [WeightedLayer] = []
     /// The layers, compiled: kernels' options and the indices of their parameters and buffers.
     let plan: [Node]
 
@@ -44,6 +47,7 @@ public struct Network: Sendable {
         parameters = builder.parameters
         bufferNames = builder.bufferNames
         buffers = builder.buffers
+        weightedLayers = builder.weightedLayers
     }
 
     /// The most parameters a network built here may have: resnet50's 25.6 million fit (about 410 MB
@@ -52,6 +56,16 @@ public struct Network: Sendable {
 
     /// How many learned numbers the network has.
     public var parameterCount: Int { parameters.reduce(0) { $0 + $1.count } }
+}
+
+/// A layer with a weight: a convolution (squeeze-and-excitation's two included) or a linear layer.
+public struct WeightedLayer: Hashable, Sendable {
+    /// The summary's label ("3", "5.2", "9.b2.1"; "6.reduce" and "6.expand" for squeeze-excite).
+    public let label: String
+    /// "conv" or "linear".
+    public let kind: String
+    /// The index of its weight in `parameters` (`[out, in/groups, kh, kw]` or `[out, in]`).
+    public let weight: Int
 }
 
 /// One compiled layer.
@@ -82,6 +96,7 @@ struct NetworkBuilder {
     var parameters: [Tensor] = []
     var bufferNames: [String] = []
     var buffers: [Tensor] = []
+    var weightedLayers: [WeightedLayer] = []
 
     /// Each layer's rows come from the summary (for the shapes it already worked out).
     mutating func compile(_ layers: [LayerSpec], input: FeatureShape, prefix: String, label: String,
@@ -116,6 +131,7 @@ struct NetworkBuilder {
             guard case .maps(let channels, _, _) = input else { preconditionFailure("checked by the summary") }
             let shape = [conv.out, channels / conv.groups, conv.kernel.height, conv.kernel.width]
             let weight = add(name + ".weight", Initializer.pytorchDefault.tensor(shape: shape, random: &random))
+            weightedLayers.append(WeightedLayer(label: label, kind: "conv", weight: weight))
             let bias = conv.bias
                 ? add(name + ".bias", Initializer.pytorchDefaultBias(forWeightShape: shape, random: &random)) : nil
             return .conv(Conv2dOptions(stride: conv.stride, padding: conv.padding, dilation: conv.dilation, groups: conv.groups),
@@ -155,12 +171,15 @@ struct NetworkBuilder {
             _ = add(name + ".reduce.bias", Initializer.pytorchDefaultBias(forWeightShape: reduceShape, random: &random))
             let expand = add(name + ".expand.weight", Initializer.pytorchDefault.tensor(shape: expandShape, random: &random))
             _ = add(name + ".expand.bias", Initializer.pytorchDefaultBias(forWeightShape: expandShape, random: &random))
+            weightedLayers += [WeightedLayer(label: label + ".reduce", kind: "conv", weight: reduce),
+                               WeightedLayer(label: label + ".expand", kind: "conv", weight: expand)]
             return .squeezeExcite(reduce: reduce, expand: expand, activation: activation)
         case .flatten:
             return .flatten
         case .linear(let linear):
             let shape = [linear.out, input.count]
             let weight = add(name + ".weight", Initializer.pytorchDefault.tensor(shape: shape, random: &random))
+            weightedLayers.append(WeightedLayer(label: label, kind: "linear", weight: weight))
             let bias = linear.bias
                 ? add(name + ".bias", Initializer.pytorchDefaultBias(forWeightShape: shape, random: &random)) : nil
             let flattens = if case .maps = input { true } else { false }

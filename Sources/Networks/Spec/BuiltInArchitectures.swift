@@ -14,6 +14,17 @@ public struct BuiltInArchitecture: Sendable {
 
     public static func named(_ name: String) -> BuiltInArchitecture? { all.first { $0.name == name } }
 
+    /// The parsed spec of the built-in called `name` (nil when there is none); the built-ins are
+    /// tested to parse.
+    public static func spec(named name: String) -> NetworkSpec? {
+        guard let architecture = named(name) else { return nil }
+        do {
+            return try architecture.spec
+        } catch {
+            preconditionFailure("the built-in \(name) does not parse: \(error)")
+        }
+    }
+
     public static let all: [BuiltInArchitecture] = [
         BuiltInArchitecture(name: "lenet5", summary: "LeNet-5 as trained today: ReLU and max pooling (LeCun et al. 1998, modernised)",
                             toml: lenet5(activation: "relu", pooling: "maxpool")),

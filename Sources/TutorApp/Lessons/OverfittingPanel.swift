@@ -213,7 +213,7 @@ public final class OverfittingPanel: StepPanel {
     private func configuration(for kind: Run.Kind, plain: TrainingConfiguration) -> TrainingConfiguration {
         guard case .overfitting(_, _, let dropout, let weightDecay, let augment, _) = spec.task else { return plain }
         var run = plain
-        if kind == .dropout || (kind == .regularised && dropout) { run.modelOptions.dropout = settings.dropout }
+        if kind == .dropout || (kind == .regularised && dropout) { run.dropout = settings.dropout }
         if kind == .weightDecay || kind == .regularised { run.weightDecay = weightDecay }
         if kind == .augmentation || (kind == .regularised && augment) { run.augmentation = Augmentation() }
         return run

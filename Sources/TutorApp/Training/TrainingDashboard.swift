@@ -217,8 +217,7 @@ public struct TrainingDashboard: Sendable {
 
         mutating func update(snapshot: TrainingSnapshot) {
             self.snapshot = snapshot
-            let hasGradients = snapshot.conv1Gradient.data.contains { $0 != 0 }
-                || snapshot.conv2Gradient.data.contains { $0 != 0 }
+            let hasGradients = snapshot.layers.contains { $0.gradientNorm > 0 }
             if hasGradients { gradientSnapshot = snapshot }
         }
     }

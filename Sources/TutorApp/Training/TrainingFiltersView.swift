@@ -24,10 +24,14 @@ public struct TrainingFiltersView: Sendable {
         self.zoomHint = zoomHint
     }
 
-    /// conv1's weights or gradient `[6, 1, 5, 5]`, as shown.
-    public var conv1: Tensor { showGradients ? snapshot.conv1Gradient : snapshot.conv1Weights }
-    /// conv2's weights or gradient `[16, 6, 5, 5]`, as shown.
-    public var conv2: Tensor { showGradients ? snapshot.conv2Gradient : snapshot.conv2Weights }
+    /// The first convolution's weights or gradient (LeNet-5's conv1 `[6, 1, 5, 5]`), as shown.
+    public var conv1: Tensor { Self.shown(snapshot.convolutions[0], gradients: showGradients) }
+    /// The second convolution's (LeNet-5's conv2 `[16, 6, 5, 5]`), or the first's again when there is one.
+    public var conv2: Tensor { Self.shown(snapshot.convolutions[min(1, snapshot.convolutions.count - 1)], gradients: showGradients) }
+
+    static func shown(_ layer: TrainingSnapshot.LayerState, gradients: Bool) -> Tensor {
+        gradients ? layer.gradient : layer.weights
+    }
 
     /// The range every conv1 filter is drawn with: symmetric about 0, reaching the largest magnitude.
     public var conv1Range: ValueRange { TrainingViewDrawing.symmetricRange(conv1.data) }

@@ -84,12 +84,11 @@ public struct TrainingProbeView: Sendable {
         }
     }
 
-    public var inputLayer: Layer { Layer(name: "input", output: snapshot.probe.input, greyscale: true) }
+    public var inputLayer: Layer { Layer(name: "input", output: snapshot.probeInput, greyscale: true) }
 
+    /// The first four pictured stages (LeNet-5's conv1, pool1, conv2, pool2).
     public var layers: [Layer] {
-        let probe = snapshot.probe
-        return [Layer(name: "conv1", output: probe.conv1Activated), Layer(name: "pool1", output: probe.pool1),
-                Layer(name: "conv2", output: probe.conv2Activated), Layer(name: "pool2", output: probe.pool2)]
+        Network.Stage.pictured(snapshot.probeStages).prefix(4).map { Layer(name: $0.name, output: $0.stage.output) }
     }
 
     /// "7 28%  9 27%  2* 17%": the three likeliest digits, the true label marked `*`.

@@ -24,15 +24,15 @@ extension TrainingScreen {
         return text
     }
 
-    /// "LeNet-5 modern · 61,706 parameters · MNIST 55,000 train / 5,000 val / 10,000 test".
+    /// "lenet5 · 61,706 parameters · MNIST 55,000 train / 5,000 val / 10,000 test".
     func modelLine(_ index: Int, withDataset: Bool = true) -> String {
         let run = runs[index]
         var options: [String] = []
-        let model = run.trainer.configuration.modelOptions
-        if model.dropout > 0 { options.append("dropout \(Self.scaleText(model.dropout))") }
-        if model.batchNorm { options.append("batch norm") }
-        if run.trainer.configuration.augmentation != nil { options.append("augmented") }
-        let variant = "LeNet-5 \(run.trainer.configuration.variant.rawValue)"
+        let configuration = run.trainer.configuration
+        if configuration.dropout > 0 { options.append("dropout \(Self.scaleText(configuration.dropout))") }
+        if configuration.batchNorm { options.append("batch norm") }
+        if configuration.augmentation != nil { options.append("augmented") }
+        let variant = configuration.architecture.name
             + (options.isEmpty ? "" : " (" + options.joined(separator: ", ") + ")")
         let parameters = ProgressBar.groupedCount(run.trainer.network.parameterCount) + " parameters"
         return ([variant, parameters] + (withDataset ? [run.dataset] : [])).joined(separator: " · ")

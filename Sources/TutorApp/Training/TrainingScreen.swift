@@ -116,7 +116,10 @@ public final class TrainingScreen: Screen {
         TrainingDashboard(runs: runs.map { ($0.label, $0.trainer.configuration.batchSize) })
     }
 
-    public var title: String { runs.count > 1 ? "Training LeNet-5: compare" : "Training LeNet-5" }
+    /// "Training lenet5", "Training: compare".
+    public var title: String {
+        runs.count > 1 ? "Training: compare" : "Training " + (runs.first?.trainer.network.spec.name ?? "")
+    }
 
     public var keyHelp: [KeyHint] {
         var hints = [KeyHint("p", "pause / resume"), KeyHint("s", "one step while paused"),
