@@ -47,7 +47,7 @@ struct ModelCommand: ParsableCommand {
     var toml = false
 
     @Option(help: "Which LeNet-5: modern or classic (default modern).")
-    var variant: LeNet5.Variant?
+    var variant: LeNetVariant?
 
     static let lenet5 = "lenet5"
 
@@ -101,27 +101,25 @@ struct ModelCommand: ParsableCommand {
 
     /// The spec `name` stands for (`--variant classic` makes lenet5 the classic one).
     private func namedSpec(_ name: String) throws -> NetworkSpec {
-        try NetworkChoice.spec(named: name == Self.lenet5 && variant == .classic ? "lenet5-classic" : name, command: "model")
+        try NetworkChoice.spec(named: name == Self.lenet5 ? (variant ?? .modern).architecture : name, command: "model")
     }
 
-    /// LeNet-5's table as `convtutor model` has always printed it, read off a real forward pass.
-    private func printLeNet5Table(variant: LeNet5.Variant) throws {
-        let rows = try LeNet5(variant: variant, seed: 0).summary()
-        let describe = variant == .modern ? "ReLU, max pooling" : "tanh, average pooling"
-        print("LeNet-5 (\(variant.rawValue): \(describe))")
+    /// LeNet-5's table as `convtutor model` has always printed it, under the names lessons quote.
+    private func printLeNet5Table(variant: LeNetVariant) throws {
+        let summary = try NetworkChoice.spec(named: variant.architecture, command: "model").summary()
+        print("LeNet-5 (\(variant.rawValue): \(variant == .classic ? "tanh, average pooling" : "ReLU, max pooling"))")
         print("")
         print(ModelTable.pad("layer", 10) + ModelTable.pad("output shape", 16) + ModelTable.pad("parameters", 12, right: true)
               + ModelTable.pad("multiply-adds", 16, right: true))
-        for row in rows {
-            let shape = "[" + row.outputShape.map(String.init).joined(separator: ", ") + "]"
-            print(ModelTable.pad(row.name, 10) + ModelTable.pad(shape, 16)
+        func shape(_ shape: FeatureShape) -> String { "[" + shape.dimensions.map(String.init).joined(separator: ", ") + "]" }
+        for (name, row) in summary.conventionalNames {
+            print(ModelTable.pad(name, 10) + ModelTable.pad(shape(row.outputShape), 16)
                   + ModelTable.pad(ResourceBudget.groupedDigits(row.parameters), 12, right: true)
                   + ModelTable.pad(ResourceBudget.groupedDigits(row.multiplyAdds), 16, right: true))
         }
-        let parameters = rows.reduce(0) { $0 + $1.parameters }, multiplyAdds = rows.reduce(0) { $0 + $1.multiplyAdds }
-        print(ModelTable.pad("total", 26) + ModelTable.pad(ResourceBudget.groupedDigits(parameters), 12, right: true)
-              + ModelTable.pad(ResourceBudget.groupedDigits(multiplyAdds), 16, right: true))
+        print(ModelTable.pad("total", 26) + ModelTable.pad(ResourceBudget.groupedDigits(summary.parameters), 12, right: true)
+              + ModelTable.pad(ResourceBudget.groupedDigits(summary.multiplyAdds), 16, right: true))
         print("")
-        print(ModelTable.totalsSentence(parameters: parameters, multiplyAdds: multiplyAdds))
+        print(ModelTable.totalsSentence(parameters: summary.parameters, multiplyAdds: summary.multiplyAdds))
     }
 }

@@ -1,3 +1,4 @@
+import ArgumentParser
 import Networks
 
 /// What `--arch NAME|FILE` names, for every command that takes a network: a spec file (a name with
@@ -23,4 +24,15 @@ enum NetworkChoice {
                                  + "(a path, or a name ending in .toml), a built-in one (\(builtInList)) or a zoo table "
                                  + "(\(zooList))")
     }
+}
+
+/// `--variant`: which LeNet-5, a shorthand for `--arch lenet5` or `--arch lenet5-classic`.
+enum LeNetVariant: String, CaseIterable, ExpressibleByArgument {
+    /// ReLU and max pooling.
+    case modern
+    /// tanh and average pooling, as published.
+    case classic
+
+    /// The built-in architecture's name.
+    var architecture: String { self == .modern ? "lenet5" : "lenet5-classic" }
 }

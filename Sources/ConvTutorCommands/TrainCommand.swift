@@ -110,9 +110,8 @@ struct TrainCommand: ParsableCommand {
                                valueName: "name|file"), completion: .file(extensions: ["toml"]))
     var arch: String?
 
-    @Option(help: ArgumentHelp("Which LeNet-5: modern (ReLU, max pooling; --arch lenet5) or classic (tanh, average "
-                               + "pooling; --arch lenet5-classic).", valueName: "variant"))
-    var variant: String?
+    @Option(help: "Which LeNet-5: modern (ReLU, max pooling; --arch lenet5) or classic (tanh, average pooling; --arch lenet5-classic).")
+    var variant: LeNetVariant?
 
     @Option(help: ArgumentHelp("Dropout probability after the hidden linear layers (LeNet-5's fc1 and fc2; 0 for none, up to below 1).",
                                valueName: "p"))
@@ -223,14 +222,11 @@ struct TrainCommand: ParsableCommand {
     /// The network --arch and --variant name (lenet5 when neither does).
     func architecture() throws -> NetworkSpec {
         if let variant {
-            guard let name = ["modern": "lenet5", "classic": "lenet5-classic"][variant] else {
-                throw ValidationError("--variant \(variant) is not one of modern, classic")
+            guard arch == nil || arch == variant.architecture else {
+                throw ValidationError("--variant \(variant.rawValue) chooses LeNet-5 (\(variant.architecture)) and --arch "
+                    + "\(arch!) another network; give one of them")
             }
-            guard arch == nil || arch == name else {
-                throw ValidationError("--variant \(variant) chooses LeNet-5 (\(name)) and --arch \(arch!) another network; "
-                    + "give one of them")
-            }
-            return BuiltInArchitecture.spec(named: name)!
+            return BuiltInArchitecture.spec(named: variant.architecture)!
         }
         return try NetworkChoice.spec(named: arch ?? "lenet5", command: "train")
     }

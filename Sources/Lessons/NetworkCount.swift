@@ -3,7 +3,7 @@ import Networks
 /// A count a lesson states about LeNet-5 as ConvTutor builds and trains it (the modern variant:
 /// ReLU, max pooling, no batch normalisation): the parameters, multiply-adds or output values of
 /// one layer or the sum over several, or the whole network's parameters or multiply-adds. `lessons check` reads it off
-/// `LeNet5.summary()`, the table `convtutor model` prints, so a lesson cannot drift from the network.
+/// the built-in lenet5 spec's summary, the table `convtutor model` prints, so a lesson cannot drift from the network.
 public struct NetworkCount: Hashable, Sendable {
     public enum Quantity: String, CaseIterable, Sendable {
         /// Weights and biases.
@@ -35,10 +35,10 @@ public struct NetworkCount: Hashable, Sendable {
     /// The networks a check may name; one for now, the one every lesson describes.
     static let networkNames = ["lenet5"]
 
-    /// The layers of LeNet-5, as `summary()` gives them: one forward pass of a blank image, made once.
-    static let table: Result<[LeNet5.LayerSummary], LessonError> = Result { () throws(LessonError) in
+    /// The layers of LeNet-5 under the names `convtutor model` gives them, made once.
+    static let table: Result<[(name: String, row: LayerSummaryRow)], LessonError> = Result { () throws(LessonError) in
         do {
-            return try LeNet5(seed: 0).summary()
+            return try BuiltInArchitecture.spec(named: "lenet5")!.summary().conventionalNames
         } catch {
             throw LessonError(message: "LeNet-5's layer table could not be made: \(error)")
         }
@@ -73,9 +73,9 @@ public struct NetworkCount: Hashable, Sendable {
             }
         }
         switch quantity {
-        case .parameters: return rows.reduce(0) { $0 + $1.parameters }
-        case .multiplyAdds: return rows.reduce(0) { $0 + $1.multiplyAdds }
-        case .outputs: return rows.reduce(0) { $0 + $1.outputShape.reduce(1, *) }
+        case .parameters: return rows.reduce(0) { $0 + $1.row.parameters }
+        case .multiplyAdds: return rows.reduce(0) { $0 + $1.row.multiplyAdds }
+        case .outputs: return rows.reduce(0) { $0 + $1.row.outputShape.count }
         }
     }
 }

@@ -324,3 +324,25 @@ extension LayerSpec.Residual {
         return [.conv(LayerSpec.Convolution(out: channels, kernel: 1, stride: stride))]
     }
 }
+
+extension NetworkSummary {
+    /// The top-level rows under the names `convtutor model` has always given LeNet-5's layers, which
+    /// lessons quote: each kind with its ordinal among the layers of that kind ("conv2", "relu3",
+    /// "maxpool1"), linear layers as "fc1", "fc2", ...; a kind that appears once and only reshapes
+    /// (flatten, gap) without a number; first, the input itself as "input" (label "0").
+    public var conventionalNames: [(name: String, row: LayerSummaryRow)] {
+        let top = rows.filter { $0.depth == 0 }
+        func stem(_ kind: String) -> String { kind == "linear" ? "fc" : kind }
+        var totals: [String: Int] = [:]
+        for row in top { totals[stem(row.kind), default: 0] += 1 }
+        var counts: [String: Int] = [:]
+        let inputRow = LayerSummaryRow(label: "0", kind: "input", depth: 0, inputShape: input, outputShape: input,
+                                       parameters: 0, multiplyAdds: 0)
+        return [("input", inputRow)] + top.map { row in
+            let name = stem(row.kind)
+            counts[name, default: 0] += 1
+            let unnumbered = totals[name] == 1 && ["flatten", "gap"].contains(name)
+            return (unnumbered ? name : "\(name)\(counts[name]!)", row)
+        }
+    }
+}
