@@ -275,20 +275,21 @@ struct SyntheticDigitsTests {
     @Test("300 Adam steps of 32 synthetic digits take LeNet-5 past 90% on 1,000 test digits")
     func learnable() throws {
         let (train, test) = SyntheticDigits.make(trainCount: 9_600, testCount: 1_000, seed: 0)
-        var network = LeNet5(variant: .modern, seed: 0)
+        var network = try Network(spec: try #require(BuiltInArchitecture.spec(named: "lenet5")), seed: 0)
         var optimizer = try Adam(learningRate: 1e-3)
         var firstLoss: Float = 0, lastLosses: [Float] = []
         for step in 0..<300 {
             let (images, labels) = batch(train, (step * 32)..<(step * 32 + 32))
-            let activations = try network.forward(images)
-            let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: activations.logits, labels: labels)
+            var unused = SeededRandom(seed: 0)
+            let trace = try network.forwardForTraining(images, random: &unused)
+            let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: trace.logits, labels: labels)
             if step == 0 { firstLoss = loss }
             if step >= 280 { lastLosses.append(loss) }
-            let gradients = try network.backward(activations, dLogits: dLogits)
+            let gradients = try network.backward(trace, dLogits: dLogits).parameters
             optimizer.step(parameters: &network.parameters, gradients: gradients)
         }
         let (testImages, testLabels) = batch(test, 0..<1_000)
-        let logits = try network.forward(testImages).logits
+        let logits = try network.logits(testImages)
         var correct = 0
         for n in 0..<1_000 {
             let row = logits.data[(n * 10)..<(n * 10 + 10)]

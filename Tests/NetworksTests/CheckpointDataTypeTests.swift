@@ -146,8 +146,8 @@ struct CheckpointDataTypeTests {
         let file = try SafetensorsBytes.file(halves, metadata: original.metadata)
         #expect(file.count < 130_000, "half the bytes of the weights: \(file.count)")
         let converted = try Checkpoint(bytes: file, name: "lenet5-f16.safetensors")
-        let full = try LeNet5(checkpoint: original, name: "lenet5-mnist.safetensors")
-        let half = try LeNet5(checkpoint: converted, name: "lenet5-f16.safetensors")
+        let full = try Network(checkpoint: original, file: "lenet5-mnist.safetensors")
+        let half = try Network(checkpoint: converted, file: "lenet5-f16.safetensors")
         // Every weight is the F32 one rounded to 11 significant bits.
         for (a, b) in zip(full.parameters, half.parameters) {
             for (x, y) in zip(a.data, b.data) { #expect(abs(x - y) <= abs(x) * 0x1p-11 + 0x1p-25) }
@@ -159,7 +159,7 @@ struct CheckpointDataTypeTests {
         var unused = SeededRandom(seed: 0)
         let (images, _) = BatchMaker(images: digits, mean: mean, standardDeviation: deviation)
             .batch(Array(0..<digits.count)[...], random: &unused)
-        let expected = try full.forward(images, threads: 1).logits, logits = try half.forward(images, threads: 1).logits
+        let expected = try full.logits(images, threads: 1), logits = try half.logits(images, threads: 1)
         let scale = expected.maxMagnitude
         let worst = zip(expected.data, logits.data).map { abs($0 - $1) }.max() ?? 0
         #expect(worst <= 0.01 * scale, "largest logit difference \(worst) (largest logit \(scale))")

@@ -96,9 +96,9 @@ struct CheckpointHostileTests {
     // MARK: NaN and infinity
 
     @Test("NaN and infinities in any tensor are refused, naming every tensor affected with its counts",
-          arguments: LeNet5.parameterNames)
+          arguments: LeNet5Tests.legacyNames)
     func nonFiniteWeights(tensorName: String) throws {
-        var checkpoint = LeNet5(seed: 3).checkpoint()
+        var checkpoint = try LeNet5Tests.legacyCheckpoint(seed: 3)
         let index = try #require(checkpoint.tensors.firstIndex { $0.name == tensorName })
         var data = checkpoint.tensors[index].tensor.data
         data[0] = .nan
@@ -111,12 +111,12 @@ struct CheckpointHostileTests {
             + "lower learning rate)"
         #expect(error(try checkpoint.encoded()) == expected)
         // Built in memory rather than read: the network refuses it too.
-        #expect(throws: CheckpointError(expected)) { try LeNet5(checkpoint: checkpoint, name: "x.safetensors") }
+        #expect(throws: CheckpointError(expected)) { try Network(checkpoint: checkpoint, file: "x.safetensors") }
     }
 
     @Test("several tensors affected: each is named, with thousands grouped")
     func manyNonFiniteTensors() throws {
-        var checkpoint = LeNet5(seed: 3).checkpoint()
+        var checkpoint = try LeNet5Tests.legacyCheckpoint(seed: 3)
         for (index, entry) in checkpoint.tensors.enumerated() where entry.name == "conv2.weight" || entry.name == "fc3.bias" {
             checkpoint.tensors[index].tensor = Tensor(shape: entry.tensor.shape,
                                                       data: [Float](repeating: entry.name == "fc3.bias" ? .nan : .infinity,
@@ -167,9 +167,10 @@ struct CheckpointHostileTests {
         var metadata: [String: String] = [:]
         if let mean { metadata["normalization_mean"] = mean }
         if let deviation { metadata["normalization_std"] = deviation }
-        let checkpoint = try Checkpoint(bytes: try LeNet5(seed: 1).checkpoint(metadata: metadata).encoded(), name: "m.safetensors")
+        let checkpoint = try Checkpoint(bytes: try LeNet5Tests.network(seed: 1).checkpoint(metadata: metadata).encoded(),
+                                        name: "m.safetensors")
         do {
-            _ = try LeNet5(checkpoint: checkpoint, name: "m.safetensors")
+            _ = try Network(checkpoint: checkpoint, file: "m.safetensors")
             Issue.record("\(metadata) was accepted")
         } catch {
             #expect(error.message.hasPrefix("m.safetensors: \(complaint)"), "\(error.message)")
@@ -179,10 +180,11 @@ struct CheckpointHostileTests {
 
     @Test("sane normalisation is read back; none at all is nil")
     func goodNormalization() throws {
-        let checkpoint = LeNet5(seed: 1).checkpoint(metadata: ["normalization_mean": "0.1307", "normalization_std": "0.3081"])
+        let checkpoint = try LeNet5Tests.network(seed: 1).checkpoint(metadata: ["normalization_mean": "0.1307",
+                                                                                "normalization_std": "0.3081"])
         let normalization = try #require(try checkpoint.normalization(name: "m"))
         #expect(normalization.mean == 0.1307 && normalization.standardDeviation == 0.3081)
-        #expect(try LeNet5(seed: 1).checkpoint().normalization(name: "m") == nil)
+        #expect(try LeNet5Tests.network(seed: 1).checkpoint().normalization(name: "m") == nil)
     }
 
     // MARK: Files

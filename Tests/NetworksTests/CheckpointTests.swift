@@ -28,28 +28,28 @@ struct CheckpointTests {
         #expect(Array(bytes[(8 + headerLength)...]) == [0x00, 0x00, 0x80, 0x3F, 0x00, 0x00, 0x00, 0xC0, 0x00, 0x00, 0x00, 0x3F])
     }
 
-    @Test("a LeNet-5 goes to a file and comes back unchanged, variant included", arguments: LeNet5.Variant.allCases)
-    func roundTrip(variant: LeNet5.Variant) throws {
-        let network = LeNet5(variant: variant, seed: 11)
+    @Test("a LeNet-5 goes to a file and comes back unchanged, its spec included", arguments: ["lenet5", "lenet5-classic"])
+    func roundTrip(name: String) throws {
+        let network = try LeNet5Tests.network(name, seed: 11)
         let path = temporaryPath("lenet5.safetensors")
         defer { try? FileManager.default.removeItem(atPath: path) }
         try network.checkpoint(metadata: ["epoch": "3"]).write(to: path)
         let checkpoint = try Checkpoint(path: path)
         #expect(checkpoint.metadata["epoch"] == "3")
-        #expect(checkpoint.tensors.map(\.name) == LeNet5.parameterNames)
-        let loaded = try LeNet5(checkpoint: checkpoint, name: path)
-        #expect(loaded.variant == variant)
+        #expect(checkpoint.tensors.map(\.name) == network.parameterNames)
+        let loaded = try Network(checkpoint: checkpoint, file: path)
+        #expect(loaded.spec.name == name)
         #expect(loaded.parameters == network.parameters)
     }
 
     @Test("a checkpoint PyTorch wrote loads here and gives PyTorch's logits")
     func pytorchCheckpoint() throws {
         let checkpoint = try Checkpoint(path: Self.fixtures.appendingPathComponent("pytorch-lenet5.safetensors").path)
-        let network = try LeNet5(checkpoint: checkpoint, name: "pytorch-lenet5.safetensors")
+        let network = try Network(checkpoint: checkpoint, file: "pytorch-lenet5.safetensors")
         let reference = try JSONSerialization.jsonObject(
             with: Data(contentsOf: Self.fixtures.appendingPathComponent("pytorch-lenet5-logits.json"))) as? [String: [Double]]
         let input = try #require(reference?["input"]).map(Float.init), expected = try #require(reference?["logits"]).map(Float.init)
-        let logits = try network.forward(Tensor(shape: [2, 1, 28, 28], data: input)).logits
+        let logits = try network.logits(Tensor(shape: [2, 1, 28, 28], data: input))
         let scale = expected.map(abs).max() ?? 1
         let worst = zip(logits.data, expected).map { abs($0 - $1) }.max() ?? 0
         #expect(worst / scale < 1e-5, "largest difference from PyTorch's logits: \(worst) (scale \(scale))")
@@ -66,7 +66,8 @@ struct CheckpointTests {
 
     @Test("corrupt, truncated and foreign files are refused with what is wrong")
     func badFiles() throws {
-        let good = try LeNet5(seed: 1).checkpoint().encoded()
+        let lenet = try LeNet5Tests.network(seed: 1)
+        let good = try lenet.checkpoint().encoded()
         #expect(readError(Array(good.prefix(5))).contains("too short"))
         #expect(readError(Array(good.prefix(200))).contains("truncated or not safetensors"))
         #expect(readError(Array(good.prefix(good.count - 10))).contains("truncated or corrupt"))
@@ -74,15 +75,13 @@ struct CheckpointTests {
         for index in 8..<20 { garbled[index] = 0x7B }
         #expect(readError(garbled).contains("not valid JSON"))
         let half = Checkpoint(tensors: [("conv1.weight", Tensor(zeros: [6, 1, 5, 5]))])
-        #expect(throws: CheckpointError.self) { try LeNet5(checkpoint: half, name: "half") }
-        let wrongShape = Checkpoint(tensors: LeNet5(seed: 1).checkpoint().tensors.map {
-            $0.name == "fc1.weight" ? ($0.name, Tensor(zeros: [100, 400])) : $0
-        })
-        do {
-            _ = try LeNet5(checkpoint: wrongShape, name: "wrong")
-            Issue.record("a checkpoint with another fc1 shape loaded")
-        } catch {
-            #expect(error.message.contains("fc1.weight has shape [100, 400]; LeNet-5's is [120, 400]"))
+        #expect(throws: CheckpointError("half: has no tensor 'conv1.bias', which its spec 'lenet5' needs: the spec and the "
+                                            + "weights do not match")) { try Network(checkpoint: half, file: "half") }
+        var wrongShape = lenet.checkpoint()
+        wrongShape.tensors = wrongShape.tensors.map { $0.name == "layers.7.weight" ? ($0.name, Tensor(zeros: [100, 400])) : $0 }
+        #expect(throws: CheckpointError("wrong: tensor 'layers.7.weight' is [100, 400] but its spec 'lenet5' gives it "
+                                            + "[120, 400]: the spec and the weights do not match")) {
+            try Network(checkpoint: wrongShape, file: "wrong")
         }
         // A dtype that is not read (F16, BF16 and F64 are: see CheckpointDataTypeTests).
         var header = #"{"x":{"dtype":"I32","shape":[1],"data_offsets":[0,4]}}"#
@@ -172,10 +171,10 @@ struct CheckpointTests {
     @Test("names wrapped by DataParallel (module.) and torch.compile (_orig_mod.), alone or together, load",
           arguments: ["module.", "_orig_mod.", "module._orig_mod.", "_orig_mod.module.", "module.module."])
     func wrappedNames(prefix: String) throws {
-        let network = LeNet5(seed: 4)
+        let network = try LeNet5Tests.network(seed: 4)
         let plain = network.checkpoint()
-        let wrapped = Checkpoint(tensors: plain.tensors.map { (prefix + $0.name, $0.tensor) })
-        let loaded = try LeNet5(checkpoint: wrapped, name: "wrapped.safetensors")
+        let wrapped = Checkpoint(tensors: plain.tensors.map { (prefix + $0.name, $0.tensor) }, metadata: plain.metadata)
+        let loaded = try Network(checkpoint: wrapped, file: "wrapped.safetensors")
         #expect(loaded.parameters == network.parameters)
         #expect(Checkpoint.parameterName(prefix + "fc1.weight") == "fc1.weight")
     }
@@ -186,21 +185,24 @@ struct CheckpointTests {
         #expect(Checkpoint.parameterName("module.") == "module.")
         #expect(Checkpoint.parameterName("modules.conv1.weight") == "modules.conv1.weight")
         // Batch normalisation is found under a prefix too.
-        let batchNorm = LeNet5(variant: .modern, options: LeNet5.Options(batchNorm: true), seed: 2)
-        let bare = Checkpoint(tensors: batchNorm.checkpoint().tensors.map { ("module." + $0.name, $0.tensor) })
-        #expect(try LeNet5(checkpoint: bare, name: "bn.safetensors").options.batchNorm)
-        let twice = Checkpoint(tensors: LeNet5(seed: 1).checkpoint().tensors + [("module.fc3.bias", Tensor(zeros: [10]))])
+        let batchNorm = try LeNet5Tests.network(batchNorm: true, seed: 2)
+        let rename = Network.legacyLeNet5Names(batchNorm.spec)
+        let bare = Checkpoint(tensors: batchNorm.checkpoint().tensors.map { ("module." + rename($0.name), $0.tensor) })
+        #expect(try Network(checkpoint: bare, file: "bn.safetensors").spec == batchNorm.spec)
+        let legacy = try LeNet5Tests.legacyCheckpoint(seed: 1)
+        let twice = Checkpoint(tensors: legacy.tensors + [("module.fc3.bias", Tensor(zeros: [10]))])
         #expect(throws: CheckpointError("twice.safetensors: holds both fc3.bias and module.fc3.bias, which are the same "
             + "parameter fc3.bias once the wrappers' prefixes (module., _orig_mod.) are removed; keep one of them")) {
-            try LeNet5(checkpoint: twice, name: "twice.safetensors")
+            try Network(checkpoint: twice, file: "twice.safetensors")
         }
-        // A missing parameter says what the file does hold.
+        // Neither a spec nor LeNet-5's names: it says what the file does hold.
         let other = Checkpoint(tensors: [("model.conv1.weight", Tensor(zeros: [6, 1, 5, 5]))])
         do {
-            _ = try LeNet5(checkpoint: other, name: "other.safetensors")
-            Issue.record("a checkpoint without LeNet-5's names loaded")
+            _ = try Network(checkpoint: other, file: "other.safetensors")
+            Issue.record("a checkpoint without a spec or LeNet-5's names loaded")
         } catch {
-            #expect(error.message.hasSuffix("(this one holds model.conv1.weight)"), "\(error.message)")
+            #expect(error.message.contains("this one holds model.conv1.weight); give a checkpoint written by convtutor train"),
+                    "\(error.message)")
         }
     }
 
@@ -211,12 +213,13 @@ struct CheckpointTests {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/keep.safetensors"
-        try LeNet5(seed: 1).checkpoint().write(to: path)
+        try LeNet5Tests.network(seed: 1).checkpoint().write(to: path)
         let before = try Data(contentsOf: URL(fileURLWithPath: path))
-        #expect(throws: CheckpointError.self) { try LeNet5(seed: 2).checkpoint().write(to: "/nonexistent-folder/x.safetensors") }
+        let other = try LeNet5Tests.network(seed: 2).checkpoint()
+        #expect(throws: CheckpointError.self) { try other.write(to: "/nonexistent-folder/x.safetensors") }
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == before)
         // Overwriting replaces the whole file, and no temporary file is left beside it.
-        try LeNet5(seed: 2).checkpoint().write(to: path)
+        try other.write(to: path)
         #expect(try Data(contentsOf: URL(fileURLWithPath: path)) != before)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix("convtutor-partial") }
         #expect(leftovers.isEmpty)

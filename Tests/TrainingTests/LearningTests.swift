@@ -22,20 +22,21 @@ struct LearningTests {
     func learns() throws {
         let directory = try #require(MNISTForTests.folder)
         let dataset = try IDXDataset(directory: directory)
-        var network = LeNet5(variant: .modern, seed: 0)
+        var network = try Network(spec: try #require(BuiltInArchitecture.spec(named: "lenet5")), seed: 0)
         var optimizer = try Adam(learningRate: 1e-3)
         var firstLoss: Float = 0, lastLoss: Float = 0
         for step in 0..<300 {
             let (images, labels) = batch(dataset.train, (step * 32)..<(step * 32 + 32))
-            let activations = try network.forward(images)
-            let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: activations.logits, labels: labels)
+            var unused = SeededRandom(seed: 0)
+            let trace = try network.forwardForTraining(images, random: &unused)
+            let (loss, dLogits) = try SoftmaxCrossEntropy.forward(logits: trace.logits, labels: labels)
             if step == 0 { firstLoss = loss }
             lastLoss = loss
-            let gradients = try network.backward(activations, dLogits: dLogits)
+            let gradients = try network.backward(trace, dLogits: dLogits).parameters
             optimizer.step(parameters: &network.parameters, gradients: gradients)
         }
         let (testImages, testLabels) = batch(dataset.test, 0..<1000)
-        let logits = try network.forward(testImages).logits
+        let logits = try network.logits(testImages)
         var correct = 0
         for n in 0..<1000 {
             let row = logits.data[(n * 10)..<(n * 10 + 10)]
