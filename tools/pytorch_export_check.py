@@ -4,12 +4,17 @@ module must load ConvTutor's checkpoint strictly and give ConvTutor's logits.
 
 Needs PyTorch and NumPy (python3 -m venv /tmp/peer && /tmp/peer/bin/pip install torch numpy):
 
-    /tmp/peer/bin/python tools/pytorch_export_check.py .build/release/convtutor [--zoo]
+    /tmp/peer/bin/python tools/pytorch_export_check.py .build/release/convtutor [--zoo] [CHECKPOINT ...]
 
 --zoo adds the model zoo's tables at full size (3x224x224; a release build takes about 20 s for all;
 vgg16 and alexnet need about 1 GB each and are left out). A freshly initialised deep network's
 logits are small and close to the last layer's bias, so the zoo check is weaker than it looks; the
 built-in architectures' logits carry their weights.
+
+Each CHECKPOINT (written by convtutor train --save) is checked the same way with its trained
+weights: the module is exported from the checkpoint (export --pytorch --model), the checkpoint file
+itself is loaded with load_state_dict(strict=True), and the logits are compared with ConvTutor's
+for the same input.
 
 For each architecture the binary writes the module (export --pytorch), the network's seeded
 initial weights as safetensors and a seeded input with its logits (export's hidden --check-data).
@@ -65,21 +70,27 @@ def network_class(module):
 
 
 def main():
-    if len(sys.argv) not in (2, 3) or (len(sys.argv) == 3 and sys.argv[2] != "--zoo"):
-        sys.exit("usage: pytorch_export_check.py PATH/TO/convtutor [--zoo]")
+    if len(sys.argv) < 2:
+        sys.exit("usage: pytorch_export_check.py PATH/TO/convtutor [--zoo] [CHECKPOINT ...]")
     import torch
-    binary = sys.argv[1]
-    architectures = ARCHITECTURES + (ZOO if len(sys.argv) == 3 else [])
+    binary, rest = sys.argv[1], sys.argv[2:]
+    checkpoints = [argument for argument in rest if argument != "--zoo"]
+    # (label, export flags, the file whose tensors are loaded: the check data's when None)
+    cases = [(name, ["--arch", name], None) for name in ARCHITECTURES + (ZOO if "--zoo" in rest else [])]
+    cases += [(path, ["--model", path], path) for path in checkpoints]
     failures = 0
     with tempfile.TemporaryDirectory() as folder:
-        for name in architectures:
-            module_path = f"{folder}/{name.replace('-', '_')}.py"
-            subprocess.run([binary, "export", "--pytorch", "--arch", name, "--out", module_path,
-                            "--check-data", folder], check=True, stdout=subprocess.DEVNULL)
+        for index, (label, flags, weights) in enumerate(cases):
+            case_folder = f"{folder}/{index}"
+            os.mkdir(case_folder)
+            module_path = f"{case_folder}/network.py"
+            subprocess.run([binary, "export", "--pytorch", *flags, "--out", module_path,
+                            "--check-data", case_folder], check=True, stdout=subprocess.DEVNULL)
             module = import_module(module_path)
             model = network_class(module)()
-            model.load_state_dict(load_safetensors(f"{folder}/{name}.safetensors"), strict=True)
-            data = json.load(open(f"{folder}/{name}.json"))
+            name = next(entry[:-5] for entry in os.listdir(case_folder) if entry.endswith(".json"))
+            model.load_state_dict(load_safetensors(weights or f"{case_folder}/{name}.safetensors"), strict=True)
+            data = json.load(open(f"{case_folder}/{name}.json"))
             inputs = torch.tensor(data["input"]["data"], dtype=torch.float32).reshape(data["input"]["shape"])
             with torch.no_grad():
                 logits = model.eval()(inputs).flatten()
@@ -87,8 +98,8 @@ def main():
             difference = (logits - ours).abs().max().item()
             passed = difference <= TOLERANCE
             failures += not passed
-            print(f"{name:16} strict load ok, largest logit difference {difference:.2e} {'ok' if passed else 'FAILED'}")
-    print(f"{len(architectures) - failures} passed, {failures} failed")
+            print(f"{label:16} strict load ok, largest logit difference {difference:.2e} {'ok' if passed else 'FAILED'}")
+    print(f"{len(cases) - failures} passed, {failures} failed")
     sys.exit(1 if failures else 0)
 
 

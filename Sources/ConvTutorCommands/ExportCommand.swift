@@ -19,12 +19,16 @@ struct ExportCommand: ParsableCommand {
             or machines with DistributedDataParallel: torchrun --nproc_per_node=4 model.py --data ~/mnist. \
             --init CHECKPOINT starts from ConvTutor's weights.
 
+            --model CHECKPOINT writes the network a checkpoint of convtutor train records (its spec is \
+            in the file), so that the module loads that very checkpoint.
+
             The file is written atomically (a temporary file, then a rename); without --out it goes \
             to standard output.
 
             Examples:
               convtutor export --pytorch --arch resnet-mini --out resnet_mini.py
               convtutor export --pytorch --arch my-net.toml > my_net.py
+              convtutor export --pytorch --model my-net.safetensors --out my_net.py
             """)
 
     @Flag(help: "Write PyTorch (the only format there is, and required so that a later one can be added).")
@@ -32,29 +36,45 @@ struct ExportCommand: ParsableCommand {
 
     @Option(help: ArgumentHelp("The network: a spec file, a built-in architecture or a zoo table (default lenet5).",
                                valueName: "name|file"))
-    var arch = "lenet5"
+    var arch: String?
+
+    @Option(help: ArgumentHelp("Instead of --arch: the network a checkpoint written by convtutor train records.",
+                               valueName: "file"), completion: .file(extensions: Completion.checkpointExtensions))
+    var model: String?
 
     @Option(help: ArgumentHelp("The file to write (default: standard output).", valueName: "file"))
     var out: String?
 
-    /// For tools/pytorch_export_check.py: the network built with seed 0, its weights as a checkpoint
-    /// and a seeded input with its logits, written into this folder as NAME.safetensors and NAME.json.
+    /// For tools/pytorch_export_check.py: the network built with seed 0 (or --model's), its weights
+    /// as a checkpoint and a seeded input with its logits, written into this folder as
+    /// NAME.safetensors and NAME.json.
     @Option(name: .customLong("check-data"), help: .hidden)
     var checkData: String?
 
     func validate() throws {
         guard pytorch else { throw ValidationError("say the format: --pytorch (the only one there is)") }
+        if arch != nil && model != nil {
+            throw ValidationError("--arch and --model both name a network; give one (--model takes the checkpoint's)")
+        }
     }
 
     func run() throws {
-        let spec = try NetworkChoice.spec(named: arch, command: "export")
+        var trained: Network?
+        if let model {
+            do {
+                trained = try Network(checkpoint: Checkpoint(path: model), file: model)
+            } catch {
+                throw CommandFailure("convtutor export: \(error)")
+            }
+        }
+        let spec = try trained?.spec ?? NetworkChoice.spec(named: arch ?? "lenet5", command: "export")
         let source: String
         do {
             source = try PyTorchExport.source(for: spec)
         } catch {
             throw CommandFailure("convtutor export: \(error)")
         }
-        if let checkData { try writeCheckData(spec, folder: checkData) }
+        if let checkData { try writeCheckData(spec, trained: trained, folder: checkData) }
         guard let out else {
             print(source, terminator: "")
             return
@@ -68,10 +88,10 @@ struct ExportCommand: ParsableCommand {
     }
 
     /// The engine's weights and logits for a seeded input, so that PyTorch can be held to them.
-    private func writeCheckData(_ spec: NetworkSpec, folder: String) throws {
+    private func writeCheckData(_ spec: NetworkSpec, trained: Network?, folder: String) throws {
         let network: Network
         do {
-            network = try Network(spec: spec, seed: 0)
+            network = try trained ?? Network(spec: spec, seed: 0)
         } catch {
             throw CommandFailure("convtutor export: \(error)")
         }
