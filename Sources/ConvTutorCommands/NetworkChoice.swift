@@ -9,6 +9,18 @@ enum NetworkChoice {
 
     static func isFile(_ name: String) -> Bool { name.contains("/") || name.hasSuffix(".toml") }
 
+    /// The spec, its shapes checked (a network to build, not only a table to print): a failure
+    /// names the file and the layer.
+    static func buildableSpec(named name: String, command: String) throws -> NetworkSpec {
+        let spec = try spec(named: name, command: command)
+        do {
+            _ = try spec.summary(file: isFile(name) ? name : nil)
+        } catch {
+            throw CommandFailure("convtutor \(command): \(error)")
+        }
+        return spec
+    }
+
     /// The spec, or a failure (exit 1) naming the file and what is wrong, or listing the names there are.
     static func spec(named name: String, command: String) throws -> NetworkSpec {
         if let spec = BuiltInArchitecture.spec(named: name) { return spec }

@@ -59,7 +59,7 @@ struct CompareSide: Equatable {
             case ("classic", nil): settings.append(.network(BuiltInArchitecture.spec(named: "lenet5-classic")!))
             case (_, nil) where BuiltInArchitecture.named(name) != nil || ModelZoo.spec(named: name) != nil
                 || NetworkChoice.isFile(name):
-                settings.append(.network(try NetworkChoice.spec(named: name, command: "train --compare")))
+                settings.append(.network(try NetworkChoice.buildableSpec(named: name, command: "train --compare")))
             case ("plain", nil): settings.append(.plain)
             case ("dropout", nil): settings.append(.dropout(0.5))
             case ("dropout", let value?):

@@ -162,6 +162,8 @@ struct TrainCommand: ParsableCommand {
             for plan in try makeRunPlans() { try plan.configuration.validate() }
         } catch let error as KernelError {
             throw ValidationError(error.message)
+        } catch is CommandFailure {
+            // A network that cannot be read: run() meets it again and reports it as the failure it is (exit 1).
         }
         if compare != nil {
             for (flag, value) in [("--save", save), ("--log", log), ("--resume", resume)] where value != nil {
@@ -228,7 +230,7 @@ struct TrainCommand: ParsableCommand {
             }
             return BuiltInArchitecture.spec(named: variant.architecture)!
         }
-        return try NetworkChoice.spec(named: arch ?? "lenet5", command: "train")
+        return try NetworkChoice.buildableSpec(named: arch ?? "lenet5", command: "train")
     }
 
     func makeConfiguration() throws -> TrainingConfiguration {
@@ -366,14 +368,19 @@ struct TrainCommand: ParsableCommand {
             return
         }
         let resumeFrom: (checkpoint: Checkpoint, name: String)?
-        let trainingData: TrainingData
         do {
             resumeFrom = try loadResume()
+        } catch {
+            throw failure("\(error)")
+        }
+        // The networks before the data: a spec that cannot be read is said at once.
+        let plans = try makeRunPlans(resume: resumeFrom)
+        let trainingData: TrainingData
+        do {
             trainingData = try loadData()
         } catch {
             throw failure("\(error)")
         }
-        let plans = try makeRunPlans(resume: resumeFrom)
         let trainers: [Trainer]
         do {
             trainers = try Self.makeTrainers(plans, data: trainingData, resume: resumeFrom)

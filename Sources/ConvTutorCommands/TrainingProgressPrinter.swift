@@ -38,6 +38,7 @@ final class TrainingProgressPrinter: @unchecked Sendable {
             if start.firstEpoch > 1 || start.firstStep > 0 {
                 writeLine("Resuming at epoch \(start.firstEpoch) (step \(start.firstStep)).")
             }
+            writeLine("Network: \(start.networkName), \(start.parameterCount.formatted()) parameters.")
             writeLine("\(start.trainingImages.formatted()) training, \(start.validationImages.formatted()) validation and "
                 + "\(start.testImages.formatted()) test images; \(start.stepsPerEpoch.formatted()) steps per epoch, "
                 + "\(start.epochs) epoch\(start.epochs == 1 ? "" : "s").")

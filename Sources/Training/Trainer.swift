@@ -94,8 +94,8 @@ public struct Trainer: Sendable {
                           configuration: TrainingConfiguration) throws(DatasetError) {
         let given = FeatureShape.maps(channels: 1, height: data.train.rows, width: data.train.columns)
         guard spec.input == given else {
-            throw DatasetError("\(spec.name) takes \(spec.input) input (channels x height x width) but \(data.name) "
-                + "holds \(given) images; give a network whose input is \(given.dimensions.map(String.init).joined(separator: ", ")) "
+            throw DatasetError("\(spec.name) takes \(spec.input) input (channels x height x width) but the images of "
+                + "\(data.name) are \(given); give a network whose input is \(given.dimensions.map(String.init).joined(separator: ", ")) "
                 + "(input = [\(given.dimensions.map(String.init).joined(separator: ", "))] in its spec)")
         }
         try data.checkLabels(classes: spec.classes)
