@@ -24,23 +24,23 @@ extension EndToEnd {
             try session.keys("C-u", "Down")
             try session.waitFor("digit-0-")
             try session.keys("Enter")
-            let overview = try session.waitFor(all: ["predicted 0", "┌ Inspect: ", "conv1 + ReLU: 6 maps of 28x28", "softmax"])
+            let overview = try session.waitFor(all: ["predicted 0", "┌ Inspect: ", "1 conv 6@5x5 + 2 relu: 6 maps of 28x28", "softmax"])
             #expect(overview.contains("┌ Inspect: "), "\(overview)")
-            #expect(overview.contains("conv1 + ReLU: 6 maps of 28x28"), "the overview starts at conv1:\n\(overview)")
+            #expect(overview.contains("1 conv 6@5x5 + 2 relu: 6 maps of 28x28"), "the overview starts at conv1:\n\(overview)")
             #expect(overview.contains("softmax"), "\(overview)")
             // conv1's maps: drawn at one scale for every layer, their colours' legend, the padding frame explained.
             let scale = try session.waitFor(all: ["as every layer", "bright frame: zero padding"])
             #expect(scale.contains("bright frame: zero padding (? says why)"), "\(scale)")
             // Between layers: Tab to pool1 and conv2, Down to pool2, Up back.
             try session.keys("Tab")
-            try session.waitFor("pool1 (max 2x2): 6 maps of 14x14")
+            try session.waitFor("3 maxpool 2x2: 6 maps of 14x14")
             try session.keys("Tab")
-            try session.waitFor(all: ["conv2 + ReLU: 16 maps of 10x10, ", "as every layer · map 1 of 16"])
+            try session.waitFor(all: ["4 conv 16@5x5 + 5 relu: 16 maps of 10x10, ", "as every layer · map 1 of 16"])
             try session.keys("Right", "Right")
             try session.waitFor("map 3 of 16")
             // Zoom the map, move its cursor: the cell's value and its receptive field on the input.
             try session.keys("Enter")
-            try session.waitFor("conv2 map 3 of 16 (10x10) · row 1, column 1")
+            try session.waitFor("4 conv map 3 of 16 (10x10) · row 1, column 1")
             try session.keys("Down", "Right", "Right")
             // Counted from 1 on screen. conv2's cell (2, 3) reads pool1's rows 2-6, columns 3-7; they read conv1's
             // rows 3-12, columns 5-14; conv1 (5x5, padding 2) read the input's rows 1-14, columns 3-16.
