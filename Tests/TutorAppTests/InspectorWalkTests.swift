@@ -21,7 +21,7 @@ enum ScreenWalk {
     static let widening = 40
 
     /// The characters a picture, a bar or a legend leaves at an edge.
-    static let drawingCharacters = Set("▀█▏▎▍▌▋▊▉▐░▒▓@%#*+=-:")
+    static let drawingCharacters = Set("▀█▁▂▃▄▅▆▇▏▎▍▌▋▊▉▐░▒▓@%#*+=-:")
 
     /// The problems of one frame (empty when it passes); `wide` is the same state drawn
     /// `widening` columns wider; `pictures` are cells drawn as pictures.

@@ -221,15 +221,19 @@ extension InspectorScreen {
             let (textRows, mapsArea) = rest.splitTop(2)
             let scale = sharedMapScale(in: mapsArea)
             let shown = scale.map { Self.scaled(height: layer.height, width: layer.width, by: $0) }
-            var line = layer.title
+            var tail = ""
             if let shown, let scale {
-                line += ", " + (scale.denominator == 1
+                tail += ", " + (scale.denominator == 1
                     ? (scale.numerator == 1 ? "at true size" : "at \(scale.numerator)x size")
                     : DrawnSize.note(shown: (shown.columns, shown.rows), of: (layer.width, layer.height)) ?? "")
-                line += " as every layer"
+                tail += " as every layer"
             }
-            line += " · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
+            tail += " · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
                 + "\(Self.number(range.upperBound))"  // (Enter zooms: the footer says so)
+            // The title in full when the line fits, else its maps' shape as 16@28x28 (the line is cut,
+            // with a marker, when even that is too long).
+            let compact = String(layer.title.prefix { $0 != ":" }) + ": \(layer.channels)@\(layer.height)x\(layer.width)"
+            let line = layer.title.count + tail.count <= textRows.width ? layer.title + tail : compact + tail
             let legendRow = write(line, in: textRows, style: .dim, into: &buffer, capabilities: capabilities)
             drawLegendRow(mapping: mapping, caption: paddingCaption(shown: shown), in: legendRow, into: &buffer,
                           capabilities: capabilities)
@@ -276,7 +280,8 @@ extension InspectorScreen {
         let glyphs = capabilities.glyphs.glyphs
         let tabs = inspection.layers.map { " \(Self.tabName($0)) " }
         let label = "layer "
-        let window = Self.tabWindow(widths: tabs.map(\.count), chosen: layerIndex, room: row.width - label.count)
+        // A column to spare at the right, so that a count there is not taken for a cut word.
+        let window = Self.tabWindow(widths: tabs.map(\.count), chosen: layerIndex, room: row.width - label.count - 1)
         var x = buffer.write(label, x: row.x, y: row.y, style: .dim, clip: row)
         if window.lowerBound > 0 {
             x = buffer.write(glyphs.text("←") + "\(window.lowerBound) ", x: x, y: row.y, style: .dim, clip: row)
