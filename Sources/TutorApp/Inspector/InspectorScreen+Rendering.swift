@@ -397,12 +397,27 @@ extension InspectorScreen {
                                               height: layer.height, shownWidth: shown.columns, shownHeight: shown.rows,
                                               cells: drawn, note: DrawnSize.note(shown: (shown.columns, shown.rows),
                                                                                  of: (layer.width, layer.height))))
-            let label = "\(index + 1)"
-            let chosen = index == mapIndex
-            let text = chosen && shown.columns >= label.count + 2 ? "[\(label)]" : label
-            let labelX = x + max(0, (shown.columns - text.count) / 2)
-            buffer.write(text, x: labelX, y: y + mapRows, style: chosen ? labelStyle : .dim, clip: area)
         }
+        // Each map's number under it; when the numbers are wider than the maps (64 maps of 1x1), the
+        // chosen map's and every tenth that does not run into it or the one before.
+        let crowded = String(layer.channels).count > shown.columns
+        func labelPlace(_ index: Int) -> (text: String, x: Int, y: Int) {
+            let label = "\(index + 1)"
+            let text = index == mapIndex && shown.columns >= label.count + 2 ? "[\(label)]" : label
+            let x = area.x + (index % perRow) * (shown.columns + 1) + max(0, (shown.columns - text.count) / 2)
+            return (text, x, area.y + (index / perRow) * (mapRows + 1) + mapRows)
+        }
+        let chosen = mapIndex < layer.channels ? labelPlace(mapIndex) : nil
+        var lastEnd: (y: Int, x: Int)?
+        for index in 0..<layer.channels where index != mapIndex && (!crowded || (index + 1) % 10 == 0) {
+            let place = labelPlace(index)
+            let end = place.x + place.text.count
+            if let chosen, chosen.y == place.y, place.x <= chosen.x + chosen.text.count, chosen.x <= end { continue }
+            if crowded, let lastEnd, lastEnd.y == place.y, place.x <= lastEnd.x { continue }
+            buffer.write(place.text, x: place.x, y: place.y, style: .dim, clip: area)
+            lastEnd = (place.y, end)
+        }
+        if let chosen { buffer.write(chosen.text, x: chosen.x, y: chosen.y, style: labelStyle, clip: area) }
     }
 
     /// A vector layer: one cell per unit, wrapped to the width, the chosen one marked; the output's
