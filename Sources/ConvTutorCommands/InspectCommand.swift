@@ -5,25 +5,30 @@ import Foundation
 import TerminalUI
 import TutorApp
 
-/// `convtutor inspect IMAGE`: what every layer of LeNet-5 makes of an image.
+/// `convtutor inspect IMAGE`: what every layer of a network makes of an image.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Show what every layer of LeNet-5 makes of an image, and its prediction.",
+        abstract: "Show what every layer of a network makes of an image, and its prediction.",
         discussion: """
             Reads a PNG, JPEG, PGM or PPM file (a digit someone drew, or a photo of handwriting), \
             prepares it as MNIST's digits were prepared (grayscale, inverted when the ink is dark, \
             cropped to the ink, scaled to fit 20x20, centred by mass in 28x28, normalised), and runs \
-            the network on it, keeping every layer's output. On a terminal it opens the inspector \
+            the network on it, keeping every layer's output. The network is the pretrained LeNet-5, \
+            or any checkpoint 'convtutor train' wrote (LeNet-5, resnet-mini, a spec of your own...) \
+            whose input is one grey channel (a size other than 28x28 gets the digit resized to it) \
+            and which scores the ten digits. An activation, batch norm or dropout is shown with the \
+            layer it follows ("1 conv 6@5x5 + 2 relu"). On a terminal it opens the inspector \
             screen; with --plain, or when the output is not a terminal, it prints the same as text: \
             the prediction and probabilities as bars, each preprocessing step, every feature map in \
-            shades with its range, and the fully connected layers as bars. --json prints the \
-            prediction and every layer's values.
+            shades with its range, and the vectors (fully connected layers, global pooling) as bars. \
+            --json prints the prediction and every layer's values.
 
             Examples:
               convtutor inspect sample-images/digit-3-off-centre.pgm
               convtutor inspect photo.jpg --plain --ascii
               convtutor inspect digit.pgm --json --model lenet.safetensors
+              convtutor inspect digit.pgm --model resnet.safetensors
 
             Limits: an image must be a regular file of at most 64 MB whose decoding and preparation \
             fit in 512 MB (about 50 megapixels in grey, 36 in colour; a larger JPEG is decoded at \
@@ -32,6 +37,7 @@ struct InspectCommand: ParsableCommand {
             normalization_std in 0.001...1) makes sense.
 
             Exit status: 0 on success, 1 when the image or model cannot be read or holds no digit, \
+            the model is not a network of grey digits, \
             or the network's values are not finite, 2 for a bad flag.
             """)
 

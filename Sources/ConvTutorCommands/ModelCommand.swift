@@ -4,7 +4,6 @@ import Networks
 import ConvKernels
 import Datasets
 
-extension LeNet5.Variant: ExpressibleByArgument {}
 
 /// `convtutor model`: a network's layers, output shapes, parameters and multiply-adds. With no
 /// `--arch`, LeNet-5's table as torchsummary prints it; with one, the architecture's spec summary.

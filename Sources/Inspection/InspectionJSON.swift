@@ -6,16 +6,21 @@ import Networks
 /// An `ImageInspection` as one JSON object, for `convtutor inspect --json`:
 ///
 ///     {"image": "digit.png", "format": "PNG, 8-bit grey", "width": 96, "height": 96,
-///      "model": "pretrained LeNet-5 (...)", "variant": "modern",
+///      "model": "pretrained LeNet-5 (...)", "architecture": "lenet5", "variant": "modern" (null for
+///      a network that is not a LeNet-5), "input_shape": [1, 28, 28],
 ///      "normalization": {"mean": 0.1307, "std": 0.3081},
 ///      "prediction": 3, "probabilities": [10 numbers],
 ///      "preprocessing": {"inverted": true, "background": 0.93, "ink_rows": [12, 80],
 ///                        "ink_columns": [30, 61], "specks_removed": 0,
 ///                        "steps": [{"title": ..., "note": ..., "width": ..., "height": ...}],
 ///                        "input": [28 rows of 28 numbers in 0...1]},
-///      "layers": [{"name": "conv1", "title": ..., "kind": "maps", "shape": [6, 28, 28],
-///                  "values": [6 maps of 28 rows of 28 numbers]},
-///                 {"name": "fc1", ..., "kind": "vector", "shape": [120], "values": [120 numbers]}, ...]}
+///      "layers": [{"name": "1 conv", "title": "1 conv 6@5x5 + 2 relu: ...", "kind": "maps",
+///                  "stages": [{"label": "1", "kind": "conv"}, {"label": "2", "kind": "relu"}],
+///                  "shape": [6, 28, 28], "values": [6 maps of 28 rows of 28 numbers]},
+///                 {"name": "8 linear", ..., "kind": "vector", "shape": [120], "values": [120 numbers]}, ...]}
+///
+/// A layer's "stages" are the network's top-level layers it shows (the input has none); the last
+/// layer is the output, its values the logits.
 ///
 /// Numbers are written as Swift prints a `Float` (the shortest text that reads back exactly).
 public enum InspectionJSON {
@@ -41,8 +46,9 @@ public enum InspectionJSON {
                 shape = [layer.values.count]
                 values = array(layer.values.data.map(number))
             }
+            let stages = layer.stages.map { object([("label", string($0.label)), ("kind", string($0.kind))]) }
             return object([("name", string(layer.name)), ("title", string(layer.title)),
-                           ("kind", string(layer.isMap ? "maps" : "vector")),
+                           ("kind", string(layer.isMap ? "maps" : "vector")), ("stages", array(stages)),
                            ("shape", array(shape.map(String.init))), ("values", values)])
         }
         return object([
@@ -51,7 +57,9 @@ public enum InspectionJSON {
             ("width", "\(inspection.original.width)"),
             ("height", "\(inspection.original.height)"),
             ("model", string(inspection.modelName)),
-            ("variant", string(inspection.variant.rawValue)),
+            ("architecture", string(inspection.spec.name)),
+            ("variant", inspection.lenet5Variant.map(string) ?? "null"),
+            ("input_shape", array(inspection.spec.input.dimensions.map(String.init))),
             ("normalization", object([("mean", number(inspection.mean)), ("std", number(inspection.standardDeviation))])),
             ("prediction", "\(inspection.prediction)"),
             ("probabilities", array(inspection.probabilities.map(number))),

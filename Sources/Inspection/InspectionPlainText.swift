@@ -49,7 +49,10 @@ public struct InspectionPlainText: Sendable {
 
     private func preprocessing(_ inspection: ImageInspection) -> [String] {
         let steps = inspection.preprocessing.steps
-        var lines = wrap("Preprocessing (MNIST's recipe; the network reads the last image, normalised with mean "
+        let centred = inspection.preprocessing.centred, input = inspection.input
+        let read = (centred.width, centred.height) == (input.width, input.height)
+            ? "the last image" : "the last image resized to its input, \(input.width)x\(input.height)"
+        var lines = wrap("Preprocessing (MNIST's recipe; the network reads \(read), normalised with mean "
                          + "\(InspectionNumber.short(inspection.mean)) and standard deviation "
                          + "\(InspectionNumber.short(inspection.standardDeviation)))", indent: "  ")
         var blocks: [[String]] = []
@@ -97,7 +100,7 @@ public struct InspectionPlainText: Sendable {
                          + "a negative value's bar is marked -)", indent: "  ")
         let labelWidth = String(values.count).count
         for (index, value) in values.enumerated() {
-            let label = layer.name == "output" ? "digit \(index)" : pad(String(index + 1), labelWidth)
+            let label = layer.isOutput ? "digit \(index)" : pad(String(index + 1), labelWidth)
             let sign = value < 0 ? "-" : " "
             lines.append("  \(label) \(sign)\(bar(abs(value), of: largest, width: 30)) \(pad(InspectionNumber.short(value), 8))")
         }

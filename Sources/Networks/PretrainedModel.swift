@@ -32,10 +32,11 @@ public enum PretrainedModel {
             + "that swift build makes next to convtutor, or give --model FILE")
     }
 
-    /// The network and its checkpoint (whose metadata holds the normalisation it was trained with).
-    public static func load() throws(CheckpointError) -> (network: LeNet5, checkpoint: Checkpoint) {
+    /// The network (a LeNet-5 checkpoint from before specs, loaded as the engine loads any) and its
+    /// checkpoint (whose metadata holds the normalisation it was trained with).
+    public static func load() throws(CheckpointError) -> (network: Network, checkpoint: Checkpoint) {
         let file = try path()
         let checkpoint = try Checkpoint(path: file)
-        return (try LeNet5(checkpoint: checkpoint, name: file), checkpoint)
+        return (try Network(checkpoint: checkpoint, file: file), checkpoint)
     }
 }

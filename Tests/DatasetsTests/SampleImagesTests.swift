@@ -126,7 +126,7 @@ struct SampleImagesTests {
             let digit = try #require(sample.digit)
             let path = Self.committedFolder + "/" + sample.fileName
             let prepared = try DigitPreprocessor.prepare(try ImageDecoder.decode(path: path).grayscale(), name: path)
-            let logits = try network.forward(prepared.input(mean: mean, standardDeviation: deviation)).logits.data
+            let logits = try network.logits(prepared.input(mean: mean, standardDeviation: deviation)).data
             let probabilities = Self.softmax(logits)
             let predicted = try #require(probabilities.indices.max { probabilities[$0] < probabilities[$1] })
             #expect(predicted == digit, """

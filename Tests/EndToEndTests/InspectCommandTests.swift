@@ -1,5 +1,6 @@
 import Foundation
 import Imaging
+import Networks
 import Testing
 
 extension EndToEnd {
@@ -63,8 +64,9 @@ extension EndToEnd {
             #expect(lines.first == "Image: \(path) (PNG, 8-bit grey, 80x80)", "\(run)")
             #expect(lines.count > 2 && lines[1] == "Model: pretrained LeNet-5 (modern, 99.16% on MNIST test)", "\(run)")
             #expect(lines.count > 3 && lines[2].hasPrefix("Prediction: 7 ("), "\(run)")
-            for part in ["Probabilities", "2. inverted: dark ink", "6. centred by mass in 28x28", "conv1 + ReLU: 6 maps of 28x28",
-                         "pool2 (max 2x2): 16 maps of 5x5", "fc2 + ReLU: 84 values", "output (logits): 10 values", "digit 7"] {
+            for part in ["Probabilities", "2. inverted: dark ink", "6. centred by mass in 28x28", "1 conv 6@5x5 + 2 relu: 6 maps of 28x28",
+                         "6 maxpool 2x2: 16 maps of 5x5", "10 linear 84 + 11 relu: 84 values", "12 linear 10 (logits): 10 values",
+                         "digit 7"] {
                 #expect(run.standardOutput.contains(part), "no \(part): \(run)")
             }
 
@@ -76,7 +78,7 @@ extension EndToEnd {
             let ascii = try await ConvTutorRun.of(["inspect", path, "--plain", "--ascii", "--numbers"])
             ascii.expectSuccess()
             #expect(ascii.standardOutput.unicodeScalars.allSatisfy { $0.isASCII })
-            #expect(ascii.standardOutput.contains("conv1 map 6 values:"))
+            #expect(ascii.standardOutput.contains("1 conv map 6 values:"))
         }
 
         @Test("--json: the prediction, the preprocessing and every layer's values")
@@ -160,7 +162,49 @@ extension EndToEnd {
             }
         }
 
-        @Test("a model file that is not a LeNet-5 checkpoint: exit 1 naming it")
+        @Test("--model with a resnet-mini checkpoint: plain text and JSON show its blocks; a colour network is refused")
+        func otherNetworks() async throws {
+            let folder = try Self.scratch()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let image = try Self.write(Self.pgm(width: 80, height: 80, pixels: Self.seven()), "seven.pgm", in: folder)
+            let spec = try #require(BuiltInArchitecture.named("resnet-mini")).spec
+            let checkpoint = folder.appendingPathComponent("resnet.safetensors").path
+            try Network(spec: spec, seed: 1).checkpoint(metadata: ["normalization_mean": "0.1307", "normalization_std": "0.3081"])
+                .write(to: checkpoint)
+            let plain = try await ConvTutorRun.of(["inspect", image, "--plain", "--model", checkpoint])
+            plain.expectSuccess()
+            #expect(plain.outputLines.count > 1 && plain.outputLines[1] == "Model: \(checkpoint) (resnet-mini)", "\(plain)")
+            for part in ["1 conv 16@3x3 + 2 batchnorm + 3 relu: 16 maps of 28x28", "4 residual + 5 relu: 16 maps of 28x28",
+                         "8 residual + 9 relu: 64 maps of 7x7", "10 gap: 64 values (64 maps of 1x1)",
+                         "11 linear 10 (logits): 10 values", "digit 9"] {
+                #expect(plain.standardOutput.contains(part), "no \(part): \(plain)")
+            }
+            let json = try await ConvTutorRun.of(["inspect", image, "--json", "--model", checkpoint])
+            json.expectSuccess()
+            let object = try json.jsonObject()
+            #expect(object["architecture"] as? String == "resnet-mini" && object["variant"] is NSNull, "\(json)")
+            let layers = try #require(object["layers"] as? [[String: Any]])
+            #expect(layers.map { $0["name"] as? String ?? "" } == ["input", "1 conv", "4 residual", "6 residual", "8 residual",
+                                                                   "10 gap", "11 linear"])
+            #expect(layers.map { $0["shape"] as? [Int] ?? [] } == [[1, 28, 28], [16, 28, 28], [16, 28, 28], [32, 14, 14],
+                                                                   [64, 7, 7], [64], [10]])
+            #expect((object["probabilities"] as? [Double])?.count == 10)
+
+            let colour = NetworkSpec(name: "colour-net", input: .maps(channels: 3, height: 32, width: 32), classes: 10, layers: [
+                .conv(LayerSpec.Convolution(out: 4, kernel: 3)), .relu, .globalAvgPool, .flatten,
+                .linear(LayerSpec.FullyConnected(out: 10)),
+            ])
+            let colourPath = folder.appendingPathComponent("colour.safetensors").path
+            try Network(spec: colour, seed: 1).checkpoint().write(to: colourPath)
+            for format in ["--plain", "--json"] {
+                let run = try await ConvTutorRun.of(["inspect", image, format, "--model", colourPath])
+                #expect(run.exitStatus == 1 && run.standardOutput.isEmpty, "\(run)")
+                #expect(run.standardError.hasPrefix("convtutor inspect: \(colourPath): the network 'colour-net' takes "
+                    + "3x32x32 images (3 channels, colour); the inspector reads a grey digit"), "\(run)")
+            }
+        }
+
+        @Test("a model file that is not a checkpoint: exit 1 naming it")
         func badModels() async throws {
             let folder = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: folder) }

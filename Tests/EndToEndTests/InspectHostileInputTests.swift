@@ -26,9 +26,11 @@ extension EndToEnd {
             for word in words { #expect(run.standardError.contains(word), "expected \"\(word)\": \(run)") }
         }
 
-        /// The pretrained LeNet-5 with `change` applied to its checkpoint, written to `name` in `folder`.
+        /// A LeNet-5 (seed 9, its parameters named as the engine names them: layers.0.weight is
+        /// conv1's) with `change` applied to its checkpoint, written to `name` in `folder`.
         static func model(_ name: String, in folder: URL, change: (inout Checkpoint) -> Void) throws -> String {
-            var checkpoint = LeNet5(seed: 9).checkpoint(metadata: ["normalization_mean": "0.1307", "normalization_std": "0.3081"])
+            let spec = try #require(BuiltInArchitecture.named("lenet5")).spec
+            var checkpoint = try Network(spec: spec, seed: 9).checkpoint(metadata: ["normalization_mean": "0.1307", "normalization_std": "0.3081"])
             change(&checkpoint)
             let path = folder.appendingPathComponent(name).path
             try checkpoint.write(to: path)
@@ -86,13 +88,13 @@ extension EndToEnd {
             let folder = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: folder) }
             let model = try Self.model("diverged.safetensors", in: folder) { checkpoint in
-                Self.setting("conv2.weight", to: .infinity)(&checkpoint)
-                Self.setting("fc1.bias", to: .nan)(&checkpoint)
+                Self.setting("layers.3.weight", to: .infinity)(&checkpoint)
+                Self.setting("layers.7.bias", to: .nan)(&checkpoint)
             }
             let image = try Self.sevenImage(in: folder)
             for format in ["--plain", "--json"] {
                 Self.expectRefusal(try await ConvTutorRun.of(["inspect", image, format, "--model", model]), subject: model,
-                                   ["conv2.weight holds 2,400 infinite values", "fc1.bias holds 120 NaN (not-a-number) values"])
+                                   ["layers.3.weight holds 2,400 infinite values", "layers.7.bias holds 120 NaN (not-a-number) values"])
             }
         }
 
@@ -109,11 +111,11 @@ extension EndToEnd {
         func overflowingActivations() async throws {
             let folder = try Self.scratch()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let model = try Self.model("huge.safetensors", in: folder, change: Self.setting("conv1.weight", to: 3e38))
+            let model = try Self.model("huge.safetensors", in: folder, change: Self.setting("layers.0.weight", to: 3e38))
             let image = try Self.sevenImage(in: folder)
             for format in ["--plain", "--json"] {
                 Self.expectRefusal(try await ConvTutorRun.of(["inspect", image, format, "--model", model]), subject: image,
-                                   ["the network's conv1 output holds", "so there is no prediction to show"])
+                                   ["the output of the network's layer 1 (conv) holds", "so there is no prediction to show"])
             }
         }
     }

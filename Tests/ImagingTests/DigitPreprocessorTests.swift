@@ -180,7 +180,7 @@ struct DigitPreprocessorTests {
             // pixel apart in the two: compare at the best of the shifts of at most one pixel.
             let correlation = Self.bestShiftedCorrelation(result.centred, reference.centred)
             #expect(correlation > 0.95, "digit \(digit): correlation \(correlation) with the clean digit")
-            let logits = try network.forward(result.input(mean: mean, standardDeviation: deviation)).logits.data
+            let logits = try network.logits(result.input(mean: mean, standardDeviation: deviation)).data
             let predicted = logits.indices.max { logits[$0] < logits[$1] } ?? -1
             #expect(predicted == digit, "photo of \(digit) read as \(predicted)")
         }
@@ -199,7 +199,7 @@ struct DigitPreprocessorTests {
             let decoded = try ImageDecoder.decode(bytes: bytes, name: "photo-\(digit).jpg").grayscale()
             let result = try DigitPreprocessor.prepare(decoded, name: "photo-\(digit).jpg")
             #expect(result.inverted, "digit \(digit)")
-            let logits = try network.forward(result.input(mean: mean, standardDeviation: deviation)).logits.data
+            let logits = try network.logits(result.input(mean: mean, standardDeviation: deviation)).data
             let predicted = logits.indices.max { logits[$0] < logits[$1] } ?? -1
             #expect(predicted == digit, "JPEG photo of \(digit) read as \(predicted)")
         }

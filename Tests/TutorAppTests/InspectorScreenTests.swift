@@ -4,6 +4,7 @@ import ConvKernels
 import Foundation
 import Imaging
 import Lessons
+import Networks
 import Testing
 import TerminalUI
 @testable import TutorApp
@@ -180,6 +181,21 @@ struct InspectorScreenTests {
         InspectorScreen(inspection: inspection, modelPath: nil, kernelPresets: KernelPreset.allCases, load: load)
     }
 
+    /// A built-in architecture (seed 1, MNIST's normalisation) on the same sample: resnet-mini's
+    /// blocks, vgg-mini's many layers, inception-mini's branches.
+    static func inspection(architecture: String) throws -> ImageInspection {
+        let spec = try #require(BuiltInArchitecture.named(architecture)).spec
+        let model = InspectedModel(network: try Network(spec: spec, seed: 1), name: "\(architecture).safetensors (\(architecture))",
+                                   mean: 0.1307, standardDeviation: 0.3081)
+        return try ImageInspection.inspect(inspection.original, name: inspection.imageName, model: model)
+    }
+
+    /// The inspector on `model`: "pretrained" or a built-in architecture's name.
+    static func screen(model: String) throws -> InspectorScreen {
+        let shown = model == "pretrained" ? inspection : try inspection(architecture: model)
+        return InspectorScreen(inspection: shown, modelPath: nil, kernelPresets: KernelPreset.allCases, load: { _ in shown })
+    }
+
     @Test("snapshots of every view, 100x30 and 80x24, colour and ASCII",
           arguments: [(100, 30), (80, 24)], [false, true])
     func snapshots(size: (Int, Int), ascii: Bool) throws {
@@ -200,7 +216,7 @@ struct InspectorScreenTests {
         _ = screen.handle(.character("k"))
         try Snapshot.expect(render(screen, width: size.0, height: size.1, capabilities: capabilities),
                             named: "inspector-kernel-\(suffix)")
-        // A vector layer: fc2 (three past conv2), its third unit.
+        // A vector layer: fc2 ("10 linear", three past conv2), its third unit.
         _ = screen.handle(.escape)
         for _ in 0..<3 { _ = screen.handle(.tab) }
         try Snapshot.expect(render(screen, width: size.0, height: size.1, capabilities: capabilities),
@@ -211,8 +227,8 @@ struct InspectorScreenTests {
     func layersAndMaps() {
         let screen = Self.screen()
         let names = Self.inspection.layers.map(\.name)
-        #expect(names == ["input", "conv1", "pool1", "conv2", "pool2", "fc1", "fc2", "output"])
-        #expect(screen.layerIndex == 1, "the overview starts at conv1")
+        #expect(names == ["input", "1 conv", "3 maxpool", "4 conv", "6 maxpool", "8 linear", "10 linear", "12 linear"])
+        #expect(screen.layerIndex == 1, "the overview starts at the first convolution")
         _ = screen.handle(.backTab)
         _ = screen.handle(.backTab)
         #expect(screen.layerIndex == 7, "Shift-Tab wraps to the output")
@@ -242,7 +258,7 @@ struct InspectorScreenTests {
     @Test("the zoomed cell's receptive field is lit on the input, exactly the rows and columns of the layer's windows")
     func receptiveFieldIsLit() throws {
         let screen = Self.screen()
-        // conv2 (index 3), map 1, cell (2, 4): conv2 reads pool1's rows 2-6, which read conv1's 4-13, which read the input's 2-15.
+        // conv2 ("4 conv", index 3), map 1, cell (2, 4): conv2 reads pool1's rows 2-6, which read conv1's 4-13, which read the input's 2-15.
         for key: KeyEvent in [.tab, .tab, .enter, .down, .down, .right, .right, .right, .right] { _ = screen.handle(key) }
         let field = Self.inspection.receptiveField(layer: 3, row: 2, column: 4)
         #expect(field.rows == 2...15 && field.columns == 6...19)
@@ -315,7 +331,7 @@ struct InspectorScreenTests {
             guard path == "other.png" else { throw ImageError("\(path): not found") }
             let renamed = Self.inspection
             return ImageInspection(imageName: "other.png", original: renamed.original, preprocessing: renamed.preprocessing,
-                                   modelName: renamed.modelName, variant: renamed.variant, mean: renamed.mean,
+                                   input: renamed.input, modelName: renamed.modelName, spec: renamed.spec, mean: renamed.mean,
                                    standardDeviation: renamed.standardDeviation, layers: renamed.layers,
                                    probabilities: renamed.probabilities)
         }
@@ -385,6 +401,80 @@ struct InspectorScreenTests {
         #expect(throws: KernelError.self) { try InspectorScreen.parseKernel(" ; ") }
         #expect(throws: KernelError.self) { try InspectorScreen.parseKernel("1 2; 3") }
         #expect(throws: KernelError.self) { try InspectorScreen.parseKernel("1 inf") }
+    }
+
+    // MARK: Other networks
+
+    @Test("resnet-mini: every stage in turn, a residual block zoomed with its field lit; snapshots at 80x24",
+          arguments: [false, true])
+    func resNetMini(ascii: Bool) throws {
+        let screen = try Self.screen(model: "resnet-mini")
+        let names = screen.inspection.layers.map(\.name)
+        #expect(names == ["input", "1 conv", "4 residual", "6 residual", "8 residual", "10 gap", "11 linear"])
+        #expect(screen.layerIndex == 1, "the overview starts at the stem's convolution")
+        let capabilities = ascii ? Self.asciiMono : .full
+        let suffix = "80x24-\(ascii ? "ascii" : "colour")"
+        try Snapshot.expect(render(screen, width: 80, height: 24, capabilities: capabilities),
+                            named: "inspector-resnet-\(suffix)")
+        // Every layer's title is on screen when it is chosen; the tabs name every layer.
+        for index in 0..<names.count {
+            let lines = render(screen, width: 80, height: 24, capabilities: capabilities).lines
+            let layer = screen.inspection.layers[screen.layerIndex]
+            // In full, or its maps' shape shortened to 16@28x28 when the line is too long.
+            let heading = String(layer.title.prefix { $0 != ":" })
+            #expect(lines.contains { $0.contains(heading + ": ") }, "\(layer.name) at step \(index)")
+            let tabs = try #require(lines.first { $0.contains("layer ") && $0.contains(" input ") })
+            for tab in screen.inspection.layers.map(InspectorScreen.tabName) { #expect(tabs.contains(" \(tab) "), "\(tab): \(tabs)") }
+            _ = screen.handle(.tab)
+        }
+        // The second block (index 3, 32 maps of 14x14) zoomed, cell (5, 5): its field is rows and
+        // columns 4...16 of the input (see ImageInspectionTests), shown from 1.
+        for key: KeyEvent in [.tab, .tab, .enter] { _ = screen.handle(key) }
+        #expect(screen.layerIndex == 3 && screen.view == .zoom)
+        for key: KeyEvent in [.down, .down, .down, .down, .down, .right, .right, .right, .right, .right] { _ = screen.handle(key) }
+        let zoom = render(screen, width: 80, height: 24, capabilities: capabilities).lines
+        #expect(zoom.contains { $0.contains("6 residual map 1 of 32 (14x14)") && $0.contains("row 6, column 6") })
+        #expect(zoom.contains { $0.contains("input rows 5-17, columns 5-17 (13x13)") }, "\(zoom.joined(separator: "\n"))")
+        try Snapshot.expect(render(screen, width: 80, height: 24, capabilities: capabilities),
+                            named: "inspector-resnet-zoom-\(suffix)")
+        // Global pooling is a vector: Enter says so rather than zooming.
+        for key: KeyEvent in [.escape, .tab, .tab, .enter] { _ = screen.handle(key) }
+        #expect(screen.layerIndex == 5 && screen.view == .overview && screen.status?.contains("Enter zooms a layer of maps") == true)
+    }
+
+    @Test("more layers than the tab row holds: the chosen one is always shown, the hidden ones counted either side",
+          arguments: [80, 100, 120])
+    func tabsScroll(width: Int) throws {
+        let screen = try Self.screen(model: "vgg-mini")
+        let layers = screen.inspection.layers
+        #expect(layers.count == 12, "\(layers.map(\.name))")
+        var hiddenSeen = false
+        for _ in 0..<layers.count {
+            let lines = render(screen, width: width, height: 30, capabilities: Self.asciiMono).lines
+            let tabs = try #require(lines.first { $0.hasPrefix("| layer ") })
+            let chosen = InspectorScreen.tabName(layers[screen.layerIndex])
+            #expect(tabs.contains(" \(chosen) "), "\(chosen) not in \(tabs)")
+            let shown = layers.map(InspectorScreen.tabName).filter { tabs.contains(" \($0) ") }.count
+            // "<3 " before and " 5>" after count what is not shown.
+            let before = tabs.firstMatch(of: #/layer <(\d+) /#).map { Int($0.1)! } ?? 0
+            let after = tabs.firstMatch(of: #/ (\d+)>/#).map { Int($0.1)! } ?? 0
+            #expect(before + shown + after == layers.count, "\(tabs)")
+            hiddenSeen = hiddenSeen || before + after > 0
+            _ = screen.handle(.tab)
+        }
+        if width == 80 { #expect(hiddenSeen, "vgg-mini's 13 layers fit 80 columns: the test tests nothing") }
+    }
+
+    @Test("the tab window: all when they fit, else around the chosen one with room for the counts")
+    func tabWindow() {
+        #expect(InspectorScreen.tabWindow(widths: [5, 5, 5], chosen: 1, room: 15) == 0...2)
+        // Room for 20: the chosen one and its right neighbour, then the left, with the counts' room.
+        #expect(InspectorScreen.tabWindow(widths: [5, 5, 5, 5, 5, 5], chosen: 0, room: 20) == 0...2)
+        #expect(InspectorScreen.tabWindow(widths: [5, 5, 5, 5, 5, 5], chosen: 5, room: 20) == 3...5)
+        // From the middle: right first (3...4, then 3...5 once the right count is gone), the left never fits.
+        #expect(InspectorScreen.tabWindow(widths: [5, 5, 5, 5, 5, 5], chosen: 3, room: 20) == 3...5)
+        // Too narrow for even one: the chosen one alone (the row clips it).
+        #expect(InspectorScreen.tabWindow(widths: [5, 9, 5], chosen: 1, room: 4) == 1...1)
     }
 
     // MARK: Helpers

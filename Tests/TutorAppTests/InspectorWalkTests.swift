@@ -21,7 +21,7 @@ enum ScreenWalk {
     static let widening = 40
 
     /// The characters a picture, a bar or a legend leaves at an edge.
-    static let drawingCharacters = Set("▀█▏▎▍▌▋▊▉▐░▒▓@%#*+=-:")
+    static let drawingCharacters = Set("▀█▁▂▃▄▅▆▇▏▎▍▌▋▊▉▐░▒▓@%#*+=-:")
 
     /// The problems of one frame (empty when it passes); `wide` is the same state drawn
     /// `widening` columns wider; `pictures` are cells drawn as pictures.
@@ -95,33 +95,34 @@ struct InspectorWalkTests {
         return found
     }
 
-    @Test("every view at 80x24, 100x30 and 120x40, colour and ASCII: footer, edges, pictures' sizes, scrolling")
-    func everyViewFits() {
+    @Test("every view at 80x24, 100x30 and 120x40, colour and ASCII: footer, edges, pictures' sizes, scrolling",
+          arguments: ["pretrained", "resnet-mini", "vgg-mini", "inception-mini"])
+    func everyViewFits(model: String) throws {
         var problems: [String] = []
         var labelled = 0, scrolled = 0
         for size in ScreenWalk.sizes {
             for (capabilityName, capabilities) in ScreenWalk.capabilitySets {
-                let screen = InspectorScreenTests.screen()
-                // Every layer in the overview, conv2 zoomed, the steps, two kernels, a typed kernel.
-                // The overview starts at conv1; eight Tabs go round to the input.
-                let layers = InspectorScreenTests.inspection.layers
+                let screen = try InspectorScreenTests.screen(model: model)
+                // Every layer in the overview, the first convolution zoomed, the steps, two kernels,
+                // a typed kernel. The overview starts at the first convolution; Tabs go round to the input.
+                let layers = screen.inspection.layers
                 var states: [(String, [KeyEvent])] = (0..<layers.count).map { index in
                     ("overview \(layers[(index + 1) % layers.count].name)", index == 0 ? [] : [.tab])
                 }
-                states += [("zoom conv1", [.tab, .enter]), ("zoom moved", [.down, .right, .right]),
+                states += [("zoom first conv", [.tab, .enter]), ("zoom moved", [.down, .right, .right]),
                            ("steps", [.escape, .character("p")]), ("kernel", [.character("k")]),
                            ("next kernel", [.character("k")]), ("typing", Array("t1 0 -1; 2 0 -2".map { KeyEvent.character($0) }))]
                 for (name, keys) in states {
                     for key in keys { _ = screen.handle(key) }
-                    let place = "\(name) at \(size.0)x\(size.1) \(capabilityName)"
+                    let place = "\(model): \(name) at \(size.0)x\(size.1) \(capabilityName)"
                     let wide = Self.frame(screen, size: (size.0 + ScreenWalk.widening, size.1), capabilities: capabilities)
                     var buffer = Self.frame(screen, size: size, capabilities: capabilities)
                     problems += ScreenWalk.problems(in: buffer, wide: wide, pictures: screen.drawnPictures.map(\.cells),
                                                     place: place)
                     problems += Self.pictureProblems(screen, buffer, place: place)
                     labelled += screen.drawnPictures.filter { $0.note != nil }.count
-                    // conv1's 28 columns of numbers do not fit 80 columns: the part shown is named.
-                    if name == "zoom conv1" && size.0 == 80
+                    // The first convolution's 28 columns of numbers do not fit 80 columns: the part shown is named.
+                    if name == "zoom first conv" && size.0 == 80
                         && !buffer.lines.contains(where: { $0.contains("of 28x28: they follow the cursor") }) {
                         problems.append("\(place): the numbers' window is not named")
                     }
@@ -170,13 +171,13 @@ struct InspectorWalkTests {
         var widths: [String: Int] = [:]
         for _ in 0..<4 {
             let buffer = Self.frame(screen, size: size, capabilities: .full)
-            if let map = screen.drawnPictures.first(where: { $0.title.hasSuffix("map 1") }) {
-                widths[String(map.title.prefix { $0 != " " })] = map.shownWidth
+            if let map = screen.drawnPictures.first(where: { $0.title.hasSuffix(" map 1") }) {
+                widths[String(map.title.dropLast(" map 1".count))] = map.shownWidth
                 #expect(buffer.lines.contains { $0.contains("as every layer") }, "\(size)")
             }
             _ = screen.handle(.tab)
         }
-        let conv1 = widths["conv1"] ?? 0, pool1 = widths["pool1"] ?? 0
+        let conv1 = widths["1 conv"] ?? 0, pool1 = widths["3 maxpool"] ?? 0
         #expect(conv1 > 0 && abs(conv1 - 2 * pool1) <= 1, "\(size): conv1 \(conv1), pool1 \(pool1)")
     }
 

@@ -120,8 +120,9 @@ extension InspectorScreen {
                           draw: { area, buffer in drawOriginal(in: area, into: &buffer, capabilities: capabilities) })
 
         let input = inputGrid()
-        drawTitledGrid(inputArea.width >= 22 ? "input 28x28 (p: steps)" : "input 28x28", input, in: inputArea,
-                       into: &buffer, capabilities: capabilities)
+        let inputTitle = "input \(input.columns)x\(input.rows)"
+        drawTitledGrid(inputArea.width >= inputTitle.count + 11 ? inputTitle + " (p: steps)" : inputTitle, input,
+                       in: inputArea, into: &buffer, capabilities: capabilities)
 
         let below = write(barsArea.width >= 21 ? "softmax probabilities" : "softmax", in: barsArea, style: .bold, into: &buffer, capabilities: capabilities)
         let bars = BarChart(values: inspection.probabilities.map(Double.init), maxValue: 1, decimals: 2)
@@ -199,10 +200,11 @@ extension InspectorScreen {
         return image
     }
 
-    /// The 28x28 the network reads: the centred digit (ink 1 on 0), in grey.
+    /// What the network reads: the centred digit (ink 1 on 0), 28x28 or resized to the network's
+    /// input, in grey.
     func inputGrid(highlight: @escaping (Int, Int) -> InspectorGrid.Highlight = { _, _ in .none }) -> InspectorGrid {
-        let centred = inspection.preprocessing.centred
-        return InspectorGrid(rows: centred.height, columns: centred.width, values: centred.pixels,
+        let input = inspection.input
+        return InspectorGrid(rows: input.height, columns: input.width, values: input.pixels,
                              mapping: ColorMapping(scale: .greyscale, range: ValueRange(lower: 0, upper: 1)),
                              regionScale: .sequential, highlight: highlight)
     }
@@ -219,15 +221,19 @@ extension InspectorScreen {
             let (textRows, mapsArea) = rest.splitTop(2)
             let scale = sharedMapScale(in: mapsArea)
             let shown = scale.map { Self.scaled(height: layer.height, width: layer.width, by: $0) }
-            var line = layer.title
+            var tail = ""
             if let shown, let scale {
-                line += ", " + (scale.denominator == 1
+                tail += ", " + (scale.denominator == 1
                     ? (scale.numerator == 1 ? "at true size" : "at \(scale.numerator)x size")
                     : DrawnSize.note(shown: (shown.columns, shown.rows), of: (layer.width, layer.height)) ?? "")
-                line += " as every layer"
+                tail += " as every layer"
             }
-            line += " · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
+            tail += " · map \(mapIndex + 1) of \(layer.channels): \(Self.number(range.lowerBound)) to "
                 + "\(Self.number(range.upperBound))"  // (Enter zooms: the footer says so)
+            // The title in full when the line fits, else its maps' shape as 16@28x28 (the line is cut,
+            // with a marker, when even that is too long).
+            let compact = String(layer.title.prefix { $0 != ":" }) + ": \(layer.channels)@\(layer.height)x\(layer.width)"
+            let line = layer.title.count + tail.count <= textRows.width ? layer.title + tail : compact + tail
             let legendRow = write(line, in: textRows, style: .dim, into: &buffer, capabilities: capabilities)
             drawLegendRow(mapping: mapping, caption: paddingCaption(shown: shown), in: legendRow, into: &buffer,
                           capabilities: capabilities)
@@ -235,10 +241,10 @@ extension InspectorScreen {
         } else {
             let values = layer.values.data
             let value = values.indices.contains(mapIndex) ? values[mapIndex] : 0
-            let name = layer.name == "output" ? "digit \(mapIndex)" : "unit \(mapIndex + 1)"
+            let name = layer.isOutput ? "digit \(mapIndex)" : "unit \(mapIndex + 1)"
             rest = write("\(layer.title) · \(name): \(Self.number(value)) · ←→ choose", in: rest, style: .dim,
                          into: &buffer, capabilities: capabilities)
-            drawUnits(values, mapping: mapping, labelled: layer.name == "output", in: rest, into: &buffer,
+            drawUnits(values, mapping: mapping, labelled: layer.isOutput, in: rest, into: &buffer,
                       capabilities: capabilities)
         }
     }
@@ -261,21 +267,67 @@ extension InspectorScreen {
     /// the padding reaches, wider than one value, so it shows at any scale the maps are drawn at).
     func paddingCaption(shown: (rows: Int, columns: Int)?) -> String? {
         guard let layer, shown != nil, layerIndex == Self.firstConvolution(in: inspection), layerIndex > 0,
-              layer.height == inspection.layers[0].height, layer.width == inspection.layers[0].width else { return nil }
+              layer.kind == "conv", layer.height == inspection.layers[0].height,
+              layer.width == inspection.layers[0].width else { return nil }
         return "bright frame: zero padding (? says why)"
     }
 
-    /// "input  conv1  pool1 ..." with the chosen layer reversed; returns the rows under it.
+    /// "layer  input  1 conv  3 max ..." with the chosen layer reversed; returns the rows under it.
+    /// When the layers' names are wider than the row, as many as fit around the chosen one, with
+    /// "←3" and "5→" saying how many more there are either side.
     func drawTabs(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) -> Rect {
         let (row, rest) = area.splitTop(1)
-        var x = buffer.write("layer ", x: row.x, y: row.y, style: .dim, clip: row)
-        for (index, layer) in inspection.layers.enumerated() {
+        let glyphs = capabilities.glyphs.glyphs
+        let tabs = inspection.layers.map { " \(Self.tabName($0)) " }
+        let label = "layer "
+        // A column to spare at the right, so that a count there is not taken for a cut word.
+        let window = Self.tabWindow(widths: tabs.map(\.count), chosen: layerIndex, room: row.width - label.count - 1)
+        var x = buffer.write(label, x: row.x, y: row.y, style: .dim, clip: row)
+        if window.lowerBound > 0 {
+            x = buffer.write(glyphs.text("←") + "\(window.lowerBound) ", x: x, y: row.y, style: .dim, clip: row)
+        }
+        for index in window {
             let chosen = index == layerIndex
             let style = chosen ? (capabilities.colors == .monochrome ? Style(attributes: [.bold, .reverse])
                                     : Style(foreground: .black, background: .cyan, attributes: .bold)) : Style.plain
-            x = buffer.write(" \(layer.name) ", x: x, y: row.y, style: style, clip: row)
+            x = buffer.write(tabs[index], x: x, y: row.y, style: style, clip: row)
+        }
+        if window.upperBound < tabs.count - 1 {
+            buffer.write(" \(tabs.count - 1 - window.upperBound)" + glyphs.text("→"), x: x, y: row.y, style: .dim, clip: row)
         }
         return rest
+    }
+
+    /// A layer's name on its tab: "input", "1 conv", "3 max", "8 fc", "4 res", "12 out" (the spec's
+    /// kinds, the long ones shortened; the title under the tabs gives them in full).
+    static func tabName(_ layer: InspectedLayer) -> String {
+        guard let label = layer.stages.first?.label else { return layer.name }
+        if layer.isOutput { return "\(label) out" }
+        let short = ["maxpool": "max", "avgpool": "avg", "linear": "fc", "residual": "res", "branches": "branch",
+                     "batchnorm": "bn", "squeeze_excite": "se", "adaptive_avgpool": "adapt", "leaky_relu": "lrelu",
+                     "dropout": "drop", "flatten": "flat"]
+        return "\(label) \(short[layer.kind] ?? layer.kind)"
+    }
+
+    /// The tabs shown in `room` columns: all when they fit, else as many as fit around `chosen`
+    /// with room for the counts of those hidden ("←3 " before, " 5→" after: up to 5 columns each).
+    static func tabWindow(widths: [Int], chosen: Int, room: Int) -> ClosedRange<Int> {
+        guard !widths.isEmpty else { return 0...0 }
+        let chosen = min(max(0, chosen), widths.count - 1)
+        if widths.reduce(0, +) <= room { return 0...(widths.count - 1) }
+        func marker(_ hidden: Int) -> Int { hidden == 0 ? 0 : String(hidden).count + 2 }
+        func fits(_ first: Int, _ last: Int) -> Bool {
+            widths[first...last].reduce(0, +) + marker(first) + marker(widths.count - 1 - last) <= room
+        }
+        var (first, last) = (chosen, chosen)
+        // Grow to the right first (the layers to come), then to the left, while they fit.
+        var grew = true
+        while grew {
+            grew = false
+            if last + 1 < widths.count, fits(first, last + 1) { last += 1; grew = true }
+            if first > 0, fits(first - 1, last) { first -= 1; grew = true }
+        }
+        return first...last
     }
 
     /// The widest a map of `channels` maps of `height x width` can be drawn in `area`, in values
@@ -345,12 +397,27 @@ extension InspectorScreen {
                                               height: layer.height, shownWidth: shown.columns, shownHeight: shown.rows,
                                               cells: drawn, note: DrawnSize.note(shown: (shown.columns, shown.rows),
                                                                                  of: (layer.width, layer.height))))
-            let label = "\(index + 1)"
-            let chosen = index == mapIndex
-            let text = chosen && shown.columns >= label.count + 2 ? "[\(label)]" : label
-            let labelX = x + max(0, (shown.columns - text.count) / 2)
-            buffer.write(text, x: labelX, y: y + mapRows, style: chosen ? labelStyle : .dim, clip: area)
         }
+        // Each map's number under it; when the numbers are wider than the maps (64 maps of 1x1), the
+        // chosen map's and every tenth that does not run into it or the one before.
+        let crowded = String(layer.channels).count > shown.columns
+        func labelPlace(_ index: Int) -> (text: String, x: Int, y: Int) {
+            let label = "\(index + 1)"
+            let text = index == mapIndex && shown.columns >= label.count + 2 ? "[\(label)]" : label
+            let x = area.x + (index % perRow) * (shown.columns + 1) + max(0, (shown.columns - text.count) / 2)
+            return (text, x, area.y + (index / perRow) * (mapRows + 1) + mapRows)
+        }
+        let chosen = mapIndex < layer.channels ? labelPlace(mapIndex) : nil
+        var lastEnd: (y: Int, x: Int)?
+        for index in 0..<layer.channels where index != mapIndex && (!crowded || (index + 1) % 10 == 0) {
+            let place = labelPlace(index)
+            let end = place.x + place.text.count
+            if let chosen, chosen.y == place.y, place.x <= chosen.x + chosen.text.count, chosen.x <= end { continue }
+            if crowded, let lastEnd, lastEnd.y == place.y, place.x <= lastEnd.x { continue }
+            buffer.write(place.text, x: place.x, y: place.y, style: .dim, clip: area)
+            lastEnd = (place.y, end)
+        }
+        if let chosen { buffer.write(chosen.text, x: chosen.x, y: chosen.y, style: labelStyle, clip: area) }
     }
 
     /// A vector layer: one cell per unit, wrapped to the width, the chosen one marked; the output's

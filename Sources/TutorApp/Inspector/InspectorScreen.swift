@@ -5,10 +5,11 @@ import Imaging
 import Lessons
 import TerminalUI
 
-/// What every layer of LeNet-5 makes of one image: the original in colour, the preprocessed 28x28
-/// input, the prediction with the softmax probabilities as bars, and the chosen layer's feature
-/// maps as heatmaps (the fully connected layers' activations as a strip of cells with the chosen
-/// unit's value).
+/// What every layer of a network (LeNet-5, resnet-mini, any checkpoint of grey digits) makes of
+/// one image: the original in colour, the preprocessed input, the prediction with the softmax
+/// probabilities as bars, and the chosen layer's feature maps as heatmaps (a vector's values, a
+/// fully connected layer's or global pooling's, as a strip of bars with the chosen unit's value).
+/// The layers are the network's top-level layers, as many as it has (`ImageInspection.layers`).
 ///
 /// Views, each left with Esc: the overview; a zoomed map with its numbers and a cursor whose cell's
 /// receptive field is lit on the input (Enter); the preprocessing steps (`p`); a kernel applied to
@@ -83,9 +84,11 @@ public final class InspectorScreen: Screen {
         if let sobel = self.kernelPresets.firstIndex(of: .sobelX) { kernel = .preset(sobel) }
     }
 
-    /// The first layer after the input (conv1), or 0.
+    /// The first layer of maps after the input (LeNet-5's first convolution), else the first
+    /// layer after the input, or 0.
     static func firstConvolution(in inspection: ImageInspection) -> Int {
-        inspection.layers.firstIndex { $0.name.hasPrefix("conv") } ?? 0
+        inspection.layers.indices.dropFirst().first { inspection.layers[$0].isMap }
+            ?? (inspection.layers.count > 1 ? 1 : 0)
     }
 
     /// Shows another image, keeping the chosen layer and view where they still make sense.
@@ -168,7 +171,11 @@ public final class InspectorScreen: Screen {
             + "size (or a whole multiple of it) says the size it is drawn at. "
             + "Choose a layer with **Tab**, a map with the arrows, and **Enter** to see its numbers: "
             + "the cursor's cell depends only on the lit part of the input, its **receptive field**.\n\n"
-            + "A frame along the edges of **conv1**'s maps is its zero padding: the network sees the image "
+            + "Each layer is one of the network's own (`convtutor model --arch NAME` lists them), numbered as "
+            + "there; an activation, batch norm or dropout is shown with the layer it follows: **1 conv 6@5x5 + "
+            + "2 relu** is the convolution's maps after the ReLU. A residual block or an Inception module's "
+            + "branches is one layer: its output.\n\n"
+            + "A frame along the edges of the first convolution's maps is its zero padding: the network sees the image "
             + "normalised, where MNIST's black background is about -0.42 ((0 - 0.1307) / 0.3081), so the padded "
             + "zeros are brighter than the background and the filters answer to that step as to an edge.\n\n"
             + "`k` applies a classic kernel (Sobel, blur, sharpen...) to the whole image in colour, each channel on "
