@@ -63,19 +63,17 @@ public struct InspectedLayer: Sendable {
     /// is the output whatever its kind.
     static func layers(of stages: [Network.Stage], spec: NetworkSpec) -> [InspectedLayer] {
         var layers: [InspectedLayer] = []
-        for (index, (stage, layer)) in zip(stages, spec.layers).enumerated() {
-            let isLast = index == stages.count - 1
-            let description = "\(stage.label) \(describe(layer))"
-            let folds = layer.isActivation || layer.kind == "batchnorm" || layer.kind == "dropout"
-            if folds, !isLast, let previous = layers.last {
-                layers[layers.count - 1] = make(name: previous.name, heading: previous.heading + " + " + description,
-                                                kind: previous.kind, stages: previous.stages + [(stage.label, stage.kind)],
-                                                applied: index + 1, output: stage.output, isOutput: false)
-                continue
-            }
-            if layer.kind == "flatten" && !isLast { continue }
-            layers.append(make(name: "\(stage.label) \(stage.kind)", heading: description, kind: stage.kind,
-                               stages: [(stage.label, stage.kind)], applied: index + 1, output: stage.output,
+        var applied = 0
+        for group in Network.Stage.grouped(stages) {
+            applied += group.count
+            guard let first = group.first, let last = group.last else { continue }
+            let isLast = applied == stages.count
+            if first.kind == "flatten" && !isLast { continue }
+            let heading = group.map { stage in
+                "\(stage.label) \(describe(spec.layers[Int(stage.label)! - 1]))"
+            }.joined(separator: " + ")
+            layers.append(make(name: "\(first.label) \(first.kind)", heading: heading, kind: first.kind,
+                               stages: group.map { ($0.label, $0.kind) }, applied: applied, output: last.output,
                                isOutput: isLast))
         }
         return layers

@@ -292,7 +292,7 @@ struct TrainingViewsTests {
             TrainingSnapshot.LayerState(label: layer.label, kind: layer.kind, weights: nan(layer.weights),
                                         gradient: nan(layer.gradient), gradientNorm: .nan)
         }
-        let stages = s.probeStages.map { Network.Stage(label: $0.label, kind: $0.kind, output: nan($0.output)) }
+        let stages = s.probeStages.map { Network.Stage(label: $0.label, kind: $0.kind, isElementwise: $0.isElementwise, output: nan($0.output)) }
         return TrainingSnapshot(epoch: s.epoch, step: s.step, networkName: s.networkName, layers: layers,
                                 probeIndex: s.probeIndex, probeLabel: s.probeLabel, probeInput: nan(s.probeInput),
                                 probeStages: stages, probeProbabilities: Array(repeating: .nan, count: 10), confusion: nil)

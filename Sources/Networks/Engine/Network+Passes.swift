@@ -41,12 +41,15 @@ extension Network {
         public let label: String
         /// The spec's kind ("conv", "maxpool", "residual", ...).
         public let kind: String
+        /// The layer keeps the shape and works value by value (`LayerSpec.isElementwise`).
+        public let isElementwise: Bool
         /// `[N, C, H, W]` for maps, `[N, F]` for features; the last stage's output is the logits.
         public let output: Tensor
 
-        public init(label: String, kind: String, output: Tensor) {
+        public init(label: String, kind: String, isElementwise: Bool, output: Tensor) {
             self.label = label
             self.kind = kind
+            self.isElementwise = isElementwise
             self.output = output
         }
     }
@@ -60,7 +63,7 @@ extension Network {
         var stages: [Stage] = []
         for (index, (node, layer)) in zip(plan, spec.layers).enumerated() {
             x = try run(node, x, training: false, random: &random, buffers: &buffers, traces: &traces, threads: threads)
-            stages.append(Stage(label: String(index + 1), kind: layer.kind, output: x))
+            stages.append(Stage(label: String(index + 1), kind: layer.kind, isElementwise: layer.isElementwise, output: x))
         }
         return stages
     }
@@ -273,31 +276,32 @@ extension Network {
 }
 
 extension Network.Stage {
-    /// The stages worth a picture of their maps, each named as a learner reads LeNet-5 ("conv1",
-    /// "pool1", "conv2", "pool2"; "residual1", "branches1"): every stage whose output is maps larger than 1x1, with a
-    /// batch norm or activation straight after a convolution standing in for it (its maps are what
-    /// the next layer sees) under the convolution's name.
-    public static func pictured(_ stages: [Network.Stage]) -> [(name: String, stage: Network.Stage)] {
-        var pictured: [(name: String, stage: Network.Stage)] = []
-        var counts: [String: Int] = [:]
-        var previousKind = ""
-        for stage in stages where stage.output.shape.count == 4 && stage.output.shape[2] * stage.output.shape[3] > 1 {
-            let family: String
-            switch stage.kind {
-            case "conv": family = "conv"
-            case "maxpool", "avgpool", "adaptive_avgpool": family = "pool"
-            case "batchnorm", "relu", "relu6", "leaky_relu", "sigmoid", "tanh", "silu", "dropout":
-                if previousKind == "conv", let last = pictured.popLast() {
-                    pictured.append((last.name, stage))
-                    continue
-                }
-                family = stage.kind
-            default: family = stage.kind
+    /// The stages as a learner reads them: each elementwise stage joins the group of the layer it
+    /// follows (the group's last output is what the next layer sees: LeNet-5's "conv1 + ReLU"); the
+    /// last stage, the logits, always stands alone.
+    public static func grouped(_ stages: [Network.Stage]) -> [[Network.Stage]] {
+        var groups: [[Network.Stage]] = []
+        for (index, stage) in stages.enumerated() {
+            if stage.isElementwise, index != stages.count - 1, !groups.isEmpty {
+                groups[groups.count - 1].append(stage)
+            } else {
+                groups.append([stage])
             }
-            counts[family, default: 0] += 1
-            pictured.append(("\(family)\(counts[family]!)", stage))
-            previousKind = family
         }
-        return pictured
+        return groups
+    }
+
+    /// The groups worth a picture of their maps (maps larger than 1x1), each named as a learner
+    /// reads LeNet-5 ("conv1", "pool1", "conv2", "pool2"; "residual1", "branches1"), its stage the
+    /// group's last.
+    public static func pictured(_ stages: [Network.Stage]) -> [(name: String, stage: Network.Stage)] {
+        var counts: [String: Int] = [:]
+        return grouped(stages).compactMap { group in
+            guard let first = group.first, let last = group.last, last.output.shape.count == 4,
+                  last.output.shape[2] * last.output.shape[3] > 1 else { return nil }
+            let family = ["maxpool", "avgpool", "adaptive_avgpool"].contains(first.kind) ? "pool" : first.kind
+            counts[family, default: 0] += 1
+            return ("\(family)\(counts[family]!)", last)
+        }
     }
 }

@@ -50,4 +50,13 @@ extension LayerSpec {
         default: false
         }
     }
+
+    /// Keeps the shape and works value by value (an activation, batch norm, dropout): pictures show
+    /// it with the layer it follows.
+    public var isElementwise: Bool {
+        switch self {
+        case .batchNorm, .dropout: true
+        default: isActivation
+        }
+    }
 }
