@@ -298,20 +298,31 @@ extension TrainingScreen {
             // Loss, accuracy and the confusion matrix across the top (the matrix as wide as one of
             // three-digit counts, MNIST's 5,000 validation images, with its precision/recall table
             // beside it); the probe and the filters across the bottom, the probe as wide as the
-            // filters leave (its digit and maps need the room), the filters as wide as conv1's six.
+            // filters leave (its digit and maps need the room), the filters as wide as LeNet-5's
+            // conv1 six, the gradient norms under them as tall as their layers (up to half).
             let (top, bottom) = content.splitTop(max(15, content.height * 3 / 7))
             let (curves, confusion) = top.splitLeft(top.width - 58)
             let (loss, accuracy) = curves.splitLeft(curves.width / 2)
             drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
             drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
             drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
-            let (probe, filters) = bottom.splitLeft(bottom.width - 39)
+            let (probe, right) = bottom.splitLeft(bottom.width - 39)
             drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
+            let (filters, gradients) = right.splitBottom(gradientPanelHeight(in: right.height))
             drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
+            drawSection(.gradients, in: gradients, into: &buffer, capabilities: capabilities)
         case .medium:
-            // Curves on the left, the network's panels on the right.
+            // Curves on the left, over the gradient norms; the network's other panels on the right.
             let (left, right) = content.splitLeft(content.width * 3 / 5)
-            drawCurves(in: left, into: &buffer, capabilities: capabilities)
+            let (curves, gradients) = left.splitBottom(gradientPanelHeight(in: left.height))
+            if runs.count == 1 && curves.width >= 56 {
+                let (loss, accuracy) = curves.splitLeft(curves.width / 2)
+                drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
+                drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
+            } else {
+                drawCurves(in: curves, into: &buffer, capabilities: capabilities)
+            }
+            drawSection(.gradients, in: gradients, into: &buffer, capabilities: capabilities)
             drawViews(in: right, into: &buffer, capabilities: capabilities, vertical: true)
         case .small:
             // The curves side by side (stacked when narrow), a line for the panels that Tab and
@@ -328,6 +339,28 @@ extension TrainingScreen {
         }
     }
 
+    /// The rows the gradient norms panel takes in a column `height` rows tall: its frame, axis and
+    /// one row per layer (a heading per run when comparing), at most half the column (or all but
+    /// nine rows, when that is more: the panel above keeps a few rows).
+    func gradientPanelHeight(in height: Int) -> Int {
+        let wanted = 2 + gradientsView(zoomHint: nil).wantedRows
+        return max(0, min(wanted, max(height / 2, height - 9)))
+    }
+
+    /// The gradient norms of every run (the last step's: a snapshot taken at an epoch's end or for
+    /// another probe carries the step's before it), each in its run's colour.
+    func gradientsView(zoomHint: String?) -> TrainingGradientsView {
+        let views = dashboard.runs.enumerated().compactMap { index, run -> TrainingGradientsView.Run? in
+            guard let snapshot = run.gradientSnapshot ?? run.snapshot else { return nil }
+            return TrainingGradientsView.Run(label: runs.count > 1 ? run.label : nil, snapshot: snapshot,
+                                             color: Self.runColours[index % Self.runColours.count].0)
+        }
+        return TrainingGradientsView(runs: views, scroll: gradientScroll, zoomHint: zoomHint)
+    }
+
+    /// The rows the gradient list has at its longest (the runs one after the other): how far ↓ goes.
+    var gradientLayerCount: Int { gradientsView(zoomHint: nil).columnRows(sideBySide: false).first?.count ?? 0 }
+
     enum Layout: Equatable { case small, medium, large }
 
     /// Which layout the space under the header and progress takes. Two runs compared need the
@@ -339,7 +372,7 @@ extension TrainingScreen {
     }
 
     /// The small layout's last line: the panels it has no room for, the focused one marked, and
-    /// how to see them: "Tab, Enter: [filters] · probe #398: 2 → 7 (28%) · confusion 71.0% (epoch 2)".
+    /// how to see them: "Tab, Enter: [filters] · probe #398: 2 → 7 · confusion 71.0% (epoch 2) · grad norms".
     func drawPanelsLine(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
@@ -357,6 +390,7 @@ extension TrainingScreen {
         } else {
             parts.append((.confusion, "confusion"))
         }
+        parts.append((.gradients, "grad norms"))
         var x = buffer.write(glyphs.truncated("Tab, Enter: ", toWidth: area.width), x: area.x, y: area.y, style: .dim, clip: area)
         for (index, (section, text)) in parts.enumerated() {
             let focused = section == focus
@@ -431,10 +465,18 @@ extension TrainingScreen {
             }
         case .probe: "Probe (n: next)"
         case .confusion: "Confusion (c: now)"
+        case .gradients:
+            if let step = dashboard.runs.compactMap({ $0.gradientSnapshot?.step }).max() {
+                "Gradient norms, log scale: step \(ProgressBar.groupedCount(step))"
+            } else {
+                "Gradient norms, log scale"
+            }
         default: section.title
         }
-        // The network's panels show the first run when two are compared.
-        if runs.count > 1, section != .loss, section != .accuracy, let first = runs.first { title += " (\(first.label))" }
+        // The network's panels show the first run when two are compared (the gradient norms both).
+        if runs.count > 1, ![.loss, .accuracy, .gradients].contains(section), let first = runs.first {
+            title += " (\(first.label))"
+        }
         let inner = Self.clamped(Panel(title: title, focused: section == focus)
             .render(in: area, into: &buffer, capabilities: capabilities))
         guard !inner.isEmpty else { return }
@@ -475,6 +517,10 @@ extension TrainingScreen {
                 return note("after the first epoch, or press c to evaluate now")
             }
             TrainingConfusionView(report: report).render(in: inner, into: &buffer, capabilities: capabilities)
+        case .gradients:
+            let view = gradientsView(zoomHint: zoomed ? nil : "Enter zooms")
+            guard !view.runs.isEmpty else { return note("waiting for the first snapshot") }
+            view.render(in: inner, into: &buffer, capabilities: capabilities)
         }
     }
 }
