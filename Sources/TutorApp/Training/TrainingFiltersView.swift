@@ -131,11 +131,9 @@ public struct TrainingFiltersView: Sendable {
         let bands1 = across1 > 0 ? (count1 + across1 - 1) / across1 : 0
         let conv1Width = across1 * (cells.width + 1) - 1
         // The filter numbers above each row, unless they would leave conv2 no line to say where it is.
-        var numbered = y + bands1 * (1 + cells.height) < area.maxY || bands1 != 1 || conv1Width + 3 + 24 <= area.width
-        // conv2 cannot go beside conv1's filters in several rows: it keeps a line under them,
-        // the filter numbers left out first.
+        let numbered = y + bands1 * (1 + cells.height) < area.maxY || bands1 != 1 || conv1Width + 3 + 24 <= area.width
+        // conv2 cannot go beside conv1's filters in several rows: it keeps a line under them.
         let conv2NeedsRow = hasConv2 && bands1 > 1
-        if conv2NeedsRow && y + bands1 * (1 + cells.height) >= area.maxY { numbered = false }
         // Every filter's number when it fits above the filter, else every second (third, ...) one's.
         let numberStep = max(1, (String(count1).count + cells.width) / (cells.width + 1))
         let bandHeight = cells.height + (numbered ? 1 : 0)
@@ -184,6 +182,16 @@ public struct TrainingFiltersView: Sendable {
         }
         guard !conv2Area.isEmpty else { return }
         renderConv2(in: conv2Area, into: &buffer, capabilities: capabilities)
+    }
+
+    /// The rows conv1's filters take `width` columns wide, numbered, with its title and a line for
+    /// conv2 (when there is one) under them: what a screen leaves the panel so that they show.
+    public func conv1Rows(width: Int, capabilities: TerminalCapabilities) -> Int {
+        guard !snapshot.convolutions.isEmpty else { return 2 }
+        let cells = TrainingViewDrawing.pictureCells(rows: conv1.shape[2], columns: conv1.shape[3], capabilities: capabilities)
+        let across = max(1, Self.perRow(conv1.shape[0], cellWidth: cells.width, width: width))
+        let bands = (conv1.shape[0] + across - 1) / across
+        return 1 + bands * (cells.height + 1) + (hasConv2 ? 1 : 0)
     }
 
     /// How much of conv2 a layout in `rect` shows: every kernel, each filter's channel mean, a line.
@@ -300,7 +308,10 @@ public struct TrainingFiltersView: Sendable {
                             into: &buffer, capabilities: capabilities)
             }
         case .summary:
-            TrainingViewDrawing.writeWrapped("conv2 \(what) " + summary(tensor) + ", \(filters)×\(channels) \(size)", x: area.x, y: area.y, in: area,
+            // On one line the values give way to where to see them.
+            let text = area.height == 1 ? "conv2 \(what) (no room" + (zoomHint.map { ": \($0)" } ?? "") + ")"
+                : "conv2 \(what) " + summary(tensor) + ", \(filters)×\(channels) \(size)"
+            TrainingViewDrawing.writeWrapped(text, x: area.x, y: area.y, in: area,
                                              lines: 3, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }

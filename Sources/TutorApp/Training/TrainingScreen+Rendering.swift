@@ -308,7 +308,17 @@ extension TrainingScreen {
             drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
             let (probe, right) = bottom.splitLeft(bottom.width - 39)
             drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
-            let (filters, gradients) = right.splitBottom(gradientPanelHeight(in: right.height))
+            // The filters keep the rows conv1's filters need (in ASCII each value takes two cells:
+            // they need more), the gradient norms the rest, as many as their layers want.
+            var gradientHeight = gradientPanelHeight(in: right.height)
+            if let snapshot = dashboard.runs.first?.snapshot {
+                let filtersNeed = 2 + TrainingFiltersView(snapshot: snapshot, showGradients: false)
+                    .conv1Rows(width: right.width - 2, capabilities: capabilities)
+                if filtersNeed <= right.height - 4 {
+                    gradientHeight = min(2 + gradientsView(zoomHint: nil).wantedRows, right.height - filtersNeed)
+                }
+            }
+            let (filters, gradients) = right.splitBottom(gradientHeight)
             drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
             drawSection(.gradients, in: gradients, into: &buffer, capabilities: capabilities)
         case .medium:
@@ -340,11 +350,9 @@ extension TrainingScreen {
     }
 
     /// The rows the gradient norms panel takes in a column `height` rows tall: its frame, axis and
-    /// one row per layer (a heading per run when comparing), at most half the column (or all but
-    /// nine rows, when that is more: the panel above keeps a few rows).
+    /// one row per layer (a heading per run when comparing), at most half the column.
     func gradientPanelHeight(in height: Int) -> Int {
-        let wanted = 2 + gradientsView(zoomHint: nil).wantedRows
-        return max(0, min(wanted, max(height / 2, height - 9)))
+        max(0, min(2 + gradientsView(zoomHint: nil).wantedRows, height / 2))
     }
 
     /// The gradient norms of every run (the last step's: a snapshot taken at an epoch's end or for
