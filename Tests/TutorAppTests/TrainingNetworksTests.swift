@@ -301,7 +301,7 @@ struct TrainingNetworksTests {
         let text = Snapshot.text(of: buffer)
         let headings = text.split(separator: "\n").first { $0.contains("plain-mini (8 layers)") }
         #expect(headings?.contains("resnet-mini (10 layers)") == true, "\(text)")
-        #expect(text.contains("Gradient norms, log scale: step 10 ─") && !text.contains("Gradient norms, log scale: step 10 (plain"))
+        #expect(text.contains("Gradient norms (log): step 10 ─") && !text.contains("Gradient norms (log): step 10 (plain"))
         let view = screen.gradientsView(zoomHint: nil)
         #expect(view.runs.map { $0.entries.count } == [8, 10])
         for run in view.runs {

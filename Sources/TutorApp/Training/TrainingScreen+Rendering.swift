@@ -229,9 +229,11 @@ extension TrainingScreen {
     /// always ends with how to stop and get help.
     ///
     /// Three layouts by size: small (80x24: the curves side by side, the progress, a line naming
-    /// the panels Tab and Enter show, the keys), medium (100x30: curves left, panels right) and
-    /// large (120x40, the README's size: loss, accuracy and the confusion matrix across the top,
-    /// the probe and the filters across the bottom, each panel's main content without zooming).
+    /// the panels Tab and Enter show, the keys), medium (100x30: the curves over the gradient
+    /// norms on the left, the filters, probe and confusion panels on the right) and large (120x40,
+    /// the README's size: loss, accuracy and the confusion matrix across the top, the probe and
+    /// the filters over the gradient norms across the bottom, each panel's main content without
+    /// zooming).
     func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard area.width > 0, area.height > 0 else { return }
@@ -322,10 +324,11 @@ extension TrainingScreen {
             drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
             drawSection(.gradients, in: gradients, into: &buffer, capabilities: capabilities)
         case .medium:
-            // Curves on the left, over the gradient norms; the network's other panels on the right.
+            // Curves on the left (side by side: each keeps its height over the gradient norms),
+            // over the gradient norms; the network's other panels on the right.
             let (left, right) = content.splitLeft(content.width * 3 / 5)
             let (curves, gradients) = left.splitBottom(gradientPanelHeight(in: left.height))
-            if runs.count == 1 && curves.width >= 56 {
+            if curves.width >= 56 {
                 let (loss, accuracy) = curves.splitLeft(curves.width / 2)
                 drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
                 drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
@@ -475,9 +478,9 @@ extension TrainingScreen {
         case .confusion: "Confusion (c: now)"
         case .gradients:
             if let step = dashboard.runs.compactMap({ $0.gradientSnapshot?.step }).max() {
-                "Gradient norms, log scale: step \(ProgressBar.groupedCount(step))"
+                "Gradient norms (log): step \(ProgressBar.groupedCount(step))"
             } else {
-                "Gradient norms, log scale"
+                "Gradient norms (log)"
             }
         default: section.title
         }
