@@ -152,7 +152,8 @@ struct TrainingNetworksTests {
             // On screen: both runs side by side, each bar as long as the view says, one length per norm.
             let buffer = Self.render(view, width: 110, height: 20)
             let text = buffer.lines.joined(separator: "\n")
-            #expect(buffer.line(1).contains("\(runs[0].label!) (") && buffer.line(1).contains("\(runs[1].label!) ("), "\(text)")
+            // Each run's name over its column.
+            #expect(buffer.line(1).hasPrefix(runs[0].label!) && buffer.line(1).contains("  \(runs[1].label!)"), "\(text)")
             var drawn: [(norm: Double, units: Int)] = []
             let barWidth = view.sideBySideBarWidth(width: 110)!
             var columnX = 0
@@ -226,7 +227,7 @@ struct TrainingNetworksTests {
                                                "8.1 conv", "8.4 conv", "8.shortcut.1 conv", "11 linear"])
         let top = Self.render(TrainingGradientsView(runs: [resnet]), width: 50, height: 6)
         #expect(top.line(1).hasPrefix("1 conv") && top.line(4).hasPrefix("6.1 conv"))
-        #expect(top.line(5).hasPrefix("… +6 more below (Enter zooms)"))
+        #expect(top.line(5).hasPrefix("… +6 more below (Enter zooms, ↑↓ scroll)"))
         let scrolled = Self.render(TrainingGradientsView(runs: [resnet], scroll: 3, zoomHint: nil), width: 50, height: 6)
         #expect(scrolled.line(1).hasPrefix("6.1 conv") && scrolled.line(5).hasPrefix("… 3 more above, +3 more below (↑↓ scroll)"))
         let end = Self.render(TrainingGradientsView(runs: [resnet], scroll: 99, zoomHint: nil), width: 50, height: 6)
@@ -299,9 +300,9 @@ struct TrainingNetworksTests {
         let buffer = TrainingScreenTests.render(screen, width: 120, height: 40)
         try Snapshot.expect(buffer, named: "training-compare-networks-120x40-colour")
         let text = Snapshot.text(of: buffer)
-        let headings = text.split(separator: "\n").first { $0.contains("plain-mini (8 layers)") }
-        #expect(headings?.contains("resnet-mini (10 layers)") == true, "\(text)")
-        #expect(text.contains("Gradient norms (log): step 10 ─") && !text.contains("Gradient norms (log): step 10 (plain"))
+        let headings = text.split(separator: "\n").first { $0.contains("plain-mini, step 10 (8 layers)") }
+        #expect(headings?.contains("resnet-mini, step 10 (10 layers)") == true, "\(text)")
+        #expect(text.contains("Gradient norms (log) ─") && !text.contains("Gradient norms (log) (plain"))
         let view = screen.gradientsView(zoomHint: nil)
         #expect(view.runs.map { $0.entries.count } == [8, 10])
         for run in view.runs {

@@ -35,17 +35,20 @@ public struct TrainingGradientsView: Sendable {
         public let label: String?
         public let entries: [Entry]
         public let color: TerminalColor
+        /// The step the norms were taken at (compared runs seldom stand at the same one).
+        public let step: Int?
 
-        public init(label: String?, entries: [Entry], color: TerminalColor) {
+        public init(label: String?, entries: [Entry], color: TerminalColor, step: Int? = nil) {
             self.label = label
             self.entries = entries
             self.color = color
+            self.step = step
         }
 
         /// "1 conv", "4.1 conv", "11 linear": every conv and linear layer of a snapshot.
         public init(label: String?, snapshot: TrainingSnapshot, color: TerminalColor) {
             self.init(label: label, entries: snapshot.layers.map { Entry(name: "\($0.label) \($0.kind)", norm: $0.gradientNorm) },
-                      color: color)
+                      color: color, step: snapshot.step)
         }
     }
 
@@ -243,7 +246,9 @@ public struct TrainingGradientsView: Sendable {
             case .heading(let run):
                 let entries = runs[run].entries
                 let style = mono ? Style(attributes: .bold) : Style(foreground: runs[run].color, attributes: .bold)
-                TrainingViewDrawing.write("\(runs[run].label ?? "") (\(entries.count) layers)", x: area.x, y: y, in: area,
+                // "resnet-mini, step 183 (10 layers)".
+                let step = runs[run].step.map { ", step \(ProgressBar.groupedCount($0))" } ?? ""
+                TrainingViewDrawing.write("\(runs[run].label ?? "")\(step) (\(entries.count) layers)", x: area.x, y: y, in: area,
                                           style: style, into: &buffer, glyphs: glyphs)
             case .entry(let run, let index):
                 let entry = runs[run].entries[index]
@@ -267,8 +272,11 @@ public struct TrainingGradientsView: Sendable {
             var parts: [String] = []
             if window.above > 0 { parts.append("\(window.above) more above") }
             if window.below > 0 { parts.append("+\(window.below) more below") }
-            let how = zoomHint ?? "↑↓ scroll"
-            TrainingViewDrawing.write("\(glyphs.ellipsis) " + parts.joined(separator: ", ") + " (\(how))", x: area.x,
+            // Both ways to see the rest when they fit ("Enter zooms, ↑↓ scroll"), else the first.
+            let text = "\(glyphs.ellipsis) " + parts.joined(separator: ", ")
+            let both = zoomHint.map { text + " (\($0), ↑↓ scroll)" } ?? text + " (↑↓ scroll)"
+            let how = glyphs.text(both).count <= area.width ? both : text + " (\(zoomHint ?? "↑↓ scroll"))"
+            TrainingViewDrawing.write(how, x: area.x,
                                       y: body.y + window.shown, in: area, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }

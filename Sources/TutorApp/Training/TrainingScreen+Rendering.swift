@@ -477,7 +477,8 @@ extension TrainingScreen {
         case .probe: "Probe (n: next)"
         case .confusion: "Confusion (c: now)"
         case .gradients:
-            if let step = dashboard.runs.compactMap({ $0.gradientSnapshot?.step }).max() {
+            // Compared runs each say their step above their bars.
+            if runs.count == 1, let step = dashboard.runs.first?.gradientSnapshot?.step {
                 "Gradient norms (log): step \(ProgressBar.groupedCount(step))"
             } else {
                 "Gradient norms (log)"

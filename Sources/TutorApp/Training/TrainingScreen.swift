@@ -10,9 +10,9 @@ import Datasets
 /// threads while the screen reads their events and latest snapshots in `tick`, never waiting on
 /// them. A header with the run's settings, the epoch and batch progress with its rate and ETA, the
 /// loss and accuracy curves over steps, the epochs' test accuracy, and panels for the filters, the
-/// probe digit, the confusion matrix and every weighted layer's gradient norm. Keys pause, single-step, change the learning rate,
-/// restart with a new seed, save checkpoints, focus and zoom panels, and stop (asking whether to
-/// save, and waiting for the save before leaving).
+/// probe digit, the confusion matrix and every weighted layer's gradient norm. Keys pause,
+/// single-step, change the learning rate, restart with a new seed, save checkpoints, focus, zoom
+/// and scroll panels, and stop (asking whether to save, and waiting for the save before leaving).
 public final class TrainingScreen: Screen {
     /// The panels Tab moves between, in order.
     enum Section: Int, CaseIterable {
@@ -132,7 +132,8 @@ public final class TrainingScreen: Screen {
                   KeyHint("Tab", "focus the next panel"), KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
                   KeyHint("g", "filters: weights / gradients"), KeyHint("n N", "probe: next / previous digit"),
                   KeyHint("c", "confusion matrix: evaluate now"),
-                  KeyHint("↑ ↓", "gradient norms: scroll the layers (panel focused)"), KeyHint("q", "stop (asks whether to save)"),
+                  KeyHint("↑ ↓", "gradient norms: scroll the layers (panel focused)"),
+                  KeyHint("q", "stop (asks whether to save)"),
                   KeyHint("?", "this help")]
         return hints
     }
@@ -147,8 +148,9 @@ public final class TrainingScreen: Screen {
             + "size of the layer's weight gradient at the last step on a log scale (a decade per tick), the same "
             + "scale for both runs when comparing. Bars shrinking decade by decade towards the input are "
             + "**vanishing gradients**: compare plain-mini with resnet-mini, whose skip connections carry the "
-            + "gradient back. ↑ and ↓ scroll it when it is focused. `+` and `-` double and halve the learning rate from the next step; too high a rate "
-            + "makes the loss **diverge**, and the screen says which rate to try. `w` writes a checkpoint that "
+            + "gradient back. ↑ and ↓ scroll it when it is focused. `+` and `-` double and halve the learning "
+            + "rate from the next step; too high a rate makes the loss **diverge**, and the screen says which "
+            + "rate to try. `w` writes a checkpoint that "
             + "`convtutor inspect --model` reads: to the file `--save` names, else into "
             + Self.shortFolder(checkpointFolder) + ", one file per step saved; the screen shows its full path. "
             + "The elapsed clock stops while the run is paused. Once the run has ended, `r` starts a new one."
@@ -356,13 +358,16 @@ public final class TrainingScreen: Screen {
         startIfNeeded()
     }
 
-    /// Where run `index`'s checkpoint goes: "FOLDER/lenet5-modern-step1200.safetensors".
+    /// Where run `index`'s checkpoint goes: "FOLDER/lenet5-modern-step1200.safetensors" (the network's
+    /// name, the run's label, the steps taken).
     func checkpointPath(run index: Int) -> String {
         if runs.indices.contains(index), let savePath = runs[index].savePath { return savePath }
         let label = runs.indices.contains(index) ? runs[index].label : "run\(index + 1)"
         let safe = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" })
         let network = runs.indices.contains(index) ? runs[index].trainer.network.spec.name : "network"
-        let name = "\(network)-\(safe.isEmpty ? "run" : safe)-step\(dashboard.runs[index].stepsTaken).safetensors"
+        // "resnet-mini-step186" when the label is the network's name (`--compare resnet-mini,plain-mini`).
+        let prefix = safe == network ? network : "\(network)-\(safe.isEmpty ? "run" : safe)"
+        let name = "\(prefix)-step\(dashboard.runs[index].stepsTaken).safetensors"
         if checkpointFolder.isEmpty { return name }
         return checkpointFolder.hasSuffix("/") ? checkpointFolder + name : checkpointFolder + "/" + name
     }
