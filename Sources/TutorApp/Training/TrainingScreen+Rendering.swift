@@ -388,22 +388,32 @@ extension TrainingScreen {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
         let arrow = TrainingViewDrawing.arrow(capabilities.glyphs)
-        var parts: [(Section, String)] = [(.filters, "filters")]
+        // Each panel's text, long and short: the short ones when the long ones would push the
+        // last panel off the line.
+        var parts: [(section: Section, long: String, short: String)] = [(.filters, "filters", "filters")]
         if let snapshot = dashboard.runs.first?.snapshot {
             let view = TrainingProbeView(snapshot: snapshot)
-            parts.append((.probe, "probe #\(snapshot.probeIndex): \(snapshot.probeLabel) \(arrow) \(view.prediction)"))
+            let answer = "\(snapshot.probeLabel) \(arrow) \(view.prediction)"
+            parts.append((.probe, "probe #\(snapshot.probeIndex): " + answer, "probe " + answer))
         } else {
-            parts.append((.probe, "probe"))
+            parts.append((.probe, "probe", "probe"))
         }
         if let report = dashboard.runs.first?.evaluation {
-            let accuracy = NumberGrid.format(report.confusion.accuracy * 100, decimals: 1)
-            parts.append((.confusion, "confusion \(accuracy)%" + (report.onRequest ? " (step \(report.step))" : " (epoch \(report.epoch))")))
+            let accuracy = "confusion " + NumberGrid.format(report.confusion.accuracy * 100, decimals: 1) + "%"
+            parts.append((.confusion, accuracy + (report.onRequest ? " (step \(report.step))" : " (epoch \(report.epoch))"),
+                          accuracy))
         } else {
-            parts.append((.confusion, "confusion"))
+            parts.append((.confusion, "confusion", "confusion"))
         }
-        parts.append((.gradients, "grad norms"))
+        parts.append((.gradients, "grad norms", "grad norms"))
+        func width(_ texts: [String]) -> Int {
+            // The focused one's brackets too.
+            glyphs.text("Tab, Enter: " + texts.joined(separator: " · ")).count + (parts.contains { $0.section == focus } ? 2 : 0)
+        }
+        let long = width(parts.map(\.long)) <= area.width
         var x = buffer.write(glyphs.truncated("Tab, Enter: ", toWidth: area.width), x: area.x, y: area.y, style: .dim, clip: area)
-        for (index, (section, text)) in parts.enumerated() {
+        for (index, part) in parts.enumerated() {
+            let (section, text) = (part.section, long ? part.long : part.short)
             let focused = section == focus
             let shown = focused ? "[" + text + "]" : text
             let style: Style = focused ? Style(attributes: .bold) : .plain
