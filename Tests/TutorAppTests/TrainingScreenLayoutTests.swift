@@ -28,7 +28,7 @@ struct TrainingScreenLayoutTests {
         #expect(lines.contains { $0.hasPrefix("│   2 ┤") } && lines.contains { $0.hasPrefix("│   1 ┤") })
         #expect(!lines.joined().contains("100k") && !lines.joined().contains("e-"))
         // The panels without room are named on one line, the focused one marked once Tab reaches it.
-        #expect(lines[22].hasPrefix("Tab, Enter: filters · probe #398: 2 → 7 · confusion 71.0% (epoch 2)"))
+        #expect(lines[22].hasPrefix("Tab, Enter: filters · probe #398: 2 → 7 · confusion 71.0% (epoch 2) · grad norms"))
         _ = screen.handle(.tab)
         _ = screen.handle(.tab)
         #expect(Self.text(screen, 80, 24).contains("Tab, Enter: [filters] · probe"))
@@ -57,11 +57,18 @@ struct TrainingScreenLayoutTests {
         let (screen, _) = TrainingScreenTests.screen()
         #expect(TrainingScreen.layout(width: 120, height: 34) == .large)
         let text = Self.text(screen, 120, 40)
-        // Both layers' filters as pictures: conv1's six at true size, conv2 each filter's channel mean.
+        // conv1's six filters as pictures at true size; conv2's 96 have no room over the gradient
+        // norms: a line says so, with their scale, and Enter zooms to see them.
         let filters = TrainingFiltersView(snapshot: screen.dashboard.runs[0].snapshot!, showGradients: false)
         #expect(text.contains("conv1 weights 6×5×5, ±" + TrainingViewDrawing.format(filters.conv1Range.upper)))
-        #expect(text.contains("conv2 weights 16×5×5, channels") && text.contains("averaged ±"))
-        #expect(text.contains("all 96: Enter zooms"))
+        #expect(text.contains("conv2 weights (no room: Enter zooms)")
+            && text.contains("±" + TrainingViewDrawing.format(filters.conv2Range.upper) + ", mean |x|"))
+        // Every weighted layer's gradient norm, with its value.
+        let gradients = screen.gradientsView(zoomHint: nil)
+        for entry in gradients.runs[0].entries {
+            #expect(text.contains(entry.name + " ") && text.contains(gradients.valueText(entry.norm)), "\(entry.name)")
+        }
+        #expect(gradients.runs[0].entries.map(\.name) == ["1 conv", "4 conv", "8 linear", "10 linear", "12 linear"])
         // The probe: every probability, the digit and every layer's maps (no layer without room),
         // each band saying the size it is drawn at.
         #expect(text.contains("softmax 0:1% 1:7% 2*:17%"))
@@ -69,7 +76,8 @@ struct TrainingScreenLayoutTests {
                       "conv2: 16 maps 10×10, drawn at", "pool2: 16 maps 5×5, drawn at"] {
             #expect(text.contains(layer), "\(layer)")
         }
-        #expect(!text.contains("no room"))
+        let probe = text.split(separator: "\n").map { String($0.prefix(81)) }.joined(separator: "\n")
+        #expect(!probe.contains("no room"))
         // The whole confusion matrix, each digit's precision and recall on its row.
         let view = TrainingConfusionView(report: screen.dashboard.runs[0].evaluation!)
         let lines = text.split(separator: "\n").map(String.init).drop { !$0.contains("┌ Confusion") }

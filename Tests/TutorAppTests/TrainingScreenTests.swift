@@ -289,9 +289,11 @@ struct TrainingScreenTests {
         for _ in 0..<3 { _ = screen.handle(.tab) }
         #expect(screen.focus == .confusion)
         _ = screen.handle(.tab)
+        #expect(screen.focus == .gradients)
+        _ = screen.handle(.tab)
         #expect(screen.focus == .loss)
         _ = screen.handle(.backTab)
-        #expect(screen.focus == .confusion)
+        #expect(screen.focus == .gradients)
         _ = screen.handle(.character("g"))
         #expect(screen.showGradients)
     }

@@ -32,9 +32,12 @@ struct TrainingScreenWalkTests {
     }
 
     static func state(_ name: String, labels: [String] = ["modern"], throughStep step: Int = 60,
+                      networks: [String] = [],
                       keys: [KeyEvent] = [], then: (@Sendable (TrainingScreen, RecordedSources) -> Void)? = nil) -> State {
         State(description: name, frame: { width, height, capabilities in
-            let (screen, sources) = TrainingScreenTests.screen(labels: labels, throughStep: step)
+            // LeNet-5's recorded run, or short runs of other built-in networks.
+            let (screen, sources) = networks.isEmpty ? TrainingScreenTests.screen(labels: labels, throughStep: step)
+                : NetworkRecording.screen(networks.map { $0 == "plain-mini" ? NetworkRecording.plain : NetworkRecording.resnet })
             for key in keys { _ = screen.handle(key) }
             then?(screen, sources)
             return TrainingScreenTests.render(screen, width: width, height: height, capabilities: capabilities)
@@ -54,7 +57,19 @@ struct TrainingScreenWalkTests {
             state("compare", labels: ["classic", "modern"]),
             state("compare, probe zoomed", labels: ["classic", "modern"], keys: [.tab, .tab, .tab, .enter]),
             state("gradients, filters zoomed", keys: [.character("g"), .tab, .tab, .enter]),
+            state("gradient norms scrolled", keys: Array(repeating: KeyEvent.tab, count: 5) + [.down, .down]),
+            state("resnet-mini", networks: ["resnet-mini"]),
+            state("resnet-mini, gradients", networks: ["resnet-mini"], keys: [.character("g")]),
+            state("resnet-mini, gradient norms scrolled", networks: ["resnet-mini"],
+                  keys: Array(repeating: KeyEvent.tab, count: 5) + [.down, .down, .down]),
+            state("plain-mini vs resnet-mini", networks: ["plain-mini", "resnet-mini"]),
         ]
+        for (offset, section) in TrainingScreen.Section.allCases.enumerated() {
+            states.append(state("resnet-mini, \(section.title) zoomed", networks: ["resnet-mini"],
+                                keys: Array(repeating: KeyEvent.tab, count: offset) + [.enter]))
+            states.append(state("plain-mini vs resnet-mini, \(section.title) zoomed", networks: ["plain-mini", "resnet-mini"],
+                                keys: Array(repeating: KeyEvent.tab, count: offset) + [.enter]))
+        }
         var restarted = state("after r", keys: [.character("r")])
         restarted.hasSnapshot = false
         states.append(restarted)
@@ -105,9 +120,13 @@ struct TrainingScreenWalkTests {
         Heatmap(rows: 28, columns: 28, values: Array(repeating: 0.5, count: 784), mode: .halfBlocks, scaling: .fit)
             .render(in: Rect(x: wrongLabel.x, y: wrongLabel.y + 1, width: 10, height: 5), into: &picture, capabilities: .full)
         #expect(!Self.picturesNotAtTheirStatedSize(picture).isEmpty, "a 10x10 picture labelled 8x8")
-        // At 120x40 every band of the probe and both layers' filters are measured, in colour and ASCII.
+        // At 120x40 every band of the probe and conv1's filters are measured (conv2's have no room
+        // over the gradient norms: a line says so), in colour and ASCII.
         let (screen, _) = TrainingScreenTests.screen()
-        #expect(Self.measurePictures(TrainingScreenTests.render(screen, width: 120, height: 40)).measured == 6)
+        #expect(Self.measurePictures(TrainingScreenTests.render(screen, width: 120, height: 40)).measured == 5)
+        // resnet-mini's: the probe's three bands that fit and its first convolution's 3x3 filters.
+        let (resnet, _) = NetworkRecording.screen([.resnet])
+        #expect(Self.measurePictures(TrainingScreenTests.render(resnet, width: 120, height: 40)).measured == 4)
         #expect(Self.measurePictures(TrainingScreenTests.render(screen, width: 120, height: 40,
                                                                 capabilities: Self.asciiColour)).measured >= 4)
     }
@@ -159,7 +178,7 @@ struct TrainingScreenWalkTests {
 
     /// The network panels (whose lines are text and pictures; the charts draw their own axes).
     static func isNetworkPanel(_ panel: FoundPanel) -> Bool {
-        ["Filters", "Probe", "Confusion"].contains { panel.title.hasPrefix($0) }
+        ["Filters", "Probe", "Confusion", "Gradient norms"].contains { panel.title.hasPrefix($0) }
     }
 
     /// The lines, in the network panels and the header, whose text runs into the right edge.
@@ -188,11 +207,22 @@ struct TrainingScreenWalkTests {
         for panel in found {
             let content = text(panel)
             if panel.title.hasPrefix("Probe") && hasSnapshot {
-                // Every layer, or a line saying the maps have no room; every probability, or how many more.
-                let layers = ["conv1", "pool1", "conv2", "pool2"].allSatisfy { content.contains($0) }
+                // Every pictured stage, or a line saying the maps have no room, or one counting
+                // those left out; every probability, or how many more.
+                let stages = content.contains("conv1: ") ? content.split(separator: "\n").filter {
+                    $0.firstMatch(of: /^[a-z]+\d+: \d+ maps|and [a-z]+\d+: \d+ maps/) != nil
+                }.count : 0
+                let counted = content.firstMatch(of: /\+(\d+) more: [a-z]+\d/).flatMap { Int($0.1) } ?? 0
+                let layers = stages + counted >= 4 && (counted == 0 || content.contains("no room"))
                 #expect(layers || content.contains("feature maps (no room"), "\(place): the probe's maps\n\(content)")
                 let softmax = content.contains("softmax 0:") || (0..<10).allSatisfy { content.contains("\n\($0)") }
                 #expect(softmax || content.contains("more:"), "\(place): the probe's probabilities\n\(content)")
+            }
+            if panel.title.hasPrefix("Gradient norms") && hasSnapshot {
+                // A row per layer ("4.1 conv", "11 linear"), or a line saying how many more.
+                let rows = content.split(separator: "\n").filter { $0.firstMatch(of: #/^[\d.a-z]+ (conv|linear) /#) != nil }
+                let more = content.contains("more below") || content.contains("more above")
+                #expect(rows.count >= 5 || more, "\(place): the gradient norms\n\(content)")
             }
             if panel.title.hasPrefix("Filters") && hasSnapshot {
                 let both = content.contains("conv1") && content.contains("conv2")
@@ -264,18 +294,25 @@ struct TrainingScreenWalkTests {
             if let match = line.firstMatch(of: drawn) { return Int(match.1) }
             return line.firstMatch(of: size).flatMap { Int($0.1) }
         }
-        let probeLabels = ["input ", "conv1: ", "pool1: ", "conv2: ", "pool2: ", "misclassified ("]
-        if probeLabels.contains(where: { line.hasPrefix($0) }), let value = stated() { return (value, 1, 0, 1) }
+        let probeLabels = ["input ", "misclassified ("]
+        if probeLabels.contains(where: { line.hasPrefix($0) }) || line.firstMatch(of: /^[a-z]+\d+: \d+ maps/) != nil,
+           let value = stated() { return (value, 1, 0, 1) }
+        // A filter's kernel size: the last "rows×columns" not part of "filters×rows×columns".
+        let kernel = line.firstMatch(of: /(\d+)[×x](\d+)(?![×x\d])/).flatMap { Int($0.1) }
         // The filters: conv1's under their numbers; conv2's 96 under numbers, after a gutter; the
         // channel means under a second title line.
         // conv1's: under their numbers, or (short of a row) right under the title.
+        guard let kernel else { return nil }
         if line.hasPrefix("conv1 weights") || line.hasPrefix("conv1 gradient") {
-            if next.hasPrefix("1 ") { return (5, 2, 0, 1) }
-            return next.hasPrefix("\(6) filters") ? nil : (5, 1, 0, 1)
+            if next.hasPrefix("1 ") { return (kernel, 2, 0, 1) }
+            return next.firstMatch(of: /^\d+ filters/) != nil ? nil : (kernel, 1, 0, 1)
         }
-        if line.hasPrefix("conv2 "), line.contains("channels (") { return (5, 2, 3, 6) }
+        // The full layout: "16 filters (across) × 6 channels (down)", the rows of one filter touching.
+        if line.hasPrefix("conv2 "), let down = line.firstMatch(of: /(\d+) (?:filters|channels?(?: each)?)(?: \(depthwise\))? \(down\)/) {
+            return (kernel, 2, 3, Int(down.1) ?? 1)
+        }
         let title = line + " " + next  // the channel means' title takes two lines
-        if line.hasPrefix("conv2 "), title.contains("averaged") || title.contains("mean of") { return (5, 2, 0, 1) }
+        if line.hasPrefix("conv2 "), title.contains("averaged") || title.contains("mean of") { return (kernel, 2, 0, 1) }
         return nil
     }
 

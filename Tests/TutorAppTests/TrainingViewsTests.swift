@@ -153,12 +153,12 @@ struct TrainingViewsTests {
 
     @Test("filters: conv2 drops to each filter's channel mean (5x5 pictures, labelled so), then to a line, when space is short")
     func filtersDegrade() {
-        #expect(TrainingFiltersView.conv2Layout(width: 120, height: 30, capabilities: Self.colour) == .full(filtersAcross: true))
-        #expect(TrainingFiltersView.conv2Layout(width: 45, height: 60, capabilities: Self.colour) == .full(filtersAcross: false))
-        #expect(TrainingFiltersView.conv2Layout(width: 60, height: 12, capabilities: Self.colour) == .channelMeans(perRow: 10))
-        #expect(TrainingFiltersView.conv2Layout(width: 60, height: 4, capabilities: Self.colour) == .summary)
+        #expect(TrainingFiltersView.conv2Layout(width: 120, height: 30, capabilities: Self.colour, filters: 16, channels: 6, kernel: 5) == .full(filtersAcross: true))
+        #expect(TrainingFiltersView.conv2Layout(width: 45, height: 60, capabilities: Self.colour, filters: 16, channels: 6, kernel: 5) == .full(filtersAcross: false))
+        #expect(TrainingFiltersView.conv2Layout(width: 60, height: 12, capabilities: Self.colour, filters: 16, channels: 6, kernel: 5) == .channelMeans(perRow: 10))
+        #expect(TrainingFiltersView.conv2Layout(width: 60, height: 4, capabilities: Self.colour, filters: 16, channels: 6, kernel: 5) == .summary)
         // One value per cell: each 5x5 filter is 10 cells wide and 5 rows tall.
-        #expect(TrainingFiltersView.conv2Layout(width: 120, height: 30, capabilities: .plain) == .channelMeans(perRow: 11))
+        #expect(TrainingFiltersView.conv2Layout(width: 120, height: 30, capabilities: .plain, filters: 16, channels: 6, kernel: 5) == .channelMeans(perRow: 11))
         let view = TrainingFiltersView(snapshot: Self.run.stepSnapshot, showGradients: false)
         let small = Self.render({ view.render(in: $0, into: &$1, capabilities: Self.colour) }, width: 60, height: 17)
         #expect(small.lines.joined(separator: " ").contains("conv2 weights: 16 filters 5×5, each the mean of its 6 channels"))

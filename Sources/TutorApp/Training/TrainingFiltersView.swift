@@ -4,14 +4,18 @@ import Training
 import Networks
 import Datasets
 
-/// The training screen's filters: conv1's 6 filters (5x5) and conv2's 16 filters of 6 channels
-/// (5x5 each) as diverging heatmaps centred on 0, or with `showGradients` their gradients at the
-/// last step. Each layer has one scale shared by all its filters, so filters can be compared.
+/// The training screen's filters: the network's first two convolutions ("conv1" and "conv2",
+/// whatever their place in the network: LeNet-5's `[6, 1, 5, 5]` and `[16, 6, 5, 5]`, resnet-mini's
+/// `[16, 1, 3, 3]` and `[16, 16, 3, 3]` in its first residual block, mobilenet-mini's depthwise
+/// `[16, 1, 3, 3]`) as diverging heatmaps centred on 0, or with `showGradients` their gradients at
+/// the last step. Each layer has one scale shared by all its filters, so filters can be compared.
+/// Every label states the layer's real shape; a network with one convolution shows it alone.
 ///
 /// Every filter is drawn at its true size (`Heatmap.size`: two cells a value without half blocks).
-/// conv2's 96 maps are drawn 16 filters across and 6 input channels down when that fits, or 6
-/// across and 16 down; failing both, each filter once as the mean of its channels (5x5, labelled
-/// so), and failing that a line saying there is no room.
+/// conv1's filters are drawn as they are when the input has one channel, else as the mean of their
+/// channels (labelled so). conv2's filters × channels maps are drawn filters across and channels
+/// down when that fits, or the other way round; failing both, each filter once as the mean of its
+/// channels (labelled so), and failing that a line saying there is no room.
 public struct TrainingFiltersView: Sendable {
     public var snapshot: TrainingSnapshot
     public var showGradients: Bool
@@ -24,17 +28,44 @@ public struct TrainingFiltersView: Sendable {
         self.zoomHint = zoomHint
     }
 
-    /// The first convolution's weights or gradient (LeNet-5's conv1 `[6, 1, 5, 5]`), as shown.
-    public var conv1: Tensor { Self.shown(snapshot.convolutions[0], gradients: showGradients) }
+    /// The first convolution's weights or gradient (LeNet-5's conv1 `[6, 1, 5, 5]`), as shown;
+    /// an empty `[0, 1, 1, 1]` in a network without one.
+    public var conv1: Tensor {
+        snapshot.convolutions.first.map { Self.shown($0, gradients: showGradients) } ?? Tensor(zeros: [0, 1, 1, 1])
+    }
     /// The second convolution's (LeNet-5's conv2 `[16, 6, 5, 5]`), or the first's again when there is one.
-    public var conv2: Tensor { Self.shown(snapshot.convolutions[min(1, snapshot.convolutions.count - 1)], gradients: showGradients) }
+    public var conv2: Tensor {
+        snapshot.convolutions.count > 1 ? Self.shown(snapshot.convolutions[1], gradients: showGradients) : conv1
+    }
+    /// False for a network with a single convolution: there is no conv2 to draw.
+    public var hasConv2: Bool { snapshot.convolutions.count > 1 }
+
+    /// "conv1", "conv2 (layer 4.1)": the convolution's number and, when it sits inside a block,
+    /// the summary's label of its place.
+    func name(_ index: Int) -> String {
+        let layers = snapshot.convolutions
+        guard layers.indices.contains(index), layers[index].label.contains(".") else { return "conv\(index + 1)" }
+        return "conv\(index + 1) (layer \(layers[index].label))"
+    }
+
+    /// "5×5", "3×3": a kernel's size from its `[O, I, kh, kw]` shape.
+    static func kernelText(_ tensor: Tensor) -> String { "\(tensor.shape[2])×\(tensor.shape[3])" }
+
+    /// True when conv2 has one input channel per filter after a conv1 with several outputs: a
+    /// depthwise convolution (`groups` = channels), each filter seeing one channel.
+    var conv2IsDepthwise: Bool { hasConv2 && conv2.shape[1] == 1 && conv1.shape[0] > 1 }
 
     static func shown(_ layer: TrainingSnapshot.LayerState, gradients: Bool) -> Tensor {
         gradients ? layer.gradient : layer.weights
     }
 
-    /// The range every conv1 filter is drawn with: symmetric about 0, reaching the largest magnitude.
-    public var conv1Range: ValueRange { TrainingViewDrawing.symmetricRange(conv1.data) }
+    /// The range every conv1 filter is drawn with: symmetric about 0, reaching the largest magnitude
+    /// (of the channel means when conv1 has several input channels).
+    public var conv1Range: ValueRange { TrainingViewDrawing.symmetricRange(conv1Values) }
+    /// What conv1's pictures show: its values, or each filter's channel mean `[O, kh, kw]`.
+    var conv1Values: [Float] {
+        conv1.shape[1] == 1 ? conv1.data : (0..<conv1.shape[0]).flatMap { channelMean(conv1, output: $0) }
+    }
     public var conv2Range: ValueRange { TrainingViewDrawing.symmetricRange(conv2.data) }
 
     /// The heatmap of filter `output`, input channel `channel` of `tensor` `[O, I, kh, kw]` on `range`.
@@ -45,10 +76,18 @@ public struct TrainingFiltersView: Sendable {
                        scale: .diverging, range: range, mode: .halfBlocks)
     }
 
-    /// The maps drawn for conv1 (6) and conv2 (96, filter by filter, channel by channel).
+    /// The maps drawn for conv1 (one a filter, its channels' mean when it has several) and conv2
+    /// (filter by filter, channel by channel).
     public var conv1Maps: [Heatmap] {
         let range = conv1Range
-        return (0..<conv1.shape[0]).map { Self.filterMap(conv1, output: $0, channel: 0, range: range) }
+        let (rows, columns) = (conv1.shape[2], conv1.shape[3])
+        guard conv1.shape[1] > 1 else {
+            return (0..<conv1.shape[0]).map { Self.filterMap(conv1, output: $0, channel: 0, range: range) }
+        }
+        return (0..<conv1.shape[0]).map {
+            Heatmap(rows: rows, columns: columns, values: channelMean(conv1, output: $0), scale: .diverging, range: range,
+                    mode: .halfBlocks)
+        }
     }
 
     public var conv2Maps: [Heatmap] {
@@ -71,13 +110,21 @@ public struct TrainingFiltersView: Sendable {
         buffer.fill(area)
         let glyphs = capabilities.glyphs.glyphs
         var y = area.y
+        guard !snapshot.convolutions.isEmpty else {
+            TrainingViewDrawing.writeWrapped("\(snapshot.networkName) has no convolution: no filters to draw", x: area.x, y: y,
+                                             in: area, lines: 2, style: .dim, into: &buffer, glyphs: glyphs)
+            return
+        }
         // conv1: a title, then the filters at their true size in rows, each row under its filter numbers.
-        let cells = TrainingViewDrawing.pictureCells(size: conv1.shape[2], capabilities: capabilities)
+        let cells = TrainingViewDrawing.pictureCells(rows: conv1.shape[2], columns: conv1.shape[3], capabilities: capabilities)
         let count1 = conv1.shape[0]
+        let kernel1 = Self.kernelText(conv1)
         // The scale matters more than the words: a short title when the long one would lose it.
-        let scale1 = TrainingViewDrawing.scaleText(conv1.data)
-        let long1 = "conv1 \(what): \(count1) filters 5×5, scale \(scale1)"
-        TrainingViewDrawing.write(long1.count <= area.width ? long1 : "conv1 \(what) \(count1)×5×5, \(scale1)",
+        let scale1 = TrainingViewDrawing.scaleText(conv1Values)
+        let means = conv1.shape[1] > 1 ? ", each the mean of its \(conv1.shape[1]) channels" : ""
+        let long1 = "\(name(0)) \(what): \(count1) filters \(kernel1)\(means), scale \(scale1)"
+        let short1 = "conv1 \(what) \(count1)×\(kernel1)" + (means.isEmpty ? "" : " ch. mean") + ", \(scale1)"
+        TrainingViewDrawing.write(long1.count <= area.width ? long1 : short1,
                                   x: area.x, y: y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
         y += 1
         let across1 = Self.perRow(count1, cellWidth: cells.width, width: area.width)
@@ -85,13 +132,17 @@ public struct TrainingFiltersView: Sendable {
         let conv1Width = across1 * (cells.width + 1) - 1
         // The filter numbers above each row, unless they would leave conv2 no line to say where it is.
         let numbered = y + bands1 * (1 + cells.height) < area.maxY || bands1 != 1 || conv1Width + 3 + 24 <= area.width
+        // conv2 cannot go beside conv1's filters in several rows: it keeps a line under them.
+        let conv2NeedsRow = hasConv2 && bands1 > 1
+        // Every filter's number when it fits above the filter, else every second (third, ...) one's.
+        let numberStep = max(1, (String(count1).count + cells.width) / (cells.width + 1))
         let bandHeight = cells.height + (numbered ? 1 : 0)
-        let conv1Drawn = across1 > 0 && y + bands1 * bandHeight <= area.maxY
+        let conv1Drawn = across1 > 0 && y + bands1 * bandHeight + (conv2NeedsRow ? 1 : 0) <= area.maxY
         if conv1Drawn {
             for (index, map) in conv1Maps.enumerated() {
                 let x = area.x + (index % across1) * (cells.width + 1)
                 let top = y + (index / across1) * bandHeight
-                if numbered {
+                if numbered, (index % across1) % numberStep == 0 {
                     TrainingViewDrawing.write("\(index + 1)", x: x, y: top, in: area, style: .dim, into: &buffer, glyphs: glyphs)
                 }
                 map.render(in: Rect(x: x, y: top + bandHeight - cells.height, width: cells.width, height: cells.height)
@@ -99,13 +150,19 @@ public struct TrainingFiltersView: Sendable {
             }
             y += bands1 * bandHeight
             // A blank row before conv2 when conv2 keeps its layout without it.
-            if y < area.maxY, rank(Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1), capabilities)
+            if hasConv2, y < area.maxY, rank(Rect(x: area.x, y: y + 1, width: area.width, height: area.maxY - y - 1), capabilities)
                 == rank(Rect(x: area.x, y: y, width: area.width, height: area.maxY - y), capabilities) {
                 y += 1
             }
         } else {
             y += TrainingViewDrawing.writeWrapped("\(count1) filters " + summary(conv1), x: area.x, y: y, in: area, lines: 2,
                                                   style: .dim, into: &buffer, glyphs: glyphs) + 1
+        }
+        guard hasConv2 else {
+            if y < area.maxY { y += 1 }
+            TrainingViewDrawing.writeWrapped("no conv2: \(snapshot.networkName) has one convolution", x: area.x, y: y,
+                                             in: area, lines: 1, style: .dim, into: &buffer, glyphs: glyphs)
+            return
         }
         // conv2 under conv1, or beside it when that gives it a larger layout (a wide, short area).
         let below = Rect(x: area.x, y: y, width: area.width, height: max(0, area.maxY - y))
@@ -114,7 +171,7 @@ public struct TrainingFiltersView: Sendable {
         let conv2Area = conv1Drawn && bands1 == 1 && rank(beside, capabilities) > rank(below, capabilities) ? beside : below
         if conv1Drawn && bands1 == 1 && conv2Area == below && beside.width >= 24 {
             // The colour keys beside conv1's maps: blue negative, white 0, red positive.
-            let keys = [("conv1 ", conv1.data, conv1Range), ("conv2 ", conv2.data, conv2Range)]
+            let keys = [("conv1 ", conv1Values, conv1Range), ("conv2 ", conv2.data, conv2Range)]
             for (offset, (name, values, range)) in keys.enumerated() where values.contains(where: { $0 != 0 && $0.isFinite }) {
                 let row = Rect(x: besideX, y: area.y + 2 + offset, width: min(beside.width, 40), height: 1).intersection(area)
                 guard !row.isEmpty else { continue }
@@ -127,10 +184,21 @@ public struct TrainingFiltersView: Sendable {
         renderConv2(in: conv2Area, into: &buffer, capabilities: capabilities)
     }
 
-    /// How much of conv2 a layout in `rect` shows: all 96 kernels, each filter's channel mean, a line.
+    /// The rows conv1's filters take `width` columns wide, numbered, with its title and a line for
+    /// conv2 (when there is one) under them: what a screen leaves the panel so that they show.
+    public func conv1Rows(width: Int, capabilities: TerminalCapabilities) -> Int {
+        guard !snapshot.convolutions.isEmpty else { return 2 }
+        let cells = TrainingViewDrawing.pictureCells(rows: conv1.shape[2], columns: conv1.shape[3], capabilities: capabilities)
+        let across = max(1, Self.perRow(conv1.shape[0], cellWidth: cells.width, width: width))
+        let bands = (conv1.shape[0] + across - 1) / across
+        return 1 + bands * (cells.height + 1) + (hasConv2 ? 1 : 0)
+    }
+
+    /// How much of conv2 a layout in `rect` shows: every kernel, each filter's channel mean, a line.
     private func rank(_ rect: Rect, _ capabilities: TerminalCapabilities) -> Int {
         switch Self.conv2Layout(width: rect.width, height: rect.height, capabilities: capabilities,
-                                filters: conv2.shape[0], channels: conv2.shape[1], kernel: conv2.shape[2]) {
+                                filters: conv2.shape[0], channels: conv2.shape[1], kernel: conv2.shape[2],
+                                kernelColumns: conv2.shape[3]) {
         case .full: 2
         case .channelMeans: 1
         case .summary: rect.isEmpty ? -1 : 0
@@ -147,9 +215,9 @@ public struct TrainingFiltersView: Sendable {
 
     /// How conv2 is laid out in the space it has.
     enum Conv2Layout: Equatable {
-        /// 16 filters across, 6 channels down (or 6 across and 16 down when `filtersAcross` is false).
+        /// The filters across, their channels down (or the other way round when `filtersAcross` is false).
         case full(filtersAcross: Bool)
-        /// Each filter as one 5x5 picture, the mean of its 6 channels, `perRow` to a row.
+        /// Each filter as one picture, the mean of its channels, `perRow` to a row.
         case channelMeans(perRow: Int)
         case summary
     }
@@ -158,8 +226,8 @@ public struct TrainingFiltersView: Sendable {
     static let channelMeansTitleRows = 2
 
     static func conv2Layout(width: Int, height: Int, capabilities: TerminalCapabilities,
-                            filters: Int = 16, channels: Int = 6, kernel: Int = 5) -> Conv2Layout {
-        let cells = TrainingViewDrawing.pictureCells(size: kernel, capabilities: capabilities)
+                            filters: Int, channels: Int, kernel: Int, kernelColumns: Int? = nil) -> Conv2Layout {
+        let cells = TrainingViewDrawing.pictureCells(rows: kernel, columns: kernelColumns ?? kernel, capabilities: capabilities)
         // With one value per cell a gap row keeps two rows of filters apart.
         let rowPitch = TrainingViewDrawing.usesHalfBlocks(capabilities) ? cells.height : cells.height + 1
         // A title line and a line of column numbers; a 3-column gutter of row numbers.
@@ -190,15 +258,19 @@ public struct TrainingFiltersView: Sendable {
     private func renderConv2(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         let glyphs = capabilities.glyphs.glyphs
         let tensor = conv2, range = conv2Range
-        let (filters, channels, kernel) = (tensor.shape[0], tensor.shape[1], tensor.shape[2])
+        let (filters, channels, kernel, kernelColumns) = (tensor.shape[0], tensor.shape[1], tensor.shape[2], tensor.shape[3])
         let layout = Self.conv2Layout(width: area.width, height: area.height, capabilities: capabilities,
-                                      filters: filters, channels: channels, kernel: kernel)
-        let cells = TrainingViewDrawing.pictureCells(size: kernel, capabilities: capabilities)
+                                      filters: filters, channels: channels, kernel: kernel, kernelColumns: kernelColumns)
+        let cells = TrainingViewDrawing.pictureCells(rows: kernel, columns: kernelColumns, capabilities: capabilities)
+        let size = Self.kernelText(tensor)
+        let name = self.name(1)
+        // "6 channels", "1 channel each (depthwise)".
+        let channelText = conv2IsDepthwise ? "1 channel each (depthwise)" : "\(channels) channel\(channels == 1 ? "" : "s")"
         let scale = "scale \(TrainingViewDrawing.scaleText(tensor.data))"
         switch layout {
         case .full(let filtersAcross):
-            let title = filtersAcross ? "conv2 \(what): 16 filters (across) × 6 channels (down), 5×5, \(scale)"
-                : "conv2 \(what): 16 filters (down) × 6 channels (across), 5×5, \(scale)"
+            let title = filtersAcross ? "\(name) \(what): \(filters) filters (across) × \(channelText) (down), \(size), \(scale)"
+                : "\(name) \(what): \(filters) filters (down) × \(channelText) (across), \(size), \(scale)"
             TrainingViewDrawing.write(title, x: area.x, y: area.y, in: area, style: .bold, into: &buffer, glyphs: glyphs)
             let across = filtersAcross ? filters : channels, down = filtersAcross ? channels : filters
             let pitch = TrainingViewDrawing.usesHalfBlocks(capabilities) ? cells.height : cells.height + 1
@@ -217,13 +289,13 @@ public struct TrainingFiltersView: Sendable {
                 }
             }
         case .channelMeans(let across):
-            // The 96 kernels do not fit: each filter drawn once, its channels averaged, at true size.
+            // Not every kernel fits: each filter drawn once, its channels averaged, at true size.
             let means = (0..<filters).map { channelMean(tensor, output: $0) }
             let meansRange = TrainingViewDrawing.symmetricRange(means.flatMap { $0 })
             let scale = TrainingViewDrawing.scaleText(means.flatMap { $0 })
             let hint = zoomHint.map { "; all \(filters * channels): \($0)" } ?? ""
-            let long = "conv2 \(what): \(filters) filters 5×5, each the mean of its \(channels) channels, scale \(scale)" + hint
-            let short = "conv2 \(what) \(filters)×5×5, channels averaged \(scale)" + hint
+            let long = "\(name) \(what): \(filters) filters \(size), each the mean of its \(channels) channels, scale \(scale)" + hint
+            let short = "conv2 \(what) \(filters)×\(size), channels averaged \(scale)" + hint
             let title = OverfittingPanel.wrapWords(long, width: max(1, area.width)).count <= Self.channelMeansTitleRows
                 ? long : short
             TrainingViewDrawing.writeWrapped(title, x: area.x, y: area.y, in: area, lines: Self.channelMeansTitleRows,
@@ -231,12 +303,15 @@ public struct TrainingFiltersView: Sendable {
             for (index, values) in means.enumerated() {
                 let x = area.x + (index % across) * (cells.width + 1)
                 let top = area.y + Self.channelMeansTitleRows + (index / across) * (cells.height + 1)
-                Heatmap(rows: kernel, columns: kernel, values: values, scale: .diverging, range: meansRange, mode: .halfBlocks)
+                Heatmap(rows: kernel, columns: kernelColumns, values: values, scale: .diverging, range: meansRange, mode: .halfBlocks)
                     .render(in: Rect(x: x, y: top, width: cells.width, height: cells.height).intersection(area),
                             into: &buffer, capabilities: capabilities)
             }
         case .summary:
-            TrainingViewDrawing.writeWrapped("conv2 \(what) " + summary(tensor) + ", 16×6 5×5", x: area.x, y: area.y, in: area,
+            // On one line the values give way to where to see them.
+            let text = area.height == 1 ? "conv2 \(what) (no room" + (zoomHint.map { ": \($0)" } ?? "") + ")"
+                : "conv2 \(what) " + summary(tensor) + ", \(filters)×\(channels) \(size)"
+            TrainingViewDrawing.writeWrapped(text, x: area.x, y: area.y, in: area,
                                              lines: 3, style: .dim, into: &buffer, glyphs: glyphs)
         }
     }
@@ -252,7 +327,12 @@ enum TrainingViewDrawing {
     /// The cells a `size` x `size` picture takes as drawn (`Heatmap.size`): a 5x5 filter is 5x3
     /// with half blocks, 10x5 with one value per cell (two cells wide, so that it keeps its shape).
     static func pictureCells(size: Int, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
-        Heatmap(rows: size, columns: size, values: Array(repeating: 0, count: size * size), mode: .halfBlocks)
+        pictureCells(rows: size, columns: size, capabilities: capabilities)
+    }
+
+    /// The cells a `rows` x `columns` picture takes as drawn.
+    static func pictureCells(rows: Int, columns: Int, capabilities: TerminalCapabilities) -> (width: Int, height: Int) {
+        Heatmap(rows: rows, columns: columns, values: Array(repeating: 0, count: rows * columns), mode: .halfBlocks)
             .size(capabilities: capabilities)
     }
 

@@ -5,9 +5,11 @@ import Networks
 import Datasets
 
 /// The training screen's probe: one validation digit followed through the network as it trains.
-/// The digit, its feature maps after conv1 (6), pool1 (6), conv2 (16) and pool2 (16) as small
-/// heatmaps (one shared scale per layer), and the softmax probabilities, the true label marked
-/// `*`: as bars with the prediction highlighted, or on one line when wide.
+/// The digit, the feature maps of every stage worth a picture (`Network.Stage.pictured`: LeNet-5's
+/// conv1 (6), pool1 (6), conv2 (16) and pool2 (16); resnet-mini's conv1, each residual block and
+/// the activation after it) as small heatmaps (one shared scale per layer), and the softmax
+/// probabilities, the true label marked `*`: as bars with the prediction highlighted, or on one
+/// line when wide. Stages with no room keep a line naming them, or one line counting them.
 ///
 /// At 60 columns or more every probability takes one line and the digit is drawn beside conv1's
 /// maps (both 28x28, at one size), the other layers under them; narrower, the digit, the bars and
@@ -86,9 +88,9 @@ public struct TrainingProbeView: Sendable {
 
     public var inputLayer: Layer { Layer(name: "input", output: snapshot.probeInput, greyscale: true) }
 
-    /// The first four pictured stages (LeNet-5's conv1, pool1, conv2, pool2).
+    /// Every pictured stage (LeNet-5's conv1, pool1, conv2, pool2).
     public var layers: [Layer] {
-        Network.Stage.pictured(snapshot.probeStages).prefix(4).map { Layer(name: $0.name, output: $0.stage.output) }
+        Network.Stage.pictured(snapshot.probeStages).map { Layer(name: $0.name, output: $0.stage.output) }
     }
 
     /// "7 28%  9 27%  2* 17%": the three likeliest digits, the true label marked `*`.
@@ -213,30 +215,50 @@ public struct TrainingProbeView: Sendable {
         return bands
     }
 
-    /// The sizes the layers are drawn at in `area`: each convolution's maps as large as lets every
-    /// layer fit (the most shrunk of them shrunk least), its pooling at exactly half that size so
-    /// the two keep their relative sizes. When nothing fits, the smallest sizes.
+    /// The most size combinations `layout` tries one by one (LeNet-5's two pairs: 52); past it every
+    /// pair is shrunk by the same ratio.
+    static let maximumChoices = 4_000
+
+    /// The sizes the layers are drawn at in `area`. Stages of one true size are drawn at one size;
+    /// the true sizes, in the order they come, are taken in pairs (LeNet-5's conv1 28×28 and pool1
+    /// 14×14, conv2 10×10 and pool2 5×5; resnet-mini's 28×28 stages and its 14×14 ones), the first
+    /// of a pair as large as lets every layer fit (the most shrunk of them shrunk least), the
+    /// second at exactly the same ratio so the two keep their relative sizes. When nothing fits,
+    /// the smallest sizes.
     static func layout(_ groups: [[Layer]], in area: Rect, capabilities: TerminalCapabilities) -> [Band]? {
-        // Sizes a convolution may be drawn at: its true size, then even sizes down to 2, so that
-        // the pooling after it (half as large) is drawn at exactly half.
-        // A pooling drawn smaller than 2x2 is no picture: a convolution no smaller than 4x4.
+        // Sizes the first of a pair may be drawn at: its true size, then even sizes down to 4, so
+        // that the second (half as large, after a pooling) is drawn at exactly half, no smaller than 2x2.
         func candidates(_ trueSize: Int) -> [Int] {
             [trueSize] + stride(from: trueSize - 1, through: min(trueSize, 4), by: -1).filter { $0 % 2 == 0 }
         }
-        // Pairs of (convolution, pooling) groups: conv1 (with the input) and pool1, conv2 and pool2.
-        let pairs = stride(from: 0, to: groups.count, by: 2).map { Array(groups[$0..<min(groups.count, $0 + 2)]) }
-        func sizes(_ convSizes: [Int]) -> [Int] {
-            zip(pairs, convSizes).flatMap { pair, size in
-                pair.enumerated().map { index, group in
-                    index == 0 ? size : max(1, size * group[0].trueSize / pair[0][0].trueSize)
-                }
+        var trueSizes: [Int] = []
+        for group in groups where !trueSizes.contains(group[0].trueSize) { trueSizes.append(group[0].trueSize) }
+        let pairs = stride(from: 0, to: trueSizes.count, by: 2).map { Array(trueSizes[$0..<min(trueSizes.count, $0 + 2)]) }
+        func sizes(_ firstSizes: [Int]) -> [Int] {
+            groups.map { group in
+                let trueSize = group[0].trueSize
+                guard let pair = pairs.firstIndex(where: { $0.contains(trueSize) }) else { return 1 }
+                return trueSize == pairs[pair][0] ? firstSizes[pair] : max(1, firstSizes[pair] * trueSize / pairs[pair][0])
             }
         }
         var choices: [[Int]] = [[]]
-        for pair in pairs { choices = choices.flatMap { chosen in candidates(pair[0][0].trueSize).map { chosen + [$0] } } }
-        func score(_ convSizes: [Int]) -> (Double, Int) {
-            let ratios = zip(pairs, convSizes).map { Double($1) / Double($0[0][0].trueSize) }
-            return (ratios.min() ?? 0, convSizes.reduce(0, +))
+        let combinations = pairs.reduce(1) { $0 * candidates($1[0]).count }
+        if combinations <= maximumChoices {
+            for pair in pairs { choices = choices.flatMap { chosen in candidates(pair[0]).map { chosen + [$0] } } }
+        } else {
+            // Too many to try each: every pair shrunk alike, to the largest of its sizes at or below
+            // the first pair's ratio.
+            choices = candidates(pairs[0][0]).map { first in
+                let ratio = Double(first) / Double(pairs[0][0])
+                return pairs.map { pair in
+                    let sizes = candidates(pair[0])
+                    return sizes.first { Double($0) <= ratio * Double(pair[0]) } ?? sizes.last ?? 1
+                }
+            }
+        }
+        func score(_ firstSizes: [Int]) -> (Double, Int) {
+            let ratios = zip(pairs, firstSizes).map { Double($1) / Double($0[0]) }
+            return (ratios.min() ?? 0, firstSizes.reduce(0, +))
         }
         var best: (sizes: [Int], bands: [Band])?
         for choice in choices {
@@ -246,7 +268,7 @@ public struct TrainingProbeView: Sendable {
             best = (choice, bands)
         }
         if let best { return best.bands }
-        return bands(groups, sizes: sizes(pairs.map { candidates($0[0][0].trueSize).last ?? 1 }), width: area.width,
+        return bands(groups, sizes: sizes(pairs.map { candidates($0[0]).last ?? 1 }), width: area.width,
                      capabilities: capabilities)
     }
 
@@ -258,11 +280,53 @@ public struct TrainingProbeView: Sendable {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
         let layers = self.layers
-        let groups = withInput ? [[inputLayer, layers[0]], [layers[1]], [layers[2]], [layers[3]]] : layers.map { [$0] }
-        let bands = Self.layout(groups, in: area, capabilities: capabilities)
+        guard !layers.isEmpty else {
+            return TrainingViewDrawing.write("no feature maps to picture", x: area.x, y: area.y, in: area, style: .dim,
+                                             into: &buffer, glyphs: glyphs)
+        }
+        // The digit beside the first stage's maps when they have one size (drawn at one size).
+        let allGroups: [[Layer]]
+        if withInput {
+            allGroups = layers[0].trueSize == inputLayer.trueSize ? [[inputLayer, layers[0]]] + layers.dropFirst().map { [$0] }
+                : [[inputLayer]] + layers.map { [$0] }
+        } else {
+            allGroups = layers.map { [$0] }
+        }
+        let groups = allGroups
+        var bands = Self.layout(groups, in: area, capabilities: capabilities)
+        // Where every stage cannot have at least its title line: the first stages that fit with a
+        // line to spare, drawn as large as they then can be, and the last line naming the others.
+        func rowsTaken(_ count: Int, _ bands: [Band]?) -> Int {
+            var rows = 0
+            for index in 0..<count {
+                if let band = bands?[index], rows + band.height <= area.height { rows += band.height } else { rows += 1 }
+            }
+            return rows
+        }
+        var counted = groups.count
+        if rowsTaken(groups.count, bands) > area.height {
+            let shorter = Rect(x: area.x, y: area.y, width: area.width, height: area.height - 1)
+            let fewer = (1..<groups.count).reversed().lazy.compactMap { count -> (Int, [Band])? in
+                guard let fewer = Self.layout(Array(groups.prefix(count)), in: shorter, capabilities: capabilities),
+                      fewer.reduce(0, { $0 + $1.height }) <= shorter.height else { return nil }
+                return (count, fewer)
+            }.first
+            if let (count, fewerBands) = fewer {
+                counted = count
+                bands = fewerBands + Array(repeating: fewerBands[0], count: groups.count - count)  // never drawn
+            } else {
+                counted = (0...groups.count).last { rowsTaken($0, bands) <= area.height - 1 } ?? 0
+            }
+        }
         var y = area.y
         for (index, group) in groups.enumerated() {
             guard y < area.maxY else { break }
+            guard index < counted else {
+                let left = groups[index...].map { $0[$0.count - 1].name }
+                TrainingViewDrawing.write("\(glyphs.ellipsis)+\(left.count) more: " + left.joined(separator: ", ") + noRoomText,
+                                          x: area.x, y: y, in: area, style: .dim, into: &buffer, glyphs: glyphs)
+                break
+            }
             let layer = group[group.count - 1]
             let (rows, columns) = (layer.output.shape[2], layer.output.shape[3])
             let what = group.count > 1 ? "\(group[0].name) \(rows)×\(columns) and \(layer.name)" : layer.name

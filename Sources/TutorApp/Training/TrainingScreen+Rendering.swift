@@ -229,9 +229,11 @@ extension TrainingScreen {
     /// always ends with how to stop and get help.
     ///
     /// Three layouts by size: small (80x24: the curves side by side, the progress, a line naming
-    /// the panels Tab and Enter show, the keys), medium (100x30: curves left, panels right) and
-    /// large (120x40, the README's size: loss, accuracy and the confusion matrix across the top,
-    /// the probe and the filters across the bottom, each panel's main content without zooming).
+    /// the panels Tab and Enter show, the keys), medium (100x30: the curves over the gradient
+    /// norms on the left, the filters, probe and confusion panels on the right) and large (120x40,
+    /// the README's size: loss, accuracy and the confusion matrix across the top, the probe and
+    /// the filters over the gradient norms across the bottom, each panel's main content without
+    /// zooming).
     func draw(into buffer: inout CellBuffer, area: Rect, capabilities: TerminalCapabilities) {
         buffer.fill(area)
         guard area.width > 0, area.height > 0 else { return }
@@ -298,20 +300,42 @@ extension TrainingScreen {
             // Loss, accuracy and the confusion matrix across the top (the matrix as wide as one of
             // three-digit counts, MNIST's 5,000 validation images, with its precision/recall table
             // beside it); the probe and the filters across the bottom, the probe as wide as the
-            // filters leave (its digit and maps need the room), the filters as wide as conv1's six.
+            // filters leave (its digit and maps need the room), the filters as wide as LeNet-5's
+            // conv1 six, the gradient norms under them as tall as their layers (up to half).
             let (top, bottom) = content.splitTop(max(15, content.height * 3 / 7))
             let (curves, confusion) = top.splitLeft(top.width - 58)
             let (loss, accuracy) = curves.splitLeft(curves.width / 2)
             drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
             drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
             drawSection(.confusion, in: confusion, into: &buffer, capabilities: capabilities)
-            let (probe, filters) = bottom.splitLeft(bottom.width - 39)
+            let (probe, right) = bottom.splitLeft(bottom.width - 39)
             drawSection(.probe, in: probe, into: &buffer, capabilities: capabilities)
+            // The filters keep the rows conv1's filters need (in ASCII each value takes two cells:
+            // they need more), the gradient norms the rest, as many as their layers want.
+            var gradientHeight = gradientPanelHeight(in: right.height)
+            if let snapshot = dashboard.runs.first?.snapshot {
+                let filtersNeed = 2 + TrainingFiltersView(snapshot: snapshot, showGradients: false)
+                    .conv1Rows(width: right.width - 2, capabilities: capabilities)
+                if filtersNeed <= right.height - 4 {
+                    gradientHeight = min(2 + gradientsView(zoomHint: nil).wantedRows, right.height - filtersNeed)
+                }
+            }
+            let (filters, gradients) = right.splitBottom(gradientHeight)
             drawSection(.filters, in: filters, into: &buffer, capabilities: capabilities)
+            drawSection(.gradients, in: gradients, into: &buffer, capabilities: capabilities)
         case .medium:
-            // Curves on the left, the network's panels on the right.
+            // Curves on the left (side by side: each keeps its height over the gradient norms),
+            // over the gradient norms; the network's other panels on the right.
             let (left, right) = content.splitLeft(content.width * 3 / 5)
-            drawCurves(in: left, into: &buffer, capabilities: capabilities)
+            let (curves, gradients) = left.splitBottom(gradientPanelHeight(in: left.height))
+            if curves.width >= 56 {
+                let (loss, accuracy) = curves.splitLeft(curves.width / 2)
+                drawSection(.loss, in: loss, into: &buffer, capabilities: capabilities)
+                drawSection(.accuracy, in: accuracy, into: &buffer, capabilities: capabilities)
+            } else {
+                drawCurves(in: curves, into: &buffer, capabilities: capabilities)
+            }
+            drawSection(.gradients, in: gradients, into: &buffer, capabilities: capabilities)
             drawViews(in: right, into: &buffer, capabilities: capabilities, vertical: true)
         case .small:
             // The curves side by side (stacked when narrow), a line for the panels that Tab and
@@ -328,6 +352,26 @@ extension TrainingScreen {
         }
     }
 
+    /// The rows the gradient norms panel takes in a column `height` rows tall: its frame, axis and
+    /// one row per layer (a heading per run when comparing), at most half the column.
+    func gradientPanelHeight(in height: Int) -> Int {
+        max(0, min(2 + gradientsView(zoomHint: nil).wantedRows, height / 2))
+    }
+
+    /// The gradient norms of every run (the last step's: a snapshot taken at an epoch's end or for
+    /// another probe carries the step's before it), each in its run's colour.
+    func gradientsView(zoomHint: String?) -> TrainingGradientsView {
+        let views = dashboard.runs.enumerated().compactMap { index, run -> TrainingGradientsView.Run? in
+            guard let snapshot = run.gradientSnapshot ?? run.snapshot else { return nil }
+            return TrainingGradientsView.Run(label: runs.count > 1 ? run.label : nil, snapshot: snapshot,
+                                             color: Self.runColours[index % Self.runColours.count].0)
+        }
+        return TrainingGradientsView(runs: views, scroll: gradientScroll, zoomHint: zoomHint)
+    }
+
+    /// The rows the gradient list has at its longest (the runs one after the other): how far ↓ goes.
+    var gradientLayerCount: Int { gradientsView(zoomHint: nil).columnRows(sideBySide: false).first?.count ?? 0 }
+
     enum Layout: Equatable { case small, medium, large }
 
     /// Which layout the space under the header and progress takes. Two runs compared need the
@@ -339,26 +383,37 @@ extension TrainingScreen {
     }
 
     /// The small layout's last line: the panels it has no room for, the focused one marked, and
-    /// how to see them: "Tab, Enter: [filters] · probe #398: 2 → 7 (28%) · confusion 71.0% (epoch 2)".
+    /// how to see them: "Tab, Enter: [filters] · probe #398: 2 → 7 · confusion 71.0% (epoch 2) · grad norms".
     func drawPanelsLine(in area: Rect, into buffer: inout CellBuffer, capabilities: TerminalCapabilities) {
         guard !area.isEmpty else { return }
         let glyphs = capabilities.glyphs.glyphs
         let arrow = TrainingViewDrawing.arrow(capabilities.glyphs)
-        var parts: [(Section, String)] = [(.filters, "filters")]
+        // Each panel's text, long and short: the short ones when the long ones would push the
+        // last panel off the line.
+        var parts: [(section: Section, long: String, short: String)] = [(.filters, "filters", "filters")]
         if let snapshot = dashboard.runs.first?.snapshot {
             let view = TrainingProbeView(snapshot: snapshot)
-            parts.append((.probe, "probe #\(snapshot.probeIndex): \(snapshot.probeLabel) \(arrow) \(view.prediction)"))
+            let answer = "\(snapshot.probeLabel) \(arrow) \(view.prediction)"
+            parts.append((.probe, "probe #\(snapshot.probeIndex): " + answer, "probe " + answer))
         } else {
-            parts.append((.probe, "probe"))
+            parts.append((.probe, "probe", "probe"))
         }
         if let report = dashboard.runs.first?.evaluation {
-            let accuracy = NumberGrid.format(report.confusion.accuracy * 100, decimals: 1)
-            parts.append((.confusion, "confusion \(accuracy)%" + (report.onRequest ? " (step \(report.step))" : " (epoch \(report.epoch))")))
+            let accuracy = "confusion " + NumberGrid.format(report.confusion.accuracy * 100, decimals: 1) + "%"
+            parts.append((.confusion, accuracy + (report.onRequest ? " (step \(report.step))" : " (epoch \(report.epoch))"),
+                          accuracy))
         } else {
-            parts.append((.confusion, "confusion"))
+            parts.append((.confusion, "confusion", "confusion"))
         }
+        parts.append((.gradients, "grad norms", "grad norms"))
+        func width(_ texts: [String]) -> Int {
+            // The focused one's brackets too.
+            glyphs.text("Tab, Enter: " + texts.joined(separator: " · ")).count + (parts.contains { $0.section == focus } ? 2 : 0)
+        }
+        let long = width(parts.map(\.long)) <= area.width
         var x = buffer.write(glyphs.truncated("Tab, Enter: ", toWidth: area.width), x: area.x, y: area.y, style: .dim, clip: area)
-        for (index, (section, text)) in parts.enumerated() {
+        for (index, part) in parts.enumerated() {
+            let (section, text) = (part.section, long ? part.long : part.short)
             let focused = section == focus
             let shown = focused ? "[" + text + "]" : text
             let style: Style = focused ? Style(attributes: .bold) : .plain
@@ -431,10 +486,19 @@ extension TrainingScreen {
             }
         case .probe: "Probe (n: next)"
         case .confusion: "Confusion (c: now)"
+        case .gradients:
+            // Compared runs each say their step above their bars.
+            if runs.count == 1, let step = dashboard.runs.first?.gradientSnapshot?.step {
+                "Gradient norms (log): step \(ProgressBar.groupedCount(step))"
+            } else {
+                "Gradient norms (log)"
+            }
         default: section.title
         }
-        // The network's panels show the first run when two are compared.
-        if runs.count > 1, section != .loss, section != .accuracy, let first = runs.first { title += " (\(first.label))" }
+        // The network's panels show the first run when two are compared (the gradient norms both).
+        if runs.count > 1, ![.loss, .accuracy, .gradients].contains(section), let first = runs.first {
+            title += " (\(first.label))"
+        }
         let inner = Self.clamped(Panel(title: title, focused: section == focus)
             .render(in: area, into: &buffer, capabilities: capabilities))
         guard !inner.isEmpty else { return }
@@ -475,6 +539,10 @@ extension TrainingScreen {
                 return note("after the first epoch, or press c to evaluate now")
             }
             TrainingConfusionView(report: report).render(in: inner, into: &buffer, capabilities: capabilities)
+        case .gradients:
+            let view = gradientsView(zoomHint: zoomed ? nil : "Enter zooms")
+            guard !view.runs.isEmpty else { return note("waiting for the first snapshot") }
+            view.render(in: inner, into: &buffer, capabilities: capabilities)
         }
     }
 }

@@ -10,13 +10,13 @@ import Datasets
 /// threads while the screen reads their events and latest snapshots in `tick`, never waiting on
 /// them. A header with the run's settings, the epoch and batch progress with its rate and ETA, the
 /// loss and accuracy curves over steps, the epochs' test accuracy, and panels for the filters, the
-/// probe digit and the confusion matrix. Keys pause, single-step, change the learning rate,
-/// restart with a new seed, save checkpoints, focus and zoom panels, and stop (asking whether to
-/// save, and waiting for the save before leaving).
+/// probe digit, the confusion matrix and every weighted layer's gradient norm. Keys pause,
+/// single-step, change the learning rate, restart with a new seed, save checkpoints, focus, zoom
+/// and scroll panels, and stop (asking whether to save, and waiting for the save before leaving).
 public final class TrainingScreen: Screen {
     /// The panels Tab moves between, in order.
     enum Section: Int, CaseIterable {
-        case loss, accuracy, filters, probe, confusion
+        case loss, accuracy, filters, probe, confusion, gradients
 
         var title: String {
             switch self {
@@ -25,6 +25,7 @@ public final class TrainingScreen: Screen {
             case .filters: "Filters"
             case .probe: "Probe"
             case .confusion: "Confusion"
+            case .gradients: "Gradient norms"
             }
         }
     }
@@ -48,6 +49,8 @@ public final class TrainingScreen: Screen {
     private(set) var focus = Section.loss
     private(set) var zoomed = false
     private(set) var showGradients = false
+    /// The first layer the gradient norms panel shows (↑ and ↓ move it while the panel is focused).
+    private(set) var gradientScroll = 0
     private(set) var confirmingStop = false
     private(set) var hasLeft = false
     /// True when the user answered n to "save before stopping?" (so `--save` is not written either).
@@ -128,19 +131,26 @@ public final class TrainingScreen: Screen {
         hints += [KeyHint("w", "save a checkpoint (to --save FILE, else " + Self.shortFolder(checkpointFolder) + ")"),
                   KeyHint("Tab", "focus the next panel"), KeyHint("Enter", "zoom the focused panel"), KeyHint("Esc", "unzoom"),
                   KeyHint("g", "filters: weights / gradients"), KeyHint("n N", "probe: next / previous digit"),
-                  KeyHint("c", "confusion matrix: evaluate now"), KeyHint("q", "stop (asks whether to save)"),
+                  KeyHint("c", "confusion matrix: evaluate now"),
+                  KeyHint("↑ ↓", "gradient norms: scroll the layers (panel focused)"),
+                  KeyHint("q", "stop (asks whether to save)"),
                   KeyHint("?", "this help")]
         return hints
     }
 
     public var helpText: String {
-        "LeNet-5 trains on background threads while this screen reads what it reports, ten times a second: "
+        "The network trains on background threads while this screen reads what it reports, ten times a second: "
             + "the screen never slows the training. The **loss** curve is each step's batch loss (faint) and its "
             + "moving average; the **accuracy** curve is the batches' accuracy as they were trained (averaged) "
             + "and the held-out validation accuracy at each epoch's end. The test accuracy is measured once "
             + "per epoch; `c` evaluates the validation set at once for a fresh confusion matrix, and `n` shows the next "
-            + "probe digit. `+` and `-` double and halve the learning rate from the next step; too high a rate "
-            + "makes the loss **diverge**, and the screen says which rate to try. `w` writes a checkpoint that "
+            + "probe digit. The **gradient norms** panel has a bar per conv and linear layer, input side first: the "
+            + "size of the layer's weight gradient at the last step on a log scale (a decade per tick), the same "
+            + "scale for both runs when comparing. Bars shrinking decade by decade towards the input are "
+            + "**vanishing gradients**: compare plain-mini with resnet-mini, whose skip connections carry the "
+            + "gradient back. ↑ and ↓ scroll it when it is focused. `+` and `-` double and halve the learning "
+            + "rate from the next step; too high a rate makes the loss **diverge**, and the screen says which "
+            + "rate to try. `w` writes a checkpoint that "
             + "`convtutor inspect --model` reads: to the file `--save` names, else into "
             + Self.shortFolder(checkpointFolder) + ", one file per step saved; the screen shows its full path. "
             + "The elapsed clock stops while the run is paused. Once the run has ended, `r` starts a new one."
@@ -278,6 +288,12 @@ public final class TrainingScreen: Screen {
             for source in sources { source.requestEvaluation() }
             status = "evaluating the validation set with the weights as they are now"
             collect()
+        case .up where focus == .gradients:
+            gradientScroll = max(0, gradientScroll - 1)
+        case .down where focus == .gradients:
+            gradientScroll = min(gradientScroll + 1, max(0, gradientLayerCount - 1))
+        case .up, .down:
+            status = "↑ and ↓ scroll the gradient norms: Tab to focus them"
         case .tab:
             focus = Section(rawValue: (focus.rawValue + 1) % Section.allCases.count) ?? .loss
         case .backTab:
@@ -342,12 +358,16 @@ public final class TrainingScreen: Screen {
         startIfNeeded()
     }
 
-    /// Where run `index`'s checkpoint goes: "FOLDER/lenet5-modern-step1200.safetensors".
+    /// Where run `index`'s checkpoint goes: "FOLDER/lenet5-modern-step1200.safetensors" (the network's
+    /// name, the run's label, the steps taken).
     func checkpointPath(run index: Int) -> String {
         if runs.indices.contains(index), let savePath = runs[index].savePath { return savePath }
         let label = runs.indices.contains(index) ? runs[index].label : "run\(index + 1)"
         let safe = String(label.map { $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." ? $0 : "-" })
-        let name = "lenet5-\(safe.isEmpty ? "run" : safe)-step\(dashboard.runs[index].stepsTaken).safetensors"
+        let network = runs.indices.contains(index) ? runs[index].trainer.network.spec.name : "network"
+        // "resnet-mini-step186" when the label is the network's name (`--compare resnet-mini,plain-mini`).
+        let prefix = safe == network ? network : "\(network)-\(safe.isEmpty ? "run" : safe)"
+        let name = "\(prefix)-step\(dashboard.runs[index].stepsTaken).safetensors"
         if checkpointFolder.isEmpty { return name }
         return checkpointFolder.hasSuffix("/") ? checkpointFolder + name : checkpointFolder + "/" + name
     }
