@@ -91,6 +91,25 @@ struct DepthwisePointwiseFastPathTests {
                                                                  options: Conv2dOptions(groups: 4))))
     }
 
+    @Test("a stride longer than the padded plane leaves depthwise convolutions to the other paths, and they still match",
+          arguments: [1, 20])
+    func depthwiseHugeStride(batch: Int) throws {
+        // One channel, one output: the depthwise condition holds, but 10^9 x 10^9 phase planes would not fit.
+        for stride in [Pair(1_000_000_000, 1), Pair(1, Int.max), Pair(6, 6)] {
+            let options = Conv2dOptions(stride: stride, padding: 1)
+            let g = try Conv2dGeometry(inputShape: [batch, 1, 3, 3], weightShape: [1, 1, 2, 2], options: options)
+            #expect(!Conv2d.depthwisePathApplies(g))
+            var random = SeededRandom(seed: 903)
+            let input = random.uniformTensor(shape: g.inputShape), weight = random.uniformTensor(shape: g.weightShape)
+            expectClose(Conv2d.fastForward(g, input: input, weight: weight, bias: nil, threads: 2),
+                        Conv2d.referenceForward(g, input: input, weight: weight, bias: nil), tolerance: 1e-5, "forward")
+        }
+        // A stride that fits takes the depthwise path.
+        let fits = try Conv2dGeometry(inputShape: [batch, 1, 3, 3], weightShape: [1, 1, 2, 2],
+                                      options: Conv2dOptions(stride: 5, padding: 1))
+        #expect(Conv2d.depthwisePathApplies(fits))
+    }
+
     @Test("depthwise with an infinite input: the fast path spoils exactly the values the reference spoils",
           arguments: [1, 2], [1, 20])
     func depthwiseInfiniteInput(stride: Int, batch: Int) throws {

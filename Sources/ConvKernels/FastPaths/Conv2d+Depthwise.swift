@@ -16,9 +16,14 @@
 /// output is the reference's bit for bit. Per-plane weight and bias gradients are summed over the
 /// batch in image order afterwards, so the result does not depend on the thread count.
 extension Conv2d {
-    /// Whether the depthwise path applies: one input and one output channel per group.
+    /// Whether the depthwise path applies: one input and one output channel per group, and strides
+    /// no longer than the padded plane. (There are `sH * sW` phase planes of `ceil(Hp / sH) *
+    /// ceil(Wp / sW)` cells: under twice the padded plane each way while the strides fit in it, but
+    /// a stride of a billion over a 3x3 grid would ask for 10^18 of them.)
     static func depthwisePathApplies(_ g: Conv2dGeometry) -> Bool {
-        g.inputChannelsPerGroup == 1 && g.outputChannelsPerGroup == 1 && paddedPlanesAreSmall(g)
+        let padded = g.paddedInputSize
+        return g.inputChannelsPerGroup == 1 && g.outputChannelsPerGroup == 1 && paddedPlanesAreSmall(g)
+            && g.options.stride.height <= padded.height && g.options.stride.width <= padded.width
     }
 
     static func depthwiseForward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor?, threads: Int) -> Tensor {

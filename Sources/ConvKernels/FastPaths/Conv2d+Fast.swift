@@ -335,8 +335,9 @@ struct ColumnSpan {
     init(_ g: Conv2dGeometry, kernelColumn: Int) {
         start = g.inputColumn(outputColumn: 0, kernelColumn: kernelColumn)
         let stride = g.options.stride.width
-        // Output columns x with 0 <= x * stride + start < inputWidth.
-        let first = start >= 0 ? 0 : (-start + stride - 1) / stride
+        // Output columns x with 0 <= x * stride + start < inputWidth. (The first is ceil(-start / stride),
+        // written so that a stride near Int.max cannot overflow.)
+        let first = start >= 0 ? 0 : (-start - 1) / stride + 1
         let last = g.inputWidth - 1 - start < 0 ? -1 : (g.inputWidth - 1 - start) / stride
         inside = first..<max(first, min(last + 1, g.outputWidth))
     }
