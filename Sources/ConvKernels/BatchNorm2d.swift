@@ -77,7 +77,15 @@ public struct BatchNorm2d: Sendable {
     ///
     /// - Parameter training: true normalises with the batch statistics and updates the running ones;
     ///   false uses the running statistics and changes nothing.
-    public mutating func forward(_ input: Tensor, training: Bool) throws(KernelError) -> (output: Tensor, cache: Cache) {
+    /// - Parameter threads: how many threads the fast path (`BatchNorm2d+Fast.swift`) may use.
+    public mutating func forward(_ input: Tensor, training: Bool,
+                                 threads: Int = Parallel.defaultThreads) throws(KernelError) -> (output: Tensor, cache: Cache) {
+        try forward(input, training: training, fast: true, threads: threads)
+    }
+
+    /// `forward`, through the fast loops or (`fast` false) the plain reference loops that tests hold them to.
+    mutating func forward(_ input: Tensor, training: Bool, fast: Bool,
+                          threads: Int) throws(KernelError) -> (output: Tensor, cache: Cache) {
         guard input.rank == 4 else {
             throw KernelError("batch norm input of shape \(input.shape) is invalid; it must be 4-D [N, C, H, W]")
         }
@@ -96,7 +104,7 @@ public struct BatchNorm2d: Sendable {
         var shift = [Float](repeating: 0, count: channels)  // the mean that is subtracted
         var inverseStandardDeviation = [Float](repeating: 0, count: channels)
         if training {
-            let (mean, variance) = Self.batchStatistics(input)
+            let (mean, variance) = fast ? Self.fastBatchStatistics(input, threads: threads) : Self.batchStatistics(input)
             let unbiasedFactor = Double(valuesPerChannel) / Double(valuesPerChannel - 1)
             for c in 0..<channels {
                 shift[c] = Float(mean[c])
@@ -113,6 +121,21 @@ public struct BatchNorm2d: Sendable {
         }
 
         let gammaValues = gamma.data, betaValues = beta.data
+        let (normalized, output) = fast
+            ? Self.fastNormalize(input, shift: shift, inverseStandardDeviation: inverseStandardDeviation,
+                                 gamma: gammaValues, beta: betaValues, threads: threads)
+            : Self.referenceNormalize(input, shift: shift, inverseStandardDeviation: inverseStandardDeviation,
+                                      gamma: gammaValues, beta: betaValues)
+        let cache = Cache(training: training, normalized: normalized,
+                          inverseStandardDeviation: inverseStandardDeviation, gamma: gammaValues)
+        return (output, cache)
+    }
+
+    /// The reference normalisation: `xHat = (x - shift) * invStd`, `output = gamma * xHat + beta`,
+    /// one value at a time. Returns `(xHat, output)`, both `[N, C, H, W]`.
+    static func referenceNormalize(_ input: Tensor, shift: [Float], inverseStandardDeviation: [Float],
+                                   gamma gammaValues: [Float], beta betaValues: [Float]) -> (Tensor, Tensor) {
+        let batch = input.shape[0], channels = input.shape[1], plane = input.shape[2] * input.shape[3]
         var normalized = [Float](repeating: 0, count: input.count)
         var output = [Float](repeating: 0, count: input.count)
         input.data.withUnsafeBufferPointer { x in
@@ -135,9 +158,7 @@ public struct BatchNorm2d: Sendable {
                 }
             }
         }
-        let cache = Cache(training: training, normalized: Tensor(shape: input.shape, data: normalized),
-                          inverseStandardDeviation: inverseStandardDeviation, gamma: gammaValues)
-        return (Tensor(shape: input.shape, data: output), cache)
+        return (Tensor(shape: input.shape, data: normalized), Tensor(shape: input.shape, data: output))
     }
 
     /// Gradients with respect to input, gamma and beta, given the gradient of the output and the
@@ -148,7 +169,12 @@ public struct BatchNorm2d: Sendable {
     ///     dGamma = sum(dOutput * xHat),   dBeta = sum(dOutput)
     ///     training:   dInput = invStd / M * (M * D - sum(D) - xHat * sum(D * xHat))
     ///     evaluation: dInput = D * invStd   (the statistics are constants)
-    public func backward(dOutput: Tensor, cache: Cache) -> Gradients {
+    public func backward(dOutput: Tensor, cache: Cache, threads: Int = Parallel.defaultThreads) -> Gradients {
+        backward(dOutput: dOutput, cache: cache, fast: true, threads: threads)
+    }
+
+    /// `backward`, through the fast loops or (`fast` false) the plain reference loops that tests hold them to.
+    func backward(dOutput: Tensor, cache: Cache, fast: Bool, threads: Int) -> Gradients {
         let xHatTensor = cache.normalized
         precondition(dOutput.shape == xHatTensor.shape,
                      "BatchNorm2d backward: dOutput \(dOutput.shape) differs from the forward input \(xHatTensor.shape)")
@@ -159,6 +185,24 @@ public struct BatchNorm2d: Sendable {
         let valuesPerChannel = Double(batch * plane)
 
         // Per-channel sums in Double: sum(dOutput) and sum(dOutput * xHat).
+        let (sumGradient, sumGradientTimesNormalized) = fast
+            ? Self.fastGradientSums(dOutput: dOutput, normalized: xHatTensor, threads: threads)
+            : Self.referenceGradientSums(dOutput: dOutput, normalized: xHatTensor)
+        let meanGradient = sumGradient.map { Float($0 / valuesPerChannel) }
+        let meanProduct = sumGradientTimesNormalized.map { Float($0 / valuesPerChannel) }
+        let dInput = fast
+            ? Self.fastInputGradient(dOutput: dOutput, cache: cache, meanGradient: meanGradient, meanProduct: meanProduct,
+                                     threads: threads)
+            : Self.referenceInputGradient(dOutput: dOutput, cache: cache, meanGradient: meanGradient, meanProduct: meanProduct)
+        return Gradients(dInput: dInput,
+                         dGamma: Tensor(shape: [channelCount], data: sumGradientTimesNormalized.map { Float($0) }),
+                         dBeta: Tensor(shape: [channelCount], data: sumGradient.map { Float($0) }))
+    }
+
+    /// The reference per-channel sums of `dOutput` and `dOutput * xHat`, in Double, one value at a time.
+    static func referenceGradientSums(dOutput: Tensor, normalized xHatTensor: Tensor) -> (sum: [Double], sumTimesNormalized: [Double]) {
+        let batch = xHatTensor.shape[0], channelCount = xHatTensor.shape[1]
+        let plane = xHatTensor.shape[2] * xHatTensor.shape[3]
         var sumGradient = [Double](repeating: 0, count: channelCount)
         var sumGradientTimesNormalized = [Double](repeating: 0, count: channelCount)
         dOutput.data.withUnsafeBufferPointer { dy in
@@ -179,7 +223,16 @@ public struct BatchNorm2d: Sendable {
                 }
             }
         }
+        return (sumGradient, sumGradientTimesNormalized)
+    }
 
+    /// The reference input gradient, one value at a time (`backward`'s formulas, with the per-channel
+    /// means of `dOutput` and `dOutput * xHat` given).
+    static func referenceInputGradient(dOutput: Tensor, cache: Cache, meanGradient meanGradients: [Float],
+                                       meanProduct meanProducts: [Float]) -> Tensor {
+        let xHatTensor = cache.normalized
+        let batch = xHatTensor.shape[0], channelCount = xHatTensor.shape[1]
+        let plane = xHatTensor.shape[2] * xHatTensor.shape[3]
         var dInput = [Float](repeating: 0, count: xHatTensor.count)
         dOutput.data.withUnsafeBufferPointer { dy in
             xHatTensor.data.withUnsafeBufferPointer { xHat in
@@ -191,8 +244,7 @@ public struct BatchNorm2d: Sendable {
                             var index = base
                             if cache.training {
                                 // dInput = gamma * invStd * (dy - mean(dy) - xHat * mean(dy * xHat))
-                                let meanGradient = Float(sumGradient[c] / valuesPerChannel)
-                                let meanProduct = Float(sumGradientTimesNormalized[c] / valuesPerChannel)
+                                let meanGradient = meanGradients[c], meanProduct = meanProducts[c]
                                 while index < base &+ plane {
                                     dx[index] = scale * (dy[index] - meanGradient - xHat[index] * meanProduct)
                                     index &+= 1
@@ -208,9 +260,7 @@ public struct BatchNorm2d: Sendable {
                 }
             }
         }
-        return Gradients(dInput: Tensor(shape: xHatTensor.shape, data: dInput),
-                         dGamma: Tensor(shape: [channelCount], data: sumGradientTimesNormalized.map { Float($0) }),
-                         dBeta: Tensor(shape: [channelCount], data: sumGradient.map { Float($0) }))
+        return Tensor(shape: xHatTensor.shape, data: dInput)
     }
 
     /// The per-channel batch mean and biased variance (two passes, in Double).

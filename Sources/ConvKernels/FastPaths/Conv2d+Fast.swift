@@ -1,5 +1,6 @@
 /// The fast path of conv2d for small batches (`Conv2d+Batched.swift` takes batches of 16 or
-/// more): im2col into a cache-sized buffer, then the register-blocked matrix
+/// more, `Conv2d+Depthwise.swift` depthwise convolutions at any batch, `Conv2d+Pointwise.swift`
+/// 1x1 ones at batches of 16 or more): im2col into a cache-sized buffer, then the register-blocked matrix
 /// products of `Gemm`, over all cores.
 ///
 /// Work is split over threads by image when the batch has at least as many images as threads
@@ -9,6 +10,12 @@
 /// reads its right-hand side from L2.
 extension Conv2d {
     static func fastForward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, bias: Tensor?, threads: Int) -> Tensor {
+        if depthwisePathApplies(g) {
+            return depthwiseForward(g, input: input, weight: weight, bias: bias, threads: threads)
+        }
+        if pointwisePathApplies(g) {
+            return pointwiseForward(g, input: input, weight: weight, bias: bias, threads: threads)
+        }
         // One input channel per group (LeNet-5's conv1) gives the batched path's products only KH * KW
         // terms, too few to pay for its repacking: the direct path is faster at any batch.
         if directPathApplies(g) && (g.batch < batchedPathMinimumBatch || g.inputChannelsPerGroup == 1) {
@@ -57,6 +64,14 @@ extension Conv2d {
 
     static func fastBackward(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, dOutput: Tensor, hasBias: Bool,
                              needInputGradient: Bool, threads: Int) -> Gradients {
+        if depthwisePathApplies(g) {
+            return depthwiseBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
+                                     needInputGradient: needInputGradient, threads: threads)
+        }
+        if pointwisePathApplies(g) {
+            return pointwiseBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
+                                     needInputGradient: needInputGradient, threads: threads)
+        }
         if g.batch >= batchedPathMinimumBatch && paddedPlanesAreSmall(g) {
             return batchedBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: hasBias,
                                    needInputGradient: needInputGradient, threads: threads)
@@ -320,8 +335,9 @@ struct ColumnSpan {
     init(_ g: Conv2dGeometry, kernelColumn: Int) {
         start = g.inputColumn(outputColumn: 0, kernelColumn: kernelColumn)
         let stride = g.options.stride.width
-        // Output columns x with 0 <= x * stride + start < inputWidth.
-        let first = start >= 0 ? 0 : (-start + stride - 1) / stride
+        // Output columns x with 0 <= x * stride + start < inputWidth. (The first is ceil(-start / stride),
+        // written so that a stride near Int.max cannot overflow.)
+        let first = start >= 0 ? 0 : (-start - 1) / stride + 1
         let last = g.inputWidth - 1 - start < 0 ? -1 : (g.inputWidth - 1 - start) / stride
         inside = first..<max(first, min(last + 1, g.outputWidth))
     }
