@@ -267,7 +267,9 @@ struct TrainingNetworksTests {
         for name in ["1 conv ", "4.1 conv ", "6.shortcut.1 conv "] { #expect(text.contains("│" + name), "\(name)") }
         #expect(text.contains("… +4 more below (Enter zooms)"))
         #expect(text.contains("input 28×28 and conv1: 16 maps 28×28, drawn at 4×4"))
-        #expect(text.contains("…+4 more: residual2, relu2, residual3, relu3 (no room: Enter zooms)"))
+        // A residual block and the ReLU after it are one picture: the block's output after the ReLU.
+        #expect(text.contains("residual2: 32 maps 14×14, drawn at 2×2"))
+        #expect(text.contains("residual3: 64 maps 7×7, 0 to ") && text.contains("(no room: Enter zooms)"))
     }
 
     @Test("resnet-mini zoomed: both convolutions' filters with their real shapes, every stage, every layer's norm")
@@ -288,7 +290,7 @@ struct TrainingNetworksTests {
             let shape = stage.output.shape
             #expect(probe.contains("\(name): \(shape[1]) maps \(shape[2])×\(shape[3])"), "\(name)")
         }
-        #expect(Network.Stage.pictured(NetworkRecording.resnet.snapshots.last!.probeStages).count == 7)
+        #expect(Network.Stage.pictured(NetworkRecording.resnet.snapshots.last!.probeStages).map(\.name) == ["conv1", "residual1", "residual2", "residual3"])
         let gradients = zoomed(.gradients)
         for entry in screen.gradientsView(zoomHint: nil).runs[0].entries { #expect(gradients.contains("│" + entry.name + " ")) }
         #expect(gradients.contains("vanishing gradients") && !gradients.contains("more below"))
