@@ -44,18 +44,7 @@ struct DepthwisePointwiseFastPathTests {
             expectClose(fast, reference, tolerance: 1e-5, "forward")
             if forwardBitExact { #expect(fast == reference, "forward: not the reference's bits") }
         }
-        let fastGradients = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true,
-                                                needInputGradient: true, threads: threads)
-        let referenceGradients = Conv2d.referenceBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true)
-        expectClose(fastGradients.dInput, referenceGradients.dInput, tolerance: 1e-5, magnitudeFloor: 1, "dInput")
-        expectClose(fastGradients.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight")
-        expectClose(fastGradients.dBias!, referenceGradients.dBias!, tolerance: 1e-5, magnitudeFloor: 1, "dBias")
-
-        let withoutInput = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: false,
-                                               needInputGradient: false, threads: threads)
-        #expect(withoutInput.dBias == nil)
-        #expect(withoutInput.dInput == Tensor(zeros: inputShape))
-        expectClose(withoutInput.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight without dInput")
+        expectBackwardMatchesReference(g, input: input, weight: weight, dOutput: dOutput, threads: threads)
     }
 
     @Test("depthwise forward (bit for bit) and backward, on 1 and 2 threads", arguments: 0..<depthwiseCases.count, [1, 2])

@@ -45,20 +45,7 @@ struct FastPathTests {
         let reference = Conv2d.referenceForward(g, input: input, weight: weight, bias: bias)
         expectClose(fast, reference, tolerance: 1e-5, "forward")
 
-        let fastGradients = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true,
-                                                needInputGradient: true, threads: threads)
-        let referenceGradients = Conv2d.referenceBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true)
-        // Gradients are sums over the batch whose terms are products of values in [-1, 1]: they are
-        // measured against that term size, since heavy cancellation can leave a sum far smaller.
-        expectClose(fastGradients.dInput, referenceGradients.dInput, tolerance: 1e-5, magnitudeFloor: 1, "dInput")
-        expectClose(fastGradients.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight")
-        expectClose(fastGradients.dBias!, referenceGradients.dBias!, tolerance: 1e-5, magnitudeFloor: 1, "dBias")
-
-        let withoutInput = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: false,
-                                               needInputGradient: false, threads: threads)
-        #expect(withoutInput.dBias == nil)
-        #expect(withoutInput.dInput == Tensor(zeros: inputShape))
-        expectClose(withoutInput.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight without dInput")
+        expectBackwardMatchesReference(g, input: input, weight: weight, dOutput: dOutput, threads: threads)
     }
 
     @Test("conv2d with an infinite input: the fast paths spoil exactly the values the reference spoils",

@@ -1,4 +1,4 @@
-import ConvKernels
+@testable import ConvKernels
 import Testing
 
 /// The largest difference between two tensors relative to the larger magnitude of either (at least
@@ -68,4 +68,23 @@ func kernelErrorMessage(_ body: () throws -> Void) -> String {
     } catch {
         return "unexpected error \(error)"
     }
+}
+
+/// Conv2d's fast backward against the plain reference, with and without the bias and the input's
+/// gradient. Gradients are sums over the batch whose terms are products of values in [-1, 1]: they
+/// are measured against that term size, since heavy cancellation can leave a sum far smaller.
+func expectBackwardMatchesReference(_ g: Conv2dGeometry, input: Tensor, weight: Tensor, dOutput: Tensor, threads: Int,
+                                    sourceLocation: SourceLocation = #_sourceLocation) {
+    let fastGradients = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true,
+                                            needInputGradient: true, threads: threads)
+    let referenceGradients = Conv2d.referenceBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: true)
+    expectClose(fastGradients.dInput, referenceGradients.dInput, tolerance: 1e-5, magnitudeFloor: 1, "dInput")
+    expectClose(fastGradients.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight")
+    expectClose(fastGradients.dBias!, referenceGradients.dBias!, tolerance: 1e-5, magnitudeFloor: 1, "dBias")
+
+    let withoutInput = Conv2d.fastBackward(g, input: input, weight: weight, dOutput: dOutput, hasBias: false,
+                                           needInputGradient: false, threads: threads)
+    #expect(withoutInput.dBias == nil, sourceLocation: sourceLocation)
+    #expect(withoutInput.dInput == Tensor(zeros: input.shape), sourceLocation: sourceLocation)
+    expectClose(withoutInput.dWeight, referenceGradients.dWeight, tolerance: 1e-5, magnitudeFloor: 1, "dWeight without dInput")
 }
